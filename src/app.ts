@@ -1,0 +1,67 @@
+import { Hono, type Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { appCss } from '../views/styles';
+import { auditRoutes } from './audit/audit.routes';
+import { authRoutes } from './auth/auth.routes';
+import { csrfProtection, loadSession } from './auth/auth.middleware';
+import { campaignApi } from './campaigns/campaigns.api';
+import { campaignRoutes } from './campaigns/campaigns.routes';
+import { editRoutes } from './campaigns/edit.routes';
+import type { Db } from './db/client';
+import type { AppEnv } from './env';
+import { AppError } from './lib/errors';
+import { renderError } from './lib/error-page';
+import { staffRoutes } from './staff/staff.routes';
+import { userRoutes } from './auth/users.routes';
+
+export interface AppOptions {
+  /** The database for this request: a shared client on Node, built from bindings on Workers. */
+  db: (c: Context<AppEnv>) => Db | Promise<Db>;
+  /** The client address, as the runtime knows it (socket on Node, CF-Connecting-IP on Workers). */
+  clientIp: (c: Context<AppEnv>) => string;
+  /** htmx, read from node_modules on Node and bundled as text on Workers. */
+  htmxSource: string;
+}
+
+export function createApp(opts: AppOptions) {
+  const app = new Hono<AppEnv>();
+
+  app.get('/static/app.css', (c) => c.body(appCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
+  app.get('/static/htmx.min.js', (c) =>
+    c.body(opts.htmxSource, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
+  );
+  app.get('/healthz', (c) => c.json({ ok: true }));
+
+  app.use('*', async (c, next) => {
+    c.set('db', await opts.db(c));
+    c.set('clientIp', opts.clientIp(c));
+    c.header('X-Content-Type-Options', 'nosniff');
+    c.header('Referrer-Policy', 'same-origin');
+    c.header('X-Frame-Options', 'DENY');
+    await next();
+  });
+  app.use('*', loadSession);
+  app.use('*', csrfProtection);
+
+  app.route('/', campaignRoutes);
+  app.route('/', authRoutes);
+  app.route('/staff', staffRoutes);
+  app.route('/staff/users', userRoutes);
+  app.route('/staff/audit', auditRoutes);
+  app.route('/staff/c/:code', editRoutes);
+  app.route('/api', campaignApi);
+
+  app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));
+  app.onError((err, c) => {
+    if (err instanceof AppError) return renderError(c, err);
+    if (err instanceof HTTPException) {
+      return renderError(c, new AppError(err.status as ContentfulStatusCode, 'HTTP_ERROR', '请求无法处理,请检查后重试'));
+    }
+    // Internal detail goes to the log, never to the user.
+    console.error(err);
+    return renderError(c, new AppError(500, 'INTERNAL', '系统暂时无法处理您的请求,请稍后再试;如果问题持续,请联系技术保障组'));
+  });
+
+  return app;
+}

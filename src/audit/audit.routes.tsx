@@ -1,0 +1,13 @@
+import { Hono } from 'hono';
+import { AuditPage } from '../../views/pages/staff';
+import { requireRole } from '../auth/auth.middleware';
+import type { AppEnv } from '../env';
+import { page } from '../lib/render';
+import { latestAudit, verifyAuditChain } from './audit.repo';
+
+export const auditRoutes = new Hono<AppEnv>();
+
+auditRoutes.get('/', requireRole('auditor', 'organiser'), async (c) => {
+  const [rows, verdict] = await Promise.all([latestAudit(c.var.db, 200), verifyAuditChain(c.var.db)]);
+  return page(c, { title: '审计日志' }, <AuditPage rows={rows} verdict={verdict} />);
+});

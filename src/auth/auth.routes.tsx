@@ -1,0 +1,62 @@
+import { Hono } from 'hono';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { LoginPage } from '../../views/pages/auth';
+import { audited } from '../audit/audit.repo';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { DUMMY_HASH, verifyPassword } from '../lib/password';
+import { formFields, page } from '../lib/render';
+import { LOGIN_LIMITS, safeNext, SESSION_TTL_MS } from './auth.core';
+import { cookieOptions, SESSION_COOKIE } from './auth.middleware';
+import { clearRateLimit, deleteSession, findUserByUsername, hitRateLimit, newSession } from './auth.repo';
+
+export const authRoutes = new Hono<AppEnv>();
+
+authRoutes.get('/login', (c) => {
+  if (c.var.user) return c.redirect(safeNext(c.req.query('next')), 302);
+  return page(c, { title: '工作人员登录' }, <LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />);
+});
+
+authRoutes.post('/login', async (c) => {
+  const db = c.var.db;
+  const form = await formFields(c);
+  const username = (form['username'] ?? '').trim();
+  const password = form['password'] ?? '';
+  const next = safeNext(form['next']);
+  const again = (status: 401 | 422, error: string) =>
+    page(c, { title: '工作人员登录', status }, <LoginPage csrfToken={c.var.csrfToken} next={next} username={username} error={error} />);
+
+  if (!username || !password) return again(422, '请填写用户名和密码');
+
+  // Counted before checking the password, so guessing costs attempts whether or not it succeeds.
+  const [byIp, byName] = await Promise.all([
+    hitRateLimit(db, `login:ip:${c.var.clientIp}`, LOGIN_LIMITS.perIp.windowMs),
+    hitRateLimit(db, `login:user:${username.toLowerCase()}`, LOGIN_LIMITS.perUsername.windowMs),
+  ]);
+  if (byIp > LOGIN_LIMITS.perIp.max || byName > LOGIN_LIMITS.perUsername.max) {
+    throw new AppError(429, 'RATE_LIMITED', '登录尝试过于频繁,请 15 分钟后再试');
+  }
+
+  const user = await findUserByUsername(db, username);
+  const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+  if (!user || !ok || !user.active) return again(401, '用户名或密码错误,或账号已停用');
+
+  const session = newSession(db, user.id);
+  await audited(db, { id: user.id, name: user.username }, 'auth.login', `user:${user.username}`, { ip: c.var.clientIp }, [
+    session.insert,
+    clearRateLimit(db, `login:user:${username.toLowerCase()}`),
+  ]);
+  setCookie(c, SESSION_COOKIE, session.token, cookieOptions(c, SESSION_TTL_MS / 1000));
+  return c.redirect(next, 303);
+});
+
+authRoutes.post('/logout', async (c) => {
+  const { user, sessionToken } = c.var;
+  if (user && sessionToken) {
+    await audited(c.var.db, { id: user.id, name: user.username }, 'auth.logout', `user:${user.username}`, {}, [
+      deleteSession(c.var.db, sessionToken),
+    ]);
+  }
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+  return c.redirect('/', 303);
+});

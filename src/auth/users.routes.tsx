@@ -1,0 +1,59 @@
+import { Hono, type Context } from 'hono';
+import { eq } from 'drizzle-orm';
+import { UsersPage } from '../../views/pages/staff';
+import { audited } from '../audit/audit.repo';
+import { defaultCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import { users } from '../db/schema';
+import type { AppEnv } from '../env';
+import { AppError, notFound } from '../lib/errors';
+import { formFields, page } from '../lib/render';
+import { requireRole } from './auth.middleware';
+import { deleteUserSessions, getUser, listUsers } from './auth.repo';
+import { createStaffUser } from './users';
+
+/** Organisers manage the other staff accounts. */
+export const userRoutes = new Hono<AppEnv>();
+userRoutes.use('*', requireRole('organiser'));
+
+async function usersPage(c: Context<AppEnv>, extra: { values?: Record<string, string>; errors?: Record<string, string>; flash?: string }, status: 200 | 422 = 200) {
+  const db = c.var.db;
+  const campaign = await defaultCampaign(db);
+  const [all, vs, agenda] = await Promise.all([
+    listUsers(db),
+    campaign ? loadVenues(db, campaign.id) : [],
+    campaign ? loadAgenda(db, campaign.id) : { groups: [], internal: [] },
+  ]);
+  const departments = [...agenda.groups.flatMap((g) => g.departments), ...agenda.internal].map((d) => d.name);
+  return page(
+    c,
+    { title: '工作人员账号', campaignCode: campaign?.code, status },
+    <UsersPage users={all} venues={vs.map((v) => v.name)} departments={departments} csrfToken={c.var.csrfToken} {...extra} />,
+  );
+}
+
+userRoutes.get('/', (c) => usersPage(c, { flash: c.req.query('done') === 'created' ? '账号已创建' : c.req.query('done') === 'saved' ? '已保存' : undefined } as { flash?: string }));
+
+userRoutes.post('/', async (c) => {
+  const form = await formFields(c);
+  try {
+    await createStaffUser(c.var.db, { id: c.var.user!.id, name: c.var.user!.username }, form as never);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 422) return usersPage(c, { values: form, errors: err.fields }, 422);
+    throw err;
+  }
+  return c.redirect('/staff/users?done=created', 303);
+});
+
+userRoutes.post('/:id/active', async (c) => {
+  const db = c.var.db;
+  const target = await getUser(db, c.req.param('id'));
+  if (!target) throw notFound('账号');
+  const active = (await formFields(c))['active'] === 'yes';
+  if (!active && target.id === c.var.user!.id) throw new AppError(409, 'CANNOT_DISABLE_SELF', '不能停用自己的账号');
+  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, active ? 'user.enable' : 'user.disable', `user:${target.username}`, { active }, [
+    db.update(users).set({ active }).where(eq(users.id, target.id)),
+    // a disabled account loses its open sessions at once
+    ...(active ? [] : [deleteUserSessions(db, target.id)]),
+  ]);
+  return c.redirect('/staff/users?done=saved', 303);
+});

@@ -1,0 +1,166 @@
+import { and, asc, desc, eq, inArray, max } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import type { Db } from '../db/client';
+import {
+  campaigns,
+  departmentMaterials,
+  departments,
+  groups,
+  quotaBase,
+  quotaCategories,
+  scaleOptions,
+  suggestionTerms,
+  venueSeats,
+  venues,
+} from '../db/schema';
+import { notFound } from '../lib/errors';
+import type { CampaignSnapshot } from './campaigns.core';
+
+export type Campaign = typeof campaigns.$inferSelect;
+export type Group = typeof groups.$inferSelect;
+export type Department = typeof departments.$inferSelect;
+export type Material = typeof departmentMaterials.$inferSelect;
+export type Venue = typeof venues.$inferSelect;
+
+export async function listCampaigns(db: Db): Promise<Campaign[]> {
+  return db.select().from(campaigns).orderBy(desc(campaigns.year), desc(campaigns.createdAt));
+}
+
+/** The campaign in force: the most recent year. */
+export async function defaultCampaign(db: Db): Promise<Campaign | undefined> {
+  const [c] = await db.select().from(campaigns).orderBy(desc(campaigns.year), desc(campaigns.createdAt)).limit(1);
+  return c;
+}
+
+export async function findCampaign(db: Db, code: string): Promise<Campaign | undefined> {
+  const [c] = await db.select().from(campaigns).where(eq(campaigns.code, code));
+  return c;
+}
+
+export async function getCampaign(db: Db, code: string): Promise<Campaign> {
+  const c = await findCampaign(db, code);
+  if (!c) throw notFound('年度活动');
+  return c;
+}
+
+export interface AgendaGroup extends Group {
+  departments: Department[];
+}
+
+/** Groups in order, each with its departments in report order; plus the internal-only ones. */
+export async function loadAgenda(db: Db, campaignId: string): Promise<{ groups: AgendaGroup[]; internal: Department[] }> {
+  const [gs, ds] = await Promise.all([
+    db.select().from(groups).where(eq(groups.campaignId, campaignId)).orderBy(asc(groups.no)),
+    db.select().from(departments).where(eq(departments.campaignId, campaignId)).orderBy(asc(departments.position), asc(departments.name)),
+  ]);
+  return {
+    groups: gs.map((g) => ({ ...g, departments: ds.filter((d) => d.groupId === g.id) })),
+    internal: ds.filter((d) => d.groupId === null),
+  };
+}
+
+export async function getGroup(db: Db, campaignId: string, no: number): Promise<Group> {
+  const [g] = await db.select().from(groups).where(and(eq(groups.campaignId, campaignId), eq(groups.no, no)));
+  if (!g) throw notFound('分组');
+  return g;
+}
+
+export async function getDepartment(db: Db, campaignId: string, id: string): Promise<Department> {
+  const [d] = await db.select().from(departments).where(and(eq(departments.campaignId, campaignId), eq(departments.id, id)));
+  if (!d) throw notFound('部门');
+  return d;
+}
+
+export async function listMaterials(db: Db, departmentId: string): Promise<Material[]> {
+  return db.select().from(departmentMaterials).where(eq(departmentMaterials.departmentId, departmentId)).orderBy(asc(departmentMaterials.position));
+}
+
+export interface VenueWithSeats extends Venue {
+  seats: Map<number, number>;
+}
+
+export async function loadVenues(db: Db, campaignId: string): Promise<VenueWithSeats[]> {
+  const vs = await db.select().from(venues).where(eq(venues.campaignId, campaignId)).orderBy(asc(venues.position));
+  const seats = vs.length
+    ? await db.select().from(venueSeats).where(inArray(venueSeats.venueId, vs.map((v) => v.id)))
+    : [];
+  return vs.map((v) => ({
+    ...v,
+    seats: new Map(seats.filter((s) => s.venueId === v.id).map((s) => [s.groupNo, s.seats])),
+  }));
+}
+
+export async function getVenue(db: Db, campaignId: string, id: string): Promise<VenueWithSeats> {
+  const v = (await loadVenues(db, campaignId)).find((x) => x.id === id);
+  if (!v) throw notFound('会场');
+  return v;
+}
+
+export async function loadScale(db: Db, campaignId: string) {
+  return db.select().from(scaleOptions).where(eq(scaleOptions.campaignId, campaignId)).orderBy(asc(scaleOptions.position));
+}
+
+export async function loadSuggestionTerms(db: Db, campaignId: string) {
+  return db.select().from(suggestionTerms).where(eq(suggestionTerms.campaignId, campaignId)).orderBy(asc(suggestionTerms.kind), asc(suggestionTerms.position));
+}
+
+export async function nextPositionInGroup(db: Db, campaignId: string, groupId: string | null): Promise<number> {
+  const [row] = await db
+    .select({ p: max(departments.position) })
+    .from(departments)
+    .where(and(eq(departments.campaignId, campaignId), groupId ? eq(departments.groupId, groupId) : undefined));
+  return (row?.p ?? 0) + 1;
+}
+
+/** Reads the whole structure of a campaign, for copying it into a new year. */
+export async function loadSnapshot(db: Db, campaignId: string): Promise<CampaignSnapshot> {
+  const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, campaignId));
+  if (!campaign) throw notFound('年度活动');
+  const [gs, ds, vs, qc, so, st] = await Promise.all([
+    db.select().from(groups).where(eq(groups.campaignId, campaignId)),
+    db.select().from(departments).where(eq(departments.campaignId, campaignId)),
+    db.select().from(venues).where(eq(venues.campaignId, campaignId)),
+    db.select().from(quotaCategories).where(eq(quotaCategories.campaignId, campaignId)),
+    db.select().from(scaleOptions).where(eq(scaleOptions.campaignId, campaignId)),
+    db.select().from(suggestionTerms).where(eq(suggestionTerms.campaignId, campaignId)),
+  ]);
+  const [ms, seats, qb] = await Promise.all([
+    ds.length ? db.select().from(departmentMaterials).where(inArray(departmentMaterials.departmentId, ds.map((d) => d.id))) : [],
+    vs.length ? db.select().from(venueSeats).where(inArray(venueSeats.venueId, vs.map((v) => v.id))) : [],
+    qc.length ? db.select().from(quotaBase).where(inArray(quotaBase.categoryId, qc.map((q) => q.id))) : [],
+  ]);
+  const { createdAt: _c, ...meta } = campaign;
+  const strip = <T extends { campaignId: string }>({ campaignId: _x, ...rest }: T) => rest;
+  return {
+    campaign: meta,
+    groups: gs.map(strip),
+    departments: ds.map(strip),
+    materials: ms,
+    venues: vs.map(strip),
+    venueSeats: seats,
+    quotaCategories: qc.map(strip),
+    quotaBase: qb,
+    scaleOptions: so.map(strip),
+    suggestionTerms: st.map(strip),
+  };
+}
+
+/** The inserts that create a campaign from a snapshot; run them in one batch. */
+export function snapshotInserts(db: Db, s: CampaignSnapshot): BatchItem<'sqlite'>[] {
+  const campaignId = s.campaign.id;
+  const withCampaign = <T extends object>(rows: T[]) => rows.map((r) => ({ ...r, campaignId }));
+  const items: BatchItem<'sqlite'>[] = [db.insert(campaigns).values(s.campaign)];
+  const add = (rows: unknown[], build: () => BatchItem<'sqlite'>) => {
+    if (rows.length) items.push(build());
+  };
+  add(s.groups, () => db.insert(groups).values(withCampaign(s.groups)));
+  add(s.departments, () => db.insert(departments).values(withCampaign(s.departments)));
+  add(s.materials, () => db.insert(departmentMaterials).values(s.materials));
+  add(s.venues, () => db.insert(venues).values(withCampaign(s.venues)));
+  add(s.venueSeats, () => db.insert(venueSeats).values(s.venueSeats));
+  add(s.quotaCategories, () => db.insert(quotaCategories).values(withCampaign(s.quotaCategories)));
+  add(s.quotaBase, () => db.insert(quotaBase).values(s.quotaBase));
+  add(s.scaleOptions, () => db.insert(scaleOptions).values(withCampaign(s.scaleOptions)));
+  add(s.suggestionTerms, () => db.insert(suggestionTerms).values(withCampaign(s.suggestionTerms)));
+  return items;
+}

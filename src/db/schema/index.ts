@@ -1,0 +1,3 @@
+export * from './campaigns';
+export * from './auth';
+export * from './audit';

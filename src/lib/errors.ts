@@ -1,0 +1,22 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+/**
+ * A domain error: a stable machine-readable code, a Chinese message fit for the user,
+ * and optional per-field messages for forms. Never carries internal detail.
+ */
+export class AppError extends HTTPException {
+  readonly code: string;
+  readonly fields: Record<string, string>;
+
+  constructor(status: ContentfulStatusCode, code: string, message: string, fields: Record<string, string> = {}) {
+    super(status, { message });
+    this.code = code;
+    this.fields = fields;
+  }
+}
+
+export const notFound = (what = '页面') => new AppError(404, 'NOT_FOUND', `找不到该${what}`);
+export const forbidden = (why = '您没有访问此页面的权限') => new AppError(403, 'FORBIDDEN', why);
+export const invalid = (fields: Record<string, string>, message = '提交的内容有误,请按提示修改') =>
+  new AppError(422, 'VALIDATION_FAILED', message, fields);

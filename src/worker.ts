@@ -1,0 +1,40 @@
+// Workers entry: the same app over D1 (binding DB) or a remote libSQL/Turso database.
+import { createClient } from '@libsql/client/web';
+import { drizzle as drizzleD1 } from 'drizzle-orm/d1';
+import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
+import type { Context } from 'hono';
+import htmxSource from 'htmx.org/dist/htmx.min.js';
+import { seedCampaign } from '../seed/load';
+import { createApp } from './app';
+import { schema, type Db } from './db/client';
+import type { AppEnv, WorkerBindings } from './env';
+import { AppError } from './lib/errors';
+
+function databaseFor(env: WorkerBindings): Db {
+  if (env.DB) return drizzleD1(env.DB, { schema }) as unknown as Db;
+  if (env.LIBSQL_URL) {
+    const client = createClient({ url: env.LIBSQL_URL, authToken: env.LIBSQL_AUTH_TOKEN });
+    return drizzleLibsql(client, { schema }) as unknown as Db;
+  }
+  throw new AppError(500, 'NO_DATABASE', '系统未配置数据库(需要 D1 绑定 DB 或 LIBSQL_URL)');
+}
+
+// Migrations are applied by `wrangler d1 migrations apply` (D1) or `npm run db:migrate` (Turso);
+// the 2018 seed is loaded once per isolate if missing (idempotent).
+let seeded: Promise<unknown> | undefined;
+
+const app = createApp({
+  db: async (c: Context<AppEnv>) => {
+    const db = databaseFor(c.env);
+    seeded ??= seedCampaign(db).catch((err) => {
+      seeded = undefined;
+      throw err;
+    });
+    await seeded;
+    return db;
+  },
+  clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+  htmxSource,
+});
+
+export default app;

@@ -1,0 +1,115 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
+import { insertUser } from '../../src/auth/auth.repo';
+import type { Role } from '../../src/db/schema';
+import { hashPassword } from '../../src/lib/password';
+import { nodeApp, prepareDatabase } from '../../src/node/boot';
+
+export const PASSWORD = 'correct horse battery staple';
+let passwordHash: Promise<string> | undefined;
+
+/** A fresh migrated and seeded file database per test file, and the app over it. */
+export async function testApp() {
+  const dir = mkdtempSync(join(tmpdir(), 'sanmin-test-'));
+  const url = `file:${join(dir, 'test.db')}`;
+  const handle = await prepareDatabase(url);
+  const app = nodeApp(handle);
+  return {
+    app,
+    db: handle.db,
+    client: handle.client,
+    url,
+    dir,
+    close() {
+      handle.client.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Inserts a staff account directly (hashing once per process keeps tests fast). */
+export async function addUser(
+  db: Awaited<ReturnType<typeof testApp>>['db'],
+  username: string,
+  role: Role,
+  scope: { venueName?: string; departmentName?: string } = {},
+) {
+  passwordHash ??= hashPassword(PASSWORD);
+  const id = uuidv7();
+  await insertUser(db, {
+    id,
+    username,
+    displayName: username,
+    passwordHash: await passwordHash,
+    role,
+    venueName: scope.venueName ?? null,
+    departmentName: scope.departmentName ?? null,
+  });
+  return id;
+}
+
+type Fetchable = { request: (path: string, init?: RequestInit, env?: any) => Response | Promise<Response> };
+
+let ipCounter = 0;
+
+/** A browser-like client over app.request(): keeps cookies, echoes the CSRF token of the last page. */
+export class Browser {
+  cookies = new Map<string, string>();
+  csrf = '';
+  /** Each browser comes from its own address (as the Node adapter reads it from the socket). */
+  constructor(
+    private app: Fetchable,
+    private origin = 'http://localhost',
+    public ip = `10.0.${Math.floor(++ipCounter / 250)}.${ipCounter % 250}`,
+  ) {}
+
+  private env() {
+    return { incoming: { socket: { remoteAddress: this.ip, remotePort: 50000, remoteFamily: 'IPv4' } } };
+  }
+
+  private cookieHeader() {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private remember(res: Response) {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [k, ...v] = pair!.split('=');
+      const value = v.join('=');
+      if (/max-age=0/i.test(line) || value === '') this.cookies.delete(k!.trim());
+      else this.cookies.set(k!.trim(), value);
+    }
+  }
+
+  async get(path: string, headers: Record<string, string> = {}) {
+    const res = await this.app.request(`${this.origin}${path}`, { headers: { cookie: this.cookieHeader(), ...headers } }, this.env());
+    this.remember(res);
+    const body = await res.text();
+    const m = body.match(/name="_csrf" value="([^"]+)"/);
+    if (m) this.csrf = m[1]!;
+    return { res, body, status: res.status };
+  }
+
+  async post(path: string, form: Record<string, string>, opts: { headers?: Record<string, string>; csrf?: string | null } = {}) {
+    const params = new URLSearchParams(form);
+    const token = opts.csrf === undefined ? this.csrf : opts.csrf;
+    if (token !== null) params.set('_csrf', token);
+    const res = await this.app.request(`${this.origin}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), ...opts.headers },
+      body: params.toString(),
+    }, this.env());
+    this.remember(res);
+    return { res, body: await res.text(), status: res.status };
+  }
+
+  async login(username: string, password = PASSWORD) {
+    await this.get('/login');
+    const r = await this.post('/login', { username, password });
+    if (r.status !== 303) throw new Error(`login failed for ${username}: ${r.status}`);
+    await this.get('/staff');
+    return r;
+  }
+}

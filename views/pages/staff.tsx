@@ -1,0 +1,385 @@
+import type { ChainVerdict } from '../../src/audit/audit.core';
+import type { AuditRow } from '../../src/audit/audit.core';
+import { MATERIAL_KIND_LABELS, ROLE_LABELS, type Slot } from '../../src/campaigns/campaigns.core';
+import type { Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.repo';
+import type { User } from '../../src/auth/auth.repo';
+import { ROLES } from '../../src/db/schema';
+import type { SessionUser } from '../../src/env';
+import { formatDate, groupName, StatusBadge } from '../components';
+import { CsrfField, FieldError, Flash } from '../layout';
+
+export function Dashboard(props: { user: SessionUser; campaign: Campaign | undefined; venues: VenueWithSeats[]; departments: Department[] }) {
+  const { user, campaign } = props;
+  const base = campaign ? `/staff/c/${campaign.code}` : '';
+  const myVenue = props.venues.find((v) => v.name === user.venueName);
+  const myDepartment = props.departments.find((d) => d.name === user.departmentName);
+  return (
+    <section>
+      <h1>工作台</h1>
+      <p>
+        {user.displayName}({ROLE_LABELS[user.role]}
+        {user.venueName ? ` · ${user.venueName}` : ''}
+        {user.departmentName ? ` · ${user.departmentName}` : ''})
+      </p>
+      {campaign && (
+        <p>
+          当前年度:<a href={`/c/${campaign.code}`}>{campaign.name}</a> <StatusBadge status={campaign.status} />
+        </p>
+      )}
+      <div class="cards">
+        {user.role === 'organiser' && campaign && (
+          <div class="card">
+            <h2>活动组织</h2>
+            <ul>
+              <li>
+                <a href={`${base}/edit`}>编辑部门、分组、顺序、会场与材料</a>
+              </li>
+              <li>
+                <a href="/staff/campaigns">年度活动(新建下一年度)</a>
+              </li>
+              <li>
+                <a href="/staff/users">工作人员账号</a>
+              </li>
+              <li>
+                <a href="/staff/audit">审计日志</a>
+              </li>
+            </ul>
+          </div>
+        )}
+        {user.role === 'organiser' && campaign && (
+          <div class="card">
+            <h2>各会场</h2>
+            <ul>
+              {props.venues.map((v) => (
+                <li>
+                  <a href={`${base}/venues/${v.id}`}>{v.name}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+        {user.role === 'venue_staff' && (
+          <div class="card">
+            <h2>本会场</h2>
+            {myVenue ? <a href={`${base}/venues/${myVenue.id}`}>{myVenue.name}</a> : <p class="muted">本年度没有名为“{user.venueName}”的会场,请联系组织者。</p>}
+          </div>
+        )}
+        {user.role === 'dept_handler' && (
+          <div class="card">
+            <h2>本部门</h2>
+            {myDepartment ? (
+              <a href={`${base}/departments/${myDepartment.id}`}>{myDepartment.name}</a>
+            ) : (
+              <p class="muted">本年度没有名为“{user.departmentName}”的部门,请联系组织者。</p>
+            )}
+          </div>
+        )}
+        {user.role === 'auditor' && (
+          <div class="card">
+            <h2>监督审计</h2>
+            <a href="/staff/audit">审计日志与哈希链校验</a>
+          </div>
+        )}
+        {(user.role === 'statistician' || user.role === 'custodian') && campaign && (
+          <div class="card">
+            <h2>统计与计票</h2>
+            <p>评议票在各组投票结束、所有会场封存后,由计票保管人共同开封统计。开封前任何人都看不到部分结果。</p>
+            <a href={`/c/${campaign.code}/agenda`}>查看述职安排</a>
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}
+
+export function VenueStaffPage(props: { campaign: Campaign; venue: VenueWithSeats; groups: Group[] }) {
+  const { venue } = props;
+  return (
+    <section>
+      <h1>{venue.name}</h1>
+      <p class="muted">
+        {venue.kind === 'main' ? '市级主会场' : '分会场'} · {props.campaign.name}
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">分组</th>
+            <th scope="col">时间</th>
+            <th scope="col" class="num">
+              代表名额
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.groups.map((g) => (
+            <tr>
+              <th scope="row">{groupName(g.no)}</th>
+              <td>
+                {formatDate(g.date)} {g.startTime}
+              </td>
+              <td class="num">{venue.seats.get(g.no) ?? 0}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function DepartmentStaffPage(props: { campaign: Campaign; department: Department; group: Group | undefined; slot: Slot | undefined; materials: Material[] }) {
+  const { department: d, group, slot } = props;
+  return (
+    <section>
+      <h1>{d.name}</h1>
+      <p class="muted">
+        {group && slot ? `${groupName(group.no)} · ${formatDate(group.date)} ${slot.start}–${slot.end} 述职` : '内部述职'}
+      </p>
+      <h2>已公开的材料</h2>
+      <ul>
+        <li>工作职责:{d.duties ? '已公开' : '未填写'}</li>
+        <li>年度目标:{d.goals ? `${d.goals.split('\n').filter(Boolean).length} 项` : '未填写'}</li>
+        <li>书面述职报告:{d.report ? `${d.report.length} 字` : '未填写'}</li>
+        {props.materials.map((m) => (
+          <li>
+            <a href={m.url}>{m.title}</a>({MATERIAL_KIND_LABELS[m.kind]})
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href={`/c/${props.campaign.code}/departments/${d.id}`}>查看公开页面</a>
+      </p>
+    </section>
+  );
+}
+
+export function CampaignsPage(props: { campaigns: Campaign[]; csrfToken: string; values?: Record<string, string>; errors?: Record<string, string>; flash?: string | undefined }) {
+  const errors = props.errors ?? {};
+  const latest = props.campaigns[0];
+  const v = props.values ?? {
+    from: latest?.code ?? '',
+    code: latest ? String(latest.year + 1) : '',
+    name: latest ? latest.name.replace(String(latest.year), String(latest.year + 1)) : '',
+    year: latest ? String(latest.year + 1) : '',
+  };
+  return (
+    <section>
+      <h1>年度活动</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">年度</th>
+            <th scope="col">名称</th>
+            <th scope="col">状态</th>
+            <th scope="col">操作</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.campaigns.map((c) => (
+            <tr>
+              <td>{c.year}</td>
+              <td>
+                <a href={`/c/${c.code}`}>{c.name}</a>
+              </td>
+              <td>
+                <StatusBadge status={c.status} />
+              </td>
+              <td>
+                <a href={`/staff/c/${c.code}/edit`}>编辑</a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>复制为新年度</h2>
+      <form class="card stack" method="post" action="/staff/campaigns/copy">
+        <CsrfField token={props.csrfToken} />
+        {Object.keys(errors).length > 0 && <Flash kind="err">{errors['_form'] ?? '提交的内容有误,请按提示修改'}</Flash>}
+        <div>
+          <label for="copy-from">复制自</label>
+          <select id="copy-from" name="from">
+            {props.campaigns.map((c) => (
+              <option value={c.code} selected={v['from'] === c.code}>
+                {c.year} · {c.name}
+              </option>
+            ))}
+          </select>
+          <FieldError id="copy-from-error" message={errors['from']} />
+        </div>
+        {(
+          [
+            ['code', '活动代码(用于网址,如 2019)'],
+            ['name', '活动名称'],
+            ['year', '年度'],
+          ] as const
+        ).map(([name, label]) => (
+          <div>
+            <label for={`copy-${name}`}>{label}</label>
+            <input id={`copy-${name}`} name={name} type="text" value={v[name] ?? ''} required aria-invalid={errors[name] ? 'true' : undefined} aria-describedby={errors[name] ? `copy-${name}-error` : undefined} />
+            <FieldError id={`copy-${name}-error`} message={errors[name]} />
+          </div>
+        ))}
+        <div>
+          <button type="submit">复制结构,新建年度</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function UsersPage(props: {
+  users: User[];
+  venues: string[];
+  departments: string[];
+  csrfToken: string;
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  flash?: string | undefined;
+}) {
+  const errors = props.errors ?? {};
+  const v = props.values ?? { role: 'venue_staff' };
+  const field = (name: string, label: string, type = 'text', autocomplete?: string) => (
+    <div>
+      <label for={`user-${name}`}>{label}</label>
+      <input id={`user-${name}`} name={name} type={type} value={type === 'password' ? '' : (v[name] ?? '')} autocomplete={autocomplete} aria-invalid={errors[name] ? 'true' : undefined} aria-describedby={errors[name] ? `user-${name}-error` : undefined} />
+      <FieldError id={`user-${name}-error`} message={errors[name]} />
+    </div>
+  );
+  return (
+    <section>
+      <h1>工作人员账号</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">用户名</th>
+              <th scope="col">姓名</th>
+              <th scope="col">角色</th>
+              <th scope="col">范围</th>
+              <th scope="col">状态</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.users.map((u) => (
+              <tr>
+                <td>{u.username}</td>
+                <td>{u.displayName}</td>
+                <td>{ROLE_LABELS[u.role]}</td>
+                <td>{u.venueName ?? u.departmentName ?? '—'}</td>
+                <td>{u.active ? '启用' : '已停用'}</td>
+                <td>
+                  <form class="inline" method="post" action={`/staff/users/${u.id}/active`}>
+                    <CsrfField token={props.csrfToken} />
+                    <input type="hidden" name="active" value={u.active ? 'no' : 'yes'} />
+                    <button class="small secondary" type="submit">
+                      {u.active ? '停用' : '启用'}
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <h2>新建账号</h2>
+      <form class="card stack" method="post" action="/staff/users">
+        <CsrfField token={props.csrfToken} />
+        {Object.keys(errors).length > 0 && <Flash kind="err">{errors['_form'] ?? '提交的内容有误,请按提示修改'}</Flash>}
+        {field('username', '用户名(字母、数字、点、下划线)', 'text', 'off')}
+        {field('displayName', '姓名')}
+        <div>
+          <label for="user-role">角色</label>
+          <select id="user-role" name="role">
+            {ROLES.map((r) => (
+              <option value={r} selected={v['role'] === r}>
+                {ROLE_LABELS[r]}
+              </option>
+            ))}
+          </select>
+          <FieldError id="user-role-error" message={errors['role']} />
+        </div>
+        <div>
+          <label for="user-venueName">所属会场(会场工作人员必填)</label>
+          <select id="user-venueName" name="venueName">
+            <option value="">—</option>
+            {props.venues.map((n) => (
+              <option value={n} selected={v['venueName'] === n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <FieldError id="user-venueName-error" message={errors['venueName']} />
+        </div>
+        <div>
+          <label for="user-departmentName">所属部门(部门承办人必填)</label>
+          <select id="user-departmentName" name="departmentName">
+            <option value="">—</option>
+            {props.departments.map((n) => (
+              <option value={n} selected={v['departmentName'] === n}>
+                {n}
+              </option>
+            ))}
+          </select>
+          <FieldError id="user-departmentName-error" message={errors['departmentName']} />
+        </div>
+        {field('password', '初始密码(至少 12 位)', 'password', 'new-password')}
+        <div>
+          <button type="submit">新建账号</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export function AuditPage(props: { rows: AuditRow[]; verdict: ChainVerdict }) {
+  const { verdict } = props;
+  return (
+    <section>
+      <h1>审计日志</h1>
+      {verdict.ok ? (
+        <Flash kind="ok">
+          哈希链完整:共 {verdict.count} 条记录,链头 <code>{verdict.head.slice(0, 16)}…</code>
+        </Flash>
+      ) : (
+        <Flash kind="err">
+          哈希链断裂:{verdict.reason}(第 {verdict.brokenAt} 条)
+        </Flash>
+      )}
+      <p class="muted">只追加、不可修改的工作人员操作记录。每条记录包含前一条的哈希,任何改动都会被校验发现。以下为最近 200 条。</p>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col" class="num">
+                序号
+              </th>
+              <th scope="col">时间</th>
+              <th scope="col">操作人</th>
+              <th scope="col">操作</th>
+              <th scope="col">对象</th>
+              <th scope="col">变更摘要</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td class="num">{r.seq}</td>
+                <td>{new Date(r.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</td>
+                <td>{r.actorName}</td>
+                <td>
+                  <code>{r.action}</code>
+                </td>
+                <td>{r.target}</td>
+                <td>
+                  <code title={r.digest}>{r.digest.slice(0, 12)}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, max } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
-import type { Db } from '../db/client';
+import { chunkRows, type Db } from '../db/client';
 import {
   campaigns,
   departmentMaterials,
@@ -149,18 +149,16 @@ export async function loadSnapshot(db: Db, campaignId: string): Promise<Campaign
 export function snapshotInserts(db: Db, s: CampaignSnapshot): BatchItem<'sqlite'>[] {
   const campaignId = s.campaign.id;
   const withCampaign = <T extends object>(rows: T[]) => rows.map((r) => ({ ...r, campaignId }));
-  const items: BatchItem<'sqlite'>[] = [db.insert(campaigns).values(s.campaign)];
-  const add = (rows: unknown[], build: () => BatchItem<'sqlite'>) => {
-    if (rows.length) items.push(build());
-  };
-  add(s.groups, () => db.insert(groups).values(withCampaign(s.groups)));
-  add(s.departments, () => db.insert(departments).values(withCampaign(s.departments)));
-  add(s.materials, () => db.insert(departmentMaterials).values(s.materials));
-  add(s.venues, () => db.insert(venues).values(withCampaign(s.venues)));
-  add(s.venueSeats, () => db.insert(venueSeats).values(s.venueSeats));
-  add(s.quotaCategories, () => db.insert(quotaCategories).values(withCampaign(s.quotaCategories)));
-  add(s.quotaBase, () => db.insert(quotaBase).values(s.quotaBase));
-  add(s.scaleOptions, () => db.insert(scaleOptions).values(withCampaign(s.scaleOptions)));
-  add(s.suggestionTerms, () => db.insert(suggestionTerms).values(withCampaign(s.suggestionTerms)));
-  return items;
+  return [
+    db.insert(campaigns).values(s.campaign),
+    ...chunkRows(withCampaign(s.groups)).map((rows) => db.insert(groups).values(rows)),
+    ...chunkRows(withCampaign(s.departments)).map((rows) => db.insert(departments).values(rows)),
+    ...chunkRows(s.materials).map((rows) => db.insert(departmentMaterials).values(rows)),
+    ...chunkRows(withCampaign(s.venues)).map((rows) => db.insert(venues).values(rows)),
+    ...chunkRows(s.venueSeats).map((rows) => db.insert(venueSeats).values(rows)),
+    ...chunkRows(withCampaign(s.quotaCategories)).map((rows) => db.insert(quotaCategories).values(rows)),
+    ...chunkRows(s.quotaBase).map((rows) => db.insert(quotaBase).values(rows)),
+    ...chunkRows(withCampaign(s.scaleOptions)).map((rows) => db.insert(scaleOptions).values(rows)),
+    ...chunkRows(withCampaign(s.suggestionTerms)).map((rows) => db.insert(suggestionTerms).values(rows)),
+  ];
 }

@@ -13,3 +13,15 @@ export type Schema = typeof schema;
 export type Db = BaseSQLiteDatabase<'async', unknown, Schema> & {
   batch<U extends BatchItem<'sqlite'>, T extends Readonly<[U, ...U[]]>>(batch: T): Promise<BatchResponse<T>>;
 };
+
+/** D1 binds at most 100 parameters per statement; multi-row inserts are split to fit. */
+export const MAX_BOUND_PARAMETERS = 100;
+
+export function chunkRows<T extends object>(rows: readonly T[]): T[][] {
+  if (rows.length === 0) return [];
+  const columns = Math.max(1, Object.keys(rows[0]!).length);
+  const size = Math.max(1, Math.floor(MAX_BOUND_PARAMETERS / columns));
+  const chunks: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
+  return chunks;
+}

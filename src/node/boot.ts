@@ -9,10 +9,6 @@ import { createApp } from '../app';
 import { openLibsql, type LibsqlHandle } from '../db/libsql';
 import { applyMigrations } from '../db/migrate';
 import type { NodeConfig } from '../env';
-import { useScrypt } from '../lib/password';
-import { nodeScrypt } from '../lib/scrypt-native';
-
-useScrypt(nodeScrypt);
 
 /** Creates the file's folder, opens the database, applies migrations and seeds 2018 once. */
 export async function prepareDatabase(url: string, authToken?: string, opts: { seed?: boolean } = {}): Promise<LibsqlHandle> {

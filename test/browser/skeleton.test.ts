@@ -27,7 +27,6 @@ describe('on a 10-inch tablet', () => {
   it('a visitor reads the agenda and a department; an organiser logs in and saves an edit with htmx', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/c/2018/agenda`);
-    await expect(page.getByRole('heading', { level: 1 })).resolves.toBeTruthy();
     expect(await page.locator('h1').textContent()).toBe('述职安排');
     await page.screenshot({ path: join(ARTIFACTS, 'agenda-tablet.png'), fullPage: false });
 

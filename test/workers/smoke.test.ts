@@ -24,7 +24,7 @@ function cookiesOf(res: Response, jar: Map<string, string>) {
 
 describe('the Worker over D1', () => {
   it('serves the 2018 home page, seeded on first request', async () => {
-    const root = await worker.fetch(new Request('http://sanmin.test/'));
+    const root = await worker.fetch(new Request('http://sanmin.test/', { redirect: 'manual' }));
     expect(root.status).toBe(302);
     expect(root.headers.get('location')).toBe('/c/2018');
     const home = await worker.fetch(new Request('http://sanmin.test/c/2018'));
@@ -44,6 +44,7 @@ describe('the Worker over D1', () => {
     const signedIn = await worker.fetch(
       new Request('http://sanmin.test/login', {
         method: 'POST',
+        redirect: 'manual',
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ _csrf: csrf, username: 'org', password: PASSWORD }),
       }),

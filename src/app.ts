@@ -14,6 +14,11 @@ import { AppError } from './lib/errors';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
 import { userRoutes } from './auth/users.routes';
+import { setupRoutes } from './auth/setup.routes';
+import { delegateRoutes } from './delegates/delegates.routes';
+import { signupRoutes } from './delegates/signup.routes';
+import { drawRoutes } from './delegates/draw.routes';
+import { quotaRoutes } from './delegates/quotas.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -22,6 +27,10 @@ export interface AppOptions {
   clientIp: (c: Context<AppEnv>) => string;
   /** htmx, read from node_modules on Node and bundled as text on Workers. */
   htmxSource: string;
+  /** Key for the keyed hash of resident ID numbers (never stored beside the data it protects). */
+  idHashKey: (c: Context<AppEnv>) => string | undefined;
+  /** One-time token that lets /setup create the first organiser where no CLI can reach the database. */
+  setupToken: (c: Context<AppEnv>) => string | undefined;
 }
 
 export function createApp(opts: AppOptions) {
@@ -36,6 +45,8 @@ export function createApp(opts: AppOptions) {
   app.use('*', async (c, next) => {
     c.set('db', await opts.db(c));
     c.set('clientIp', opts.clientIp(c));
+    c.set('idHashKey', opts.idHashKey(c));
+    c.set('setupToken', opts.setupToken(c));
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');
     c.header('X-Frame-Options', 'DENY');
@@ -46,10 +57,15 @@ export function createApp(opts: AppOptions) {
 
   app.route('/', campaignRoutes);
   app.route('/', authRoutes);
+  app.route('/', setupRoutes);
   app.route('/staff', staffRoutes);
   app.route('/staff/users', userRoutes);
   app.route('/staff/audit', auditRoutes);
   app.route('/staff/c/:code', editRoutes);
+  app.route('/', signupRoutes);
+  app.route('/', delegateRoutes);
+  app.route('/', drawRoutes);
+  app.route('/', quotaRoutes);
   app.route('/api', campaignApi);
 
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));

@@ -7,6 +7,10 @@ export interface WorkerBindings {
   DB?: D1Database;
   LIBSQL_URL?: string;
   LIBSQL_AUTH_TOKEN?: string;
+  /** Key of the keyed hash of resident ID numbers (hex, 32 bytes); a Worker secret. */
+  ID_HASH_KEY?: string;
+  /** Enables /setup until the first organiser exists (D1 has no CLI access). */
+  SETUP_TOKEN?: string;
 }
 
 export interface SessionUser {
@@ -26,6 +30,8 @@ export type AppEnv = {
     sessionToken: string | null;
     csrfToken: string;
     clientIp: string;
+    idHashKey: string | undefined;
+    setupToken: string | undefined;
   };
 };
 
@@ -35,5 +41,10 @@ export const nodeConfigSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default('file:data/sanmin.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  SANMIN_SETUP_TOKEN: z.string().min(16, 'SANMIN_SETUP_TOKEN must be at least 16 characters').optional(),
+  SANMIN_ID_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'SANMIN_ID_KEY must be 64 hex characters')
+    .optional(),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

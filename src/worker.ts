@@ -34,6 +34,8 @@ const app = createApp({
     return db;
   },
   clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
+  idHashKey: (c) => c.env.ID_HASH_KEY,
+  setupToken: (c) => c.env.SETUP_TOKEN,
   htmxSource,
 });
 

@@ -55,6 +55,7 @@ button.small{min-height:36px;padding:4px 10px;font-size:.9rem}
 ul.goals{padding-left:1.3em}
 fieldset{border:1px solid var(--line);border-radius:8px;padding:12px}
 legend{font-weight:700;padding:0 6px}
+.sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
 @media print{header.site,footer.site,form,button{display:none}}
 `;

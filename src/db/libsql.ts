@@ -3,6 +3,7 @@ import { drizzle } from 'drizzle-orm/libsql';
 import { schema, type Db } from './client';
 
 export interface LibsqlHandle {
+  url: string;
   client: Client;
   db: Db;
 }
@@ -18,5 +19,5 @@ export async function openLibsql(url: string, authToken?: string): Promise<Libsq
     await client.execute('PRAGMA foreign_keys=ON');
   }
   const db = drizzle(client, { schema }) as unknown as Db;
-  return { client, db };
+  return { url, client, db };
 }

@@ -33,3 +33,14 @@ export async function formFields(c: Context<AppEnv>): Promise<Record<string, str
   }
   return out;
 }
+
+/** Form fields keeping repeated names (checkbox groups) as arrays. */
+export async function formFieldsAll(c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
+    else if (typeof v === 'string') out[k] = v;
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -10,12 +10,37 @@ import { openLibsql, type LibsqlHandle } from '../db/libsql';
 import { applyMigrations } from '../db/migrate';
 import type { NodeConfig } from '../env';
 
+function filePath(url: string): string | undefined {
+  if (!url.startsWith('file:')) return undefined;
+  const path = url.slice('file:'.length).split('?')[0]!;
+  return path && path !== ':memory:' ? path : undefined;
+}
+
+/**
+ * The ID-hash key: SANMIN_ID_KEY, or for a file database a key file created beside it on first
+ * start (back it up with the database: without it, duplicate sign-ups can no longer be found).
+ */
+export function loadIdKey(databaseUrl: string, fromEnv = process.env['SANMIN_ID_KEY']): string | undefined {
+  if (fromEnv) return fromEnv.toLowerCase();
+  const db = filePath(databaseUrl);
+  if (!db) return undefined;
+  const keyFile = join(dirname(db), 'sanmin-id.key');
+  if (!existsSync(keyFile)) {
+    const key = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    try {
+      writeFileSync(keyFile, `${key}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // another process created it first: use theirs
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  return readFileSync(keyFile, 'utf8').trim();
+}
+
 /** Creates the file's folder, opens the database, applies migrations and seeds 2018 once. */
 export async function prepareDatabase(url: string, authToken?: string, opts: { seed?: boolean } = {}): Promise<LibsqlHandle> {
-  if (url.startsWith('file:')) {
-    const path = url.slice('file:'.length).split('?')[0]!;
-    if (path && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  }
+  const path = filePath(url);
+  if (path) mkdirSync(dirname(path), { recursive: true });
   const handle = await openLibsql(url, authToken);
   await applyMigrations(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);
@@ -24,8 +49,10 @@ export async function prepareDatabase(url: string, authToken?: string, opts: { s
 
 const htmxSource = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
 
-export function nodeApp(handle: LibsqlHandle) {
+export function nodeApp(handle: LibsqlHandle, idHashKey = loadIdKey(handle.url), setupToken = process.env['SANMIN_SETUP_TOKEN']) {
   return createApp({
+    idHashKey: () => idHashKey,
+    setupToken: () => setupToken,
     db: () => handle.db,
     clientIp: (c) => {
       try {
@@ -47,7 +74,7 @@ export interface RunningServer {
 
 export async function startServer(config: NodeConfig): Promise<RunningServer> {
   const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-  const app = nodeApp(handle);
+  const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       resolve({

@@ -68,6 +68,15 @@ export function CampaignHome(props: {
         </a>{' '}
         <a class="button secondary" href={`/c/${campaign.code}/venues`}>
           会场与代表名额
+        </a>{' '}
+        <a class="button secondary" href={`/c/${campaign.code}/quotas`}>
+          代表构成
+        </a>{' '}
+        <a class="button secondary" href={`/c/${campaign.code}/signup`}>
+          市民代表自愿报名
+        </a>{' '}
+        <a class="button secondary" href={`/c/${campaign.code}/draw`}>
+          抽签公示
         </a>
       </p>
       {props.others.length > 0 && (

@@ -35,6 +35,18 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
                 <a href={`${base}/edit`}>编辑部门、分组、顺序、会场与材料</a>
               </li>
               <li>
+                <a href={`${base}/quotas`}>代表名额分配</a>
+              </li>
+              <li>
+                <a href={`${base}/candidates`}>候选人与审核</a>
+              </li>
+              <li>
+                <a href={`${base}/draw`}>分层随机抽取</a>
+              </li>
+              <li>
+                <a href={`${base}/delegates`}>市民代表名单</a>
+              </li>
+              <li>
                 <a href="/staff/campaigns">年度活动(新建下一年度)</a>
               </li>
               <li>
@@ -61,7 +73,21 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
         {user.role === 'venue_staff' && (
           <div class="card">
             <h2>本会场</h2>
-            {myVenue ? <a href={`${base}/venues/${myVenue.id}`}>{myVenue.name}</a> : <p class="muted">本年度没有名为“{user.venueName}”的会场,请联系组织者。</p>}
+            {myVenue ? (
+              <ul>
+                <li>
+                  <a href={`${base}/venues/${myVenue.id}`}>{myVenue.name}</a>
+                </li>
+                <li>
+                  <a href={`${base}/candidates`}>候选人审核与推荐名单导入</a>
+                </li>
+                <li>
+                  <a href={`${base}/delegates`}>本会场市民代表名单</a>
+                </li>
+              </ul>
+            ) : (
+              <p class="muted">本年度没有名为“{user.venueName}”的会场,请联系组织者。</p>
+            )}
           </div>
         )}
         {user.role === 'dept_handler' && (
@@ -72,6 +98,12 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
             ) : (
               <p class="muted">本年度没有名为“{user.departmentName}”的部门,请联系组织者。</p>
             )}
+          </div>
+        )}
+        {user.role === 'qualifier' && campaign && (
+          <div class="card">
+            <h2>资格审查</h2>
+            <a href={`${base}/candidates`}>待审查的候选人</a>
           </div>
         )}
         {user.role === 'auditor' && (

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
 
-export const ROLES = ['organiser', 'venue_staff', 'statistician', 'custodian', 'dept_handler', 'auditor'] as const;
+export const ROLES = ['organiser', 'venue_staff', 'qualifier', 'statistician', 'custodian', 'dept_handler', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

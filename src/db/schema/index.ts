@@ -1,3 +1,4 @@
 export * from './campaigns';
 export * from './auth';
 export * from './audit';
+export * from './delegates';

@@ -1,0 +1,78 @@
+import type { DelegateState, ReviewState } from '../db/schema';
+
+// Crockford base32 without I, L, O, U: codes survive being read aloud and typed on a tablet.
+const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+/** A random code like K7F3-9QXA (prefix + groups of 4), from crypto.getRandomValues. */
+export function randomCode(prefix: string, groups = 2): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(groups * 4));
+  const chars = [...bytes].map((b) => CODE_ALPHABET[b & 31]!);
+  const parts: string[] = [];
+  for (let i = 0; i < chars.length; i += 4) parts.push(chars.slice(i, i + 4).join(''));
+  return `${prefix}${parts.join('-')}`;
+}
+
+/** Codes typed by staff: case, spaces and look-alike letters (O→0, I/L→1) do not matter. */
+export function normaliseCode(input: string): string {
+  return input
+    .toUpperCase()
+    .replace(/[\s_]/g, '')
+    .replace(/[OIL]/g, (ch) => (ch === 'O' ? '0' : '1'));
+}
+
+/** The seats of a venue kind's quota table that volunteers (自愿报名) fill. */
+export function volunteerCategory(categories: readonly string[]): string | undefined {
+  return categories.find((c) => c.includes('自愿报名'));
+}
+
+/** Reserve list length per cell: a fifth of the seats, at least one where there are seats. */
+export function reservesFor(seats: number): number {
+  return seats <= 0 ? 0 : Math.max(1, Math.ceil(seats / 5));
+}
+
+export function parseGroups(value: string): number[] {
+  return value
+    .split(',')
+    .map((s) => Number(s.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
+}
+
+export const formatGroups = (groups: readonly number[]) => [...new Set(groups)].sort((a, b) => a - b).join(',');
+
+export function maskMobile(mobile: string): string {
+  return mobile.length === 11 ? `${mobile.slice(0, 3)}****${mobile.slice(7)}` : '****';
+}
+
+export const maskId = (last4: string) => `**************${last4}`;
+
+/** A candidate enters the draw only when both the qualification check and the district review passed. */
+export function isEligible(c: { qualification: ReviewState; districtReview: ReviewState }): boolean {
+  return c.qualification === 'passed' && c.districtReview === 'passed';
+}
+
+export interface CellSeat {
+  id: string;
+  state: DelegateState;
+  drawnAs: 'selected' | 'reserve';
+  reserveRank: number | null;
+}
+
+/** When a seat is declined, the cell's first waiting reserve (lowest rank) takes it. */
+export function nextReserve(cell: readonly CellSeat[]): CellSeat | undefined {
+  return cell
+    .filter((d) => d.state === 'reserve')
+    .sort((a, b) => (a.reserveRank ?? Infinity) - (b.reserveRank ?? Infinity))[0];
+}
+
+export const DELEGATE_STATE_LABELS: Record<DelegateState, string> = {
+  selected: '已抽中(待确认)',
+  reserve: '候补',
+  confirmed: '已确认参加',
+  declined: '已婉拒',
+};
+
+export const REVIEW_LABELS: Record<ReviewState, string> = {
+  pending: '待审核',
+  passed: '通过',
+  rejected: '未通过',
+};

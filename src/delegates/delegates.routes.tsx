@@ -1,0 +1,174 @@
+import { Hono, type Context } from 'hono';
+import { and, eq } from 'drizzle-orm';
+import { CandidatesPage, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
+import { audited } from '../audit/audit.repo';
+import { canAccessVenue } from '../auth/auth.core';
+import { requireRole } from '../auth/auth.middleware';
+import { getCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import type { Db } from '../db/client';
+import { campaigns, candidates } from '../db/schema';
+import type { AppEnv } from '../env';
+import { AppError, forbidden, notFound } from '../lib/errors';
+import { formFields, page } from '../lib/render';
+import { maskId } from './delegates.core';
+import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, respondStatements } from './delegates.repo';
+
+/** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
+export const delegateRoutes = new Hono<AppEnv>();
+
+const actorOf = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+
+/** The venue a request may look at: venue staff are pinned to theirs; others may filter. */
+function scopedVenue(c: Context<AppEnv>): string | undefined {
+  const user = c.var.user!;
+  if (user.role === 'venue_staff') {
+    const asked = c.req.query('venue');
+    if (asked && asked !== user.venueName) throw forbidden(`您只能查看本会场(${user.venueName})的名单`);
+    return user.venueName ?? '';
+  }
+  return c.req.query('venue') || undefined;
+}
+
+delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualifier', 'venue_staff'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const venue = scopedVenue(c);
+  const [rows, venues, draw] = await Promise.all([listCandidates(db, campaign.id, venue), loadVenues(db, campaign.id), loadDraw(db, campaign.id)]);
+  return page(
+    c,
+    { title: '候选人与审核', campaignCode: campaign.code },
+    <CandidatesPage
+      campaign={campaign}
+      rows={rows}
+      role={c.var.user!.role}
+      venueFilter={venue}
+      venues={c.var.user!.role === 'venue_staff' ? [venue!] : venues.map((v) => v.name)}
+      csrfToken={c.var.csrfToken}
+      frozen={Boolean(draw)}
+      flash={c.req.query('done') === 'saved' ? '已记录审核结果' : undefined}
+    />,
+  );
+});
+
+/** Records one review decision; a rejection needs a reason the candidate can be told. */
+async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'districtReview') {
+  const campaign = await getCampaign(db, c.req.param('code') ?? '');
+  if (await loadDraw(db, campaign.id)) throw new AppError(409, 'CANDIDATES_FROZEN', '候选名单已随抽签承诺封存,审核结果不能再修改');
+  const candidate = await getCandidate(db, campaign.id, c.req.param('id') ?? '');
+  if (!candidate) throw notFound('候选人');
+  if (kind === 'districtReview') {
+    if (!canAccessVenue(c.var.user!, candidate.venueName) || c.var.user!.role !== 'venue_staff') throw forbidden('只有本会场所在区(市)的工作人员可以审核');
+    if (candidate.qualification !== 'passed') throw new AppError(409, 'QUALIFICATION_FIRST', '该候选人尚未通过资格审查,不能进行区(市)审核');
+  }
+  const form = await formFields(c);
+  const decision = form['decision'] as 'passed' | 'rejected' | undefined;
+  const reason = (form['reason'] ?? '').trim();
+  if (decision !== 'passed' && decision !== 'rejected') throw new AppError(422, 'VALIDATION_FAILED', '请选择通过或不通过');
+  if (decision === 'rejected' && (reason.length < 2 || reason.length > 200)) {
+    throw new AppError(422, 'REASON_REQUIRED', '不通过时须填写原因(2–200 个字),以便告知候选人', { reason: '请填写不通过的原因' });
+  }
+  const current = kind === 'qualification' ? candidate.qualification : candidate.districtReview;
+  if (current !== 'pending') throw new AppError(409, 'ALREADY_DECIDED', '该候选人已审核,不能重复审核');
+  const set =
+    kind === 'qualification'
+      ? { qualification: decision, qualificationReason: decision === 'rejected' ? reason : null }
+      : { districtReview: decision, districtReviewReason: decision === 'rejected' ? reason : null };
+  const pendingColumn = kind === 'qualification' ? candidates.qualification : candidates.districtReview;
+  await audited(db, actorOf(c), kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review', `candidate:${campaign.code}/${candidate.code}`, { decision, reason }, [
+    db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending'))),
+  ]);
+  return c.redirect(`/staff/c/${campaign.code}/candidates?done=saved`, 303);
+}
+
+delegateRoutes.post('/staff/c/:code/candidates/:id/qualification', requireRole('qualifier'), (c) => decide(c, c.var.db, 'qualification'));
+delegateRoutes.post('/staff/c/:code/candidates/:id/district-review', requireRole('venue_staff'), (c) => decide(c, c.var.db, 'districtReview'));
+
+async function delegateList(c: Context<AppEnv>) {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code') ?? '');
+  const venue = scopedVenue(c);
+  const [rows, venues] = await Promise.all([listDelegates(db, campaign.id, venue), loadVenues(db, campaign.id)]);
+  return { db, campaign, venue, rows, venues: venues.map((v) => v.name) };
+}
+
+delegateRoutes.get('/staff/c/:code/delegates', requireRole('organiser', 'venue_staff'), async (c) => {
+  const { campaign, venue, rows, venues } = await delegateList(c);
+  return page(
+    c,
+    { title: '市民代表名单', campaignCode: campaign.code },
+    <DelegatesPage campaign={campaign} rows={rows} venue={venue} venues={venues} canChooseVenue={c.var.user!.role === 'organiser'} csrfToken={c.var.csrfToken} />,
+  );
+});
+
+delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'venue_staff'), async (c) => {
+  const { db, campaign, venue, rows, venues } = await delegateList(c);
+  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue ?? '全部'}`, { format: 'print', rows: rows.length });
+  return page(
+    c,
+    { title: '通知名单', campaignCode: campaign.code },
+    <DelegatesPage campaign={campaign} rows={rows} venue={venue} venues={venues} canChooseVenue={false} csrfToken={c.var.csrfToken} printable />,
+  );
+});
+
+const csvCell = (v: string | number | null) => {
+  const s = String(v ?? '');
+  // quote, and defuse spreadsheet formulas in names typed by the public
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+delegateRoutes.get('/staff/c/:code/delegates.csv', requireRole('organiser', 'venue_staff'), async (c) => {
+  const { db, campaign, venue, rows } = await delegateList(c);
+  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue ?? '全部'}`, { format: 'csv', rows: rows.length });
+  const header = ['会场', '分组', '类别', '姓名', '身份证后四位', '手机', '代表码', '状态', '候补顺位', '个人通知链接'];
+  const origin = new URL(c.req.url).origin;
+  const lines = rows.map(({ delegate: d, candidate: p }) =>
+    [d.venueName, d.groupNo, d.category, p.name, p.idLast4, p.mobile, d.delegateCode, d.state, d.reserveRank, `${origin}/d/${d.accessToken}`].map(csvCell).join(','),
+  );
+  const body = '\uFEFF' + [header.join(','), ...lines].join('\r\n') + '\r\n';
+  const filename = encodeURIComponent(`delegates-${campaign.code}-${venue ?? 'all'}.csv`);
+  return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename*=UTF-8''${filename}`, 'cache-control': 'no-store' });
+});
+
+delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organiser', 'venue_staff'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const row = await delegateById(db, campaign.id, c.req.param('id'));
+  if (!row) throw notFound('代表');
+  if (!canAccessVenue(c.var.user!, row.delegate.venueName)) throw forbidden(`您只能管理本会场(${c.var.user!.venueName})的代表`);
+  const answer = (await formFields(c))['answer'];
+  if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
+  await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)]);
+  return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
+});
+
+/** The delegate's own page, opened from the notification link; the token is the only key. */
+delegateRoutes.get('/d/:token', async (c) => {
+  const db = c.var.db;
+  const row = await delegateByToken(db, c.req.param('token'));
+  if (!row) throw notFound('通知');
+  const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
+  const { groups } = await loadAgenda(db, campaign!.id);
+  const flash = { confirm: '已确认参加,感谢您!', decline: '已登记您不能参加。' }[c.req.query('done') ?? ''] as string | undefined;
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Robots-Tag', 'noindex');
+  return page(
+    c,
+    { title: '市民代表通知', campaignCode: campaign!.code },
+    <DelegatePersonalPage campaign={campaign!} delegate={row.delegate} candidate={row.candidate} group={groups.find((g) => g.no === row.delegate.groupNo)} csrfToken={c.var.csrfToken} token={c.req.param('token')} flash={flash} />,
+  );
+});
+
+delegateRoutes.post('/d/:token', async (c) => {
+  const db = c.var.db;
+  const token = c.req.param('token');
+  const row = await delegateByToken(db, token);
+  if (!row) throw notFound('通知');
+  const answer = (await formFields(c))['answer'];
+  if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');
+  if (row.delegate.state === 'declined' || row.delegate.state === 'reserve') throw new AppError(409, 'NOT_OPEN', '此通知当前不需要答复');
+  await audited(db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, `delegate.${answer}`, `delegate:${row.delegate.delegateCode}`, { answer, last4: maskId(row.candidate.idLast4) }, [
+    ...respondStatements(db, row.delegate, answer),
+  ]);
+  return c.redirect(`/d/${token}?done=${answer}`, 303);
+});

@@ -1,0 +1,186 @@
+import { Hono, type Context } from 'hono';
+import { eq } from 'drizzle-orm';
+import { v4 as uuidv4 } from 'uuid';
+import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/pages/draw';
+import { audited } from '../audit/audit.repo';
+import { requireRole } from '../auth/auth.middleware';
+import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { chunkRows } from '../db/client';
+import { delegates, draws } from '../db/schema';
+import type { AppEnv } from '../env';
+import { canonicalJson, sha256Hex } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import { formFields, page } from '../lib/render';
+import { isEligible, parseGroups, randomCode } from './delegates.core';
+import { listCandidates, listDelegates, loadDraw } from './delegates.repo';
+import { newSeed, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
+import { campaignQuotas, drawCells } from './quotas';
+
+/** The verifiable stratified draw: commit (seed hash + list digest), reveal and draw, publish. */
+export const drawRoutes = new Hono<AppEnv>();
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** The pseudonymised list that enters the draw: codes, venue, category and groups, no names. */
+async function drawInput(c: Context<AppEnv>, campaign: Campaign) {
+  const db = c.var.db;
+  const all = await listCandidates(db, campaign.id);
+  const eligible = all.filter(isEligible);
+  const candidates = eligible
+    .map((x) => ({ code: x.code, venue: x.venueName, groups: parseGroups(x.groups), category: x.category }))
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  const cells = drawCells(await campaignQuotas(db, campaign));
+  return {
+    all,
+    eligible,
+    candidates,
+    cells,
+    digest: sha256Hex(canonicalJson(candidates)),
+  };
+}
+
+function summarise(cells: DrawInput['cells'], rows: Awaited<ReturnType<typeof listDelegates>>): CellSummary[] {
+  const key = (v: string, g: number, cat: string) => `${g}|${v}|${cat}`;
+  const counts = new Map<string, { selected: number; reserve: number }>();
+  for (const { delegate: d } of rows) {
+    const k = key(d.venueName, d.groupNo, d.category);
+    const n = counts.get(k) ?? { selected: 0, reserve: 0 };
+    if (d.drawnAs === 'selected') n.selected++;
+    else n.reserve++;
+    counts.set(k, n);
+  }
+  return cells.map((cell) => {
+    const n = counts.get(key(cell.venue, cell.group, cell.category)) ?? { selected: 0, reserve: 0 };
+    return { ...cell, selected: n.selected, reserve: n.reserve, shortfall: Math.max(0, cell.seats - n.selected) };
+  });
+}
+
+async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { revealedSeed?: string; error?: string } = {}, status: 200 | 409 | 422 = 200) {
+  const db = c.var.db;
+  const [input, draw, rows] = await Promise.all([drawInput(c, campaign), loadDraw(db, campaign.id), listDelegates(db, campaign.id)]);
+  return page(
+    c,
+    { title: '分层随机抽取', campaignCode: campaign.code, status },
+    <StaffDrawPage
+      campaign={campaign}
+      draw={draw}
+      eligible={input.eligible.length}
+      pending={input.all.filter((x) => x.qualification === 'pending' || (x.qualification === 'passed' && x.districtReview === 'pending')).length}
+      seatCount={input.cells.reduce((a, x) => a + x.seats, 0)}
+      cells={summarise(input.cells, rows)}
+      csrfToken={c.var.csrfToken}
+      {...extra}
+    />,
+  );
+}
+
+drawRoutes.get('/staff/c/:code/draw', requireRole('organiser'), async (c) => staffPage(c, await getCampaign(c.var.db, c.req.param('code'))));
+
+drawRoutes.post('/staff/c/:code/draw/commit', requireRole('organiser'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  if (campaign.status === 'draft') throw new AppError(409, 'CAMPAIGN_NOT_STARTED', '请先开始活动(冻结会场与名额),再进行抽签承诺');
+  if (await loadDraw(db, campaign.id)) throw new AppError(409, 'DRAW_COMMITTED', '本年度已公布抽签承诺,不能重复承诺');
+  const form = await formFields(c);
+  let seed: string | undefined;
+  let commitment: string;
+  if (form['mode'] === 'external') {
+    commitment = (form['commitment'] ?? '').trim().toLowerCase();
+    if (!HEX64.test(commitment)) return staffPage(c, campaign, { error: '承诺值须为 64 位十六进制字符串' }, 422);
+  } else {
+    seed = newSeed();
+    commitment = seedCommitment(seed);
+  }
+  const input = await drawInput(c, campaign);
+  if (input.candidates.length === 0) return staffPage(c, campaign, { error: '还没有通过审核的候选人,不能抽签' }, 422);
+  const row = { campaignId: campaign.id, state: 'committed' as const, seedCommitment: commitment, candidatesDigest: input.digest, candidateCount: input.candidates.length, committedAt: Date.now() };
+  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)]);
+  // the seed is shown once and never stored until it is revealed at the draw
+  return staffPage(c, campaign, seed ? { revealedSeed: seed } : {});
+});
+
+drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const draw = await loadDraw(db, campaign.id);
+  if (!draw) throw new AppError(409, 'DRAW_NOT_COMMITTED', '请先公布随机种子的承诺');
+  if (draw.state === 'drawn') throw new AppError(409, 'DRAW_DONE', '本年度已经抽签,结果不能重抽');
+  const seed = ((await formFields(c))['seed'] ?? '').trim().toLowerCase();
+  if (!HEX64.test(seed)) return staffPage(c, campaign, { error: '随机种子须为 64 位十六进制字符串' }, 422);
+  if (seedCommitment(seed) !== draw.seedCommitment) return staffPage(c, campaign, { error: '该种子与公布的承诺不符,不能用于抽签' }, 422);
+  const input = await drawInput(c, campaign);
+  if (input.digest !== draw.candidatesDigest) throw new AppError(409, 'CANDIDATES_CHANGED', '候选名单与承诺时公布的摘要不一致,不能抽签;请联系监督人员');
+  const result = runDraw({ seed, cells: input.cells, candidates: input.candidates });
+  const idByCode = new Map(input.eligible.map((x) => [x.code, x.id]));
+  const rows = result.cells.flatMap((cell) => [
+    ...cell.selected.map((code) => ({ code, drawnAs: 'selected' as const, reserveRank: null as number | null })),
+    ...cell.reserve.map((code, i) => ({ code, drawnAs: 'reserve' as const, reserveRank: i + 1 })),
+  ].map((x, i) => ({
+    drawRank: i + 1,
+    id: uuidv4(),
+    campaignId: campaign.id,
+    candidateId: idByCode.get(x.code)!,
+    venueName: cell.venue,
+    groupNo: cell.group,
+    category: cell.category,
+    state: x.drawnAs,
+    drawnAs: x.drawnAs,
+    reserveRank: x.reserveRank,
+    delegateCode: randomCode('D'),
+    accessToken: randomCode('', 6).replace(/-/g, ''),
+  })));
+  await audited(
+    db,
+    { id: c.var.user!.id, name: c.var.user!.username },
+    'draw.run',
+    `draw:${campaign.code}`,
+    { seed, selected: result.totals.selected, shortfall: result.totals.shortfall },
+    [
+      db.update(draws).set({ state: 'drawn', seed, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
+      ...chunkRows(rows).map((chunk) => db.insert(delegates).values(chunk)),
+    ],
+  );
+  return c.redirect(`/staff/c/${campaign.code}/draw`, 303);
+});
+
+/** The published file: seed, commitment, cells and the pseudonymised list with the outcome. */
+async function publishedFile(c: Context<AppEnv>, campaign: Campaign) {
+  const db = c.var.db;
+  const draw = await loadDraw(db, campaign.id);
+  if (draw?.state !== 'drawn' || !draw.seed) throw new AppError(404, 'DRAW_NOT_PUBLISHED', '抽签尚未进行,暂无公示文件');
+  const [input, stored] = await Promise.all([drawInput(c, campaign), listDelegates(db, campaign.id)]);
+  // the outcome as stored, not recomputed: verifying it against a fresh draw then means something
+  const byCell = new Map<string, { selected: string[]; reserve: string[] }>();
+  for (const { delegate: d, candidate } of [...stored].sort((a, b) => a.delegate.drawRank - b.delegate.drawRank)) {
+    const k = `${d.groupNo}|${d.venueName}|${d.category}`;
+    const cell = byCell.get(k) ?? { selected: [], reserve: [] };
+    (d.drawnAs === 'selected' ? cell.selected : cell.reserve).push(candidate.code);
+    byCell.set(k, cell);
+  }
+  const cells = input.cells.map((cell) => {
+    const got = byCell.get(`${cell.group}|${cell.venue}|${cell.category}`) ?? { selected: [], reserve: [] };
+    return { venue: cell.venue, group: cell.group, category: cell.category, seats: cell.seats, selected: got.selected, reserve: got.reserve, shortfall: Math.max(0, cell.seats - got.selected.length) };
+  });
+  const result = {
+    cells,
+    totals: { seats: cells.reduce((a, x) => a + x.seats, 0), selected: cells.reduce((a, x) => a + x.selected.length, 0), shortfall: cells.reduce((a, x) => a + x.shortfall, 0) },
+  };
+  return { version: 1 as const, campaign: campaign.code, seedCommitment: draw.seedCommitment, seed: draw.seed, candidatesDigest: draw.candidatesDigest, cells: input.cells, candidates: input.candidates, result };
+}
+
+drawRoutes.get('/c/:code/draw', async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const draw = await loadDraw(db, campaign.id);
+  const cells = draw?.state === 'drawn' ? summarise(drawCells(await campaignQuotas(db, campaign)), await listDelegates(db, campaign.id)) : [];
+  return page(c, { title: '抽签公示', campaignCode: campaign.code }, <PublicDrawPage campaign={campaign} draw={draw} cells={cells} />);
+});
+
+drawRoutes.get('/c/:code/draw.json', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const file = await publishedFile(c, campaign);
+  // the server checks its own publication before serving it
+  const check = verifyDraw(file);
+  if (!check.ok) throw new AppError(500, 'DRAW_INCONSISTENT', '公示文件自检未通过,请联系监督人员');
+  return c.json(file, 200, { 'content-disposition': `attachment; filename="draw-${campaign.code}.json"` });
+});

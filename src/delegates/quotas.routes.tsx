@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import { QuotaEditPage, QuotaPage } from '../../views/pages/quotas';
+import { audited } from '../audit/audit.repo';
+import { requireRole } from '../auth/auth.middleware';
+import { assertEditable } from '../campaigns/campaigns.core';
+import { getCampaign, loadAgenda } from '../campaigns/campaigns.repo';
+import { quotaBase } from '../db/schema';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { formFields, page } from '../lib/render';
+import { loadQuotaTables } from './delegates.repo';
+import { campaignQuotas } from './quotas';
+
+/** Quota tables were published in the plan: the matrix is public; organisers edit the base tables. */
+export const quotaRoutes = new Hono<AppEnv>();
+
+quotaRoutes.get('/c/:code/quotas', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const q = await campaignQuotas(c.var.db, campaign);
+  return page(
+    c,
+    { title: '市民代表构成', campaignCode: campaign.code },
+    <QuotaPage campaign={campaign} groupNos={q.groupNos} allocation={q.allocation} mainVenues={q.venues.filter((v) => v.kind === 'main').map((v) => v.name)} />,
+  );
+});
+
+quotaRoutes.get('/api/campaigns/:code/quotas', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const q = await campaignQuotas(c.var.db, campaign);
+  return c.json({
+    venues: q.allocation.map((a) => ({
+      venue: a.venue,
+      group: a.group,
+      seats: a.seats,
+      categories: a.categories.map((x) => ({ category: x.category, seats: x.seats, exact: x.exact })),
+    })),
+  });
+});
+
+quotaRoutes.get('/staff/c/:code/quotas', requireRole('organiser'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const { groups } = await loadAgenda(db, campaign.id);
+  const groupNos = groups.map((g) => g.no);
+  return page(
+    c,
+    { title: '代表名额分配', campaignCode: campaign.code },
+    <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={await loadQuotaTables(db, campaign.id, groupNos)} csrfToken={c.var.csrfToken} flash={c.req.query('done') === 'saved' ? '已保存' : undefined} />,
+  );
+});
+
+quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  assertEditable(campaign);
+  const kind = c.req.param('kind');
+  if (kind !== 'main' && kind !== 'sub') throw new AppError(404, 'NOT_FOUND', '找不到该构成表');
+  const { groups } = await loadAgenda(db, campaign.id);
+  const groupNos = groups.map((g) => g.no);
+  const tables = await loadQuotaTables(db, campaign.id, groupNos);
+  const form = await formFields(c);
+  const cells: { categoryId: string; groupNo: number; seats: number }[] = [];
+  const bad: string[] = [];
+  for (const cat of tables[kind].categories) {
+    for (const g of groupNos) {
+      const raw = (form[`${cat.id}_${g}`] ?? '').trim();
+      const n = Number(raw);
+      if (raw === '' || !Number.isInteger(n) || n < 0 || n > 1000) bad.push(`${cat.name}(第${g}组)`);
+      else cells.push({ categoryId: cat.id, groupNo: g, seats: n });
+    }
+  }
+  const emptyGroups = groupNos.filter((g) => cells.filter((x) => x.groupNo === g).reduce((a, x) => a + x.seats, 0) === 0);
+  const message = bad.length
+    ? `以下格子须填 0–1000 的整数:${bad.slice(0, 5).join('、')}${bad.length > 5 ? ` 等 ${bad.length} 处` : ''}`
+    : emptyGroups.length
+      ? `第 ${emptyGroups.join('、')} 组的基础构成表合计为 0,无法按比例分配`
+      : undefined;
+  if (message) {
+    return page(
+      c,
+      { title: '代表名额分配', campaignCode: campaign.code, status: 422 },
+      <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={tables} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
+    );
+  }
+  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'quota.update', `quota:${campaign.code}/${kind}`, cells, [
+    ...cells.map((x) => db.insert(quotaBase).values(x).onConflictDoUpdate({ target: [quotaBase.categoryId, quotaBase.groupNo], set: { seats: x.seats } })),
+  ]);
+  return c.redirect(`/staff/c/${campaign.code}/quotas?done=saved`, 303);
+});

@@ -1,0 +1,264 @@
+import { renderSVG } from 'uqr';
+import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
+import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
+import type { Candidate, Delegate } from '../../src/delegates/delegates.repo';
+import { formatDate, groupName } from '../components';
+import { CsrfField, Flash } from '../layout';
+
+export function DelegateQr({ code }: { code: string }) {
+  // server-rendered SVG: works without JavaScript and prints sharply
+  return <div class="qr" style="width:200px" role="img" aria-label={`代表码 ${code} 的二维码`} dangerouslySetInnerHTML={{ __html: renderSVG(code) }} />;
+}
+
+export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Delegate; candidate: Candidate; group: Group | undefined; csrfToken: string; token: string; flash?: string | undefined }) {
+  const { delegate: d, group } = props;
+  const open = d.state === 'selected' || d.state === 'confirmed';
+  return (
+    <section>
+      <h1>市民代表通知</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <p>
+        {props.candidate.name}:您已被{d.drawnAs === 'reserve' ? '递补' : '抽取'}为{props.campaign.name}的市民代表。
+      </p>
+      <table>
+        <tbody>
+          <tr>
+            <th scope="row">会场</th>
+            <td>{d.venueName}</td>
+          </tr>
+          <tr>
+            <th scope="row">分组与时间</th>
+            <td>{group ? `${groupName(group.no)} · ${formatDate(group.date)} ${group.startTime}` : groupName(d.groupNo)}</td>
+          </tr>
+          <tr>
+            <th scope="row">代表类别</th>
+            <td>{d.category}</td>
+          </tr>
+          <tr>
+            <th scope="row">状态</th>
+            <td>{DELEGATE_STATE_LABELS[d.state]}</td>
+          </tr>
+        </tbody>
+      </table>
+      {d.state === 'reserve' ? (
+        <p>您目前是候补代表。如有代表不能参加,将按顺序递补并通知您。</p>
+      ) : open ? (
+        <>
+          <h2>签到代表码</h2>
+          <p>
+            评议当天请在会场出示此代表码或二维码签到:<strong style="font-size:1.4rem;letter-spacing:.05em">{d.delegateCode}</strong>
+          </p>
+          <DelegateQr code={d.delegateCode} />
+          <form class="row" method="post" action={`/d/${props.token}`}>
+            <CsrfField token={props.csrfToken} />
+            {d.state === 'selected' && (
+              <button type="submit" name="answer" value="confirm">
+                确认参加
+              </button>
+            )}
+            <button class="secondary" type="submit" name="answer" value="decline">
+              不能参加(婉拒)
+            </button>
+          </form>
+        </>
+      ) : (
+        <p>您已婉拒本次邀请,名额已由候补代表递补。感谢您的关注。</p>
+      )}
+    </section>
+  );
+}
+
+export function CandidatesPage(props: {
+  campaign: Campaign;
+  rows: Candidate[];
+  role: string;
+  venueFilter: string | undefined;
+  venues: string[];
+  csrfToken: string;
+  frozen: boolean;
+  flash?: string | undefined;
+}) {
+  const base = `/staff/c/${props.campaign.code}`;
+  const canQualify = props.role === 'qualifier' && !props.frozen;
+  const canReview = props.role === 'venue_staff' && !props.frozen;
+  const decision = (c: Candidate, kind: 'qualification' | 'district-review') => (
+    <form class="row" method="post" action={`${base}/candidates/${c.id}/${kind}`}>
+      <CsrfField token={props.csrfToken} />
+      <button class="small" type="submit" name="decision" value="passed">
+        通过
+      </button>
+      <label class="sr-only" for={`reason-${kind}-${c.id}`}>
+        不通过原因
+      </label>
+      <input id={`reason-${kind}-${c.id}`} name="reason" type="text" placeholder="不通过原因" style="max-width:12em;min-height:36px" />
+      <button class="small secondary" type="submit" name="decision" value="rejected">
+        不通过
+      </button>
+    </form>
+  );
+  return (
+    <section>
+      <h1>候选人与审核</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {props.frozen && <Flash kind="warn">候选名单已随抽签承诺封存,审核结果不能再修改。</Flash>}
+      <form class="row" method="get" action={`${base}/candidates`}>
+        <label for="venue-filter">会场</label>
+        <select id="venue-filter" name="venue">
+          <option value="">全部</option>
+          {props.venues.map((v) => (
+            <option value={v} selected={props.venueFilter === v}>
+              {v}
+            </option>
+          ))}
+        </select>
+        <button class="small secondary" type="submit">
+          筛选
+        </button>
+        {(props.role === 'organiser' || props.role === 'venue_staff') && <a href={`${base}/candidates/import`}>导入推荐名单(CSV)</a>}
+      </form>
+      <p class="muted">共 {props.rows.length} 人</p>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">编号</th>
+              <th scope="col">姓名</th>
+              <th scope="col">身份证</th>
+              <th scope="col">手机</th>
+              <th scope="col">会场 · 类别</th>
+              <th scope="col">分组</th>
+              <th scope="col">来源</th>
+              <th scope="col">资格审查</th>
+              <th scope="col">区(市)审核</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((c) => (
+              <tr>
+                <td>
+                  <code>{c.code}</code>
+                </td>
+                <td>{c.name}</td>
+                <td>{maskId(c.idLast4)}</td>
+                <td>{maskMobile(c.mobile)}</td>
+                <td>
+                  {c.venueName} · {c.category}
+                </td>
+                <td>{c.groups}</td>
+                <td>{c.source === 'volunteer' ? '自愿报名' : `推荐:${c.organisation ?? ''}`}</td>
+                <td>
+                  {REVIEW_LABELS[c.qualification]}
+                  {c.qualificationReason ? `(${c.qualificationReason})` : ''}
+                  {canQualify && c.qualification === 'pending' && decision(c, 'qualification')}
+                </td>
+                <td>
+                  {REVIEW_LABELS[c.districtReview]}
+                  {c.districtReviewReason ? `(${c.districtReviewReason})` : ''}
+                  {canReview && c.qualification === 'passed' && c.districtReview === 'pending' && decision(c, 'district-review')}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export interface DelegateRow {
+  delegate: Delegate;
+  candidate: Candidate;
+}
+
+export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; venue: string | undefined; venues: string[]; canChooseVenue: boolean; csrfToken: string; printable?: boolean }) {
+  const base = `/staff/c/${props.campaign.code}`;
+  const q = props.venue ? `?venue=${encodeURIComponent(props.venue)}` : '';
+  return (
+    <section>
+      <h1>
+        市民代表名单{props.venue ? ` · ${props.venue}` : ''}
+        {props.printable ? '(通知用)' : ''}
+      </h1>
+      <p class="muted">保密:评议前仅组织者和本会场工作人员可以查看。每次导出均记入审计日志。</p>
+      {!props.printable && (
+        <div class="row">
+          {props.canChooseVenue && (
+            <form class="row" method="get" action={`${base}/delegates`}>
+              <label for="delegates-venue">会场</label>
+              <select id="delegates-venue" name="venue">
+                <option value="">全部</option>
+                {props.venues.map((v) => (
+                  <option value={v} selected={props.venue === v}>
+                    {v}
+                  </option>
+                ))}
+              </select>
+              <button class="small secondary" type="submit">
+                筛选
+              </button>
+            </form>
+          )}
+          <a class="button secondary" href={`${base}/delegates.csv${q}`} hx-boost="false">
+            导出 CSV
+          </a>
+          <a class="button secondary" href={`${base}/delegates/print${q}`} hx-boost="false">
+            打印通知名单
+          </a>
+        </div>
+      )}
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">会场</th>
+              <th scope="col">分组</th>
+              <th scope="col">类别</th>
+              <th scope="col">姓名</th>
+              <th scope="col">身份证</th>
+              <th scope="col">手机</th>
+              <th scope="col">代表码</th>
+              <th scope="col">状态</th>
+              {!props.printable && <th scope="col">登记答复</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map(({ delegate: d, candidate: c }) => (
+              <tr>
+                <td>{d.venueName}</td>
+                <td>{groupName(d.groupNo)}</td>
+                <td>{d.category}</td>
+                <td>{c.name}</td>
+                <td>{maskId(c.idLast4)}</td>
+                <td>{c.mobile}</td>
+                <td>
+                  <code>{d.delegateCode}</code>
+                </td>
+                <td>
+                  {DELEGATE_STATE_LABELS[d.state]}
+                  {d.drawnAs === 'reserve' && d.state !== 'reserve' ? '(递补)' : d.state === 'reserve' ? ` 第 ${d.reserveRank} 位` : ''}
+                </td>
+                {!props.printable && (
+                  <td>
+                    {(d.state === 'selected' || d.state === 'confirmed') && (
+                      <form class="row" method="post" action={`${base}/delegates/${d.id}/respond`}>
+                        <CsrfField token={props.csrfToken} />
+                        {d.state === 'selected' && (
+                          <button class="small" type="submit" name="answer" value="confirm">
+                            确认
+                          </button>
+                        )}
+                        <button class="small secondary" type="submit" name="answer" value="decline">
+                          婉拒
+                        </button>
+                      </form>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}

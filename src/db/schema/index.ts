@@ -2,3 +2,5 @@ export * from './campaigns';
 export * from './auth';
 export * from './audit';
 export * from './delegates';
+export * from './hearing';
+export * from './tally';

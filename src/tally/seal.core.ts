@@ -1,0 +1,107 @@
+/**
+ * Sealing ballots to a group's tally key with HPKE (RFC 9180, base mode):
+ * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, from @hpke/core.
+ *
+ * The ballot is sealed the moment it arrives, before anything is stored. The HPKE `info`
+ * binds the ciphertext to its campaign and group, so a ballot cannot be replayed into another
+ * group. Plaintexts are padded to a fixed size so a ciphertext's length says nothing about
+ * how many departments were left blank. The receipt is SHA-256 of the ciphertext.
+ */
+import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
+import { sha256Hex } from '../lib/crypto';
+
+const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
+
+/** X25519 encapsulated key length: the ciphertext is enc (32 bytes) || AEAD ciphertext. */
+const ENC_LENGTH = 32;
+export const PLAINTEXT_BLOCK = 512;
+
+/** One ballot: answers[i] is the 1-based scale position chosen for the group's i-th department, null when blank. */
+export interface BallotContent {
+  v: 1;
+  campaign: string;
+  group: number;
+  answers: (number | null)[];
+}
+
+export function b64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromB64url(text: string): Uint8Array {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
+  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
+}
+
+const infoFor = (campaign: string, group: number) => new TextEncoder().encode(`sanmin-ballot-v1|${campaign}|${group}`);
+
+/** The canonical bytes of a ballot, space-padded to a whole number of blocks. */
+export function encodeBallot(content: BallotContent): Uint8Array {
+  const json = JSON.stringify({ v: 1, campaign: content.campaign, group: content.group, answers: content.answers });
+  const raw = new TextEncoder().encode(json);
+  const size = Math.max(1, Math.ceil(raw.length / PLAINTEXT_BLOCK)) * PLAINTEXT_BLOCK;
+  const out = new Uint8Array(size).fill(0x20);
+  out.set(raw);
+  return out;
+}
+
+export function decodeBallot(bytes: Uint8Array): BallotContent {
+  const parsed = JSON.parse(new TextDecoder().decode(bytes).trimEnd()) as BallotContent;
+  if (parsed.v !== 1 || typeof parsed.campaign !== 'string' || !Number.isInteger(parsed.group) || !Array.isArray(parsed.answers)) {
+    throw new Error('not a ballot');
+  }
+  if (!parsed.answers.every((a) => a === null || (Number.isInteger(a) && a >= 1))) throw new Error('not a ballot');
+  return parsed;
+}
+
+export interface TallyKeyPair {
+  /** Raw X25519 public key, base64url. */
+  publicKey: string;
+  /** Raw X25519 private key (32 bytes): to be split into shares at once, never stored. */
+  privateKey: Uint8Array;
+}
+
+export async function generateTallyKeyPair(): Promise<TallyKeyPair> {
+  const kp = await suite.kem.generateKeyPair();
+  return {
+    publicKey: b64url(new Uint8Array(await suite.kem.serializePublicKey(kp.publicKey))),
+    privateKey: new Uint8Array(await suite.kem.serializePrivateKey(kp.privateKey)),
+  };
+}
+
+/** The public key that belongs to a raw private key (checks a reconstructed key before use). */
+export async function publicKeyOf(privateKey: Uint8Array): Promise<string> {
+  const sk = await suite.kem.deserializePrivateKey(privateKey.slice().buffer as ArrayBuffer);
+  const jwk = (await crypto.subtle.exportKey('jwk', sk as CryptoKey)) as JsonWebKey;
+  return jwk.x ?? '';
+}
+
+/** Seals a ballot to the group's public key: base64url(enc || ciphertext). */
+export async function sealBallot(publicKey: string, content: BallotContent): Promise<string> {
+  const pk = await suite.kem.deserializePublicKey(fromB64url(publicKey).slice().buffer as ArrayBuffer);
+  const sender = await suite.createSenderContext({ recipientPublicKey: pk, info: infoFor(content.campaign, content.group) });
+  const ct = new Uint8Array(await sender.seal(encodeBallot(content).slice().buffer as ArrayBuffer));
+  const out = new Uint8Array(ENC_LENGTH + ct.length);
+  out.set(new Uint8Array(sender.enc), 0);
+  out.set(ct, ENC_LENGTH);
+  return b64url(out);
+}
+
+/** Opens one sealed ballot with the reconstructed private key; throws when it does not decrypt. */
+export async function openBallot(privateKey: Uint8Array, campaign: string, group: number, ciphertext: string): Promise<BallotContent> {
+  const bytes = fromB64url(ciphertext);
+  const sk = await suite.kem.deserializePrivateKey(privateKey.slice().buffer as ArrayBuffer);
+  const recipient = await suite.createRecipientContext({
+    recipientKey: sk,
+    enc: bytes.slice(0, ENC_LENGTH).buffer as ArrayBuffer,
+    info: infoFor(campaign, group),
+  });
+  const pt = new Uint8Array(await recipient.open(bytes.slice(ENC_LENGTH).buffer as ArrayBuffer));
+  return decodeBallot(pt);
+}
+
+/** A ballot's receipt: SHA-256 of its ciphertext as stored (the base64url text). */
+export const ballotReceipt = (ciphertext: string): string => sha256Hex(ciphertext);

@@ -14,6 +14,7 @@ CREATE TABLE `checkins` (
 	`delegate_id` text NOT NULL,
 	`channel` text NOT NULL,
 	`ticket_hash` text NOT NULL,
+	`blind_hash` text,
 	`state` text NOT NULL,
 	`checked_in_at` integer NOT NULL,
 	`void_reason` text,

@@ -19,6 +19,8 @@ import { delegateRoutes } from './delegates/delegates.routes';
 import { signupRoutes } from './delegates/signup.routes';
 import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
+import { hearingRoutes } from './hearing/hearing.routes';
+import { ballotRoutes } from './hearing/ballot.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -66,6 +68,8 @@ export function createApp(opts: AppOptions) {
   app.route('/', delegateRoutes);
   app.route('/', drawRoutes);
   app.route('/', quotaRoutes);
+  app.route('/', hearingRoutes);
+  app.route('/', ballotRoutes);
   app.route('/api', campaignApi);
 
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));

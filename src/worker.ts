@@ -9,6 +9,20 @@ import { createApp } from './app';
 import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';
 import { AppError } from './lib/errors';
+import { RSABSSA } from '@cloudflare/blindrsa-ts';
+import { useNativeRsa } from './hearing/credential';
+import { fromB64url } from './tally/seal.core';
+
+// workerd implements WebCrypto's RSA-RAW: blind signatures in native code, not JS bignums
+const rawKeys = new Map<string, Promise<CryptoKey>>();
+useNativeRsa(async (pkcs8, blinded) => {
+  let key = rawKeys.get(pkcs8);
+  if (!key) {
+    key = crypto.subtle.importKey('pkcs8', fromB64url(pkcs8).slice().buffer as ArrayBuffer, { name: 'RSA-RAW', hash: 'SHA-384' } as unknown as RsaHashedImportParams, false, ['sign']);
+    rawKeys.set(pkcs8, key);
+  }
+  return RSABSSA.SHA384.PSS.Randomized({ supportsRSARAW: true }).blindSign(await key, blinded);
+});
 
 function databaseFor(env: WorkerBindings): Db {
   if (env.DB) return drizzleD1(env.DB, { schema }) as unknown as Db;

@@ -57,5 +57,19 @@ fieldset{border:1px solid var(--line);border-radius:8px;padding:12px}
 legend{font-weight:700;padding:0 6px}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+.big{min-height:56px;font-size:1.15rem}
+input.big{font-size:1.4rem;letter-spacing:.08em;text-transform:uppercase}
+.ballot-item{margin:0 0 14px}
+.choices{display:grid;grid-template-columns:repeat(2,1fr);gap:8px}
+@media (min-width:768px){.choices{grid-template-columns:repeat(4,1fr)}}
+.choice{display:flex;align-items:center;gap:10px;min-height:56px;padding:8px 12px;border:2px solid var(--line);border-radius:8px;font-weight:500;cursor:pointer}
+.choice input{width:26px;height:26px;margin:0}
+.choice:has(input:checked){border-color:var(--accent);background:#fbeaea}
+.receipt{font-size:2rem;font-weight:700;letter-spacing:.06em;font-variant-numeric:tabular-nums}
+.ticket{font-size:2.2rem;font-weight:700;letter-spacing:.08em}
+code.wrap{word-break:break-all}
+tr.alarm td{background:#fde7ea}
+.pill{display:inline-block;padding:0 8px;border-radius:10px;font-size:.85rem}
+.pill.open{background:#e6f4ea;color:var(--ok)}.pill.closed{background:var(--soft)}.pill.pending{background:#fff4e0;color:var(--warn)}
 @media print{header.site,footer.site,form,button{display:none}}
 `;

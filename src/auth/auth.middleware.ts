@@ -24,9 +24,13 @@ export function cookieOptions(c: Context<AppEnv>, maxAgeSeconds?: number) {
   };
 }
 
-/** Loads the staff member behind the session cookie, if any. */
+/**
+ * Loads the staff member behind the session cookie, or behind `Authorization: Bearer <token>`
+ * on /api (scripts and rehearsal drivers; a header is never sent ambiently, so no CSRF risk).
+ */
 export const loadSession = createMiddleware<AppEnv>(async (c, next) => {
-  const token = getCookie(c, SESSION_COOKIE) ?? null;
+  const bearer = c.req.path.startsWith('/api/') ? /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '')?.[1] : undefined;
+  const token = getCookie(c, SESSION_COOKIE) ?? bearer ?? null;
   const user = token ? await sessionUser(c.var.db, token) : undefined;
   c.set('user', user ?? null);
   c.set('sessionToken', user ? token : null);

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { LoginPage } from '../../views/pages/auth';
 import { audited } from '../audit/audit.repo';
@@ -17,17 +17,9 @@ authRoutes.get('/login', (c) => {
   return page(c, { title: '工作人员登录' }, <LoginPage csrfToken={c.var.csrfToken} next={safeNext(c.req.query('next'))} />);
 });
 
-authRoutes.post('/login', async (c) => {
+/** Checks a login attempt under the rate limits; on success records it and returns the new session token. */
+async function attemptLogin(c: Context<AppEnv>, username: string, password: string): Promise<{ token: string } | { error: string }> {
   const db = c.var.db;
-  const form = await formFields(c);
-  const username = (form['username'] ?? '').trim();
-  const password = form['password'] ?? '';
-  const next = safeNext(form['next']);
-  const again = (status: 401 | 422, error: string) =>
-    page(c, { title: '工作人员登录', status }, <LoginPage csrfToken={c.var.csrfToken} next={next} username={username} error={error} />);
-
-  if (!username || !password) return again(422, '请填写用户名和密码');
-
   // Counted before checking the password, so guessing costs attempts whether or not it succeeds.
   const [byIp, byName] = await Promise.all([
     hitRateLimit(db, `login:ip:${c.var.clientIp}`, LOGIN_LIMITS.perIp.windowMs),
@@ -39,15 +31,40 @@ authRoutes.post('/login', async (c) => {
 
   const user = await findUserByUsername(db, username);
   const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-  if (!user || !ok || !user.active) return again(401, '用户名或密码错误,或账号已停用');
+  if (!user || !ok || !user.active) return { error: '用户名或密码错误,或账号已停用' };
 
   const session = newSession(db, user.id);
   await audited(db, { id: user.id, name: user.username }, 'auth.login', `user:${user.username}`, { ip: c.var.clientIp }, [
     session.insert,
     clearRateLimit(db, `login:user:${username.toLowerCase()}`),
   ]);
-  setCookie(c, SESSION_COOKIE, session.token, cookieOptions(c, SESSION_TTL_MS / 1000));
+  return { token: session.token };
+}
+
+authRoutes.post('/login', async (c) => {
+  const form = await formFields(c);
+  const username = (form['username'] ?? '').trim();
+  const password = form['password'] ?? '';
+  const next = safeNext(form['next']);
+  const again = (status: 401 | 422, error: string) =>
+    page(c, { title: '工作人员登录', status }, <LoginPage csrfToken={c.var.csrfToken} next={next} username={username} error={error} />);
+
+  if (!username || !password) return again(422, '请填写用户名和密码');
+  const result = await attemptLogin(c, username, password);
+  if ('error' in result) return again(401, result.error);
+  setCookie(c, SESSION_COOKIE, result.token, cookieOptions(c, SESSION_TTL_MS / 1000));
   return c.redirect(next, 303);
+});
+
+/** Token login for API clients (rehearsal, load drivers): the token goes in `Authorization: Bearer`. */
+authRoutes.post('/api/login', async (c) => {
+  const body = (await c.req.json().catch(() => null)) as { username?: unknown; password?: unknown } | null;
+  const username = typeof body?.username === 'string' ? body.username.trim() : '';
+  const password = typeof body?.password === 'string' ? body.password : '';
+  if (!username || !password) throw new AppError(422, 'VALIDATION_FAILED', '请提供用户名和密码');
+  const result = await attemptLogin(c, username, password);
+  if ('error' in result) throw new AppError(401, 'LOGIN_FAILED', result.error);
+  return c.json({ token: result.token, expiresInSeconds: SESSION_TTL_MS / 1000 });
 });
 
 authRoutes.post('/logout', async (c) => {

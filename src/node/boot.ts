@@ -9,6 +9,11 @@ import { createApp } from '../app';
 import { openLibsql, type LibsqlHandle } from '../db/libsql';
 import { applyMigrations } from '../db/migrate';
 import type { NodeConfig } from '../env';
+import { useNativeRsa } from '../hearing/credential';
+import { nodeRawSign } from './native-rsa';
+
+// blind signatures through OpenSSL's raw RSA instead of JavaScript bignums
+useNativeRsa(nodeRawSign);
 
 function filePath(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;

@@ -47,6 +47,7 @@ export const checkins = sqliteTable(
     delegateId: text('delegate_id').notNull().references(() => delegates.id),
     channel: text('channel', { enum: ['venue', 'online'] }).notNull(),
     ticketHash: text('ticket_hash').notNull(),
+    blindHash: text('blind_hash'), // the blinded message that won the ticket: a lost response can be re-fetched
     state: text('state', { enum: TICKET_STATES }).notNull(),
     checkedInAt: integer('checked_in_at').notNull(),
     voidReason: text('void_reason'),

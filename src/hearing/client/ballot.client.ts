@@ -1,0 +1,209 @@
+/**
+ * The voting device. Blinding happens here, on the device, so the server that signs never
+ * sees the credential it signed. Everything needed to finish is kept in localStorage until the
+ * server acknowledges it: a reload, a dropped connection or a lost response resumes, and the
+ * server's idempotency (same credential, same ballot → same receipt) makes retries safe.
+ */
+import { blindRequest, finalizeCredential, type Credential } from '../credential';
+import { b64url, fromB64url } from '../../tally/seal.core';
+
+interface Saved {
+  ticket?: string;
+  campaign?: string;
+  group?: number;
+  publicKey?: string;
+  blind?: { prepared: string; inv: string; blindedMsg: string };
+  credential?: Credential;
+  answers?: (number | null)[];
+  receipt?: string;
+}
+
+const KEY = 'sanmin-ballot';
+const load = (): Saved => {
+  try {
+    return JSON.parse(localStorage.getItem(KEY) ?? '{}') as Saved;
+  } catch {
+    return {};
+  }
+};
+const save = (s: Saved) => localStorage.setItem(KEY, JSON.stringify(s));
+const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;
+
+function status(text: string, kind: 'ok' | 'err' | 'warn' = 'warn') {
+  const el = $('#vote-status');
+  if (!el) return;
+  el.className = `flash ${kind}`;
+  el.textContent = text;
+  el.hidden = !text;
+}
+
+class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function api<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' });
+  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } } & T;
+  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'HTTP', data.error?.message ?? `服务器返回 ${res.status}`);
+  return data;
+}
+
+/** Retries on network failures and 5xx until the server answers; refusals (4xx) end the loop. */
+async function persist<T>(path: string, body: unknown, what: string): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api<T>(path, body);
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) throw err;
+      const wait = Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4));
+      status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……请勿关闭页面`, 'warn');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}
+
+function show(section: 'ticket' | 'ballot' | 'done') {
+  for (const id of ['ticket', 'ballot', 'done']) {
+    const el = $(`#step-${id}`);
+    if (el) el.hidden = id !== section;
+  }
+  const focus = $(`#step-${section} h2`);
+  focus?.focus();
+}
+
+async function obtainCredential(s: Saved): Promise<void> {
+  if (!s.blind) {
+    const req = await blindRequest(s.publicKey!);
+    s.blind = { prepared: b64url(req.prepared), inv: b64url(req.inv), blindedMsg: req.blindedMsg };
+    save(s); // before sending: a lost answer can be fetched again with the same blinded message
+  }
+  const { blindSig } = await persist<{ blindSig: string }>('/api/ballot/redeem', { ticket: s.ticket, blindedMsg: s.blind.blindedMsg }, '领取凭证');
+  s.credential = await finalizeCredential(s.publicKey!, { prepared: fromB64url(s.blind.prepared), inv: fromB64url(s.blind.inv), blindedMsg: s.blind.blindedMsg }, blindSig);
+  delete s.blind;
+  delete s.ticket; // the ticket is spent; the device now holds only the anonymous credential
+  save(s);
+}
+
+async function loadBallot(s: Saved) {
+  const res = await fetch(`/vote/ballot?campaign=${encodeURIComponent(s.campaign!)}&group=${s.group}`);
+  $('#ballot-form-slot')!.innerHTML = await res.text();
+  show('ballot');
+  status('');
+  bindBallot(s);
+}
+
+async function start(ticket: string) {
+  status('正在核验凭证码……', 'warn');
+  try {
+    const info = await persist<{ campaign: string; group: number; publicKey: string }>('/api/ballot/ticket', { ticket }, '核验');
+    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey };
+    save(s);
+    await obtainCredential(s);
+    await loadBallot(s);
+  } catch (err) {
+    localStorage.removeItem(KEY);
+    status(err instanceof Error ? err.message : '出现错误,请联系工作人员', 'err');
+  }
+}
+
+function collect(form: HTMLFormElement): (number | null)[] {
+  const n = Number(form.dataset['departments']);
+  return Array.from({ length: n }, (_, i) => {
+    const v = (form.elements.namedItem(`d${i}`) as RadioNodeList | null)?.value;
+    return v ? Number(v) : null;
+  });
+}
+
+function bindBallot(s: Saved) {
+  const form = $<HTMLFormElement>('#ballot-form');
+  if (!form) return;
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const answers = collect(form);
+    const review = $('#review')!;
+    const labels = JSON.parse(form.dataset['options'] ?? '[]') as string[];
+    const names = JSON.parse(form.dataset['names'] ?? '[]') as string[];
+    review.innerHTML = '';
+    const list = document.createElement('ol');
+    answers.forEach((a, i) => {
+      const li = document.createElement('li');
+      li.textContent = `${names[i]}:${a ? labels[a - 1] : '(未填写,按空白处理)'}`;
+      list.appendChild(li);
+    });
+    review.appendChild(list);
+    $('#review-box')!.hidden = false;
+    form.hidden = true;
+    $<HTMLButtonElement>('#confirm')!.focus();
+  });
+  $('#back')?.addEventListener('click', () => {
+    $('#review-box')!.hidden = true;
+    form.hidden = false;
+  });
+  $('#confirm')?.addEventListener('click', async () => {
+    s.answers = collect(form);
+    save(s); // kept until acknowledged
+    await submit(s);
+  });
+}
+
+async function submit(s: Saved) {
+  $<HTMLButtonElement>('#confirm')?.setAttribute('disabled', '');
+  status('正在提交选票……', 'warn');
+  try {
+    const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, answers: s.answers }, '选票');
+    localStorage.removeItem(KEY);
+    $('#receipt')!.textContent = r.receipt.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
+    $('#receipt-full')!.textContent = r.receipt;
+    status('');
+    show('done');
+    // a shared venue tablet clears itself for the next delegate
+    setTimeout(() => location.replace('/vote'), 90_000);
+  } catch (err) {
+    localStorage.removeItem(KEY);
+    status(err instanceof Error ? err.message : '提交失败,请联系工作人员', 'err');
+    show('ticket');
+  }
+}
+
+function init() {
+  const root = $('#vote-app');
+  if (!root) return;
+  root.hidden = false;
+  const s = load();
+  if (s.credential && s.answers) {
+    void loadBallot(s).then(() => submit(s));
+  } else if (s.credential) {
+    void loadBallot(s);
+  } else if (s.ticket && s.publicKey) {
+    void obtainCredential(s).then(() => loadBallot(s), (err: Error) => status(err.message, 'err'));
+  } else {
+    show('ticket');
+  }
+  $<HTMLFormElement>('#ticket-form')?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = $<HTMLInputElement>('#ticket')!;
+    const ticket = input.value.trim();
+    if (!ticket) return status('请输入工作人员给您的凭证码', 'err');
+    input.value = '';
+    void start(ticket);
+  });
+  $('#next-voter')?.addEventListener('click', () => {
+    localStorage.removeItem(KEY);
+    location.replace('/vote');
+  });
+  // a personal link carries the ticket in the fragment, which never reaches the server's logs
+  const m = /[#&]t=([A-Za-z0-9-]+)/.exec(location.hash);
+  if (m && !s.credential) {
+    history.replaceState(null, '', location.pathname);
+    void start(m[1]!);
+  }
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
+else init();

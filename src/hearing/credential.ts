@@ -1,0 +1,100 @@
+/**
+ * Anonymous ballot credentials: RSA blind signatures (RFC 9474, RSABSSA-SHA384-PSS-Randomized)
+ * through @cloudflare/blindrsa-ts.
+ *
+ * The voter's device picks a random message, prepares and blinds it, and gets the blinded
+ * message signed in exchange for its one-time check-in ticket. It unblinds the signature and
+ * casts with (prepared message, signature). The server sees the blinded message at issue and
+ * the unblinded pair at cast; without the device's blinding factor no computation links them.
+ * One key pair per venue × group, so a credential proves where it was issued (for the per-venue
+ * cast counter) while the stored ballot keeps no venue.
+ */
+import { RSABSSA } from '@cloudflare/blindrsa-ts';
+import { b64url, fromB64url } from '../tally/seal.core';
+import { sha256Hex } from '../lib/crypto';
+
+const suite = () => RSABSSA.SHA384.PSS.Randomized();
+const RSA_PSS = { name: 'RSA-PSS', hash: 'SHA-384' } as const;
+
+export interface VenueKeyPair {
+  publicKey: string; // SPKI, base64url
+  privateKey: string; // PKCS#8, base64url
+}
+
+export async function generateVenueKey(): Promise<VenueKeyPair> {
+  const kp = await suite().generateKey({ modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) });
+  return {
+    publicKey: b64url(new Uint8Array(await crypto.subtle.exportKey('spki', kp.publicKey))),
+    privateKey: b64url(new Uint8Array(await crypto.subtle.exportKey('pkcs8', kp.privateKey))),
+  };
+}
+
+const keyCache = new Map<string, Promise<CryptoKey>>();
+function importKey(text: string, kind: 'spki' | 'pkcs8'): Promise<CryptoKey> {
+  let key = keyCache.get(text);
+  if (!key) {
+    key = crypto.subtle.importKey(kind, fromB64url(text).slice().buffer as ArrayBuffer, RSA_PSS, true, [kind === 'spki' ? 'verify' : 'sign']);
+    if (keyCache.size > 1000) keyCache.clear();
+    keyCache.set(text, key);
+  }
+  return key;
+}
+
+type RawSigner = (pkcs8: string, blinded: Uint8Array) => Promise<Uint8Array | undefined>;
+let rawSigner: RawSigner | undefined;
+
+/**
+ * The RSA private operation in native code where the platform has it: blindrsa-ts's portable
+ * path does it in JavaScript bignums (~300 ms a signature here). A platform may install a
+ * native RSASP1 (Node: OpenSSL's raw RSA); the result is checked by RSAVP1 either way.
+ */
+export function useNativeRsa(signer: RawSigner): void {
+  rawSigner = signer;
+}
+
+/** BlindSign of RFC 9474 §4.3: the venue's signature on a blinded message. */
+export async function blindSign(privateKey: string, blindedMsg: Uint8Array): Promise<Uint8Array> {
+  const native = rawSigner ? await rawSigner(privateKey, blindedMsg) : undefined;
+  if (native) return native;
+  return suite().blindSign(await importKey(privateKey, 'pkcs8'), blindedMsg);
+}
+
+/** A credential as the voter presents it: the prepared message and the unblinded signature. */
+export interface Credential {
+  msg: string; // base64url
+  sig: string; // base64url
+}
+
+export async function verifyCredential(publicKey: string, cred: Credential): Promise<boolean> {
+  try {
+    return await suite().verify(await importKey(publicKey, 'spki'), fromB64url(cred.sig), fromB64url(cred.msg));
+  } catch {
+    return false;
+  }
+}
+
+/** What is stored of a spent credential: a hash of its secret message, never the message. */
+export const credentialHash = (cred: Credential) => sha256Hex(`sanmin-credential-v1:${cred.msg}`);
+
+/** Recognises an identical retry: equal only for the same credential and the same ballot. */
+export const ballotTag = (cred: Credential, canonicalBallot: string) => sha256Hex(`sanmin-ballot-tag-v1:${cred.msg}:${canonicalBallot}`);
+
+// ---- the voter's side (browser bundle, API clients, tests) ----
+
+export interface BlindRequest {
+  prepared: Uint8Array;
+  blindedMsg: string; // base64url, sent to the server
+  inv: Uint8Array; // stays on the device
+}
+
+export async function blindRequest(publicKey: string): Promise<BlindRequest> {
+  const s = suite();
+  const prepared = s.prepare(crypto.getRandomValues(new Uint8Array(32)));
+  const { blindedMsg, inv } = await s.blind(await importKey(publicKey, 'spki'), prepared);
+  return { prepared, blindedMsg: b64url(blindedMsg), inv };
+}
+
+export async function finalizeCredential(publicKey: string, req: BlindRequest, blindSig: string): Promise<Credential> {
+  const sig = await suite().finalize(await importKey(publicKey, 'spki'), req.prepared, fromB64url(blindSig), req.inv);
+  return { msg: b64url(req.prepared), sig: b64url(sig) };
+}

@@ -1,0 +1,295 @@
+import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { v4 as uuidv4 } from 'uuid';
+import type { Campaign } from '../campaigns/campaigns.repo';
+import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.repo';
+import type { Db } from '../db/client';
+import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, votingSessions } from '../db/schema';
+import { normaliseCode, randomCode } from '../delegates/delegates.core';
+import { sha256Hex } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import { sealBallot, ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
+import { ballotTag, blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from './credential';
+import { ballotProblem, groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
+
+export type VotingSession = typeof votingSessions.$inferSelect;
+export type Checkin = typeof checkins.$inferSelect;
+
+export const ticketHash = (ticket: string) => sha256Hex(`sanmin-ticket-v1:${normaliseCode(ticket)}`);
+
+export async function listSessions(db: Db, campaignId: string, groupNo?: number): Promise<VotingSession[]> {
+  return db
+    .select()
+    .from(votingSessions)
+    .where(and(eq(votingSessions.campaignId, campaignId), groupNo === undefined ? undefined : eq(votingSessions.groupNo, groupNo)));
+}
+
+export async function getSession(db: Db, campaignId: string, groupNo: number, venueName: string) {
+  const [s] = await db
+    .select()
+    .from(votingSessions)
+    .where(and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName)));
+  return s;
+}
+
+/** The group's departments in report order and the campaign's scale: what a ballot is made of. */
+export async function ballotShape(db: Db, campaignId: string, groupNo: number) {
+  const [{ groups }, scale] = await Promise.all([loadAgenda(db, campaignId), loadScale(db, campaignId)]);
+  const group = groups.find((g) => g.no === groupNo);
+  if (!group) throw new AppError(404, 'GROUP_NOT_FOUND', '找不到该评议组');
+  return { group, departments: group.departments, scale };
+}
+
+/** Statements and the new row for opening a venue's voting; the venue key is generated here. */
+export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, venueName: string) {
+  if (campaign.status !== 'started') throw new AppError(409, 'CAMPAIGN_NOT_STARTED', '活动尚未开始(结构未冻结),不能开启投票');
+  const venue = (await loadVenues(db, campaign.id)).find((v) => v.name === venueName);
+  if (!venue) throw new AppError(404, 'VENUE_NOT_FOUND', '找不到该会场');
+  if (!(venue.seats.get(groupNo) ?? 0)) throw new AppError(409, 'NO_SEATS', `${venueName}在第 ${groupNo} 组没有代表席位`);
+  await ballotShape(db, campaign.id, groupNo);
+  const [key] = await db.select().from(tallyKeys).where(and(eq(tallyKeys.campaignId, campaign.id), eq(tallyKeys.groupNo, groupNo)));
+  if (!key) throw new AppError(409, 'NO_TALLY_KEY', '该组尚未完成计票密钥仪式,选票无法加密封存,不能开启投票');
+  const existing = await getSession(db, campaign.id, groupNo, venueName);
+  if (existing) throw new AppError(409, existing.state === 'open' ? 'SESSION_OPEN' : 'SESSION_CLOSED', existing.state === 'open' ? '该会场本组投票已经开启' : '该会场本组投票已经结束,不能重新开启');
+  const vk = await generateVenueKey();
+  // wrapped: a query builder is a thenable, and returning it bare from an async function would run it
+  return {
+    insert: db.insert(votingSessions).values({
+    campaignId: campaign.id,
+    groupNo,
+    venueName,
+    state: 'open',
+    publicKey: vk.publicKey,
+    privateKey: vk.privateKey,
+    openedAt: Date.now(),
+    }),
+  };
+}
+
+export async function findDelegateByCode(db: Db, campaignId: string, code: string) {
+  const [row] = await db
+    .select({ delegate: delegates, candidate: { name: candidates.name, idLast4: candidates.idLast4 } })
+    .from(delegates)
+    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
+    .where(and(eq(delegates.campaignId, campaignId), eq(delegates.delegateCode, normaliseCode(code))));
+  return row;
+}
+
+/**
+ * Checks a delegate in and issues their one-time ticket. Only at their own venue, for their
+ * own group, once, while voting is open. Returns the statement to run (with its audit entry),
+ * the ticket (shown once, stored only as a hash) and the delegate's name for the desk.
+ */
+export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number, venueName: string, code: string, channel: 'venue' | 'online') {
+  const found = await findDelegateByCode(db, campaign.id, code);
+  if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
+  const d = found.delegate;
+  if (d.state !== 'selected' && d.state !== 'confirmed') {
+    throw new AppError(409, 'NOT_A_DELEGATE', d.state === 'declined' ? '该代表已放弃参会资格,不能签到' : '该人员是候补,尚未递补为正式代表,不能签到');
+  }
+  if (d.venueName !== venueName) throw new AppError(409, 'WRONG_VENUE', `该代表应在“${d.venueName}”会场签到,不是本会场`);
+  if (d.groupNo !== groupNo) throw new AppError(409, 'WRONG_GROUP', `该代表参加第 ${d.groupNo} 组评议,不是第 ${groupNo} 组`);
+  const session = await getSession(db, campaign.id, groupNo, venueName);
+  if (session?.state !== 'open') throw new AppError(409, 'VOTING_NOT_OPEN', '本会场本组投票尚未开启或已经结束,不能签到');
+  const [already] = await db.select({ id: checkins.id }).from(checkins).where(and(eq(checkins.delegateId, d.id), eq(checkins.groupNo, groupNo)));
+  if (already) throw new AppError(409, 'ALREADY_CHECKED_IN', '该代表已经签到并领取过选票凭证,不能重复签到');
+  const ticket = randomCode('', 3);
+  const id = uuidv4();
+  return {
+    id,
+    ticket,
+    delegate: found,
+    insert: db.insert(checkins).values({
+      id,
+      campaignId: campaign.id,
+      groupNo,
+      venueName,
+      delegateId: d.id,
+      channel,
+      ticketHash: ticketHash(ticket),
+      state: 'issued',
+      checkedInAt: Date.now(),
+    }),
+  };
+}
+
+export async function findTicket(db: Db, ticket: string) {
+  const [row] = await db.select().from(checkins).where(eq(checkins.ticketHash, ticketHash(ticket)));
+  return row;
+}
+
+/**
+ * Exchanges a ticket for a blind signature. The same blinded message may be presented again
+ * (a lost response) and gets the same signature; any other message after the first is refused.
+ */
+export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
+  const row = await findTicket(db, ticket);
+  if (!row) throw new AppError(404, 'TICKET_NOT_FOUND', '凭证码无效,请核对或请工作人员重新签到');
+  if (row.state === 'voided') throw new AppError(409, 'TICKET_VOIDED', '该凭证码已作废,不能投票');
+  const session = await getSession(db, row.campaignId, row.groupNo, row.venueName);
+  if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
+  let blinded: Uint8Array;
+  try {
+    blinded = fromB64url(blindedMsg);
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息格式不正确');
+  }
+  const blindHash = sha256Hex(`sanmin-blind-v1:${blindedMsg}`);
+  if (row.state === 'redeemed' && row.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
+  let sig: Uint8Array;
+  try {
+    sig = await blindSign(session.privateKey, blinded);
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息无效');
+  }
+  if (row.state === 'issued') {
+    // only one blinded message ever wins the ticket, even under concurrent requests
+    await db
+      .update(checkins)
+      .set({ state: 'redeemed', blindHash })
+      .where(and(eq(checkins.id, row.id), eq(checkins.state, 'issued')));
+    const [now] = await db.select({ state: checkins.state, blindHash: checkins.blindHash }).from(checkins).where(eq(checkins.id, row.id));
+    if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
+  }
+  return { blindSig: b64url(sig), campaignId: row.campaignId, groupNo: row.groupNo };
+}
+
+/** The session whose venue key signed this credential, among the group's sessions. */
+async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential) {
+  for (const s of await listSessions(db, campaignId, groupNo)) {
+    if (await verifyCredential(s.publicKey, cred)) return s;
+  }
+  return undefined;
+}
+
+export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
+
+/**
+ * Casts one ballot. Sealed to the group's tally key before anything is stored; then one batch
+ * records the spent credential, stores the ballot and counts it at the venue, the last two only
+ * if this very attempt won the credential. A retry of the same ballot gets the first receipt;
+ * another ballot on a spent credential is refused.
+ */
+export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown): Promise<CastOutcome> {
+  const { departments, scale } = await ballotShape(db, campaign.id, groupNo);
+  const problem = ballotProblem(answers, departments.length, scale.length);
+  if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
+  const session = await sessionOfCredential(db, campaign.id, groupNo, cred);
+  if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
+  const [key] = await db.select().from(tallyKeys).where(and(eq(tallyKeys.campaignId, campaign.id), eq(tallyKeys.groupNo, groupNo)));
+  if (!key) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');
+  const content: BallotContent = { v: 1, campaign: campaign.code, group: groupNo, answers: answers as (number | null)[] };
+  const hash = credentialHash(cred);
+  const tag = ballotTag(cred, JSON.stringify(content));
+  const ciphertext = await sealBallot(key.publicKey, content);
+  const receipt = ballotReceipt(ciphertext);
+  const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
+  await db.batch([
+    db.run(sql`INSERT INTO credential_uses (credential_hash, campaign_id, group_no, kind, tag, receipt)
+      SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
+      WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
+        AND venue_name = ${session.venueName} AND state = 'open')
+      ON CONFLICT (credential_hash) DO NOTHING`),
+    db.run(sql`INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext)
+      SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
+    db.run(sql`UPDATE voting_sessions SET cast = cast + 1
+      WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND venue_name = ${session.venueName} AND ${won}`),
+  ]);
+  const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
+  if (!use) throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束,选票未被接收');
+  if (use.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
+  if (use.receipt === receipt) return { status: 'accepted', receipt };
+  if (use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
+  throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
+}
+
+/** A holder voids a signed credential it will not use (tablet fault). Counted at its venue. */
+export async function voidCredential(db: Db, campaign: Campaign, groupNo: number, cred: Credential) {
+  const session = await sessionOfCredential(db, campaign.id, groupNo, cred);
+  if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效');
+  const hash = credentialHash(cred);
+  const marker = sha256Hex(`sanmin-void-v1:${crypto.randomUUID()}`);
+  await db.batch([
+    db.run(sql`INSERT INTO credential_uses (credential_hash, campaign_id, group_no, kind, tag, receipt)
+      VALUES (${hash}, ${campaign.id}, ${groupNo}, 'void', ${marker}, NULL) ON CONFLICT (credential_hash) DO NOTHING`),
+    db.run(sql`UPDATE voting_sessions SET voided_spent = voided_spent + 1
+      WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND venue_name = ${session.venueName}
+        AND EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND tag = ${marker})`),
+  ]);
+  const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
+  if (use?.kind === 'cast') throw new AppError(409, 'CREDENTIAL_SPENT', '该凭证已经投票,不能作废');
+  return { venueName: session.venueName };
+}
+
+export async function getCheckin(db: Db, campaignId: string, id: string) {
+  const [row] = await db.select().from(checkins).where(and(eq(checkins.campaignId, campaignId), eq(checkins.id, id)));
+  return row;
+}
+
+/** Staff void a ticket not yet exchanged for a credential (the delegate left). */
+export function voidTicketStatement(db: Db, id: string, reason: string) {
+  return db
+    .update(checkins)
+    .set({ state: 'voided', voidReason: reason })
+    .where(and(eq(checkins.id, id), eq(checkins.state, 'issued')));
+}
+
+export async function venueCheckins(db: Db, campaignId: string, groupNo: number, venueName: string) {
+  return db
+    .select({ checkin: checkins, name: candidates.name, code: delegates.delegateCode })
+    .from(checkins)
+    .innerJoin(delegates, eq(delegates.id, checkins.delegateId))
+    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
+    .where(and(eq(checkins.campaignId, campaignId), eq(checkins.groupNo, groupNo), eq(checkins.venueName, venueName)))
+    .orderBy(asc(checkins.checkedInAt));
+}
+
+export interface TurnoutRow extends Reconciliation {
+  venue: string;
+  group: number;
+  state: 'pending' | 'open' | 'closed';
+}
+
+/** Turnout and reconciliation of every venue × group with seats, plus the group cross-checks. Counts only. */
+export async function loadTurnout(db: Db, campaign: Campaign) {
+  const [venues, sessions, ticketCounts, ballotCounts] = await Promise.all([
+    loadVenues(db, campaign.id),
+    listSessions(db, campaign.id),
+    db
+      .select({ groupNo: checkins.groupNo, venueName: checkins.venueName, state: checkins.state, n: count() })
+      .from(checkins)
+      .where(eq(checkins.campaignId, campaign.id))
+      .groupBy(checkins.groupNo, checkins.venueName, checkins.state),
+    db.select({ groupNo: ballots.groupNo, n: count() }).from(ballots).where(eq(ballots.campaignId, campaign.id)).groupBy(ballots.groupNo),
+  ]);
+  const groupNos = [...new Set(venues.flatMap((v) => [...v.seats.keys()]))].sort((a, b) => a - b);
+  const rows: TurnoutRow[] = [];
+  for (const g of groupNos) {
+    for (const v of venues) {
+      const seats = v.seats.get(g) ?? 0;
+      if (!seats) continue;
+      const s = sessions.find((x) => x.groupNo === g && x.venueName === v.name);
+      const t = (state: string) => ticketCounts.find((x) => x.groupNo === g && x.venueName === v.name && x.state === state)?.n ?? 0;
+      rows.push({
+        venue: v.name,
+        group: g,
+        state: s?.state ?? 'pending',
+        ...reconcile({ seats, tickets: { issued: t('issued'), redeemed: t('redeemed'), voided: t('voided') }, cast: s?.cast ?? 0, voidedSpent: s?.voidedSpent ?? 0 }),
+      });
+    }
+  }
+  const groupChecks = groupNos.map((g) => ({
+    group: g,
+    alarms: groupAlarms({
+      castCounted: sessions.filter((s) => s.groupNo === g).reduce((a, s) => a + s.cast, 0),
+      ballotsStored: ballotCounts.find((b) => b.groupNo === g)?.n ?? 0,
+    }),
+  }));
+  return { rows, totals: totals(rows), groupChecks };
+}
+
+export function closeStatement(db: Db, campaignId: string, groupNo: number, venueName: string, by: string, note: string | null) {
+  return db
+    .update(votingSessions)
+    .set({ state: 'closed', closedAt: Date.now(), closedBy: by, closeNote: note })
+    .where(and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName), eq(votingSessions.state, 'open')));
+}

@@ -1,0 +1,165 @@
+import type { Department } from '../../src/campaigns/campaigns.repo';
+import { groupName } from '../components';
+
+/**
+ * The voting device page. Blind signing needs JavaScript on the device (it is what keeps the
+ * server from linking a ballot to a check-in), so without it the page explains instead of
+ * offering a form that could not be anonymous.
+ */
+export function VotePage({ script }: { script: string }) {
+  return (
+    <section class="vote">
+      <h1>市民代表评议投票</h1>
+      <noscript>
+        <p class="flash err">
+          投票需要启用浏览器的 JavaScript:匿名选票凭证在本设备上完成“盲化”,服务器因此无法把选票与您的签到关联。请启用后刷新,或请工作人员更换设备。
+        </p>
+      </noscript>
+      <div id="vote-app" hidden>
+        <p id="vote-status" class="flash warn" role="status" aria-live="polite" hidden></p>
+        <div id="step-ticket" hidden>
+          <h2 tabindex={-1}>第一步:输入凭证码</h2>
+          <p>签到后工作人员会给您一个凭证码(如 7K2M-9QXA-4TPC)。凭证码只能使用一次;投票不记名,任何人都无法知道您投了什么。</p>
+          <form id="ticket-form" class="stack" hx-boost="false" action="/vote" method="get">
+            <div>
+              <label for="ticket">凭证码</label>
+              <input id="ticket" name="t" type="text" autocomplete="off" autocapitalize="characters" inputmode="text" required class="big" />
+            </div>
+            <button type="submit" class="big">开始填写选票</button>
+          </form>
+        </div>
+        <div id="step-ballot" hidden>
+          <div id="ballot-form-slot"></div>
+        </div>
+        <div id="step-done" hidden>
+          <h2 tabindex={-1}>选票已投出,谢谢您!</h2>
+          <p>您的回执码(公布结果后可在“回执查询”页找到它,以核实您的选票已被计入):</p>
+          <p class="receipt" id="receipt"></p>
+          <details>
+            <summary>完整回执</summary>
+            <code id="receipt-full" class="wrap"></code>
+          </details>
+          <p>
+            <a href="/discipline">填写活动纪律情况调查表(匿名)</a>
+          </p>
+          <button id="next-voter" type="button" class="big">下一位代表</button>
+        </div>
+      </div>
+      <script dangerouslySetInnerHTML={{ __html: script }} />
+    </section>
+  );
+}
+
+export interface BallotFormProps {
+  campaign: string;
+  group: number;
+  departments: Pick<Department, 'name' | 'position'>[];
+  options: { position: number; label: string }[];
+}
+
+/** The ballot itself: every department of the group in report order, the campaign's scale for each. */
+export function BallotForm({ campaign, group, departments, options }: BallotFormProps) {
+  return (
+    <>
+      <h2 tabindex={-1}>
+        {groupName(group)}评议票({departments.length} 个部门)
+      </h2>
+      <p class="muted">请对每个部门选择一项;不了解的可选“{options[options.length - 1]?.label}”。全部选完后检查并提交。</p>
+      <form
+        id="ballot-form"
+        data-departments={String(departments.length)}
+        data-options={JSON.stringify(options.map((o) => o.label))}
+        data-names={JSON.stringify(departments.map((d) => d.name))}
+        data-campaign={campaign}
+        hx-boost="false"
+      >
+        {departments.map((d, i) => (
+          <fieldset class="ballot-item">
+            <legend>
+              {i + 1}. {d.name}
+            </legend>
+            <div class="choices">
+              {options.map((o) => (
+                <label class="choice">
+                  <input type="radio" name={`d${i}`} value={String(o.position)} />
+                  <span>{o.label}</span>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+        ))}
+        <button type="submit" class="big">
+          检查选票
+        </button>
+      </form>
+      <div id="review-box" hidden>
+        <h3>请核对您的选择</h3>
+        <div id="review"></div>
+        <div class="row">
+          <button id="back" type="button" class="secondary big">
+            返回修改
+          </button>
+          <button id="confirm" type="button" class="big">
+            确认提交
+          </button>
+        </div>
+      </div>
+    </>
+  );
+}
+
+export const DISCIPLINE_KINDS = ['拉票或请托', '赠送礼品或宴请', '干扰代表独立评议', '会场秩序问题', '其他'] as const;
+
+/** 活动纪律情况调查表: no name, no code, no time beyond the day. */
+export function DisciplinePage(props: {
+  campaign: string;
+  departments: string[];
+  csrfToken: string;
+  errors?: Record<string, string>;
+  values?: Record<string, string>;
+  done?: boolean;
+}) {
+  const v = props.values ?? {};
+  const e = props.errors ?? {};
+  return (
+    <section>
+      <h1>活动纪律情况调查表</h1>
+      <p>如发现被评议部门或其他人员拉票、请托、干扰评议等违反活动纪律的情况,请在此匿名反映。本表不记录您的姓名、代表证号或提交时刻,组织者只能看到反映内容。</p>
+      {props.done && <p class="flash ok" role="status">已收到您的反映,谢谢!</p>}
+      <form class="stack" method="post" action={`/c/${props.campaign}/discipline`}>
+        <input type="hidden" name="_csrf" value={props.csrfToken} />
+        <div>
+          <label for="kind">情况类别</label>
+          <select id="kind" name="kind" aria-invalid={e['kind'] ? 'true' : undefined} aria-describedby={e['kind'] ? 'kind-error' : undefined}>
+            <option value="">请选择</option>
+            {DISCIPLINE_KINDS.map((k) => (
+              <option value={k} selected={v['kind'] === k}>
+                {k}
+              </option>
+            ))}
+          </select>
+          {e['kind'] && <p class="field-error" id="kind-error">{e['kind']}</p>}
+        </div>
+        <div>
+          <label for="department">涉及部门(可不填)</label>
+          <select id="department" name="department">
+            <option value="">不涉及具体部门</option>
+            {props.departments.map((d) => (
+              <option value={d} selected={v['department'] === d}>
+                {d}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="body">具体情况(10–1000 字)</label>
+          <textarea id="body" name="body" aria-invalid={e['body'] ? 'true' : undefined} aria-describedby={e['body'] ? 'body-error' : undefined}>
+            {v['body'] ?? ''}
+          </textarea>
+          {e['body'] && <p class="field-error" id="body-error">{e['body']}</p>}
+        </div>
+        <button type="submit">匿名提交</button>
+      </form>
+    </section>
+  );
+}

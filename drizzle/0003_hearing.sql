@@ -51,7 +51,7 @@ CREATE TABLE `voting_sessions` (
 	`state` text NOT NULL,
 	`public_key` text NOT NULL,
 	`private_key` text NOT NULL,
-	`cast` integer DEFAULT 0 NOT NULL,
+	`ballots_cast` integer DEFAULT 0 NOT NULL,
 	`voided_spent` integer DEFAULT 0 NOT NULL,
 	`opened_at` integer NOT NULL,
 	`closed_at` integer,

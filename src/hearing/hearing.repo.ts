@@ -191,7 +191,7 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
       ON CONFLICT (credential_hash) DO NOTHING`),
     db.run(sql`INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext)
       SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
-    db.run(sql`UPDATE voting_sessions SET cast = cast + 1
+    db.run(sql`UPDATE voting_sessions SET ballots_cast = ballots_cast + 1
       WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND venue_name = ${session.venueName} AND ${won}`),
   ]);
   const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));

@@ -20,7 +20,7 @@ export const votingSessions = sqliteTable(
     state: text('state', { enum: SESSION_STATES }).notNull(),
     publicKey: text('public_key').notNull(), // SPKI, base64
     privateKey: text('private_key').notNull(), // PKCS#8, base64; signs blinded messages only
-    cast: integer('cast').notNull().default(0),
+    cast: integer('ballots_cast').notNull().default(0),
     voidedSpent: integer('voided_spent').notNull().default(0), // signed credentials voided by their holder
     openedAt: integer('opened_at').notNull(),
     closedAt: integer('closed_at'),

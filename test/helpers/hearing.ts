@@ -1,0 +1,83 @@
+import { and, eq } from 'drizzle-orm';
+import { v4 as uuidv4 } from 'uuid';
+import { campaigns, candidates, delegates, tallyKeys } from '../../src/db/schema';
+import type { Db } from '../../src/db/client';
+import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
+import { generateTallyKeyPair } from '../../src/tally/seal.core';
+
+type Fetchable = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+
+/** Starts the 2018 campaign and gives each group a tally key (the ceremony is the tally module's; tests keep the private key). */
+export async function prepareHearing(db: Db, groups = [1, 2, 3, 4]) {
+  const [c] = await db.select().from(campaigns).where(eq(campaigns.code, '2018'));
+  await db.update(campaigns).set({ status: 'started' }).where(eq(campaigns.id, c!.id));
+  const keys: Record<number, Uint8Array> = {};
+  for (const g of groups) {
+    const kp = await generateTallyKeyPair();
+    keys[g] = kp.privateKey;
+    await db.insert(tallyKeys).values({ campaignId: c!.id, groupNo: g, publicKey: kp.publicKey, createdAt: Date.now() }).onConflictDoNothing();
+  }
+  return { campaignId: c!.id, keys };
+}
+
+let seq = 0;
+/** Confirmed delegates for one venue × group, inserted directly (the draw has its own tests). */
+export async function addDelegates(db: Db, campaignId: string, venueName: string, groupNo: number, n: number) {
+  const out: { id: string; code: string; name: string }[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = ++seq;
+    const candidateId = uuidv4();
+    const name = `代表${k}`;
+    const code = `D${String(k).padStart(4, '0')}-TEST`;
+    await db.insert(candidates).values({
+      id: candidateId, campaignId, code: `C${k}`, source: 'volunteer', name, idHash: `h${k}-${uuidv4()}`, idLast4: '1234', mobile: '13800000000',
+      venueName, category: '自愿报名', groups: String(groupNo), qualification: 'passed', districtReview: 'passed', createdAt: Date.now(),
+    });
+    const id = uuidv4();
+    await db.insert(delegates).values({
+      id, campaignId, candidateId, venueName, groupNo, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: k, delegateCode: code, accessToken: `tok${k}${uuidv4().slice(0, 8)}`,
+    });
+    out.push({ id, code, name });
+  }
+  return out;
+}
+
+export async function tokenFor(app: Fetchable, username: string, password: string) {
+  const res = await app.request('http://localhost/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export async function api(app: Fetchable, path: string, body?: unknown, token?: string) {
+  const res = await app.request(`http://localhost${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text };
+}
+
+/** What a voting device does with a ticket: fetch the venue key, blind, redeem, unblind. */
+export async function credentialFor(app: Fetchable, ticket: string): Promise<{ credential: Credential; group: number; campaign: string; blindedMsg: string }> {
+  const info = await api(app, '/api/ballot/ticket', { ticket });
+  if (info.status !== 200) throw new Error(`ticket: ${info.status} ${info.text}`);
+  const req = await blindRequest(info.json.publicKey);
+  const r = await api(app, '/api/ballot/redeem', { ticket, blindedMsg: req.blindedMsg });
+  if (r.status !== 200) throw new Error(`redeem: ${r.status} ${r.text}`);
+  return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), group: info.json.group, campaign: info.json.campaign, blindedMsg: req.blindedMsg };
+}
+
+export const cast = (app: Fetchable, group: number, credential: Credential, answers: (number | null)[]) =>
+  api(app, '/api/ballot/cast', { campaign: '2018', group, credential, answers });
+
+export async function groupSize(db: Db, campaignId: string, groupNo: number) {
+  const rows = await db.query.groups.findFirst({ where: (g) => and(eq(g.campaignId, campaignId), eq(g.no, groupNo)) });
+  return rows;
+}

@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser, Browser, PASSWORD, testApp } from '../helpers/app';
+import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
+import { openBallot } from '../../src/tally/seal.core';
+
+let t: Awaited<ReturnType<typeof testApp>>;
+let org: string;
+let shinan: string;
+let campaignId: string;
+let keys: Record<number, Uint8Array>;
+let sn: { id: string; code: string; name: string }[];
+let ls: { id: string; code: string; name: string }[];
+const ANSWERS_12 = [1, 2, 3, 4, null, 1, 1, 2, 2, 3, 1, 1];
+
+beforeAll(async () => {
+  t = await testApp();
+  await addUser(t.db, 'org', 'organiser');
+  await addUser(t.db, 'shinan', 'venue_staff', { venueName: '市南区' });
+  await addUser(t.db, 'laoshan', 'venue_staff', { venueName: '崂山区' });
+  ({ campaignId, keys } = await prepareHearing(t.db));
+  sn = await addDelegates(t.db, campaignId, '市南区', 1, 12);
+  ls = await addDelegates(t.db, campaignId, '崂山区', 1, 3);
+  org = await tokenFor(t.app, 'org', PASSWORD);
+  shinan = await tokenFor(t.app, 'shinan', PASSWORD);
+  for (const v of ['市南区', '崂山区']) {
+    const r = await api(t.app, `/api/campaigns/2018/groups/1/venues/${encodeURIComponent(v)}/open`, {}, org);
+    expect(r.status, r.text).toBe(201);
+  }
+});
+afterAll(() => t.close());
+
+const checkin = (code: string, venue = '市南区', token = shinan, group = 1) => api(t.app, '/api/campaigns/2018/checkins', { delegateCode: code, group, venue }, token);
+
+describe('check-in', () => {
+  it('issues a ticket once per delegate and group, only at their own venue', async () => {
+    const ok = await checkin(sn[0]!.code);
+    expect(ok.status).toBe(201);
+    expect(ok.json.ticket).toMatch(/^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+
+    const again = await checkin(sn[0]!.code);
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe('ALREADY_CHECKED_IN');
+    expect(again.json.error.message).toContain('不能重复签到');
+
+    const wrongVenue = await checkin(ls[0]!.code);
+    expect(wrongVenue.status).toBe(409);
+    expect(wrongVenue.json.error.code).toBe('WRONG_VENUE');
+    expect(wrongVenue.json.error.message).toContain('崂山区');
+
+    const unknown = await checkin('D9999-NOPE');
+    expect(unknown.status).toBe(404);
+    expect(unknown.json.error.message).toContain('代表证号不存在');
+  });
+
+  it('keeps venue staff to their own venue', async () => {
+    const r = await checkin(ls[1]!.code, '崂山区', shinan);
+    expect(r.status).toBe(403);
+  });
+
+  it('checks in from the venue desk page with a typed code and shows the ticket once', async () => {
+    const b = new Browser(t.app);
+    await b.login('shinan');
+    const desk = await b.get(`/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}`);
+    expect(desk.status).toBe(200);
+    expect(desk.body).toContain('签到台');
+    const r = await b.post(`/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}/checkin`, { code: sn[1]!.code.toLowerCase() });
+    expect(r.status).toBe(200);
+    expect(r.body).toContain(`已签到:${sn[1]!.name}`);
+    expect(r.body).toMatch(/class="ticket">[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}</);
+    const twice = await b.post(`/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}/checkin`, { code: sn[1]!.code });
+    expect(twice.status).toBe(409);
+    expect(twice.body).toContain('不能重复签到');
+    const otherVenue = await b.get(`/staff/c/2018/hearing/1/${encodeURIComponent('崂山区')}`);
+    expect(otherVenue.status).toBe(403);
+  });
+});
+
+describe('casting', () => {
+  it('accepts a ballot sealed to the group key, and a retry gets the same receipt and counts once', async () => {
+    const { json } = await checkin(sn[2]!.code);
+    const { credential } = await credentialFor(t.app, json.ticket);
+    const first = await cast(t.app, 1, credential, ANSWERS_12);
+    expect(first.status).toBe(201);
+    expect(first.json.receipt).toMatch(/^[0-9a-f]{64}$/);
+    const retry = await cast(t.app, 1, credential, ANSWERS_12);
+    expect(retry.status).toBe(200);
+    expect(retry.json).toEqual({ status: 'duplicate', receipt: first.json.receipt });
+    const other = await cast(t.app, 1, credential, ANSWERS_12.map(() => 1));
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe('CREDENTIAL_SPENT');
+    const rows = await t.client.execute({ sql: 'SELECT ciphertext FROM ballots WHERE receipt = ?', args: [first.json.receipt] });
+    expect(rows.rows).toHaveLength(1);
+    const opened = await openBallot(keys[1]!, '2018', 1, rows.rows[0]!['ciphertext'] as string);
+    expect(opened.answers).toEqual(ANSWERS_12);
+  });
+
+  it('counts 50 concurrent submissions of one credential once, all answered with the same receipt', async () => {
+    const { json } = await checkin(sn[3]!.code);
+    const { credential } = await credentialFor(t.app, json.ticket);
+    const before = Number((await t.client.execute('SELECT count(*) AS n FROM ballots')).rows[0]!['n']);
+    const results = await Promise.all(Array.from({ length: 50 }, () => cast(t.app, 1, credential, ANSWERS_12)));
+    expect(results.map((r) => r.status).sort()).toEqual([...Array(49).fill(200), 201]);
+    expect(new Set(results.map((r) => r.json.receipt)).size).toBe(1);
+    const after = Number((await t.client.execute('SELECT count(*) AS n FROM ballots')).rows[0]!['n']);
+    expect(after - before).toBe(1);
+    const turnout = await api(t.app, '/api/campaigns/2018/turnout', undefined, org);
+    const row = turnout.json.venues.find((v: any) => v.venue === '市南区' && v.group === 1);
+    expect(row.cast).toBe(after);
+  });
+
+  it('refuses a forged credential, a malformed ballot, and a ticket exchanged twice', async () => {
+    const { json } = await checkin(sn[4]!.code);
+    const { credential } = await credentialFor(t.app, json.ticket);
+    const forged = await cast(t.app, 1, { msg: credential.msg, sig: credential.sig.replace(/^.{4}/, 'AAAA') }, ANSWERS_12);
+    expect(forged.status).toBe(403);
+    expect(forged.json.error.code).toBe('INVALID_CREDENTIAL');
+    const short = await cast(t.app, 1, credential, [1, 2]);
+    expect(short.status).toBe(422);
+    expect(short.json.error.message).toContain('12 个部门');
+    const badOption = await cast(t.app, 1, credential, ANSWERS_12.map(() => 9));
+    expect(badOption.status).toBe(422);
+    await expect(credentialFor(t.app, json.ticket)).rejects.toThrow(/409/);
+  });
+});
+
+describe('voiding', () => {
+  it('lets staff void an unused ticket with a reason; it can never cast', async () => {
+    const { json } = await checkin(sn[5]!.code);
+    const noReason = await api(t.app, `/api/campaigns/2018/checkins/${json.checkinId}/void`, {}, shinan);
+    expect(noReason.status).toBe(422);
+    const v = await api(t.app, `/api/campaigns/2018/checkins/${json.checkinId}/void`, { reason: '代表临时离场' }, shinan);
+    expect(v.status).toBe(200);
+    const info = await api(t.app, '/api/ballot/ticket', { ticket: json.ticket });
+    expect(info.status).toBe(409);
+    expect(info.json.error.code).toBe('TICKET_VOIDED');
+  });
+
+  it('lets a device void the credential it holds; it then cannot cast', async () => {
+    const { json } = await checkin(sn[6]!.code);
+    const { credential } = await credentialFor(t.app, json.ticket);
+    const staffVoid = await api(t.app, `/api/campaigns/2018/checkins/${json.checkinId}/void`, { reason: '设备故障' }, shinan);
+    expect(staffVoid.status).toBe(409);
+    expect(staffVoid.json.error.code).toBe('CREDENTIAL_ON_DEVICE');
+    const v = await api(t.app, '/api/ballot/void', { campaign: '2018', group: 1, credential, reason: '设备故障' });
+    expect(v.status).toBe(200);
+    const c = await cast(t.app, 1, credential, ANSWERS_12);
+    expect(c.status).toBe(409);
+    expect(c.json.error.code).toBe('CREDENTIAL_VOIDED');
+  });
+});
+
+describe('turnout', () => {
+  it('answers organisers with counts per venue and group and city totals, never ballot content', async () => {
+    const r = await api(t.app, '/api/campaigns/2018/turnout', undefined, org);
+    expect(r.status).toBe(200);
+    const row = r.json.venues.find((v: any) => v.venue === '市南区' && v.group === 1);
+    expect(row).toMatchObject({ state: 'open', checkedIn: 7, issued: 7, voided: 2, balanced: true });
+    expect(row.issued).toBe(row.cast + row.voided + row.unused);
+    expect(Object.keys(r.json.totals).sort()).toEqual(['cast', 'checkedIn', 'issued', 'seats', 'unused', 'voided']);
+    expect(r.json.totals.seats).toBe(10_000);
+    expect(r.text).not.toMatch(/满意|ciphertext|answers/);
+  });
+
+  it('is refused to venue staff and anonymous callers', async () => {
+    expect((await api(t.app, '/api/campaigns/2018/turnout', undefined, shinan)).status).toBe(403);
+    expect((await api(t.app, '/api/campaigns/2018/turnout')).status).toBe(401);
+  });
+
+  it('renders the live page with polling for organisers', async () => {
+    const b = new Browser(t.app);
+    await b.login('org');
+    const p = await b.get('/staff/c/2018/turnout');
+    expect(p.status).toBe(200);
+    expect(p.body).toContain('hx-trigger="every 1s"');
+    expect(p.body).toContain('全市合计');
+  });
+});
+
+describe('closing', () => {
+  it('refuses to close a venue with unused credentials without a signed note, then closes with one', async () => {
+    const venue = encodeURIComponent('崂山区');
+    const laoshan = await tokenFor(t.app, 'laoshan', PASSWORD);
+    const { json } = await checkin(ls[0]!.code, '崂山区', laoshan);
+    const held = await credentialFor(t.app, json.ticket);
+    const refused = await api(t.app, `/api/campaigns/2018/groups/1/venues/${venue}/close`, {}, org);
+    expect(refused.status).toBe(409);
+    expect(refused.json.error.code).toBe('RECONCILIATION_GAP');
+    expect(refused.json.error.message).toContain('未使用凭证');
+    const closed = await api(t.app, `/api/campaigns/2018/groups/1/venues/${venue}/close`, { note: '一名代表领取凭证后因身体不适离场,未投票。' }, org);
+    expect(closed.status).toBe(200);
+    const late = await cast(t.app, 1, held.credential, ANSWERS_12);
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe('VOTING_CLOSED');
+    const sheet = new Browser(t.app);
+    await sheet.login('org');
+    const s = await sheet.get(`/staff/c/2018/hearing/1/${venue}/sheet`);
+    expect(s.body).toContain('身体不适离场');
+    expect(s.body).toContain('A = B + C + D');
+  });
+
+  it('cannot open voting without the group tally key or before the campaign starts', async () => {
+    await t.client.execute({ sql: 'DELETE FROM tally_keys WHERE group_no = 2', args: [] });
+    const r = await api(t.app, `/api/campaigns/2018/groups/2/venues/${encodeURIComponent('市南区')}/open`, {}, org);
+    expect(r.status).toBe(409);
+    expect(r.json.error.code).toBe('NO_TALLY_KEY');
+  });
+});
+
+describe('discipline form', () => {
+  it('stores what was reported with the day only, and shows organisers the reports, not the reporters', async () => {
+    const b = new Browser(t.app);
+    await b.get('/c/2018/discipline');
+    const bad = await b.post('/c/2018/discipline', { kind: '', body: '短' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('请选择情况类别');
+    const ok = await b.post('/c/2018/discipline', { kind: '拉票或请托', department: '市教育局', body: '有人在会场外请代表给某部门打满意。' });
+    expect(ok.status).toBe(303);
+    const cols = (await t.client.execute('PRAGMA table_info(discipline_reports)')).rows.map((r) => r['name']);
+    expect(cols.sort()).toEqual(['body', 'campaign_id', 'day', 'department', 'group_no', 'id', 'kind']);
+    const o = new Browser(t.app);
+    await o.login('org');
+    const page = await o.get('/staff/c/2018/discipline');
+    expect(page.body).toContain('有人在会场外请代表');
+  });
+});

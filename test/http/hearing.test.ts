@@ -225,3 +225,24 @@ describe('discipline form', () => {
     expect(page.body).toContain('有人在会场外请代表');
   });
 });
+
+describe('online voting with the personal link', () => {
+  it('checks the delegate in online at their own venue and hands the device a ticket in the URL fragment', async () => {
+    const [d] = await addDelegates(t.db, campaignId, '市南区', 1, 1);
+    const token = (await t.client.execute({ sql: 'SELECT access_token FROM delegates WHERE id = ?', args: [d!.id] })).rows[0]!['access_token'] as string;
+    const b = new Browser(t.app);
+    const personal = await b.get(`/d/${token}`);
+    expect(personal.body).toContain('在线签到并投票');
+    const r = await b.post(`/d/${token}/vote`, {});
+    expect(r.status).toBe(303);
+    const ticket = /\/vote#t=([0-9A-Z-]+)$/.exec(r.res.headers.get('location') ?? '')?.[1];
+    expect(ticket).toBeTruthy();
+    const { credential } = await credentialFor(t.app, ticket!);
+    expect((await cast(t.app, 1, credential, ANSWERS_12)).status).toBe(201);
+    const again = await b.post(`/d/${token}/vote`, {});
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('不能重复签到');
+    const row = (await t.client.execute({ sql: 'SELECT channel FROM checkins WHERE delegate_id = ?', args: [d!.id] })).rows[0]!;
+    expect(row['channel']).toBe('online');
+  });
+});

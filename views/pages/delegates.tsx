@@ -60,6 +60,12 @@ export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Dele
               不能参加(婉拒)
             </button>
           </form>
+          <h2>在线投票</h2>
+          <p>不能到会场的,可在本组投票开启后从这里在线投票:系统为您签到并在本设备上生成匿名选票凭证,任何人都无法把选票与您关联。</p>
+          <form method="post" action={`/d/${props.token}/vote`} hx-boost="false">
+            <CsrfField token={props.csrfToken} />
+            <button type="submit">在线签到并投票</button>
+          </form>
         </>
       ) : (
         <p>您已婉拒本次邀请,名额已由候补代表递补。感谢您的关注。</p>

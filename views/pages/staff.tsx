@@ -47,6 +47,15 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
                 <a href={`${base}/delegates`}>市民代表名单</a>
               </li>
               <li>
+                <a href={`${base}/hearing`}>评议现场:开启/结束投票、签到台</a>
+              </li>
+              <li>
+                <a href={`${base}/turnout`}>实时签到与投票情况</a>
+              </li>
+              <li>
+                <a href={`${base}/discipline`}>活动纪律情况反映</a>
+              </li>
+              <li>
                 <a href="/staff/campaigns">年度活动(新建下一年度)</a>
               </li>
               <li>
@@ -83,6 +92,9 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
                 </li>
                 <li>
                   <a href={`${base}/delegates`}>本会场市民代表名单</a>
+                </li>
+                <li>
+                  <a href={`${base}/hearing`}>评议现场签到台</a>
                 </li>
               </ul>
             ) : (

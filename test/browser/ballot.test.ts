@@ -21,7 +21,7 @@ beforeAll(async () => {
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
   keys = h.keys;
-  [delegate] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 1)) as [{ code: string; name: string }];
+  delegate = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 1))[0]!;
   browser = await launchBrowser({ width: 1280, height: 800 });
 });
 

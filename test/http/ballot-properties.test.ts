@@ -108,7 +108,7 @@ describe('P3: issued = cast + voided + unused at every moment', () => {
   it('holds after a random sequence of check-ins, credentials, casts, voids and retries', async () => {
     const venue = '市北区';
     const people = await addDelegates(t.db, campaignId, venue, 1, 30);
-    const base = (await turnoutNow()).rows.find((v: any) => v.venue === venue && v.group === 1);
+    const base = (await turnoutNow()).rows.find((v) => v.venue === venue && v.group === 1)!;
     const model = { issued: base.issued, cast: base.cast, voided: base.voided, unused: base.unused };
     const random = rng(20181211);
     const pick = <T,>(xs: T[]) => xs.splice(Math.floor(random() * xs.length), 1)[0]!;
@@ -152,7 +152,7 @@ describe('P3: issued = cast + voided + unused at every moment', () => {
         expect((await cast(t.app, 1, s.credential, s.answers)).status).toBe(200);
         expect((await cast(t.app, 1, s.credential, s.answers.map((a) => (a % 4) + 1))).status).toBe(409);
       }
-      const now = (await turnoutNow()).rows.find((v: any) => v.venue === venue && v.group === 1);
+      const now = (await turnoutNow()).rows.find((v) => v.venue === venue && v.group === 1)!;
       expect({ issued: now.issued, cast: now.cast, voided: now.voided, unused: now.unused }, `step ${step}`).toEqual(model);
       expect(now.issued).toBe(now.cast + now.voided + now.unused);
       expect(now.balanced).toBe(true);

@@ -55,6 +55,17 @@ function cachedTurnout(c: Context<AppEnv>, campaign: Campaign) {
 /** Writers drop the cached figure so the desk that made a change sees it at once. */
 const invalidate = (campaign: Campaign) => turnoutCache.delete(campaign.id);
 
+/** Opens voting at the venue and group named in the path (a fresh venue signing key), audit-logged. */
+async function openVenue(c: Context<AppEnv>) {
+  const campaign = await getCampaign(c.var.db, c.req.param('code')!);
+  const group = groupParam(c);
+  const venue = c.req.param('venue')!;
+  const { insert } = await prepareOpen(c.var.db, campaign, group, venue);
+  await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert]);
+  invalidate(campaign);
+  return { campaign, group, venue };
+}
+
 async function venueRow(c: Context<AppEnv>, campaign: Campaign, group: number, venue: string) {
   const t = await loadTurnout(c.var.db, campaign);
   const row = t.rows.find((r) => r.group === group && r.venue === venue);
@@ -82,12 +93,7 @@ hearingRoutes.get('/staff/c/:code/hearing', requireRole('organiser', 'venue_staf
 });
 
 hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/open', requireRole('organiser'), async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const group = groupParam(c);
-  const venue = c.req.param('venue');
-  const { insert } = await prepareOpen(c.var.db, campaign, group, venue);
-  await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert]);
-  invalidate(campaign);
+  const { campaign } = await openVenue(c);
   return c.redirect(`/staff/c/${campaign.code}/hearing?done=opened`, 303);
 });
 
@@ -197,12 +203,7 @@ hearingRoutes.get('/api/campaigns/:code/turnout', requireRole('organiser', 'audi
 });
 
 hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/open', requireRole('organiser'), async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const group = groupParam(c);
-  const venue = c.req.param('venue');
-  const { insert } = await prepareOpen(c.var.db, campaign, group, venue);
-  await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert]);
-  invalidate(campaign);
+  const { group, venue } = await openVenue(c);
   return c.json({ group, venue, state: 'open' }, 201);
 });
 

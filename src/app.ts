@@ -19,6 +19,7 @@ import { delegateRoutes } from './delegates/delegates.routes';
 import { signupRoutes } from './delegates/signup.routes';
 import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
+import { recommendationRoutes } from './delegates/recommendations.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -63,6 +64,7 @@ export function createApp(opts: AppOptions) {
   app.route('/staff/audit', auditRoutes);
   app.route('/staff/c/:code', editRoutes);
   app.route('/', signupRoutes);
+  app.route('/', recommendationRoutes);
   app.route('/', delegateRoutes);
   app.route('/', drawRoutes);
   app.route('/', quotaRoutes);

@@ -57,5 +57,6 @@ fieldset{border:1px solid var(--line);border-radius:8px;padding:12px}
 legend{font-weight:700;padding:0 6px}
 .sr-only{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
 .hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
-@media print{header.site,footer.site,form,button{display:none}}
+.notice{margin:12px 0;break-inside:avoid;page-break-inside:avoid}
+@media print{header.site,footer.site,form,button,.button{display:none}.notice{border:1px solid #000}}
 `;

@@ -106,3 +106,16 @@ export function respondStatements(db: Db, d: Delegate, answer: 'confirm' | 'decl
       AND EXISTS (SELECT 1 FROM delegates WHERE id = ${d.id} AND state = 'declined' AND responded_at = ${now})`),
   ] as const;
 }
+
+/** Which of these ID hashes already signed up or were recommended in the campaign (chunked for D1's parameter limit). */
+export async function existingIdHashes(db: Db, campaignId: string, hashes: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 90) {
+    const rows = await db
+      .select({ idHash: candidates.idHash })
+      .from(candidates)
+      .where(and(eq(candidates.campaignId, campaignId), inArray(candidates.idHash, hashes.slice(i, i + 90))));
+    for (const r of rows) found.add(r.idHash);
+  }
+  return found;
+}

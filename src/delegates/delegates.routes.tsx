@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { and, eq } from 'drizzle-orm';
-import { CandidatesPage, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
+import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
 import { requireRole } from '../auth/auth.middleware';
@@ -74,7 +74,11 @@ async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'distr
       ? { qualification: decision, qualificationReason: decision === 'rejected' ? reason : null }
       : { districtReview: decision, districtReviewReason: decision === 'rejected' ? reason : null };
   const pendingColumn = kind === 'qualification' ? candidates.qualification : candidates.districtReview;
-  await audited(db, actorOf(c), kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review', `candidate:${campaign.code}/${candidate.code}`, { decision, reason }, [
+  // the action names the decision; the digest binds the reason, which is kept with the candidate
+  // (a rejection reason may be sensitive, so the log holds its digest, not its text)
+  const action = `${kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review'}.${decision}`;
+  const change = decision === 'rejected' ? { decision, reason } : { decision };
+  await audited(db, actorOf(c), action, `candidate:${campaign.code}/${candidate.code}`, change, [
     db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending'))),
   ]);
   return c.redirect(`/staff/c/${campaign.code}/candidates?done=saved`, 303);
@@ -102,11 +106,24 @@ delegateRoutes.get('/staff/c/:code/delegates', requireRole('organiser', 'venue_s
 
 delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'venue_staff'), async (c) => {
   const { db, campaign, venue, rows, venues } = await delegateList(c);
-  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue ?? '全部'}`, { format: 'print', rows: rows.length });
+  // one venue at a time: the notices carry a QR each, and a venue is what one printer serves
+  if (!venue) throw new AppError(422, 'VENUE_REQUIRED', '请先选择一个会场,再打印该会场的通知名单');
+  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue}`, { format: 'print', rows: rows.length });
+  const { groups } = await loadAgenda(db, campaign.id);
+  c.header('Cache-Control', 'no-store');
   return page(
     c,
     { title: '通知名单', campaignCode: campaign.code },
-    <DelegatesPage campaign={campaign} rows={rows} venue={venue} venues={venues} canChooseVenue={false} csrfToken={c.var.csrfToken} printable />,
+    <DelegatesPage
+      campaign={campaign}
+      rows={rows}
+      venue={venue}
+      venues={venues}
+      canChooseVenue={false}
+      csrfToken={c.var.csrfToken}
+      printable
+      notices={<DelegateNotices campaign={campaign} rows={rows} groups={groups} origin={new URL(c.req.url).origin} />}
+    />,
   );
 });
 

@@ -4,7 +4,7 @@ import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } 
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -29,14 +29,13 @@ function scopedVenue(c: Context<AppEnv>): string | undefined {
   return c.req.query('venue') || undefined;
 }
 
-delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualifier', 'venue_staff'), async (c) => {
+async function candidatesPage(c: Context<AppEnv>, campaign: Campaign, extra: { error?: { candidateId: string; kind: ReviewKind; message: string } } = {}, status: 200 | 422 = 200) {
   const db = c.var.db;
-  const campaign = await getCampaign(db, c.req.param('code'));
   const venue = scopedVenue(c);
   const [rows, venues, draw] = await Promise.all([listCandidates(db, campaign.id, venue), loadVenues(db, campaign.id), loadDraw(db, campaign.id)]);
   return page(
     c,
-    { title: '候选人与审核', campaignCode: campaign.code },
+    { title: '候选人与审核', campaignCode: campaign.code, status },
     <CandidatesPage
       campaign={campaign}
       rows={rows}
@@ -46,12 +45,19 @@ delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualif
       csrfToken={c.var.csrfToken}
       frozen={Boolean(draw)}
       flash={c.req.query('done') === 'saved' ? '已记录审核结果' : undefined}
+      error={extra.error}
     />,
   );
-});
+}
+
+delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualifier', 'venue_staff'), async (c) =>
+  candidatesPage(c, await getCampaign(c.var.db, c.req.param('code'))),
+);
+
+type ReviewKind = 'qualification' | 'districtReview';
 
 /** Records one review decision; a rejection needs a reason the candidate can be told. */
-async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'districtReview') {
+async function decide(c: Context<AppEnv>, db: Db, kind: ReviewKind) {
   const campaign = await getCampaign(db, c.req.param('code') ?? '');
   if (await loadDraw(db, campaign.id)) throw new AppError(409, 'CANDIDATES_FROZEN', '候选名单已随抽签承诺封存,审核结果不能再修改');
   const candidate = await getCandidate(db, campaign.id, c.req.param('id') ?? '');
@@ -63,10 +69,9 @@ async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'distr
   const form = await formFields(c);
   const decision = form['decision'] as 'passed' | 'rejected' | undefined;
   const reason = (form['reason'] ?? '').trim();
-  if (decision !== 'passed' && decision !== 'rejected') throw new AppError(422, 'VALIDATION_FAILED', '请选择通过或不通过');
-  if (decision === 'rejected' && (reason.length < 2 || reason.length > 200)) {
-    throw new AppError(422, 'REASON_REQUIRED', '不通过时须填写原因(2–200 个字),以便告知候选人', { reason: '请填写不通过的原因' });
-  }
+  const refuse = (message: string) => candidatesPage(c, campaign, { error: { candidateId: candidate.id, kind, message } }, 422);
+  if (decision !== 'passed' && decision !== 'rejected') return refuse('请选择通过或不通过');
+  if (decision === 'rejected' && (reason.length < 2 || reason.length > 200)) return refuse('不通过时须填写原因(2–200 个字),以便告知候选人');
   const current = kind === 'qualification' ? candidate.qualification : candidate.districtReview;
   if (current !== 'pending') throw new AppError(409, 'ALREADY_DECIDED', '该候选人已审核,不能重复审核');
   const set =

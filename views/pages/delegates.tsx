@@ -4,7 +4,7 @@ import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
 import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
 import type { Candidate, Delegate } from '../../src/delegates/delegates.repo';
 import { formatDate, groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../layout';
 
 export function DelegateQr({ code }: { code: string }) {
   // server-rendered SVG: works without JavaScript and prints sharply
@@ -78,29 +78,45 @@ export function CandidatesPage(props: {
   csrfToken: string;
   frozen: boolean;
   flash?: string | undefined;
+  /** A refused decision, shown beside that candidate's form. */
+  error?: { candidateId: string; kind: 'qualification' | 'districtReview'; message: string } | undefined;
 }) {
   const base = `/staff/c/${props.campaign.code}`;
   const canQualify = props.role === 'qualifier' && !props.frozen;
   const canReview = props.role === 'venue_staff' && !props.frozen;
-  const decision = (c: Candidate, kind: 'qualification' | 'district-review') => (
-    <form class="row" method="post" action={`${base}/candidates/${c.id}/${kind}`}>
-      <CsrfField token={props.csrfToken} />
-      <button class="small" type="submit" name="decision" value="passed">
-        通过
-      </button>
-      <label class="sr-only" for={`reason-${kind}-${c.id}`}>
-        不通过原因
-      </label>
-      <input id={`reason-${kind}-${c.id}`} name="reason" type="text" placeholder="不通过原因" style="max-width:12em;min-height:36px" />
-      <button class="small secondary" type="submit" name="decision" value="rejected">
-        不通过
-      </button>
-    </form>
-  );
+  const decision = (c: Candidate, kind: 'qualification' | 'district-review') => {
+    const err = props.error && props.error.candidateId === c.id && (props.error.kind === 'qualification') === (kind === 'qualification') ? props.error.message : undefined;
+    const errId = `reason-${kind}-${c.id}-error`;
+    return (
+      <form class="row" method="post" action={`${base}/candidates/${c.id}/${kind}`}>
+        <CsrfField token={props.csrfToken} />
+        <button class="small" type="submit" name="decision" value="passed">
+          通过
+        </button>
+        <label class="sr-only" for={`reason-${kind}-${c.id}`}>
+          不通过原因
+        </label>
+        <input
+          id={`reason-${kind}-${c.id}`}
+          name="reason"
+          type="text"
+          placeholder="不通过原因"
+          style="max-width:12em;min-height:36px"
+          aria-invalid={err ? 'true' : undefined}
+          aria-describedby={err ? errId : undefined}
+        />
+        <button class="small secondary" type="submit" name="decision" value="rejected">
+          不通过
+        </button>
+        <FieldError id={errId} message={err} />
+      </form>
+    );
+  };
   return (
     <section>
       <h1>候选人与审核</h1>
       {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {props.error && <Flash kind="err">{props.error.message}</Flash>}
       {props.frozen && <Flash kind="warn">候选名单已随抽签承诺封存,审核结果不能再修改。</Flash>}
       <form class="row" method="get" action={`${base}/candidates`}>
         <label for="venue-filter">会场</label>

@@ -19,7 +19,7 @@ const HEADER = '姓名,身份证号,手机号,会场,分组,类别,推荐单位'
 async function upload(b: Browser, bytes: Uint8Array, fileName = 'list.csv') {
   const form = new FormData();
   form.set('_csrf', b.csrf);
-  form.set('file', new File([bytes], fileName, { type: 'text/csv' }));
+  form.set('file', new File([bytes.slice()], fileName, { type: 'text/csv' }));
   const res = await t.app.request(
     'http://localhost/staff/c/2018/candidates/import',
     { method: 'POST', headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') }, body: form },

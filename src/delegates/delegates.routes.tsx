@@ -160,9 +160,16 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   if (!canAccessVenue(c.var.user!, row.delegate.venueName)) throw forbidden(`您只能管理本会场(${c.var.user!.venueName})的代表`);
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
+  assertAnswerable(row.delegate, answer);
   await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)]);
   return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
 });
+
+/** Only a seated delegate answers; a second confirmation or a decline after declining is refused, not logged twice. */
+function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
+  if (d.state === 'declined' || d.state === 'reserve') throw new AppError(409, 'NOT_OPEN', '此通知当前不需要答复');
+  if (answer === 'confirm' && d.state === 'confirmed') throw new AppError(409, 'ALREADY_CONFIRMED', '已确认参加,无需重复确认');
+}
 
 /** The delegate's own page, opened from the notification link; the token is the only key. */
 delegateRoutes.get('/d/:token', async (c) => {
@@ -188,7 +195,7 @@ delegateRoutes.post('/d/:token', async (c) => {
   if (!row) throw notFound('通知');
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');
-  if (row.delegate.state === 'declined' || row.delegate.state === 'reserve') throw new AppError(409, 'NOT_OPEN', '此通知当前不需要答复');
+  assertAnswerable(row.delegate, answer);
   await audited(db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, `delegate.${answer}`, `delegate:${row.delegate.delegateCode}`, { answer, last4: maskId(row.candidate.idLast4) }, [
     ...respondStatements(db, row.delegate, answer),
   ]);

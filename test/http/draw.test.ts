@@ -187,6 +187,9 @@ describe('confirmation, decline and the next reserve', () => {
     expect(r.status).toBe(303);
     expect((await b.get(r.res.headers.get('location')!)).body).toContain('已确认参加,感谢您');
     expect((await cell('市南区', RESIDENTS))[1]!.state).toBe('confirmed');
+    const again = await b.post(`/d/${second!.accessToken}`, { answer: 'confirm' });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('无需重复确认');
   });
 
   it('a decline frees the seat for reserve no. 1, who can then see their code; a second decline changes nothing', async () => {

@@ -55,7 +55,8 @@ export async function listDelegates(db: Db, campaignId: string, venueName?: stri
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
     .where(and(eq(delegates.campaignId, campaignId), venueName ? eq(delegates.venueName, venueName) : undefined))
-    .orderBy(asc(delegates.venueName), asc(delegates.groupNo), asc(delegates.category), asc(delegates.drawnAs), asc(delegates.reserveRank));
+        // draw_rank runs through a cell's selected seats first, then its reserves in rank order
+    .orderBy(asc(delegates.venueName), asc(delegates.groupNo), asc(delegates.category), asc(delegates.drawRank));
 }
 
 export async function delegateByToken(db: Db, token: string) {

@@ -98,7 +98,7 @@ describe('importing organisational recommendations as CSV', () => {
     expect(r.body).toContain('已从“推荐名单.csv”导入 2 人;另有 5 行有问题');
     for (const text of [
       '第 4 行',
-      '类别“自愿报名市民代表”不属于市南区的代表构成',
+      '自愿报名名额由市民本人报名,不接受组织推荐',
       '第 5 行',
       '该身份证号码已报名或已被推荐参加本年度活动',
       '第 6 行',

@@ -21,6 +21,7 @@ import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
 import { hearingRoutes } from './hearing/hearing.routes';
 import { ballotRoutes } from './hearing/ballot.routes';
+import { recommendationRoutes } from './delegates/recommendations.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -65,6 +66,7 @@ export function createApp(opts: AppOptions) {
   app.route('/staff/audit', auditRoutes);
   app.route('/staff/c/:code', editRoutes);
   app.route('/', signupRoutes);
+  app.route('/', recommendationRoutes);
   app.route('/', delegateRoutes);
   app.route('/', drawRoutes);
   app.route('/', quotaRoutes);

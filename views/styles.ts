@@ -71,5 +71,6 @@ code.wrap{word-break:break-all}
 tr.alarm td{background:#fde7ea}
 .pill{display:inline-block;padding:0 8px;border-radius:10px;font-size:.85rem}
 .pill.open{background:#e6f4ea;color:var(--ok)}.pill.closed{background:var(--soft)}.pill.pending{background:#fff4e0;color:var(--warn)}
-@media print{header.site,footer.site,form,button{display:none}}
+.notice{margin:12px 0;break-inside:avoid;page-break-inside:avoid}
+@media print{header.site,footer.site,form,button,.button{display:none}.notice{border:1px solid #000}}
 `;

@@ -6,7 +6,7 @@ import { randomToken } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { openConfiguredDatabase } from './db';
 
-const USAGE = `usage: npm run admin -- create-user --username <name> --name <显示名> --role <organiser|venue_staff|statistician|custodian|dept_handler|auditor> [--venue <会场>] [--department <部门>]
+const USAGE = `usage: npm run admin -- create-user --username <name> --name <显示名> --role <organiser|venue_staff|qualifier|statistician|custodian|dept_handler|auditor> [--venue <会场>] [--department <部门>]
 The password is read from SANMIN_PASSWORD; without it a random one is generated and printed.`;
 
 const { positionals, values } = parseArgs({

@@ -262,6 +262,7 @@ export function parseRecommendations(text: string, ctx: RecommendationContext): 
 
     const category = cell('category');
     if (!category) problems.push('请填写代表类别');
+    else if (category.includes('自愿报名')) problems.push('自愿报名名额由市民本人报名,不接受组织推荐');
     else if (venueOk && !ctx.categoriesForVenue(venue).includes(category)) problems.push(`类别“${category}”不属于${venue}的代表构成`);
 
     const organisation = cell('organisation');

@@ -76,3 +76,20 @@ export const REVIEW_LABELS: Record<ReviewState, string> = {
   passed: '通过',
   rejected: '未通过',
 };
+
+/**
+ * Category names a recommendation may use, mapped to the stored (full) name: the full name
+ * ("服务对象代表/新市民代表") and, when no other category shares it, its last part ("新市民代表").
+ * The 自愿报名 category is left out: its seats are for volunteers who sign up themselves.
+ */
+export function recommendationCategories(categories: readonly string[]): Map<string, string> {
+  const eligible = categories.filter((c) => !c.includes('自愿报名'));
+  const out = new Map<string, string>(eligible.map((c) => [c, c]));
+  const lastParts = new Map<string, string[]>();
+  for (const c of eligible) {
+    const last = c.split('/').pop()!;
+    if (last !== c) lastParts.set(last, [...(lastParts.get(last) ?? []), c]);
+  }
+  for (const [last, full] of lastParts) if (full.length === 1 && !out.has(last)) out.set(last, full[0]!);
+  return out;
+}

@@ -55,7 +55,8 @@ export async function listDelegates(db: Db, campaignId: string, venueName?: stri
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
     .where(and(eq(delegates.campaignId, campaignId), venueName ? eq(delegates.venueName, venueName) : undefined))
-    .orderBy(asc(delegates.venueName), asc(delegates.groupNo), asc(delegates.category), asc(delegates.drawnAs), asc(delegates.reserveRank));
+        // draw_rank runs through a cell's selected seats first, then its reserves in rank order
+    .orderBy(asc(delegates.venueName), asc(delegates.groupNo), asc(delegates.category), asc(delegates.drawRank));
 }
 
 export async function delegateByToken(db: Db, token: string) {
@@ -105,4 +106,17 @@ export function respondStatements(db: Db, d: Delegate, answer: 'confirm' | 'decl
         ORDER BY reserve_rank LIMIT 1)
       AND EXISTS (SELECT 1 FROM delegates WHERE id = ${d.id} AND state = 'declined' AND responded_at = ${now})`),
   ] as const;
+}
+
+/** Which of these ID hashes already signed up or were recommended in the campaign (chunked for D1's parameter limit). */
+export async function existingIdHashes(db: Db, campaignId: string, hashes: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < hashes.length; i += 90) {
+    const rows = await db
+      .select({ idHash: candidates.idHash })
+      .from(candidates)
+      .where(and(eq(candidates.campaignId, campaignId), inArray(candidates.idHash, hashes.slice(i, i + 90))));
+    for (const r of rows) found.add(r.idHash);
+  }
+  return found;
 }

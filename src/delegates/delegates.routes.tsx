@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
 import { and, eq } from 'drizzle-orm';
-import { CandidatesPage, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
+import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -29,14 +29,13 @@ function scopedVenue(c: Context<AppEnv>): string | undefined {
   return c.req.query('venue') || undefined;
 }
 
-delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualifier', 'venue_staff'), async (c) => {
+async function candidatesPage(c: Context<AppEnv>, campaign: Campaign, extra: { error?: { candidateId: string; kind: ReviewKind; message: string } } = {}, status: 200 | 422 = 200) {
   const db = c.var.db;
-  const campaign = await getCampaign(db, c.req.param('code'));
   const venue = scopedVenue(c);
   const [rows, venues, draw] = await Promise.all([listCandidates(db, campaign.id, venue), loadVenues(db, campaign.id), loadDraw(db, campaign.id)]);
   return page(
     c,
-    { title: '候选人与审核', campaignCode: campaign.code },
+    { title: '候选人与审核', campaignCode: campaign.code, status },
     <CandidatesPage
       campaign={campaign}
       rows={rows}
@@ -46,12 +45,19 @@ delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualif
       csrfToken={c.var.csrfToken}
       frozen={Boolean(draw)}
       flash={c.req.query('done') === 'saved' ? '已记录审核结果' : undefined}
+      error={extra.error}
     />,
   );
-});
+}
+
+delegateRoutes.get('/staff/c/:code/candidates', requireRole('organiser', 'qualifier', 'venue_staff'), async (c) =>
+  candidatesPage(c, await getCampaign(c.var.db, c.req.param('code'))),
+);
+
+type ReviewKind = 'qualification' | 'districtReview';
 
 /** Records one review decision; a rejection needs a reason the candidate can be told. */
-async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'districtReview') {
+async function decide(c: Context<AppEnv>, db: Db, kind: ReviewKind) {
   const campaign = await getCampaign(db, c.req.param('code') ?? '');
   if (await loadDraw(db, campaign.id)) throw new AppError(409, 'CANDIDATES_FROZEN', '候选名单已随抽签承诺封存,审核结果不能再修改');
   const candidate = await getCandidate(db, campaign.id, c.req.param('id') ?? '');
@@ -63,10 +69,9 @@ async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'distr
   const form = await formFields(c);
   const decision = form['decision'] as 'passed' | 'rejected' | undefined;
   const reason = (form['reason'] ?? '').trim();
-  if (decision !== 'passed' && decision !== 'rejected') throw new AppError(422, 'VALIDATION_FAILED', '请选择通过或不通过');
-  if (decision === 'rejected' && (reason.length < 2 || reason.length > 200)) {
-    throw new AppError(422, 'REASON_REQUIRED', '不通过时须填写原因(2–200 个字),以便告知候选人', { reason: '请填写不通过的原因' });
-  }
+  const refuse = (message: string) => candidatesPage(c, campaign, { error: { candidateId: candidate.id, kind, message } }, 422);
+  if (decision !== 'passed' && decision !== 'rejected') return refuse('请选择通过或不通过');
+  if (decision === 'rejected' && (reason.length < 2 || reason.length > 200)) return refuse('不通过时须填写原因(2–200 个字),以便告知候选人');
   const current = kind === 'qualification' ? candidate.qualification : candidate.districtReview;
   if (current !== 'pending') throw new AppError(409, 'ALREADY_DECIDED', '该候选人已审核,不能重复审核');
   const set =
@@ -74,7 +79,11 @@ async function decide(c: Context<AppEnv>, db: Db, kind: 'qualification' | 'distr
       ? { qualification: decision, qualificationReason: decision === 'rejected' ? reason : null }
       : { districtReview: decision, districtReviewReason: decision === 'rejected' ? reason : null };
   const pendingColumn = kind === 'qualification' ? candidates.qualification : candidates.districtReview;
-  await audited(db, actorOf(c), kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review', `candidate:${campaign.code}/${candidate.code}`, { decision, reason }, [
+  // the action names the decision; the digest binds the reason, which is kept with the candidate
+  // (a rejection reason may be sensitive, so the log holds its digest, not its text)
+  const action = `${kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review'}.${decision}`;
+  const change = decision === 'rejected' ? { decision, reason } : { decision };
+  await audited(db, actorOf(c), action, `candidate:${campaign.code}/${candidate.code}`, change, [
     db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending'))),
   ]);
   return c.redirect(`/staff/c/${campaign.code}/candidates?done=saved`, 303);
@@ -102,11 +111,24 @@ delegateRoutes.get('/staff/c/:code/delegates', requireRole('organiser', 'venue_s
 
 delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'venue_staff'), async (c) => {
   const { db, campaign, venue, rows, venues } = await delegateList(c);
-  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue ?? '全部'}`, { format: 'print', rows: rows.length });
+  // one venue at a time: the notices carry a QR each, and a venue is what one printer serves
+  if (!venue) throw new AppError(422, 'VENUE_REQUIRED', '请先选择一个会场,再打印该会场的通知名单');
+  await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue}`, { format: 'print', rows: rows.length });
+  const { groups } = await loadAgenda(db, campaign.id);
+  c.header('Cache-Control', 'no-store');
   return page(
     c,
     { title: '通知名单', campaignCode: campaign.code },
-    <DelegatesPage campaign={campaign} rows={rows} venue={venue} venues={venues} canChooseVenue={false} csrfToken={c.var.csrfToken} printable />,
+    <DelegatesPage
+      campaign={campaign}
+      rows={rows}
+      venue={venue}
+      venues={venues}
+      canChooseVenue={false}
+      csrfToken={c.var.csrfToken}
+      printable
+      notices={<DelegateNotices campaign={campaign} rows={rows} groups={groups} origin={new URL(c.req.url).origin} />}
+    />,
   );
 });
 
@@ -138,9 +160,16 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   if (!canAccessVenue(c.var.user!, row.delegate.venueName)) throw forbidden(`您只能管理本会场(${c.var.user!.venueName})的代表`);
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
+  assertAnswerable(row.delegate, answer);
   await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)]);
   return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
 });
+
+/** Only a seated delegate answers; a second confirmation or a decline after declining is refused, not logged twice. */
+function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
+  if (d.state === 'declined' || d.state === 'reserve') throw new AppError(409, 'NOT_OPEN', '此通知当前不需要答复');
+  if (answer === 'confirm' && d.state === 'confirmed') throw new AppError(409, 'ALREADY_CONFIRMED', '已确认参加,无需重复确认');
+}
 
 /** The delegate's own page, opened from the notification link; the token is the only key. */
 delegateRoutes.get('/d/:token', async (c) => {
@@ -166,7 +195,7 @@ delegateRoutes.post('/d/:token', async (c) => {
   if (!row) throw notFound('通知');
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');
-  if (row.delegate.state === 'declined' || row.delegate.state === 'reserve') throw new AppError(409, 'NOT_OPEN', '此通知当前不需要答复');
+  assertAnswerable(row.delegate, answer);
   await audited(db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, `delegate.${answer}`, `delegate:${row.delegate.delegateCode}`, { answer, last4: maskId(row.candidate.idLast4) }, [
     ...respondStatements(db, row.delegate, answer),
   ]);

@@ -9,7 +9,7 @@ import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { loadQuotaTables } from './delegates.repo';
-import { campaignQuotas } from './quotas';
+import { BASE_SIZE, campaignQuotas } from './quotas';
 
 /** Quota tables were published in the plan: the matrix is public; organisers edit the base tables. */
 export const quotaRoutes = new Hono<AppEnv>();
@@ -69,17 +69,27 @@ quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async 
       else cells.push({ categoryId: cat.id, groupNo: g, seats: n });
     }
   }
-  const emptyGroups = groupNos.filter((g) => cells.filter((x) => x.groupNo === g).reduce((a, x) => a + x.seats, 0) === 0);
+  // each group's column must add up to the table's base size (100 main, 210 sub), as in the plan
+  const wrongSums = groupNos
+    .map((g) => ({ g, sum: cells.filter((x) => x.groupNo === g).reduce((a, x) => a + x.seats, 0) }))
+    .filter((x) => x.sum !== BASE_SIZE[kind]);
   const message = bad.length
     ? `以下格子须填 0–1000 的整数:${bad.slice(0, 5).join('、')}${bad.length > 5 ? ` 等 ${bad.length} 处` : ''}`
-    : emptyGroups.length
-      ? `第 ${emptyGroups.join('、')} 组的基础构成表合计为 0,无法按比例分配`
+    : wrongSums.length
+      ? `每组合计须为 ${BASE_SIZE[kind]} 人:${wrongSums.map((x) => `第 ${x.g} 组现为 ${x.sum} 人`).join(';')}`
       : undefined;
   if (message) {
+    // the form comes back with what was typed (valid numbers), not with the stored table
+    const submitted = {
+      categories: tables[kind].categories.map((cat) => ({
+        ...cat,
+        seats: groupNos.map((g, i) => cells.find((x) => x.categoryId === cat.id && x.groupNo === g)?.seats ?? cat.seats[i] ?? 0),
+      })),
+    };
     return page(
       c,
       { title: '代表名额分配', campaignCode: campaign.code, status: 422 },
-      <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={tables} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
+      <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={{ ...tables, [kind]: submitted }} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
     );
   }
   await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'quota.update', `quota:${campaign.code}/${kind}`, cells, [

@@ -82,7 +82,8 @@ export function validateSignup(form: Record<string, string | string[]>, ctx: Sig
     ok: true,
     value: {
       name,
-      idNumber: str(form['idNumber']).toUpperCase(),
+      // normalised (half-width, upper-case X), so the keyed hash finds a duplicate however it was typed
+      idNumber: id.id,
       idLast4: id.last4,
       mobile: mobile.value,
       district,

@@ -61,6 +61,15 @@ describe('volunteer sign-up', () => {
     expect(await t.db.select().from(candidates)).toHaveLength(1);
   });
 
+  it('recognises the same person when the ID is typed with full-width digits', async () => {
+    const id = makeId('1980-05-06', 11);
+    const fullWidth = [...id].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join('');
+    const r = await submit(new Browser(t.app), good({ idNumber: fullWidth, mobile: '13900002222' }));
+    expect(r.status).toBe(409);
+    expect(r.body).toContain('每人只能报名一次');
+    expect(await t.db.select().from(candidates)).toHaveLength(1);
+  });
+
   it('explains a wrong ID checksum in Chinese and does not echo the number', async () => {
     const id = makeId('1985-01-01', 5);
     const wrong = id.slice(0, 17) + (id[17] === '0' ? '1' : '0');

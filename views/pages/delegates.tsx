@@ -1,9 +1,10 @@
+import type { Child } from 'hono/jsx';
 import { renderSVG } from 'uqr';
 import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
 import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
 import type { Candidate, Delegate } from '../../src/delegates/delegates.repo';
 import { formatDate, groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../layout';
 
 export function DelegateQr({ code }: { code: string }) {
   // server-rendered SVG: works without JavaScript and prints sharply
@@ -83,29 +84,45 @@ export function CandidatesPage(props: {
   csrfToken: string;
   frozen: boolean;
   flash?: string | undefined;
+  /** A refused decision, shown beside that candidate's form. */
+  error?: { candidateId: string; kind: 'qualification' | 'districtReview'; message: string } | undefined;
 }) {
   const base = `/staff/c/${props.campaign.code}`;
   const canQualify = props.role === 'qualifier' && !props.frozen;
   const canReview = props.role === 'venue_staff' && !props.frozen;
-  const decision = (c: Candidate, kind: 'qualification' | 'district-review') => (
-    <form class="row" method="post" action={`${base}/candidates/${c.id}/${kind}`}>
-      <CsrfField token={props.csrfToken} />
-      <button class="small" type="submit" name="decision" value="passed">
-        通过
-      </button>
-      <label class="sr-only" for={`reason-${kind}-${c.id}`}>
-        不通过原因
-      </label>
-      <input id={`reason-${kind}-${c.id}`} name="reason" type="text" placeholder="不通过原因" style="max-width:12em;min-height:36px" />
-      <button class="small secondary" type="submit" name="decision" value="rejected">
-        不通过
-      </button>
-    </form>
-  );
+  const decision = (c: Candidate, kind: 'qualification' | 'district-review') => {
+    const err = props.error && props.error.candidateId === c.id && (props.error.kind === 'qualification') === (kind === 'qualification') ? props.error.message : undefined;
+    const errId = `reason-${kind}-${c.id}-error`;
+    return (
+      <form class="row" method="post" action={`${base}/candidates/${c.id}/${kind}`}>
+        <CsrfField token={props.csrfToken} />
+        <button class="small" type="submit" name="decision" value="passed">
+          通过
+        </button>
+        <label class="sr-only" for={`reason-${kind}-${c.id}`}>
+          不通过原因
+        </label>
+        <input
+          id={`reason-${kind}-${c.id}`}
+          name="reason"
+          type="text"
+          placeholder="不通过原因"
+          style="max-width:12em;min-height:36px"
+          aria-invalid={err ? 'true' : undefined}
+          aria-describedby={err ? errId : undefined}
+        />
+        <button class="small secondary" type="submit" name="decision" value="rejected">
+          不通过
+        </button>
+        <FieldError id={errId} message={err} />
+      </form>
+    );
+  };
   return (
     <section>
       <h1>候选人与审核</h1>
       {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {props.error && <Flash kind="err">{props.error.message}</Flash>}
       {props.frozen && <Flash kind="warn">候选名单已随抽签承诺封存,审核结果不能再修改。</Flash>}
       <form class="row" method="get" action={`${base}/candidates`}>
         <label for="venue-filter">会场</label>
@@ -176,7 +193,40 @@ export interface DelegateRow {
   candidate: Candidate;
 }
 
-export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; venue: string | undefined; venues: string[]; canChooseVenue: boolean; csrfToken: string; printable?: boolean }) {
+/** One printable notice per seated delegate: what, where, when, the delegate code and its QR, the personal link. */
+export function DelegateNotices(props: { campaign: Campaign; rows: DelegateRow[]; groups: Group[]; origin: string }) {
+  const seated = props.rows.filter(({ delegate: d }) => d.state === 'selected' || d.state === 'confirmed');
+  return (
+    <section>
+      <h2>个人通知({seated.length} 份)</h2>
+      {seated.map(({ delegate: d, candidate: c }) => {
+        const g = props.groups.find((x) => x.no === d.groupNo);
+        return (
+          <article class="notice card">
+            <h3>{props.campaign.name} · 市民代表通知</h3>
+            <div class="row" style="align-items:flex-start;gap:16px">
+              <DelegateQr code={d.delegateCode} />
+              <div>
+                <p>
+                  {c.name}(身份证 {maskId(c.idLast4)}):您已{d.drawnAs === 'reserve' ? '递补' : '抽取'}为市民代表,请于
+                  {g ? ` ${formatDate(g.date)} ${g.startTime} ` : ' '}到 <strong>{d.venueName}</strong> 参加{groupName(d.groupNo)}评议({d.category})。
+                </p>
+                <p>
+                  签到代表码:<strong style="font-size:1.3rem;letter-spacing:.05em">{d.delegateCode}</strong>
+                </p>
+                <p class="muted">
+                  确认或婉拒:<code>{`${props.origin}/d/${d.accessToken}`}</code>
+                </p>
+              </div>
+            </div>
+          </article>
+        );
+      })}
+    </section>
+  );
+}
+
+export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; venue: string | undefined; venues: string[]; canChooseVenue: boolean; csrfToken: string; printable?: boolean; notices?: Child }) {
   const base = `/staff/c/${props.campaign.code}`;
   const q = props.venue ? `?venue=${encodeURIComponent(props.venue)}` : '';
   return (
@@ -207,9 +257,13 @@ export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; 
           <a class="button secondary" href={`${base}/delegates.csv${q}`} hx-boost="false">
             导出 CSV
           </a>
-          <a class="button secondary" href={`${base}/delegates/print${q}`} hx-boost="false">
-            打印通知名单
-          </a>
+          {props.venue ? (
+            <a class="button secondary" href={`${base}/delegates/print${q}`} hx-boost="false">
+              打印通知名单
+            </a>
+          ) : (
+            <span class="muted">选择会场后可打印通知名单</span>
+          )}
         </div>
       )}
       <div class="table-wrap">
@@ -265,6 +319,78 @@ export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; 
           </tbody>
         </table>
       </div>
+      {props.notices}
+    </section>
+  );
+}
+
+export interface ImportReport {
+  fileName: string;
+  imported: number;
+  bad: { line: number; reason: string }[];
+}
+
+const IMPORT_HEADER = '姓名,身份证号,手机号,会场,分组,类别,推荐单位';
+
+/** The recommendation upload: a plain multipart form (works without JavaScript) and the per-line report. */
+export function ImportPage(props: { campaign: Campaign; venue: string | undefined; csrfToken: string; report?: ImportReport | undefined; error?: string | undefined }) {
+  const base = `/staff/c/${props.campaign.code}`;
+  const r = props.report;
+  return (
+    <section>
+      <h1>导入组织推荐名单{props.venue ? ` · ${props.venue}` : ''}</h1>
+      <p>
+        上传 CSV 文件(Excel“另存为 CSV”,UTF-8 或 GBK 编码均可)。第一行为表头,须包含以下各列(顺序不限):
+        <code>{IMPORT_HEADER}</code>。分组可写 <code>1</code> 或 <code>第一组</code>;类别须为该会场代表构成中的类别(自愿报名名额除外)。
+        {props.venue && ` 您只能导入本会场(${props.venue})的推荐名单。`}
+      </p>
+      <p class="muted">有问题的行会逐行列出原因,不会导入;其余各行一次性全部导入。身份证号码只保存密钥散列和后四位。</p>
+      {props.error && <Flash kind="err">{props.error}</Flash>}
+      {r && (
+        <div id="import-report">
+          {r.imported > 0 ? (
+            <Flash kind={r.bad.length ? 'warn' : 'ok'}>
+              已从“{r.fileName}”导入 {r.imported} 人{r.bad.length ? `;另有 ${r.bad.length} 行有问题,未导入,请修改后单独上传这些行` : ''}。
+            </Flash>
+          ) : (
+            <Flash kind="err">“{r.fileName}”中没有可以导入的行,未导入任何记录。</Flash>
+          )}
+          {r.bad.length > 0 && (
+            <div class="table-wrap">
+              <table>
+                <caption class="muted">未导入的行</caption>
+                <thead>
+                  <tr>
+                    <th scope="col" class="num">
+                      行号
+                    </th>
+                    <th scope="col">原因</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {r.bad.map((b) => (
+                    <tr>
+                      <td class="num">第 {b.line} 行</td>
+                      <td>{b.reason}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </div>
+      )}
+      <form class="stack" method="post" action={`${base}/candidates/import`} enctype="multipart/form-data" hx-boost="false">
+        <CsrfField token={props.csrfToken} />
+        <div>
+          <label for="import-file">推荐名单文件(.csv)</label>
+          <input id="import-file" name="file" type="file" accept=".csv,text/csv" required aria-invalid={props.error ? 'true' : undefined} />
+        </div>
+        <div class="row">
+          <button type="submit">上传并导入</button>
+          <a href={`${base}/candidates`}>返回候选人与审核</a>
+        </div>
+      </form>
     </section>
   );
 }

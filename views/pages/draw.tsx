@@ -145,6 +145,9 @@ export function StaffDrawPage(props: {
           <form class="card stack" method="post" action={`${base}/commit`}>
             <CsrfField token={props.csrfToken} />
             <h2>使用外部种子(如公证现场产生)</h2>
+            <p class="muted">
+              承诺值 = SHA-256(“sanmin-draw-seed-v1:”‖ 种子的 32 个字节),可离线用 <code>npm run draw:verify -- --commitment 种子</code> 计算。
+            </p>
             <input type="hidden" name="mode" value="external" />
             <div>
               <label for="commitment">种子的 SHA-256 承诺值(64 位十六进制)</label>

@@ -19,6 +19,7 @@ import { delegateRoutes } from './delegates/delegates.routes';
 import { signupRoutes } from './delegates/signup.routes';
 import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
+import { tallyApi, tallyRoutes } from './tally/tally.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -66,7 +67,9 @@ export function createApp(opts: AppOptions) {
   app.route('/', delegateRoutes);
   app.route('/', drawRoutes);
   app.route('/', quotaRoutes);
+  app.route('/', tallyRoutes);
   app.route('/api', campaignApi);
+  app.route('/api', tallyApi);
 
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));
   app.onError((err, c) => {

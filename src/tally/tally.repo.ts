@@ -302,7 +302,7 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
     bySeat.set(seat, parsed.shareHex);
   }
   if (bySeat.size < key.threshold) {
-    throw new AppError(409, 'NOT_ENOUGH_SHARES', `开启本组需要至少 ${key.threshold} 位保管人的密钥分片,目前只有 ${bySeat.size} 份,不能开启`);
+    throw new AppError(409, 'NOT_ENOUGH_SHARES', `开封本组需要至少 ${key.threshold} 位保管人的密钥分片,目前只有 ${bySeat.size} 份,不能开封`);
   }
   const privateKey = await combineShares([...bySeat.values()].slice(0, key.threshold));
   try {

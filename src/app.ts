@@ -22,6 +22,7 @@ import { quotaRoutes } from './delegates/quotas.routes';
 import { hearingRoutes } from './hearing/hearing.routes';
 import { ballotRoutes } from './hearing/ballot.routes';
 import { recommendationRoutes } from './delegates/recommendations.routes';
+import { tallyApi, tallyRoutes } from './tally/tally.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -72,7 +73,9 @@ export function createApp(opts: AppOptions) {
   app.route('/', quotaRoutes);
   app.route('/', hearingRoutes);
   app.route('/', ballotRoutes);
+  app.route('/', tallyRoutes);
   app.route('/api', campaignApi);
+  app.route('/api', tallyApi);
 
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));
   app.onError((err, c) => {

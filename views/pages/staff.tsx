@@ -124,11 +124,11 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
             <a href="/staff/audit">审计日志与哈希链校验</a>
           </div>
         )}
-        {(user.role === 'statistician' || user.role === 'custodian') && campaign && (
+        {(user.role === 'statistician' || user.role === 'custodian' || user.role === 'organiser' || user.role === 'auditor') && campaign && (
           <div class="card">
             <h2>统计与计票</h2>
             <p>评议票在各组投票结束、所有会场封存后,由计票保管人共同开封统计。开封前任何人都看不到部分结果。</p>
-            <a href={`/c/${campaign.code}/agenda`}>查看述职安排</a>
+            <a href={`${base}/tally`}>密钥仪式、封存承诺与开封计票</a>
           </div>
         )}
       </div>

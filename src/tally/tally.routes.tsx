@@ -1,0 +1,270 @@
+import { Hono, type Context } from 'hono';
+import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, ShareTakenPage, TallyStaffPage } from '../../views/pages/tally';
+import { requireRole } from '../auth/auth.middleware';
+import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
+import type { AppEnv } from '../env';
+import { AppError, notFound } from '../lib/errors';
+import { page } from '../lib/render';
+import { resultChartSvg } from './chart.core';
+import { isReceipt } from './ceremony.core';
+import {
+  commitGroup,
+  findReceipt,
+  groupSealState,
+  isGroupCommitted,
+  joinCeremony,
+  loadTally,
+  publishedResult,
+  runCeremony,
+  setTallyParams,
+  submitShare,
+  takeShare,
+  unsealGroup,
+} from './tally.repo';
+import { tallyCsv, type GroupTally } from './tally.core';
+import { groupName } from '../../views/components';
+
+/**
+ * Sealed aggregation: staff pages for the ceremony, commitment and unsealing; public pages for
+ * the seal (key, fingerprints, commitment), results (only once unsealed), receipts; JSON API.
+ */
+export const tallyRoutes = new Hono<AppEnv>();
+export const tallyApi = new Hono<AppEnv>();
+
+const STAFF = ['custodian', 'statistician', 'organiser', 'auditor'] as const;
+
+function groupNo(c: Context<AppEnv>): number {
+  const n = Number(c.req.param('group'));
+  if (!Number.isInteger(n) || n < 1 || n > 99) throw notFound('评议组');
+  return n;
+}
+
+async function groupNos(c: Context<AppEnv>, campaign: Campaign): Promise<number[]> {
+  return (await loadAgenda(c.var.db, campaign.id)).groups.map((g) => g.no);
+}
+
+async function requireGroup(c: Context<AppEnv>, campaign: Campaign): Promise<number> {
+  const n = groupNo(c);
+  if (!(await groupNos(c, campaign)).includes(n)) throw notFound('评议组');
+  return n;
+}
+
+const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+
+async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { flash?: string; error?: string } = {}, status: 200 | 409 | 410 | 422 = 200) {
+  const groups = await Promise.all((await groupNos(c, campaign)).map((n) => groupSealState(c.var.db, campaign, n)));
+  return page(c, { title: '开封计票', campaignCode: campaign.code, status }, <TallyStaffPage campaign={campaign} user={c.var.user!} groups={groups} csrfToken={c.var.csrfToken} {...extra} />);
+}
+
+/** Runs a staff action; a refusal (409/410/422) re-renders the page with the reason beside the groups. */
+async function act(c: Context<AppEnv>, campaign: Campaign, run: () => Promise<string>) {
+  try {
+    const done = await run();
+    return c.redirect(`/staff/c/${campaign.code}/tally?done=${encodeURIComponent(done)}`, 303);
+  } catch (err) {
+    if (err instanceof AppError && [409, 410, 422].includes(err.status)) return staffPage(c, campaign, { error: err.message }, err.status as 409 | 410 | 422);
+    throw err;
+  }
+}
+
+const DONE: Record<string, string> = {
+  settings: '已保存保管人数和开封门限',
+  join: '已加入密钥仪式。请在本次登录有效期内下载分片,期间不要退出登录',
+  ceremony: '密钥已生成,分片已分别封存给各保管人;服务器不保存私钥',
+  commit: '选票集合已承诺并公布,本组不再接收选票',
+  submitted: '分片已核对并记录',
+  unsealed: '本组已开封,结果已公布',
+};
+
+tallyRoutes.get('/staff/c/:code/tally', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const done = c.req.query('done');
+  return staffPage(c, campaign, done && DONE[done] ? { flash: DONE[done] } : {});
+});
+
+tallyRoutes.post('/staff/c/:code/tally/settings', requireRole('organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const form = await c.req.parseBody();
+  return act(c, campaign, async () => {
+    await setTallyParams(c.var.db, actor(c), campaign, Number(form['shareCount']), Number(form['threshold']));
+    return 'settings';
+  });
+});
+
+tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return act(c, campaign, async () => {
+    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
+    return 'join';
+  });
+});
+
+tallyRoutes.post('/staff/c/:code/tally/:group/ceremony', requireRole('statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return act(c, campaign, async () => {
+    await runCeremony(c.var.db, actor(c), campaign, n);
+    return 'ceremony';
+  });
+});
+
+/** The one download of a custodian's share: a page with the printable code and the file, or the file as JSON. */
+tallyRoutes.post('/staff/c/:code/tally/:group/share', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  let taken: Awaited<ReturnType<typeof takeShare>>;
+  try {
+    taken = await takeShare(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
+  } catch (err) {
+    if (err instanceof AppError && [404, 409, 410].includes(err.status)) return staffPage(c, campaign, { error: err.message }, err.status === 404 ? 409 : (err.status as 409 | 410));
+    throw err;
+  }
+  c.header('Cache-Control', 'no-store');
+  if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(taken.file);
+  return page(c, { title: '计票密钥分片', campaignCode: campaign.code }, <ShareTakenPage campaign={campaign} file={taken.file} code={taken.code} />);
+});
+
+tallyRoutes.post('/staff/c/:code/tally/:group/commit', requireRole('statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return act(c, campaign, async () => {
+    await commitGroup(c.var.db, actor(c), campaign, n);
+    return 'commit';
+  });
+});
+
+tallyRoutes.post('/staff/c/:code/tally/:group/submit', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const body = await c.req.parseBody();
+  const file = body['shareFile'];
+  const text = file instanceof File && file.size > 0 ? (file.size < 10_000 ? await file.text() : '') : typeof body['share'] === 'string' ? body['share'] : '';
+  return act(c, campaign, async () => {
+    const r = await submitShare(c.var.db, actor(c), campaign, n, text);
+    return r.unsealed ? 'unsealed' : 'submitted';
+  });
+});
+
+tallyRoutes.post('/staff/c/:code/tally/:group/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return act(c, campaign, async () => {
+    await unsealGroup(c.var.db, actor(c), campaign, n);
+    return 'unsealed';
+  });
+});
+
+/** The audit edition of the result: the public file plus the reconstructed private key. */
+tallyRoutes.get('/staff/c/:code/tally/:group/result-audit.json', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const result = await publishedResult(c.var.db, campaign, n, { withKey: true });
+  if (!result) throw new AppError(404, 'NOT_UNSEALED', '本组尚未开封');
+  return c.json(result, 200, { 'content-disposition': `attachment; filename="result-${campaign.code}-group${n}-audit.json"`, 'cache-control': 'no-store' });
+});
+
+// ---- public ----
+
+async function unsealedTally(c: Context<AppEnv>, campaign: Campaign, n: number): Promise<GroupTally> {
+  const tally = await loadTally(c.var.db, campaign.id, n);
+  if (!tally) throw new AppError(404, 'NOT_UNSEALED', `${groupName(n)}尚未开封,结果未公布`);
+  return tally;
+}
+
+tallyRoutes.get('/c/:code/results', async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const groups = await Promise.all(
+    (await groupNos(c, campaign)).map(async (no) => ({ no, tally: await loadTally(db, campaign.id, no), committed: await isGroupCommitted(db, campaign.id, no) })),
+  );
+  return page(c, { title: '评议结果', campaignCode: campaign.code }, <ResultsOverviewPage campaign={campaign} groups={groups} />);
+});
+
+tallyRoutes.get('/c/:code/results.csv', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const tallies = (await Promise.all((await groupNos(c, campaign)).map((no) => loadTally(c.var.db, campaign.id, no)))).filter((t): t is GroupTally => Boolean(t));
+  if (!tallies.length) throw new AppError(404, 'NOT_UNSEALED', '还没有开封的组,结果未公布');
+  return c.body(tallyCsv(tallies), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="results-${campaign.code}.csv"` });
+});
+
+tallyRoutes.get('/c/:code/results/:group', async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const tally = await unsealedTally(c, campaign, n);
+  const state = await groupSealState(db, campaign, n);
+  const title = `${campaign.name} ${groupName(n)}各部门满意率与加权得分`;
+  return page(
+    c,
+    { title: `${groupName(n)}评议结果`, campaignCode: campaign.code },
+    <GroupResultPage campaign={campaign} tally={tally} root={state.commitment!.root} unsealedAt={state.unsealedAt!} chartSvg={resultChartSvg(tally, title)} />,
+  );
+});
+
+tallyRoutes.get('/c/:code/results/:group/result.csv', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const tally = await unsealedTally(c, campaign, n);
+  return c.body(tallyCsv([tally]), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="results-${campaign.code}-group${n}.csv"` });
+});
+
+tallyRoutes.get('/c/:code/results/:group/chart.svg', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const tally = await unsealedTally(c, campaign, n);
+  return c.body(resultChartSvg(tally, `${campaign.name} ${groupName(n)}各部门满意率与加权得分`), 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
+});
+
+tallyRoutes.get('/c/:code/seal/:group', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return page(c, { title: `${groupName(n)}封存公示`, campaignCode: campaign.code }, <SealPage campaign={campaign} state={await groupSealState(c.var.db, campaign, n)} />);
+});
+
+tallyRoutes.get('/c/:code/receipt', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const query = (c.req.query('r') ?? '').trim().toLowerCase().replace(/[\s-]/g, '');
+  if (!query) return page(c, { title: '查找回执', campaignCode: campaign.code }, <ReceiptPage campaign={campaign} query="" found={null} />);
+  if (!isReceipt(query)) {
+    return page(c, { title: '查找回执', campaignCode: campaign.code, status: 422 }, <ReceiptPage campaign={campaign} query={query} found={null} error="回执码应为 64 位十六进制字符(0-9、a-f)" />);
+  }
+  const found = await findReceipt(c.var.db, campaign, query);
+  return page(c, { title: '查找回执', campaignCode: campaign.code, status: found ? 200 : 404 }, <ReceiptPage campaign={campaign} query={query} found={found} />);
+});
+
+// ---- JSON API (mounted under /api) ----
+
+/** The published result: 404 with no figures until the group is unsealed; the file `npm run verify` checks after. */
+tallyApi.get('/campaigns/:code/groups/:group/result', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const result = await publishedResult(c.var.db, campaign, n);
+  if (!result) throw new AppError(404, 'NOT_UNSEALED', `${groupName(n)}尚未开封,结果未公布`);
+  return c.json(result, 200, { 'content-disposition': `inline; filename="result-${campaign.code}-group${n}.json"` });
+});
+
+tallyApi.get('/campaigns/:code/groups/:group/commitment', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const s = await groupSealState(c.var.db, campaign, n);
+  if (!s.commitment) throw new AppError(404, 'NOT_COMMITTED', `${groupName(n)}尚未承诺选票集合`);
+  return c.json({ campaign: campaign.code, group: n, root: s.commitment.root, ballotCount: s.commitment.ballotCount, committedAt: new Date(s.commitment.committedAt).toISOString(), receipts: s.commitment.receipts });
+});
+
+tallyApi.get('/campaigns/:code/groups/:group/seal', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const s = await groupSealState(c.var.db, campaign, n);
+  return c.json({
+    campaign: campaign.code,
+    group: n,
+    publicKey: s.key?.publicKey ?? null,
+    shareCount: s.params.shareCount,
+    threshold: s.params.threshold,
+    seats: s.seats.map((x) => ({ seat: x.seatNo, custodian: x.custodianName, fingerprint: x.fingerprint })),
+    committed: Boolean(s.commitment),
+    root: s.commitment?.root ?? null,
+    unsealed: Boolean(s.unsealedAt),
+  });
+});

@@ -1,0 +1,430 @@
+import { raw } from 'hono/html';
+import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { SessionUser } from '../../src/env';
+import type { ShareFile } from '../../src/tally/ceremony.core';
+import type { GroupSealState } from '../../src/tally/tally.repo';
+import type { GroupTally } from '../../src/tally/tally.core';
+import { groupName } from '../components';
+import { CsrfField, Flash } from '../layout';
+
+const fmt = (n: number | null) => (n === null ? '—' : n.toFixed(2));
+const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+
+function stage(s: GroupSealState): string {
+  if (s.unsealedAt) return '已开封,结果已公布';
+  if (s.commitment) return `已承诺选票集合,等待保管人提交分片(${s.submittedSeats.length}/${s.params.threshold})`;
+  if (s.key) return s.closure.closed ? '各会场均已结束,可以承诺选票集合' : '密钥已生成,投票进行中或尚未开始';
+  return `密钥仪式:已有 ${s.seats.length}/${s.params.shareCount} 位保管人加入`;
+}
+
+export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; groups: GroupSealState[]; csrfToken: string; flash?: string | undefined; error?: string | undefined }) {
+  const { campaign, user, csrfToken } = props;
+  const base = `/staff/c/${campaign.code}/tally`;
+  const canRun = user.role === 'statistician' || user.role === 'organiser';
+  const isCustodian = user.role === 'custodian';
+  const params = props.groups[0]?.params;
+  const anySeats = props.groups.some((g) => g.seats.length > 0);
+  return (
+    <section>
+      <h1>密钥仪式、封存承诺与开封计票</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {props.error && <Flash kind="err">{props.error}</Flash>}
+      <p>
+        每组评议票在投票时即用本组计票公钥加密封存。私钥只以分片形式由 {params?.shareCount} 位计票保管人分别保存,任意 {params?.threshold}{' '}
+        位共同提交分片才能开封;开封前任何页面、接口和导出都不显示部分结果。公示页:<a href={`/c/${campaign.code}/results`}>评议结果与封存公示</a>。
+      </p>
+      {user.role === 'organiser' && !anySeats && params && (
+        <form method="post" action={`${base}/settings`} class="row">
+          <CsrfField token={csrfToken} />
+          <label for="shareCount">保管人数</label>
+          <input type="number" id="shareCount" name="shareCount" min="2" max="15" value={String(params.shareCount)} style="width:6em" />
+          <label for="threshold">开封门限</label>
+          <input type="number" id="threshold" name="threshold" min="2" max="15" value={String(params.threshold)} style="width:6em" />
+          <button type="submit" class="secondary">保存</button>
+        </form>
+      )}
+      {props.groups.map((g) => {
+        const mine = g.seats.find((s) => s.custodianId === user.id);
+        const path = `${base}/${g.groupNo}`;
+        return (
+          <article class="card" style="margin:12px 0" aria-labelledby={`g${g.groupNo}`}>
+            <h2 id={`g${g.groupNo}`}>
+              {groupName(g.groupNo)} · {stage(g)}
+            </h2>
+            <p class="muted">
+              已收选票 {g.ballotCount} 张
+              {g.key && (
+                <>
+                  {' '}
+                  · 公钥 <code>{g.key.publicKey.slice(0, 16)}…</code>({g.params.threshold}/{g.params.shareCount})
+                </>
+              )}
+              {!g.closure.closed && g.key && <> · 尚未结束的会场:{g.closure.notClosed.join('、')}</>}
+            </p>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">席位</th>
+                  <th scope="col">保管人</th>
+                  <th scope="col">分片指纹</th>
+                  <th scope="col">分片</th>
+                </tr>
+              </thead>
+              <tbody>
+                {g.seats.map((s) => (
+                  <tr>
+                    <td>{s.seatNo}</td>
+                    <td>{s.custodianName}</td>
+                    <td>
+                      <code>{s.fingerprint ? `${s.fingerprint.slice(0, 16)}…` : '—'}</code>
+                    </td>
+                    <td>{!s.fingerprint ? '待生成' : s.shareWaiting ? '待下载' : g.submittedSeats.includes(s.seatNo) ? '已提交开封' : '已下载'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <div class="row">
+              {isCustodian && !g.key && g.ballotCount === 0 && (
+                <form method="post" action={`${path}/join`}>
+                  <CsrfField token={csrfToken} />
+                  <button type="submit">{mine ? '更新我的席位密钥' : '加入本组密钥仪式'}</button>
+                </form>
+              )}
+              {canRun && g.ballotCount === 0 && g.seats.length >= g.params.shareCount && (
+                <form method="post" action={`${path}/ceremony`}>
+                  <CsrfField token={csrfToken} />
+                  <button type="submit">{g.key ? '重新举行密钥仪式(尚无选票)' : '生成密钥并分发分片'}</button>
+                </form>
+              )}
+              {isCustodian && mine?.shareWaiting && (
+                <form method="post" action={`${path}/share`} hx-boost="false">
+                  <CsrfField token={csrfToken} />
+                  <button type="submit">下载我的密钥分片(只能一次)</button>
+                </form>
+              )}
+              {canRun && g.key && !g.commitment && g.closure.closed && (
+                <form method="post" action={`${path}/commit`}>
+                  <CsrfField token={csrfToken} />
+                  <button type="submit">承诺并公布选票集合</button>
+                </form>
+              )}
+            </div>
+            {isCustodian && mine && g.commitment && !g.unsealedAt && !g.submittedSeats.includes(mine.seatNo) && (
+              <form method="post" action={`${path}/submit`} enctype="multipart/form-data" class="stack">
+                <CsrfField token={csrfToken} />
+                <label for={`share-${g.groupNo}`}>提交我的密钥分片以开封{groupName(g.groupNo)}(粘贴打印的分片码,或选择分片文件)</label>
+                <textarea id={`share-${g.groupNo}`} name="share" autocomplete="off" spellcheck={false}></textarea>
+                <input type="file" name="shareFile" accept="application/json,.json" aria-label="分片文件" />
+                <button type="submit">提交分片</button>
+              </form>
+            )}
+            {g.unsealedAt && (
+              <p>
+                <a href={`/c/${campaign.code}/results/${g.groupNo}`}>查看公布结果</a> ·{' '}
+                <a href={`${path}/result-audit.json`} hx-boost="false">
+                  下载审计版结果文件(含开封后的私钥)
+                </a>
+              </p>
+            )}
+          </article>
+        );
+      })}
+    </section>
+  );
+}
+
+export function ShareTakenPage(props: { campaign: Campaign; file: ShareFile; code: string }) {
+  const { file } = props;
+  const json = JSON.stringify(file, null, 2);
+  const href = `data:application/json;base64,${btoa(json) /* the share file is ASCII */}`;
+  return (
+    <section>
+      <h1>
+        {groupName(file.group)} · 计票密钥分片(席位 {file.seat})
+      </h1>
+      <Flash kind="warn">服务器已删除这份分片,本页只显示这一次。请立即下载文件并打印分片码,分开妥善保管;离开本页后无法再次获取。</Flash>
+      <p>
+        <a class="button" href={href} download={`sanmin-${file.campaign}-group${file.group}-seat${file.seat}.json`} hx-boost="false">
+          下载分片文件
+        </a>{' '}
+        <button type="button" class="secondary" onclick="window.print()">
+          打印分片码
+        </button>
+      </p>
+      <h2>分片码</h2>
+      <p style="font-family:monospace;font-size:1.3rem;word-break:break-all;border:2px solid #1a1a1a;padding:12px">{props.code}</p>
+      <ul>
+        <li>
+          年度 {file.campaign},{groupName(file.group)},席位 {file.seat},开封门限 {file.threshold}/{file.shareCount}
+        </li>
+        <li>
+          公布的分片指纹:<code style="word-break:break-all">{file.fingerprint}</code>
+        </li>
+        <li>
+          本组公钥:<code style="word-break:break-all">{file.publicKey}</code>
+        </li>
+      </ul>
+    </section>
+  );
+}
+
+const CHECK_SCRIPT = `
+document.querySelectorAll('form[data-fingerprint-check]').forEach(function (form) {
+  form.addEventListener('submit', async function (e) {
+    e.preventDefault();
+    var out = form.querySelector('output');
+    var text = form.querySelector('textarea').value.trim();
+    var m = text.match(/^(?:(\\d+)\\s*-\\s*(\\d+)\\s*[:\\uff1a])?([0-9a-fA-F\\s-]+)$/);
+    var hex = m ? m[3].replace(/[\\s-]/g, '').toLowerCase() : '';
+    if (!/^[0-9a-f]{66}$/.test(hex)) { out.textContent = '无法识别的分片码'; return; }
+    var seats = JSON.parse(form.dataset.seats), hit = null;
+    for (var i = 0; i < seats.length; i++) {
+      var msg = new TextEncoder().encode('sanmin-share-v1|' + form.dataset.campaign + '|' + form.dataset.group + '|' + seats[i].seat + '|' + hex);
+      var d = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', msg))).map(function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+      if (d === seats[i].fingerprint) hit = seats[i].seat;
+    }
+    out.textContent = hit ? '相符:这是席位 ' + hit + ' 的分片' : '不符:与本组公布的任何指纹都不一致';
+  });
+});`;
+
+export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
+  const { campaign, state: s } = props;
+  const seats = s.seats.filter((x) => x.fingerprint).map((x) => ({ seat: x.seatNo, fingerprint: x.fingerprint! }));
+  return (
+    <section>
+      <h1>{groupName(s.groupNo)} · 封存公示</h1>
+      <p>
+        状态:{stage(s)}。{s.unsealedAt && <a href={`/c/${campaign.code}/results/${s.groupNo}`}>查看结果</a>}
+      </p>
+      <h2>计票公钥与分片指纹</h2>
+      {s.key ? (
+        <>
+          <p>
+            公钥(X25519,HPKE RFC 9180):<code style="word-break:break-all">{s.key.publicKey}</code>;开封门限 {s.params.threshold}/{s.params.shareCount}。
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">席位</th>
+                <th scope="col">保管人</th>
+                <th scope="col">分片指纹 SHA-256("sanmin-share-v1|年度|组|席位|分片")</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.seats.map((x) => (
+                <tr>
+                  <td>{x.seatNo}</td>
+                  <td>{x.custodianName}</td>
+                  <td>
+                    <code style="word-break:break-all">{x.fingerprint ?? '—'}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form data-fingerprint-check data-seats={JSON.stringify(seats)} data-campaign={campaign.code} data-group={String(s.groupNo)} class="stack">
+            <label for="check-share">保管人核对自己的分片(只在本机浏览器计算,不会发送到服务器)</label>
+            <textarea id="check-share" autocomplete="off" spellcheck={false}></textarea>
+            <button type="submit" class="secondary">核对</button>
+            <output aria-live="polite"></output>
+          </form>
+          <p class="muted">
+            不用浏览器也可核对:<code>printf '%s' 'sanmin-share-v1|{campaign.code}|{s.groupNo}|席位号|分片十六进制' | sha256sum</code>
+          </p>
+          <script>{raw(CHECK_SCRIPT)}</script>
+        </>
+      ) : (
+        <p>本组尚未举行密钥仪式。</p>
+      )}
+      <h2>选票集合承诺</h2>
+      {s.commitment ? (
+        <>
+          <p>
+            {when(s.commitment.committedAt)} 承诺,共 {s.commitment.ballotCount} 张选票。根摘要 = SHA-256("sanmin-commitment-v1\n年度\n组\n张数\n" + 排序后的回执以换行连接):
+          </p>
+          <p>
+            <code style="word-break:break-all">{s.commitment.root}</code>
+          </p>
+          <details>
+            <summary>全部回执({s.commitment.ballotCount})</summary>
+            <ol style="font-family:monospace;font-size:.85rem">
+              {s.commitment.receipts.map((r) => (
+                <li>{r}</li>
+              ))}
+            </ol>
+          </details>
+          <p>
+            <a href={`/api/campaigns/${campaign.code}/groups/${s.groupNo}/commitment`}>承诺的 JSON</a> ·{' '}
+            <a href={`/c/${campaign.code}/receipt`}>查找我的回执</a>
+          </p>
+        </>
+      ) : (
+        <p>各会场全部结束投票后,将在此公布全部选票回执和根摘要,之后才能开封。</p>
+      )}
+    </section>
+  );
+}
+
+function ResultTable({ tally, withGroup }: { tally: GroupTally[]; withGroup?: boolean }) {
+  const scale = tally[0]?.scale ?? [];
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="sr-only">各部门评议结果</caption>
+        <thead>
+          <tr>
+            {withGroup && <th scope="col">组别</th>}
+            <th scope="col">部门</th>
+            {scale.map((o) => (
+              <th scope="col" class="num">
+                {o.label}
+              </th>
+            ))}
+            <th scope="col" class="num">
+              未填
+            </th>
+            <th scope="col" class="num">
+              有效票
+            </th>
+            <th scope="col" class="num">
+              满意率(%)
+            </th>
+            <th scope="col" class="num">
+              加权得分
+            </th>
+            <th scope="col" class="num">
+              组内排名
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {tally.flatMap((t) =>
+            t.departments.map((d) => (
+              <tr>
+                {withGroup && <td>{groupName(t.group)}</td>}
+                <th scope="row">{d.name}</th>
+                {d.counts.map((n) => (
+                  <td class="num">{n}</td>
+                ))}
+                <td class="num">{d.blank}</td>
+                <td class="num">{d.valid}</td>
+                <td class="num">{fmt(d.satisfactionRate)}</td>
+                <td class="num">{fmt(d.score)}</td>
+                <td class="num">{d.rank ?? '—'}</td>
+              </tr>
+            )),
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function GroupResultPage(props: { campaign: Campaign; tally: GroupTally; root: string; chartSvg: string; unsealedAt: number }) {
+  const { campaign, tally: t } = props;
+  const base = `/c/${campaign.code}/results/${t.group}`;
+  return (
+    <section>
+      <h1>
+        {campaign.name} · {groupName(t.group)}评议结果
+      </h1>
+      <p>
+        {when(props.unsealedAt)} 开封。共收选票 {t.ballots.total} 张:有效 {t.ballots.counted} 张(其中全部未填 {t.ballots.blank} 张),无效 {t.ballots.invalid} 张。满意率 =(满意 + 比较满意)÷
+        有效评价(不含“不了解”和未填);加权得分按 {t.scale.filter((o) => o.weight !== null).map((o) => `${o.label} ${o.weight}`).join('、')} 计;满意率相同时按得分排名,二者都相同则并列。
+      </p>
+      <ResultTable tally={[t]} />
+      <figure style="margin:16px 0">
+        {raw(props.chartSvg)}
+        <figcaption class="muted">各部门满意率与加权得分(数据同上表)</figcaption>
+      </figure>
+      <p>
+        选票集合根摘要:<code style="word-break:break-all">{props.root}</code>
+      </p>
+      <p class="row">
+        <a href={`${base}/result.csv`} hx-boost="false">
+          下载 CSV
+        </a>
+        <a href={`/api/campaigns/${campaign.code}/groups/${t.group}/result`} hx-boost="false">
+          公布的结果文件(JSON,可用 npm run verify 核验)
+        </a>
+        <a href={`/c/${campaign.code}/seal/${t.group}`}>封存公示</a>
+        <a href={`/c/${campaign.code}/receipt`}>查找我的回执</a>
+        <button type="button" class="secondary" onclick="window.print()">
+          打印
+        </button>
+      </p>
+    </section>
+  );
+}
+
+export function ResultsOverviewPage(props: { campaign: Campaign; groups: { no: number; tally: GroupTally | undefined; committed: boolean }[] }) {
+  const { campaign } = props;
+  const published = props.groups.filter((g) => g.tally).map((g) => g.tally!);
+  return (
+    <section>
+      <h1>{campaign.name} · 评议结果</h1>
+      <ul>
+        {props.groups.map((g) => (
+          <li>
+            {groupName(g.no)}:
+            {g.tally ? (
+              <a href={`/c/${campaign.code}/results/${g.no}`}>已开封,查看结果</a>
+            ) : g.committed ? (
+              <>已封存承诺,尚未开封</>
+            ) : (
+              <>尚未封存</>
+            )}{' '}
+            · <a href={`/c/${campaign.code}/seal/${g.no}`}>封存公示</a>
+          </li>
+        ))}
+      </ul>
+      <p>
+        <a href={`/c/${campaign.code}/receipt`}>市民代表:查找我的选票回执</a>
+      </p>
+      {published.length > 0 && (
+        <>
+          <h2>各组结果汇总</h2>
+          {published.length < props.groups.length && <p class="muted">只列出已开封的组。</p>}
+          <ResultTable tally={published} withGroup />
+          <p>
+            <a href={`/c/${campaign.code}/results.csv`} hx-boost="false">
+              下载汇总 CSV
+            </a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ReceiptPage(props: { campaign: Campaign; query: string; found: { groupNo: number; committed: boolean; unsealed: boolean } | undefined | null; error?: string | undefined }) {
+  const { campaign, found } = props;
+  return (
+    <section>
+      <h1>查找我的选票回执</h1>
+      <form method="get" action={`/c/${campaign.code}/receipt`} class="stack">
+        <label for="r">回执码(投票后屏幕上显示的 64 位编码)</label>
+        <input type="text" id="r" name="r" value={props.query} autocomplete="off" spellcheck={false} aria-describedby={props.error ? 'r-error' : undefined} aria-invalid={props.error ? 'true' : undefined} />
+        {props.error && (
+          <div class="field-error" id="r-error">
+            {props.error}
+          </div>
+        )}
+        <button type="submit">查找</button>
+      </form>
+      {found === undefined && props.query && !props.error && <Flash kind="err">没有找到这张回执。请核对回执码;如确认无误,请向监督人员反映。</Flash>}
+      {found && (
+        <Flash kind="ok">
+          找到了:您的选票在{groupName(found.groupNo)}
+          {found.unsealed ? '的公布结果中,已计入统计。' : found.committed ? '的封存承诺中,等待开封。' : ',本组尚未封存承诺。'}
+          {found.committed && (
+            <>
+              {' '}
+              <a href={`/c/${campaign.code}/seal/${found.groupNo}`}>查看封存公示</a>
+            </>
+          )}
+        </Flash>
+      )}
+    </section>
+  );
+}

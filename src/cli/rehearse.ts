@@ -1,0 +1,177 @@
+// npm run rehearse -- --group <n> [--delegates <n>] [--seed <s>] [--db <file url>] [--out <file>]
+// A whole group on a fresh (or given) database through the real HTTP API of a server started
+// here: delegates generated at every venue in proportion to its seats, checked in, credentials
+// blind-signed and cast with a seeded random mix (some retried, some voided), every venue
+// closed, the ballots committed, unsealed with k custodian shares, published and verified.
+// --verbose prints the time of each phase on stderr. Prints one JSON line: {"group","ballots","voided","resultFile","verified"}.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { v4 as uuidv4 } from 'uuid';
+import { insertUser } from '../auth/auth.repo';
+import { getCampaign, loadVenues } from '../campaigns/campaigns.repo';
+import { chunkRows } from '../db/client';
+import { campaigns, candidates, delegates } from '../db/schema';
+import { blindRequest, finalizeCredential } from '../hearing/credential';
+import { hashPassword } from '../lib/password';
+import { randomToken } from '../lib/crypto';
+import { startServer } from '../node/boot';
+import { rehearsalCeremony, rehearsalUnseal } from '../tally/rehearsal';
+import { tallyParams } from '../tally/tally.repo';
+import { eq } from 'drizzle-orm';
+
+const { values } = parseArgs({
+  options: {
+    group: { type: 'string' },
+    delegates: { type: 'string' },
+    seed: { type: 'string', default: '2018' },
+    db: { type: 'string' },
+    out: { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+  },
+  allowPositionals: true,
+});
+const group = Number(values.group);
+if (!Number.isInteger(group) || group < 1) {
+  console.error('usage: npm run rehearse -- --group <n> [--delegates <n>] [--seed <s>] [--db <file url>] [--out <file>]');
+  process.exit(2);
+}
+
+// mulberry32 from a string seed: the same seed gives the same mix of answers, retries and voids
+function rng(seedText: string) {
+  let a = [...seedText].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 2654435761) >>> 0, 2166136261);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = rng(values.seed!);
+
+const dir = mkdtempSync(join(tmpdir(), 'sanmin-rehearsal-'));
+const url = values.db ?? `file:${join(dir, 'rehearsal.db')}`;
+const T0 = performance.now();
+const lap = (what: string) => values.verbose && console.error(`${what}: ${((performance.now() - T0) / 1000).toFixed(1)} s`);
+const server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: url });
+const db = server.handle.db;
+
+async function call(path: string, body?: unknown, token?: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const res = await fetch(`${server.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const json = (await res.json().catch(() => ({}))) as any;
+      if (res.status >= 500 && attempt < 5) continue;
+      return { status: res.status, json };
+    } catch (err) {
+      if (attempt >= 5) throw err;
+    }
+  }
+}
+const must = async (path: string, body?: unknown, token?: string) => {
+  const r = await call(path, body, token);
+  if (r.status >= 300) throw new Error(`${path}: ${r.status} ${JSON.stringify(r.json)}`);
+  return r.json;
+};
+
+try {
+  lap('server');
+  let campaign = await getCampaign(db, '2018');
+  if (campaign.status === 'draft') await db.update(campaigns).set({ status: 'started' }).where(eq(campaigns.id, campaign.id));
+  campaign = await getCampaign(db, '2018');
+  const venues = (await loadVenues(db, campaign.id)).filter((v) => (v.seats.get(group) ?? 0) > 0);
+  const seats = venues.reduce((a, v) => a + v.seats.get(group)!, 0);
+  const wanted = values.delegates ? Number(values.delegates) : seats;
+
+  // an organiser for the rehearsal, and the group's tally key from a ceremony with stand-in custodians
+  const password = randomToken();
+  const username = `rehearsal-${uuidv4().slice(0, 8)}`;
+  await insertUser(db, { id: uuidv4(), username, displayName: '演练组织者', passwordHash: await hashPassword(password), role: 'organiser', venueName: null, departmentName: null });
+  const token = (await must('/api/login', { username, password })).token as string;
+  const { shares } = await rehearsalCeremony(db, campaign, group);
+  lap('ceremony');
+
+  // generated delegates, spread over the venues in proportion to their seats
+  const people: { code: string; venue: string }[] = [];
+  const candidateRows: (typeof candidates.$inferInsert)[] = [];
+  const delegateRows: (typeof delegates.$inferInsert)[] = [];
+  venues.forEach((v, vi) => {
+    const n = vi === venues.length - 1 ? wanted - people.length : Math.round((wanted * v.seats.get(group)!) / seats);
+    for (let i = 0; i < n; i++) {
+      const k = people.length;
+      const candidateId = uuidv4();
+      const code = `R${group}-${String(k).padStart(5, '0')}`;
+      candidateRows.push({ id: candidateId, campaignId: campaign.id, code: `RC${group}-${k}-${uuidv4().slice(0, 6)}`, source: 'volunteer', name: `演练代表${k}`, idHash: uuidv4(), idLast4: '0000', mobile: '13800000000', venueName: v.name, category: '演练', groups: String(group), qualification: 'passed', districtReview: 'passed', createdAt: Date.now() });
+      delegateRows.push({ id: uuidv4(), campaignId: campaign.id, candidateId, venueName: v.name, groupNo: group, category: '演练', state: 'confirmed', drawnAs: 'selected', drawRank: k + 1, delegateCode: code, accessToken: randomToken(12) });
+      people.push({ code, venue: v.name });
+    }
+  });
+  for (const chunk of chunkRows(candidateRows)) await db.insert(candidates).values(chunk);
+  for (const chunk of chunkRows(delegateRows)) await db.insert(delegates).values(chunk);
+
+  lap('delegates');
+  // each opening generates the venue's RSA key on the thread pool: open them side by side
+  await Promise.all(venues.map((v) => must(`/api/campaigns/2018/groups/${group}/venues/${encodeURIComponent(v.name)}/open`, {}, token)));
+  lap('open');
+  const { json: shape } = await call(`/api/campaigns/2018`);
+  const departments = (shape.groups as any[]).find((g) => g.no === group).departments.length as number;
+  const options = (shape.scale as any[]).length;
+
+  let ballots = 0;
+  let voided = 0;
+  const CONCURRENCY = 16;
+  let next = 0;
+  async function worker() {
+    while (next < people.length) {
+      const p = people[next++]!;
+      const c = await must('/api/campaigns/2018/checkins', { delegateCode: p.code, group, venue: p.venue }, token);
+      const r = random();
+      if (r < 0.02) {
+        await must(`/api/campaigns/2018/checkins/${c.checkinId}/void`, { reason: '演练:代表离场' }, token);
+        voided++;
+        continue;
+      }
+      const info = await must('/api/ballot/ticket', { ticket: c.ticket });
+      const req = await blindRequest(info.publicKey);
+      const { blindSig } = await must('/api/ballot/redeem', { ticket: c.ticket, blindedMsg: req.blindedMsg });
+      const credential = await finalizeCredential(info.publicKey, req, blindSig);
+      if (r < 0.03) {
+        await must('/api/ballot/void', { campaign: '2018', group, credential, reason: '演练:设备故障' });
+        voided++;
+        continue;
+      }
+      const answers = Array.from({ length: departments }, () => {
+        const x = random();
+        return x < 0.03 ? null : 1 + Math.floor(random() * options);
+      });
+      const first = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers });
+      if (random() < 0.1) {
+        const again = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers });
+        if (again.receipt !== first.receipt) throw new Error('a retry got another receipt');
+      }
+      ballots++;
+    }
+  }
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  lap('cast');
+
+  for (const v of venues) await must(`/api/campaigns/2018/groups/${group}/venues/${encodeURIComponent(v.name)}/close`, { note: '演练结束:未使用或作废的凭证已核对。' }, token);
+  lap('closed');
+  const { threshold } = await tallyParams(db, campaign.id);
+  // exactly k custodians, chosen at random: any k of the n shares must do
+  const chosen = [...shares].sort(() => random() - 0.5).slice(0, threshold);
+  const { result, verdict } = await rehearsalUnseal(db, campaign, group, chosen);
+  lap('unsealed');
+  const resultFile = values.out ?? join(dir, `result-2018-group${group}.json`);
+  writeFileSync(resultFile, JSON.stringify(result, null, 2));
+  console.log(JSON.stringify({ group, ballots, voided, resultFile, verified: verdict.ok }));
+  process.exitCode = verdict.ok ? 0 : 1;
+} finally {
+  await server.close();
+}

@@ -1,0 +1,45 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'sanmin-rehearse-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(script: string, args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: process.env });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => resolve({ code, out, err }));
+  });
+}
+
+describe('npm run rehearse', () => {
+  it('runs a group from check-in to a published result that npm run verify accepts, and verify names a tampered ballot', async () => {
+    const resultFile = join(dir, 'result.json');
+    const r = await run('src/cli/rehearse.ts', ['--group', '4', '--delegates', '40', '--seed', 'ci', '--db', `file:${join(dir, 'r.db')}`, '--out', resultFile]);
+    expect(r.code, r.err).toBe(0);
+    const summary = JSON.parse(r.out.trim().split('\n').pop()!);
+    expect(summary).toMatchObject({ group: 4, resultFile, verified: true });
+    expect(summary.ballots + summary.voided).toBe(40);
+    const result = JSON.parse(readFileSync(resultFile, 'utf8'));
+    expect(result.ballots).toHaveLength(summary.ballots);
+    // no venue anywhere in what is published (P2)
+    expect(JSON.stringify(result)).not.toMatch(/市南区|崂山区|venue/);
+
+    const ok = await run('src/cli/verify.ts', [resultFile]);
+    expect(ok.code, ok.err).toBe(0);
+    const tampered = structuredClone(result);
+    const victim = tampered.ballots[0];
+    victim.ciphertext = victim.ciphertext.slice(0, -4) + (victim.ciphertext.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    const bad = join(dir, 'tampered.json');
+    writeFileSync(bad, JSON.stringify(tampered));
+    const no = await run('src/cli/verify.ts', [bad]);
+    expect(no.code).not.toBe(0);
+    expect(no.err + no.out).toContain(victim.receipt.slice(0, 12));
+  }, 180_000);
+});

@@ -183,16 +183,21 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
   const ciphertext = await sealBallot(key.publicKey, content);
   const receipt = ballotReceipt(ciphertext);
   const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
+  // query builders only: D1's batch() takes builders, not raw db.run() statements
   await db.batch([
-    db.run(sql`INSERT INTO credential_uses (credential_hash, campaign_id, group_no, kind, tag, receipt)
-      SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
-      WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
-        AND venue_name = ${session.venueName} AND state = 'open')
-      ON CONFLICT (credential_hash) DO NOTHING`),
-    db.run(sql`INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext)
-      SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
-    db.run(sql`UPDATE voting_sessions SET ballots_cast = ballots_cast + 1
-      WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND venue_name = ${session.venueName} AND ${won}`),
+    db
+      .insert(credentialUses)
+      .select(
+        sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
+          WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
+            AND venue_name = ${session.venueName} AND state = 'open')`,
+      )
+      .onConflictDoNothing(),
+    db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
+    db
+      .update(votingSessions)
+      .set({ cast: sql`${votingSessions.cast} + 1` })
+      .where(and(eq(votingSessions.campaignId, campaign.id), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, session.venueName), won)),
   ]);
   const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
   if (!use) throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束,选票未被接收');
@@ -209,11 +214,18 @@ export async function voidCredential(db: Db, campaign: Campaign, groupNo: number
   const hash = credentialHash(cred);
   const marker = sha256Hex(`sanmin-void-v1:${crypto.randomUUID()}`);
   await db.batch([
-    db.run(sql`INSERT INTO credential_uses (credential_hash, campaign_id, group_no, kind, tag, receipt)
-      VALUES (${hash}, ${campaign.id}, ${groupNo}, 'void', ${marker}, NULL) ON CONFLICT (credential_hash) DO NOTHING`),
-    db.run(sql`UPDATE voting_sessions SET voided_spent = voided_spent + 1
-      WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND venue_name = ${session.venueName}
-        AND EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND tag = ${marker})`),
+    db.insert(credentialUses).values({ credentialHash: hash, campaignId: campaign.id, groupNo, kind: 'void', tag: marker, receipt: null }).onConflictDoNothing(),
+    db
+      .update(votingSessions)
+      .set({ voidedSpent: sql`${votingSessions.voidedSpent} + 1` })
+      .where(
+        and(
+          eq(votingSessions.campaignId, campaign.id),
+          eq(votingSessions.groupNo, groupNo),
+          eq(votingSessions.venueName, session.venueName),
+          sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND tag = ${marker})`,
+        ),
+      ),
   ]);
   const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
   if (use?.kind === 'cast') throw new AppError(409, 'CREDENTIAL_SPENT', '该凭证已经投票,不能作废');

@@ -5,14 +5,13 @@ import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/pag
 import { audited } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
-import { chunkRows } from '../db/client';
 import { delegates, draws } from '../db/schema';
 import type { AppEnv } from '../env';
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { isEligible, parseGroups, randomCode } from './delegates.core';
-import { listCandidates, listDelegates, loadDraw } from './delegates.repo';
+import { insertRowsAsJson, listCandidates, listDelegates, loadDraw } from './delegates.repo';
 import { newSeed, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
 import { campaignQuotas, drawCells } from './quotas';
 
@@ -137,7 +136,7 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
     { seed, selected: result.totals.selected, shortfall: result.totals.shortfall },
     [
       db.update(draws).set({ state: 'drawn', seed, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
-      ...chunkRows(rows).map((chunk) => db.insert(delegates).values(chunk)),
+      ...insertRowsAsJson(db, delegates, rows),
     ],
   );
   return c.redirect(`/staff/c/${campaign.code}/draw`, 303);

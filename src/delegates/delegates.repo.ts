@@ -155,3 +155,37 @@ export function insertRowsAsJson<T extends SQLiteTable>(db: Db, table: T, rows: 
   }
   return statements;
 }
+
+/**
+ * The draw's pool: candidates who passed both reviews, only the columns the draw needs (fetching
+ * 100,000 full rows costs seconds in the libSQL client; these five cost a fraction).
+ */
+export async function listDrawPool(db: Db, campaignId: string) {
+  return db
+    .select({ id: candidates.id, code: candidates.code, venueName: candidates.venueName, category: candidates.category, groups: candidates.groups })
+    .from(candidates)
+    .where(and(eq(candidates.campaignId, campaignId), eq(candidates.qualification, 'passed'), eq(candidates.districtReview, 'passed')));
+}
+
+/** Candidates still waiting for a review decision (qualification, or district review after a pass). */
+export async function countPendingReviews(db: Db, campaignId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(candidates)
+    .where(
+      and(
+        eq(candidates.campaignId, campaignId),
+        sql`(${candidates.qualification} = 'pending' OR (${candidates.qualification} = 'passed' AND ${candidates.districtReview} = 'pending'))`,
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** The stored outcome without personal data: each seat's cell, role, draw rank and candidate code. */
+export async function listDrawOutcome(db: Db, campaignId: string) {
+  return db
+    .select({ venueName: delegates.venueName, groupNo: delegates.groupNo, category: delegates.category, drawnAs: delegates.drawnAs, drawRank: delegates.drawRank, code: candidates.code })
+    .from(delegates)
+    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
+    .where(eq(delegates.campaignId, campaignId));
+}

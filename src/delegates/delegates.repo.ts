@@ -1,4 +1,5 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../db/client';
 import { candidates, delegates, draws, quotaBase, quotaCategories, type VenueKind } from '../db/schema';
 
@@ -97,14 +98,20 @@ export function respondStatements(db: Db, d: Delegate, answer: 'confirm' | 'decl
       .update(delegates)
       .set({ state: 'declined', respondedAt: now })
       .where(and(eq(delegates.id, d.id), inArray(delegates.state, ['selected', 'confirmed']))),
-    db.run(sql`
-      UPDATE delegates SET state = 'selected'
-      WHERE id = (
-        SELECT id FROM delegates
-        WHERE campaign_id = ${d.campaignId} AND venue_name = ${d.venueName} AND group_no = ${d.groupNo}
-          AND category = ${d.category} AND state = 'reserve'
-        ORDER BY reserve_rank LIMIT 1)
-      AND EXISTS (SELECT 1 FROM delegates WHERE id = ${d.id} AND state = 'declined' AND responded_at = ${now})`),
+    // the query builder, not db.run(sql): drizzle's D1 batch cannot bind parameters of a raw statement
+    db
+      .update(delegates)
+      .set({ state: 'selected' })
+      .where(
+        and(
+          eq(
+            delegates.id,
+            sql`(SELECT id FROM delegates WHERE campaign_id = ${d.campaignId} AND venue_name = ${d.venueName} AND group_no = ${d.groupNo}
+                 AND category = ${d.category} AND state = 'reserve' ORDER BY reserve_rank LIMIT 1)`,
+          ),
+          sql`EXISTS (SELECT 1 FROM delegates WHERE id = ${d.id} AND state = 'declined' AND responded_at = ${now})`,
+        ),
+      ),
   ] as const;
 }
 
@@ -119,4 +126,66 @@ export async function existingIdHashes(db: Db, campaignId: string, hashes: reado
     for (const r of rows) found.add(r.idHash);
   }
   return found;
+}
+
+/**
+ * Many-row inserts that fit D1's limits (100 bound parameters a statement, 1,000 queries a
+ * Worker invocation): each statement binds ONE parameter, a JSON array of up to `perStatement`
+ * rows, unpacked by SQLite's json_each (`INSERT … SELECT json_extract(value, '$[i]') … FROM
+ * json_each(?)`). The 10,000-seat draw's 12,000 rows become 12 statements instead of ~1,800
+ * seven-row inserts. It is drizzle's own insert builder (a prepared statement, so it also runs
+ * inside a D1 batch); a column a row leaves out takes its static default or NULL, booleans are
+ * stored as 0/1, as drizzle does.
+ */
+export function insertRowsAsJson<T extends SQLiteTable>(db: Db, table: T, rows: readonly Partial<T['$inferInsert']>[], perStatement = 1000) {
+  const columns = Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)
+    // the same columns, in the same order, as drizzle's INSERT lists (generated columns excluded)
+    .filter(([, col]) => !(col as unknown as { shouldDisableInsert(): boolean }).shouldDisableInsert());
+  const picks = sql.join(columns.map((_, i) => sql.raw(`json_extract(value, '$[${i}]')`)), sql`, `);
+  const statements = [];
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement).map((row) =>
+      columns.map(([key, col]) => {
+        const v = (row as Record<string, unknown>)[key];
+        const value = v === undefined ? (col.default === undefined || is(col.default, SQL) ? null : col.default) : v;
+        return typeof value === 'boolean' ? (value ? 1 : 0) : (value ?? null);
+      }),
+    );
+    statements.push(db.insert(table).select(sql`SELECT ${picks} FROM json_each(${JSON.stringify(chunk)})`));
+  }
+  return statements;
+}
+
+/**
+ * The draw's pool: candidates who passed both reviews, only the columns the draw needs (fetching
+ * 100,000 full rows costs seconds in the libSQL client; these five cost a fraction).
+ */
+export async function listDrawPool(db: Db, campaignId: string) {
+  return db
+    .select({ id: candidates.id, code: candidates.code, venueName: candidates.venueName, category: candidates.category, groups: candidates.groups })
+    .from(candidates)
+    .where(and(eq(candidates.campaignId, campaignId), eq(candidates.qualification, 'passed'), eq(candidates.districtReview, 'passed')));
+}
+
+/** Candidates still waiting for a review decision (qualification, or district review after a pass). */
+export async function countPendingReviews(db: Db, campaignId: string): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(candidates)
+    .where(
+      and(
+        eq(candidates.campaignId, campaignId),
+        sql`(${candidates.qualification} = 'pending' OR (${candidates.qualification} = 'passed' AND ${candidates.districtReview} = 'pending'))`,
+      ),
+    );
+  return Number(row?.n ?? 0);
+}
+
+/** The stored outcome without personal data: each seat's cell, role, draw rank and candidate code. */
+export async function listDrawOutcome(db: Db, campaignId: string) {
+  return db
+    .select({ venueName: delegates.venueName, groupNo: delegates.groupNo, category: delegates.category, drawnAs: delegates.drawnAs, drawRank: delegates.drawRank, code: candidates.code })
+    .from(delegates)
+    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
+    .where(eq(delegates.campaignId, campaignId));
 }

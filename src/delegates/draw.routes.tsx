@@ -5,14 +5,13 @@ import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/pag
 import { audited } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
-import { chunkRows } from '../db/client';
 import { delegates, draws } from '../db/schema';
 import type { AppEnv } from '../env';
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
-import { isEligible, parseGroups, randomCode } from './delegates.core';
-import { listCandidates, listDelegates, loadDraw } from './delegates.repo';
+import { parseGroups, randomCode } from './delegates.core';
+import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw } from './delegates.repo';
 import { newSeed, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
 import { campaignQuotas, drawCells } from './quotas';
 
@@ -24,25 +23,22 @@ const HEX64 = /^[0-9a-f]{64}$/;
 /** The pseudonymised list that enters the draw: codes, venue, category and groups, no names. */
 async function drawInput(c: Context<AppEnv>, campaign: Campaign) {
   const db = c.var.db;
-  const all = await listCandidates(db, campaign.id);
-  const eligible = all.filter(isEligible);
-  const candidates = eligible
+  const [pool, quotas] = await Promise.all([listDrawPool(db, campaign.id), campaignQuotas(db, campaign)]);
+  const candidates = pool
     .map((x) => ({ code: x.code, venue: x.venueName, groups: parseGroups(x.groups), category: x.category }))
     .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
-  const cells = drawCells(await campaignQuotas(db, campaign));
   return {
-    all,
-    eligible,
+    pool,
     candidates,
-    cells,
+    cells: drawCells(quotas),
     digest: sha256Hex(canonicalJson(candidates)),
   };
 }
 
-function summarise(cells: DrawInput['cells'], rows: Awaited<ReturnType<typeof listDelegates>>): CellSummary[] {
+function summarise(cells: DrawInput['cells'], rows: Awaited<ReturnType<typeof listDrawOutcome>>): CellSummary[] {
   const key = (v: string, g: number, cat: string) => `${g}|${v}|${cat}`;
   const counts = new Map<string, { selected: number; reserve: number }>();
-  for (const { delegate: d } of rows) {
+  for (const d of rows) {
     const k = key(d.venueName, d.groupNo, d.category);
     const n = counts.get(k) ?? { selected: 0, reserve: 0 };
     if (d.drawnAs === 'selected') n.selected++;
@@ -57,15 +53,15 @@ function summarise(cells: DrawInput['cells'], rows: Awaited<ReturnType<typeof li
 
 async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { revealedSeed?: string; error?: string } = {}, status: 200 | 409 | 422 = 200) {
   const db = c.var.db;
-  const [input, draw, rows] = await Promise.all([drawInput(c, campaign), loadDraw(db, campaign.id), listDelegates(db, campaign.id)]);
+  const [input, draw, rows, pending] = await Promise.all([drawInput(c, campaign), loadDraw(db, campaign.id), listDrawOutcome(db, campaign.id), countPendingReviews(db, campaign.id)]);
   return page(
     c,
     { title: '分层随机抽取', campaignCode: campaign.code, status },
     <StaffDrawPage
       campaign={campaign}
       draw={draw}
-      eligible={input.eligible.length}
-      pending={input.all.filter((x) => x.qualification === 'pending' || (x.qualification === 'passed' && x.districtReview === 'pending')).length}
+      eligible={input.pool.length}
+      pending={pending}
       seatCount={input.cells.reduce((a, x) => a + x.seats, 0)}
       cells={summarise(input.cells, rows)}
       csrfToken={c.var.csrfToken}
@@ -111,7 +107,7 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
   const input = await drawInput(c, campaign);
   if (input.digest !== draw.candidatesDigest) throw new AppError(409, 'CANDIDATES_CHANGED', '候选名单与承诺时公布的摘要不一致,不能抽签;请联系监督人员');
   const result = runDraw({ seed, cells: input.cells, candidates: input.candidates });
-  const idByCode = new Map(input.eligible.map((x) => [x.code, x.id]));
+  const idByCode = new Map(input.pool.map((x) => [x.code, x.id]));
   const rows = result.cells.flatMap((cell) => [
     ...cell.selected.map((code) => ({ code, drawnAs: 'selected' as const, reserveRank: null as number | null })),
     ...cell.reserve.map((code, i) => ({ code, drawnAs: 'reserve' as const, reserveRank: i + 1 })),
@@ -137,7 +133,7 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
     { seed, selected: result.totals.selected, shortfall: result.totals.shortfall },
     [
       db.update(draws).set({ state: 'drawn', seed, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
-      ...chunkRows(rows).map((chunk) => db.insert(delegates).values(chunk)),
+      ...insertRowsAsJson(db, delegates, rows),
     ],
   );
   return c.redirect(`/staff/c/${campaign.code}/draw`, 303);
@@ -148,13 +144,13 @@ async function publishedFile(c: Context<AppEnv>, campaign: Campaign) {
   const db = c.var.db;
   const draw = await loadDraw(db, campaign.id);
   if (draw?.state !== 'drawn' || !draw.seed) throw new AppError(404, 'DRAW_NOT_PUBLISHED', '抽签尚未进行,暂无公示文件');
-  const [input, stored] = await Promise.all([drawInput(c, campaign), listDelegates(db, campaign.id)]);
+  const [input, stored] = await Promise.all([drawInput(c, campaign), listDrawOutcome(db, campaign.id)]);
   // the outcome as stored, not recomputed: verifying it against a fresh draw then means something
   const byCell = new Map<string, { selected: string[]; reserve: string[] }>();
-  for (const { delegate: d, candidate } of [...stored].sort((a, b) => a.delegate.drawRank - b.delegate.drawRank)) {
+  for (const d of [...stored].sort((a, b) => a.drawRank - b.drawRank)) {
     const k = `${d.groupNo}|${d.venueName}|${d.category}`;
     const cell = byCell.get(k) ?? { selected: [], reserve: [] };
-    (d.drawnAs === 'selected' ? cell.selected : cell.reserve).push(candidate.code);
+    (d.drawnAs === 'selected' ? cell.selected : cell.reserve).push(d.code);
     byCell.set(k, cell);
   }
   const cells = input.cells.map((cell) => {
@@ -172,7 +168,7 @@ drawRoutes.get('/c/:code/draw', async (c) => {
   const db = c.var.db;
   const campaign = await getCampaign(db, c.req.param('code'));
   const draw = await loadDraw(db, campaign.id);
-  const cells = draw?.state === 'drawn' ? summarise(drawCells(await campaignQuotas(db, campaign)), await listDelegates(db, campaign.id)) : [];
+  const cells = draw?.state === 'drawn' ? summarise(drawCells(await campaignQuotas(db, campaign)), await listDrawOutcome(db, campaign.id)) : [];
   return page(c, { title: '抽签公示', campaignCode: campaign.code }, <PublicDrawPage campaign={campaign} draw={draw} cells={cells} />);
 });
 
@@ -182,5 +178,6 @@ drawRoutes.get('/c/:code/draw.json', async (c) => {
   // the server checks its own publication before serving it
   const check = verifyDraw(file);
   if (!check.ok) throw new AppError(500, 'DRAW_INCONSISTENT', '公示文件自检未通过,请联系监督人员');
-  return c.json(file, 200, { 'content-disposition': `attachment; filename="draw-${campaign.code}.json"` });
+  // fixed once drawn (the list is sealed and the outcome stored), so caches may keep it
+  return c.json(file, 200, { 'content-disposition': `attachment; filename="draw-${campaign.code}.json"`, 'cache-control': 'public, max-age=3600' });
 });

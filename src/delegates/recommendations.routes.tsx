@@ -4,7 +4,6 @@ import { ImportPage, type ImportReport } from '../../views/pages/delegates';
 import { audited } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
-import { chunkRows } from '../db/client';
 import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
 import { hmacHex } from '../lib/crypto';
@@ -13,7 +12,7 @@ import { page } from '../lib/render';
 import { isUniqueViolation } from '../lib/validation';
 import { decodeCsvBytes, parseRecommendations } from './csv.core';
 import { randomCode, recommendationCategories } from './delegates.core';
-import { existingIdHashes, loadDraw } from './delegates.repo';
+import { existingIdHashes, insertRowsAsJson, loadDraw } from './delegates.repo';
 import { campaignQuotas } from './quotas';
 
 /**
@@ -117,7 +116,7 @@ recommendationRoutes.post('/staff/c/:code/candidates/import', requireRole('organ
       `candidates:${campaign.code}/${user.role === 'venue_staff' ? user.venueName : '全部'}`,
       // codes and line numbers only: no names or ID numbers in the log's digest input
       { file: file.name, imported: values.map((v) => v.code), badLines: bad.map((b) => b.line) },
-      chunkRows(values).map((chunk) => db.insert(candidates).values(chunk)),
+      insertRowsAsJson(db, candidates, values),
     );
   } catch (err) {
     if (!isUniqueViolation(err)) throw err;

@@ -11,6 +11,7 @@ import { formFieldsAll, page } from '../lib/render';
 import { isUniqueViolation } from '../lib/validation';
 import { formatGroups, maskId, randomCode, volunteerCategory } from './delegates.core';
 import { loadDraw, loadQuotaTables } from './delegates.repo';
+import { todayInChina } from './idcard.core';
 import { validateSignup, type SignupContext } from './signup.core';
 
 export const signupRoutes = new Hono<AppEnv>();
@@ -29,7 +30,7 @@ async function signupContext(c: Context<AppEnv>, campaign: Campaign) {
     districts: venues.filter((v) => v.kind === 'sub').map((v) => v.name),
     groupDates: new Map(groups.map((g) => [g.no, g.date])),
     categories,
-    today: new Date().toISOString().slice(0, 10),
+    today: todayInChina(),
   };
   const draw = await loadDraw(db, campaign.id);
   const closed = draw ? '本年度报名已截止:候选名单已封存并公布抽签承诺。' : campaign.status === 'closed' ? '本年度活动已结束。' : undefined;

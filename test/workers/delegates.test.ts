@@ -1,7 +1,11 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/d1';
+import { schema, type Db } from '../../src/db/client';
 import { decodeCsvBytes } from '../../src/delegates/csv.core';
+import { insertRowsAsJson, respondStatements } from '../../src/delegates/delegates.repo';
 import { runDraw, seedCommitment, verifyDraw } from '../../src/delegates/draw.core';
 
 const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
@@ -23,6 +27,40 @@ describe('delegates in the Worker', () => {
   it('reads a GBK upload (workerd’s TextDecoder knows gbk)', () => {
     // 姓名,王 in GBK
     expect(decodeCsvBytes(new Uint8Array([0xd0, 0xd5, 0xc3, 0xfb, 0x2c, 0xcd, 0xf5]))).toBe('姓名,王');
+  });
+
+  it('inserts 2,500 rows in 3 one-parameter statements of one atomic batch (D1 binds at most 100 parameters)', async () => {
+    const db = drizzle(e.DB, { schema }) as unknown as Db;
+    const [campaign] = await db.select().from(schema.campaigns);
+    const rows = Array.from({ length: 2500 }, (_, i) => ({
+      id: `c${i}`, campaignId: campaign!.id, code: `K${i}`, source: 'recommended' as const, name: `候选人${i}`, idHash: `h${i}`, idLast4: '0000',
+      mobile: '13800000000', venueName: '市南区', category: '社会各界代表/党代表', groups: '1', organisation: null, resident: i % 2 === 0, createdAt: i,
+    }));
+    const statements = insertRowsAsJson(db, schema.candidates, rows);
+    expect(statements).toHaveLength(3);
+    await db.batch(statements as [(typeof statements)[number], ...typeof statements]);
+    const stored = await e.DB.prepare("SELECT count(*) AS n, sum(resident) AS residents, min(qualification) AS q FROM candidates WHERE code LIKE 'K%'").first();
+    expect(stored).toEqual({ n: 2500, residents: 1250, q: 'pending' });
+    // a duplicate anywhere rolls the whole batch back
+    const again = insertRowsAsJson(db, schema.candidates, [{ ...rows[0]!, id: 'new', code: 'NEW' }, rows[1]!]);
+    await expect(db.batch(again as [(typeof again)[number]])).rejects.toThrow();
+    expect(await e.DB.prepare("SELECT count(*) AS n FROM candidates WHERE code = 'NEW'").first()).toEqual({ n: 0 });
+  });
+
+  it('a decline promotes the first reserve inside a D1 batch', async () => {
+    const db = drizzle(e.DB, { schema }) as unknown as Db;
+    const [campaign] = await db.select().from(schema.campaigns);
+    const seat = (i: number, drawnAs: 'selected' | 'reserve', reserveRank: number | null) => ({
+      id: `d${i}`, campaignId: campaign!.id, candidateId: `c${i}`, venueName: '市南区', groupNo: 1, category: '社会各界代表/党代表',
+      state: drawnAs, drawnAs, reserveRank, drawRank: i + 1, delegateCode: `D${i}`, accessToken: `T${i}`,
+    });
+    const seats = [seat(0, 'selected', null), seat(1, 'reserve', 1), seat(2, 'reserve', 2)];
+    const inserts = insertRowsAsJson(db, schema.delegates, seats);
+    await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+    const [declined] = await db.select().from(schema.delegates).where(eq(schema.delegates.id, 'd0'));
+    await db.batch([...respondStatements(db, declined!, 'decline')]);
+    const states = await e.DB.prepare("SELECT id, state FROM delegates WHERE id IN ('d0','d1','d2') ORDER BY id").all();
+    expect(states.results).toEqual([{ id: 'd0', state: 'declined' }, { id: 'd1', state: 'selected' }, { id: 'd2', state: 'reserve' }]);
   });
 
   it('draws and verifies with the same code as on Node', () => {

@@ -170,9 +170,18 @@ describe('the whole flow of a group, from ceremony to a verified published resul
 
     const c3 = browsers.get('c3')!;
     await c3.get('/staff/c/2018/tally');
-    const last = await c3.post('/staff/c/2018/tally/1/submit', { share: JSON.stringify(files.find((f) => f.seat === 3)) });
+    // the third custodian uploads the share file (multipart, as the form's file field does)
+    const form = new FormData();
+    form.set('_csrf', c3.csrf);
+    form.set('share', '');
+    form.set('shareFile', new File([JSON.stringify(files.find((f) => f.seat === 3))], 'share.json', { type: 'application/json' }));
+    const last = await t.app.request('http://localhost/staff/c/2018/tally/1/submit', {
+      method: 'POST',
+      body: form,
+      headers: { cookie: [...c3.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     expect(last.status).toBe(303);
-    expect(last.res.headers.get('location')).toContain('done=unsealed');
+    expect(last.headers.get('location')).toContain('done=unsealed');
     expect(await t.db.select().from(tallyUnsealShares)).toEqual([]);
     const actions = (await t.db.select().from(auditLog)).map((r) => r.action);
     expect(actions.filter((a) => a === 'tally.share.submit')).toHaveLength(3);

@@ -112,7 +112,7 @@ function ensureGroup(campaign: Campaign, groupNo: number, groups: { no: number }
  * A custodian takes a seat in the group's ceremony (or renews their seat key from a new login
  * session). `secret` is what the seat key is derived from: the session token over HTTP.
  */
-export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string) {
+export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string, displayName = actor.name) {
   ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
   if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定');
   const { shareCount } = await tallyParams(db, campaign.id);
@@ -128,7 +128,7 @@ export async function joinCeremony(db: Db, actor: Actor & { id: string }, campai
   const taken = new Set(seats.map((s) => s.seatNo));
   const seatNo = Array.from({ length: shareCount }, (_, i) => i + 1).find((n) => !taken.has(n));
   if (!seatNo) throw new AppError(409, 'SEATS_FULL', `本组的 ${shareCount} 个保管席位已满`);
-  const row = { campaignId: campaign.id, groupNo, seatNo, custodianId: actor.id, custodianName: actor.name, seatKey };
+  const row = { campaignId: campaign.id, groupNo, seatNo, custodianId: actor.id, custodianName: displayName, seatKey };
   await audited(db, actor, 'tally.seat.join', `tally:${campaign.code}:${groupNo}:${seatNo}`, row, [db.insert(tallySeats).values(row)]);
   return seatNo;
 }

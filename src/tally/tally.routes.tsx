@@ -95,7 +95,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), a
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
+    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!, c.var.user!.displayName);
     return 'join';
   });
 });

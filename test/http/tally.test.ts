@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { auditLog, ballots, tallyResults, tallySeats, tallyUnsealShares } from '../../src/db/schema';
 import type { ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
-import { commitGroup, isGroupCommitted, unsealGroup } from '../../src/tally/tally.repo';
+import { commitGroup, isGroupCommitted, notCommittedSql, unsealGroup } from '../../src/tally/tally.repo';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { verifyPublishedResult, type PublishedResult } from '../../src/tally/verify.core';
 import { addUser, Browser, testApp } from '../helpers/app';
@@ -130,6 +130,11 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     await closeVenue(t.db, campaign, 1, venues.at(-1)!);
     expect((await stats.post('/staff/c/2018/tally/1/commit', {})).status).toBe(303);
     expect(await isGroupCommitted(t.db, campaign.id, 1)).toBe(true);
+    // what the cast path puts in its INSERT: nothing lands in a committed group
+    const [sample] = await t.db.select().from(ballots).where(eq(ballots.groupNo, 1)).limit(1);
+    await t.db.run(sql`INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext)
+      SELECT ${'f'.repeat(64)}, ${campaign.id}, 1, ${sample!.ciphertext} WHERE ${notCommittedSql(campaign.id, 1)}`);
+    expect(await t.db.select().from(ballots).where(eq(ballots.receipt, 'f'.repeat(64)))).toEqual([]);
     const commitment = (await (await api('/api/campaigns/2018/groups/1/commitment')).json()) as { receipts: string[]; ballotCount: number };
     expect(commitment.receipts).toEqual([...receipts].sort());
     expect(commitment.ballotCount).toBe(40);

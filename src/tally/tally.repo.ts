@@ -239,8 +239,8 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
 
 /**
  * A custodian hands in their share (file or printed code). It is accepted only if it matches a
- * seat's published fingerprint; each submission is logged. When k seats have handed in, the
- * group is unsealed at once and the stored shares are deleted.
+ * seat's published fingerprint; each submission is logged. The first k−1 are kept; the k-th is
+ * used in memory to unseal at once (and the kept ones are then deleted), never stored.
  */
 export async function submitShare(db: Db, actor: Actor, campaign: Campaign, groupNo: number, input: string) {
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
@@ -252,15 +252,19 @@ export async function submitShare(db: Db, actor: Actor, campaign: Campaign, grou
   const seats = await db.select({ seatNo: tallySeats.seatNo, fingerprint: tallySeats.fingerprint }).from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
   const seatNo = seatOfShare(campaign.code, groupNo, parsed.shareHex, seats);
   if (!seatNo) throw new AppError(422, 'SHARE_UNKNOWN', '该分片与本组公布的任何分片指纹都不符', { share: '该分片与本组公布的任何分片指纹都不符' });
-  await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo }, [
+  const stored = await db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo));
+  const submitted = stored.length + (stored.some((x) => x.seatNo === seatNo) ? 0 : 1);
+  if (submitted >= key.threshold) {
+    // the k-th share is never stored: it unseals in memory, so at most k−1 shares are ever at rest,
+    // even when unsealing is refused (e.g. a ballot altered after the commitment)
+    await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: false });
+    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex]);
+    return { seatNo, submitted, threshold: key.threshold, unsealed: true };
+  }
+  await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: true }, [
     db.insert(tallyUnsealShares).values({ campaignId: campaign.id, groupNo, seatNo, share: parsed.shareHex }).onConflictDoNothing(),
   ]);
-  const stored = await db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo));
-  if (stored.length >= key.threshold) {
-    await unsealGroup(db, actor, campaign, groupNo);
-    return { seatNo, submitted: stored.length, threshold: key.threshold, unsealed: true };
-  }
-  return { seatNo, submitted: stored.length, threshold: key.threshold, unsealed: false };
+  return { seatNo, submitted, threshold: key.threshold, unsealed: false };
 }
 
 export async function isUnsealed(db: Db, campaignId: string, groupNo: number): Promise<boolean> {

@@ -9,7 +9,7 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { auditLog, ballots, tallyResults, tallySeats, tallyUnsealShares } from '../../src/db/schema';
 import type { ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
-import { commitGroup, isGroupCommitted, notCommittedSql, unsealGroup } from '../../src/tally/tally.repo';
+import { commitGroup, isGroupCommitted, notCommittedSql, submitShare, unsealGroup } from '../../src/tally/tally.repo';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { verifyPublishedResult, type PublishedResult } from '../../src/tally/verify.core';
 import { addUser, Browser, testApp } from '../helpers/app';
@@ -271,6 +271,12 @@ describe('unsealing, refused', () => {
       code: 'COMMITMENT_MISMATCH',
       message: expect.stringContaining(row!.receipt),
     });
+    await expectSealed(2);
+    // handed in one by one: two are kept, the third is refused and not kept (never k at rest)
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, shares[0]!.share);
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[1]));
+    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[2]))).rejects.toMatchObject({ code: 'COMMITMENT_MISMATCH' });
+    expect(await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).toHaveLength(2);
     await expectSealed(2);
   });
 

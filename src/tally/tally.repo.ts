@@ -30,7 +30,7 @@ import {
 import { b64url, generateTallyKeyPair, publicKeyOf } from './seal.core';
 import { tallyGroup, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';
-import { sha256Hex } from '../lib/crypto';
+import { receiptHasher } from './digest';
 
 const byGroup = <T extends { campaignId: any; groupNo: any }>(t: T, campaignId: string, groupNo: number) =>
   and(eq(t.campaignId, campaignId), eq(t.groupNo, groupNo));
@@ -223,7 +223,8 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
     throw new AppError(409, 'GROUP_NOT_CLOSED', `本组还有会场未结束投票:${closure.notClosed.join('、') || '(没有设置席位的会场)'}。所有会场结束后才能承诺选票集合`);
   }
   const rows = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
-  const bad = rows.find((b) => sha256Hex(b.ciphertext) !== b.receipt);
+  const hash = await receiptHasher();
+  const bad = rows.find((b) => hash(b.ciphertext) !== b.receipt);
   if (bad) throw new AppError(409, 'BALLOT_ALTERED', `选票 ${bad.receipt} 的密文与回执不符,不能承诺;请联系监督人员`);
   const receipts = rows.map((b) => b.receipt).sort();
   const root = commitmentRoot(campaign.code, groupNo, receipts);
@@ -315,10 +316,11 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
     const stored = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
     const storedBy = new Map(stored.map((b) => [b.receipt, b.ciphertext]));
     if (commitmentRoot(campaign.code, groupNo, receipts) !== commitment.root) throw new AppError(409, 'COMMITMENT_MISMATCH', '承诺的回执列表与根摘要不符');
+    const hash = await receiptHasher();
     for (const r of receipts) {
       const ct = storedBy.get(r);
       if (ct === undefined) throw new AppError(409, 'COMMITMENT_MISMATCH', `承诺中的选票 ${r} 已不在库中,不能开启`);
-      if (sha256Hex(ct) !== r) throw new AppError(409, 'COMMITMENT_MISMATCH', `选票 ${r} 的密文被改动(与回执不符),不能开启`);
+      if (hash(ct) !== r) throw new AppError(409, 'COMMITMENT_MISMATCH', `选票 ${r} 的密文被改动(与回执不符),不能开启`);
     }
     if (stored.length !== receipts.length) {
       const extra = stored.find((b) => !receipts.includes(b.receipt));

@@ -209,6 +209,14 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     const audit = JSON.parse((await stats.get('/staff/c/2018/tally/1/result-audit.json')).body) as PublishedResult;
     expect(typeof audit.privateKey).toBe('string');
     expect(await verifyPublishedResult(audit)).toEqual({ ok: true, ballots: 40, decryptionChecked: true });
+
+    // the command line, given the root published at closing
+    const path = join(t.dir, 'audit.json');
+    writeFileSync(path, JSON.stringify(audit));
+    const committed = (await (await api('/api/campaigns/2018/groups/1/commitment')).json()) as { root: string };
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/verify.ts', path, '--root', committed.root]);
+    expect(stdout).toContain('result verified: campaign 2018 group 1, 40 ballots');
+    expect(stdout).toContain('every ciphertext re-decrypted');
   });
 
   it('serves the printable page with its chart, the CSV, the combined table, and finds a receipt', async () => {

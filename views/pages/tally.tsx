@@ -84,7 +84,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
               </tbody>
             </table>
             <div class="row">
-              {isCustodian && !g.key && g.ballotCount === 0 && (
+              {isCustodian && g.ballotCount === 0 && (!g.key || mine?.shareWaiting) && (
                 <form method="post" action={`${path}/join`}>
                   <CsrfField token={csrfToken} />
                   <button type="submit">{mine ? '更新我的席位密钥' : '加入本组密钥仪式'}</button>

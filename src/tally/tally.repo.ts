@@ -30,7 +30,7 @@ import {
 import { b64url, generateTallyKeyPair, publicKeyOf } from './seal.core';
 import { tallyGroup, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';
-import { sha256Hex } from '../lib/crypto';
+import { receiptHasher } from './digest';
 
 const byGroup = <T extends { campaignId: any; groupNo: any }>(t: T, campaignId: string, groupNo: number) =>
   and(eq(t.campaignId, campaignId), eq(t.groupNo, groupNo));
@@ -112,7 +112,7 @@ function ensureGroup(campaign: Campaign, groupNo: number, groups: { no: number }
  * A custodian takes a seat in the group's ceremony (or renews their seat key from a new login
  * session). `secret` is what the seat key is derived from: the session token over HTTP.
  */
-export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string) {
+export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string, displayName = actor.name) {
   ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
   if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定');
   const { shareCount } = await tallyParams(db, campaign.id);
@@ -128,7 +128,7 @@ export async function joinCeremony(db: Db, actor: Actor & { id: string }, campai
   const taken = new Set(seats.map((s) => s.seatNo));
   const seatNo = Array.from({ length: shareCount }, (_, i) => i + 1).find((n) => !taken.has(n));
   if (!seatNo) throw new AppError(409, 'SEATS_FULL', `本组的 ${shareCount} 个保管席位已满`);
-  const row = { campaignId: campaign.id, groupNo, seatNo, custodianId: actor.id, custodianName: actor.name, seatKey };
+  const row = { campaignId: campaign.id, groupNo, seatNo, custodianId: actor.id, custodianName: displayName, seatKey };
   await audited(db, actor, 'tally.seat.join', `tally:${campaign.code}:${groupNo}:${seatNo}`, row, [db.insert(tallySeats).values(row)]);
   return seatNo;
 }
@@ -223,7 +223,8 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
     throw new AppError(409, 'GROUP_NOT_CLOSED', `本组还有会场未结束投票:${closure.notClosed.join('、') || '(没有设置席位的会场)'}。所有会场结束后才能承诺选票集合`);
   }
   const rows = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
-  const bad = rows.find((b) => sha256Hex(b.ciphertext) !== b.receipt);
+  const hash = await receiptHasher();
+  const bad = rows.find((b) => hash(b.ciphertext) !== b.receipt);
   if (bad) throw new AppError(409, 'BALLOT_ALTERED', `选票 ${bad.receipt} 的密文与回执不符,不能承诺;请联系监督人员`);
   const receipts = rows.map((b) => b.receipt).sort();
   const root = commitmentRoot(campaign.code, groupNo, receipts);
@@ -239,8 +240,8 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
 
 /**
  * A custodian hands in their share (file or printed code). It is accepted only if it matches a
- * seat's published fingerprint; each submission is logged. When k seats have handed in, the
- * group is unsealed at once and the stored shares are deleted.
+ * seat's published fingerprint; each submission is logged. The first k−1 are kept; the k-th is
+ * used in memory to unseal at once (and the kept ones are then deleted), never stored.
  */
 export async function submitShare(db: Db, actor: Actor, campaign: Campaign, groupNo: number, input: string) {
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
@@ -252,15 +253,19 @@ export async function submitShare(db: Db, actor: Actor, campaign: Campaign, grou
   const seats = await db.select({ seatNo: tallySeats.seatNo, fingerprint: tallySeats.fingerprint }).from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
   const seatNo = seatOfShare(campaign.code, groupNo, parsed.shareHex, seats);
   if (!seatNo) throw new AppError(422, 'SHARE_UNKNOWN', '该分片与本组公布的任何分片指纹都不符', { share: '该分片与本组公布的任何分片指纹都不符' });
-  await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo }, [
+  const stored = await db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo));
+  const submitted = stored.length + (stored.some((x) => x.seatNo === seatNo) ? 0 : 1);
+  if (submitted >= key.threshold) {
+    // the k-th share is never stored: it unseals in memory, so at most k−1 shares are ever at rest,
+    // even when unsealing is refused (e.g. a ballot altered after the commitment)
+    await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: false });
+    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex]);
+    return { seatNo, submitted, threshold: key.threshold, unsealed: true };
+  }
+  await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: true }, [
     db.insert(tallyUnsealShares).values({ campaignId: campaign.id, groupNo, seatNo, share: parsed.shareHex }).onConflictDoNothing(),
   ]);
-  const stored = await db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo));
-  if (stored.length >= key.threshold) {
-    await unsealGroup(db, actor, campaign, groupNo);
-    return { seatNo, submitted: stored.length, threshold: key.threshold, unsealed: true };
-  }
-  return { seatNo, submitted: stored.length, threshold: key.threshold, unsealed: false };
+  return { seatNo, submitted, threshold: key.threshold, unsealed: false };
 }
 
 export async function isUnsealed(db: Db, campaignId: string, groupNo: number): Promise<boolean> {
@@ -311,10 +316,11 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
     const stored = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
     const storedBy = new Map(stored.map((b) => [b.receipt, b.ciphertext]));
     if (commitmentRoot(campaign.code, groupNo, receipts) !== commitment.root) throw new AppError(409, 'COMMITMENT_MISMATCH', '承诺的回执列表与根摘要不符');
+    const hash = await receiptHasher();
     for (const r of receipts) {
       const ct = storedBy.get(r);
       if (ct === undefined) throw new AppError(409, 'COMMITMENT_MISMATCH', `承诺中的选票 ${r} 已不在库中,不能开启`);
-      if (sha256Hex(ct) !== r) throw new AppError(409, 'COMMITMENT_MISMATCH', `选票 ${r} 的密文被改动(与回执不符),不能开启`);
+      if (hash(ct) !== r) throw new AppError(409, 'COMMITMENT_MISMATCH', `选票 ${r} 的密文被改动(与回执不符),不能开启`);
     }
     if (stored.length !== receipts.length) {
       const extra = stored.find((b) => !receipts.includes(b.receipt));

@@ -95,7 +95,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), a
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
+    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!, c.var.user!.displayName);
     return 'join';
   });
 });
@@ -267,4 +267,58 @@ tallyApi.get('/campaigns/:code/groups/:group/seal', async (c) => {
     root: s.commitment?.root ?? null,
     unsealed: Boolean(s.unsealedAt),
   });
+});
+
+// ---- JSON API for staff actions (a rehearsal or script drives a hearing without a browser) ----
+// Same functions and roles as the pages; cookie sessions must send X-CSRF-Token. Errors are
+// {"error": {code, message}} with the status of the refusal.
+
+async function jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  try {
+    const body = await c.req.json();
+    return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+tallyApi.post('/campaigns/:code/groups/:group/tally/join', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json({ seat: await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!, c.var.user!.displayName) });
+});
+
+tallyApi.post('/campaigns/:code/groups/:group/tally/ceremony', requireRole('statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await runCeremony(c.var.db, actor(c), campaign, n));
+});
+
+tallyApi.post('/campaigns/:code/groups/:group/tally/share', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const taken = await takeShare(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
+  return c.json({ ...taken.file, code: taken.code }, 200, { 'cache-control': 'no-store' });
+});
+
+tallyApi.post('/campaigns/:code/groups/:group/tally/commit', requireRole('statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await commitGroup(c.var.db, actor(c), campaign, n));
+});
+
+/** A custodian hands in a share: body {"share": "<share file JSON or printed code>"}; the k-th unseals. */
+tallyApi.post('/campaigns/:code/groups/:group/tally/shares', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const body = await jsonBody(c);
+  const share = typeof body['share'] === 'string' ? body['share'] : body['share'] && typeof body['share'] === 'object' ? JSON.stringify(body['share']) : '';
+  return c.json(await submitShare(c.var.db, actor(c), campaign, n, share));
+});
+
+tallyApi.post('/campaigns/:code/groups/:group/tally/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const tally = await unsealGroup(c.var.db, actor(c), campaign, n);
+  return c.json({ group: n, ballots: tally.ballots, result: `/api/campaigns/${campaign.code}/groups/${n}/result` });
 });

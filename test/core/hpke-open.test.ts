@@ -18,3 +18,21 @@ describe('the fast ballot opener', () => {
     expect(() => open(altered)).toThrow();
   });
 });
+
+describe('opening a group of ballots', () => {
+  it('gives the same ballots on the fast path and on @hpke/core (the Workers fallback), nulls for foreign ones', async () => {
+    const { openBallots } = await import('../../src/tally/verify.core');
+    const pair = await generateTallyKeyPair();
+    const cts = await Promise.all([
+      sealBallot(pair.publicKey, { v: 1, campaign: '2018', group: 1, answers: [1, 2, 3] }),
+      sealBallot(pair.publicKey, { v: 1, campaign: '2018', group: 1, answers: [null, 4, 9] }), // 9 is not on the scale
+      sealBallot(pair.publicKey, { v: 1, campaign: '2018', group: 2, answers: [1, 1, 1] }), // another group
+      sealBallot(pair.publicKey, { v: 1, campaign: '2018', group: 1, answers: [4, 4] }), // too short
+    ]);
+    const positions = new Set([1, 2, 3, 4]);
+    const fast = await openBallots(pair.privateKey, '2018', 1, cts, 3, positions);
+    const slow = await openBallots(pair.privateKey, '2018', 1, cts, 3, positions, { fast: false });
+    expect(fast).toEqual([[1, 2, 3], null, null, null]);
+    expect(slow).toEqual(fast);
+  });
+});

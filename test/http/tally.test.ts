@@ -2,14 +2,14 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { auditLog, ballots, tallyResults, tallySeats, tallyUnsealShares } from '../../src/db/schema';
 import type { ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
-import { commitGroup, isGroupCommitted, unsealGroup } from '../../src/tally/tally.repo';
+import { commitGroup, isGroupCommitted, notCommittedSql, submitShare, unsealGroup } from '../../src/tally/tally.repo';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { verifyPublishedResult, type PublishedResult } from '../../src/tally/verify.core';
 import { addUser, Browser, testApp } from '../helpers/app';
@@ -130,6 +130,11 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     await closeVenue(t.db, campaign, 1, venues.at(-1)!);
     expect((await stats.post('/staff/c/2018/tally/1/commit', {})).status).toBe(303);
     expect(await isGroupCommitted(t.db, campaign.id, 1)).toBe(true);
+    // what the cast path puts in its INSERT: nothing lands in a committed group
+    const [sample] = await t.db.select().from(ballots).where(eq(ballots.groupNo, 1)).limit(1);
+    await t.db.run(sql`INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext)
+      SELECT ${'f'.repeat(64)}, ${campaign.id}, 1, ${sample!.ciphertext} WHERE ${notCommittedSql(campaign.id, 1)}`);
+    expect(await t.db.select().from(ballots).where(eq(ballots.receipt, 'f'.repeat(64)))).toEqual([]);
     const commitment = (await (await api('/api/campaigns/2018/groups/1/commitment')).json()) as { receipts: string[]; ballotCount: number };
     expect(commitment.receipts).toEqual([...receipts].sort());
     expect(commitment.ballotCount).toBe(40);
@@ -170,9 +175,18 @@ describe('the whole flow of a group, from ceremony to a verified published resul
 
     const c3 = browsers.get('c3')!;
     await c3.get('/staff/c/2018/tally');
-    const last = await c3.post('/staff/c/2018/tally/1/submit', { share: JSON.stringify(files.find((f) => f.seat === 3)) });
+    // the third custodian uploads the share file (multipart, as the form's file field does)
+    const form = new FormData();
+    form.set('_csrf', c3.csrf);
+    form.set('share', '');
+    form.set('shareFile', new File([JSON.stringify(files.find((f) => f.seat === 3))], 'share.json', { type: 'application/json' }));
+    const last = await t.app.request('http://localhost/staff/c/2018/tally/1/submit', {
+      method: 'POST',
+      body: form,
+      headers: { cookie: [...c3.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     expect(last.status).toBe(303);
-    expect(last.res.headers.get('location')).toContain('done=unsealed');
+    expect(last.headers.get('location')).toContain('done=unsealed');
     expect(await t.db.select().from(tallyUnsealShares)).toEqual([]);
     const actions = (await t.db.select().from(auditLog)).map((r) => r.action);
     expect(actions.filter((a) => a === 'tally.share.submit')).toHaveLength(3);
@@ -195,6 +209,14 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     const audit = JSON.parse((await stats.get('/staff/c/2018/tally/1/result-audit.json')).body) as PublishedResult;
     expect(typeof audit.privateKey).toBe('string');
     expect(await verifyPublishedResult(audit)).toEqual({ ok: true, ballots: 40, decryptionChecked: true });
+
+    // the command line, given the root published at closing
+    const path = join(t.dir, 'audit.json');
+    writeFileSync(path, JSON.stringify(audit));
+    const committed = (await (await api('/api/campaigns/2018/groups/1/commitment')).json()) as { root: string };
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/verify.ts', path, '--root', committed.root]);
+    expect(stdout).toContain('result verified: campaign 2018 group 1, 40 ballots');
+    expect(stdout).toContain('every ciphertext re-decrypted');
   });
 
   it('serves the printable page with its chart, the CSV, the combined table, and finds a receipt', async () => {
@@ -257,6 +279,12 @@ describe('unsealing, refused', () => {
       code: 'COMMITMENT_MISMATCH',
       message: expect.stringContaining(row!.receipt),
     });
+    await expectSealed(2);
+    // handed in one by one: two are kept, the third is refused and not kept (never k at rest)
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, shares[0]!.share);
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[1]));
+    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[2]))).rejects.toMatchObject({ code: 'COMMITMENT_MISMATCH' });
+    expect(await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).toHaveLength(2);
     await expectSealed(2);
   });
 

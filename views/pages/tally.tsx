@@ -8,7 +8,7 @@ import { groupName } from '../components';
 import { CsrfField, Flash } from '../layout';
 
 const fmt = (n: number | null) => (n === null ? '—' : n.toFixed(2));
-const when = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16) + ' UTC';
+const when = (ms: number) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 
 function stage(s: GroupSealState): string {
   if (s.unsealedAt) return '已开封,结果已公布';
@@ -84,7 +84,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
               </tbody>
             </table>
             <div class="row">
-              {isCustodian && !g.key && g.ballotCount === 0 && (
+              {isCustodian && g.ballotCount === 0 && (!g.key || mine?.shareWaiting) && (
                 <form method="post" action={`${path}/join`}>
                   <CsrfField token={csrfToken} />
                   <button type="submit">{mine ? '更新我的席位密钥' : '加入本组密钥仪式'}</button>
@@ -222,7 +222,7 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
               ))}
             </tbody>
           </table>
-          <form data-fingerprint-check data-seats={JSON.stringify(seats)} data-campaign={campaign.code} data-group={String(s.groupNo)} class="stack">
+          <form data-fingerprint-check hx-boost="false" data-seats={JSON.stringify(seats)} data-campaign={campaign.code} data-group={String(s.groupNo)} class="stack">
             <label for="check-share">保管人核对自己的分片(只在本机浏览器计算,不会发送到服务器)</label>
             <textarea id="check-share" autocomplete="off" spellcheck={false}></textarea>
             <button type="submit" class="secondary">核对</button>
@@ -269,7 +269,7 @@ function ResultTable({ tally, withGroup }: { tally: GroupTally[]; withGroup?: bo
   const scale = tally[0]?.scale ?? [];
   return (
     <div class="table-wrap">
-      <table>
+      <table style="min-width:46em">
         <caption class="sr-only">各部门评议结果</caption>
         <thead>
           <tr>

@@ -153,9 +153,50 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
   return { blindSig: b64url(sig), campaignId: row.campaignId, groupNo: row.groupNo };
 }
 
+/**
+ * A started campaign's ballot shape, read once per process: its structure is frozen
+ * (assertEditable refuses every edit once it is not a draft), and a cast would otherwise spend
+ * three queries of its dozen re-reading it.
+ */
+const frozenShapes = new Map<string, ReturnType<typeof ballotShape>>();
+function castShape(db: Db, campaign: Campaign, groupNo: number): ReturnType<typeof ballotShape> {
+  if (campaign.status === 'draft') return ballotShape(db, campaign.id, groupNo);
+  const key = `${campaign.id}|${groupNo}`;
+  let shape = frozenShapes.get(key);
+  if (!shape) {
+    if (frozenShapes.size > 200) frozenShapes.clear();
+    shape = ballotShape(db, campaign.id, groupNo);
+    frozenShapes.set(key, shape);
+    shape.catch(() => frozenShapes.delete(key));
+  }
+  return shape;
+}
+
+/**
+ * The group's venue sessions as last read, for finding which venue key signed a credential.
+ * A venue's key never changes (a session opens once and is never reopened), and whether it is
+ * still open is checked by the cast's own statements, not here; a credential that no cached key
+ * verifies (a venue opened since) makes a fresh read.
+ */
+const groupSessions = new Map<string, Promise<VotingSession[]>>();
+
 /** The session whose venue key signed this credential, among the group's sessions. */
 async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential) {
-  for (const s of await listSessions(db, campaignId, groupNo)) {
+  const key = `${campaignId}|${groupNo}`;
+  const tried = new Set<string>();
+  const cached = groupSessions.get(key);
+  if (cached) {
+    for (const s of await cached) {
+      tried.add(s.publicKey);
+      if (await verifyCredential(s.publicKey, cred)) return s;
+    }
+  }
+  const fresh = listSessions(db, campaignId, groupNo);
+  if (groupSessions.size > 200) groupSessions.clear();
+  groupSessions.set(key, fresh);
+  fresh.catch(() => groupSessions.delete(key));
+  for (const s of await fresh) {
+    if (tried.has(s.publicKey)) continue;
     if (await verifyCredential(s.publicKey, cred)) return s;
   }
   return undefined;
@@ -170,7 +211,7 @@ export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
  * another ballot on a spent credential is refused.
  */
 export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown): Promise<CastOutcome> {
-  const { departments, scale } = await ballotShape(db, campaign.id, groupNo);
+  const { departments, scale } = await castShape(db, campaign, groupNo);
   const problem = ballotProblem(answers, departments.length, scale.length);
   if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
   const session = await sessionOfCredential(db, campaign.id, groupNo, cred);

@@ -52,6 +52,16 @@ function cachedTurnout(c: Context<AppEnv>, campaign: Campaign) {
   value.catch(() => turnoutCache.delete(campaign.id));
   return value;
 }
+/** The fragment every screen polls, rendered once per computed figure rather than once per screen. */
+const fragments = new WeakMap<object, Promise<string>>();
+function turnoutFragment(t: Awaited<ReturnType<typeof loadTurnout>>, code: string): Promise<string> {
+  let html = fragments.get(t);
+  if (!html) {
+    html = Promise.resolve((<TurnoutTable {...t} code={code} />).toString());
+    fragments.set(t, html);
+  }
+  return html;
+}
 /** Writers drop the cached figure so the desk that made a change sees it at once. */
 const invalidate = (campaign: Campaign) => turnoutCache.delete(campaign.id);
 
@@ -185,7 +195,7 @@ hearingRoutes.get('/staff/c/:code/turnout', requireRole('organiser', 'auditor'),
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const t = await cachedTurnout(c, campaign);
   c.header('Cache-Control', 'no-store');
-  if (wantsFragment(c)) return c.html(<TurnoutTable {...t} code={campaign.code} />);
+  if (wantsFragment(c)) return c.html(await turnoutFragment(t, campaign.code));
   return page(c, { title: '实时签到与投票', campaignCode: campaign.code }, <TurnoutPage {...t} code={campaign.code} campaign={campaign} />);
 });
 

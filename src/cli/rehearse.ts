@@ -112,8 +112,8 @@ try {
       people.push({ code, venue: v.name });
     }
   });
-  for (const chunk of chunkRows(candidateRows)) await db.insert(candidates).values(chunk);
-  for (const chunk of chunkRows(delegateRows)) await db.insert(delegates).values(chunk);
+  for (const chunk of chunkRows(candidateRows, candidates)) await db.insert(candidates).values(chunk);
+  for (const chunk of chunkRows(delegateRows, delegates)) await db.insert(delegates).values(chunk);
 
   lap('delegates');
   // each opening generates the venue's RSA key on the thread pool: open them side by side

@@ -159,10 +159,14 @@ export async function runCeremony(db: Db, actor: Actor, campaign: Campaign, grou
     `tally:${campaign.code}:${groupNo}`,
     { publicKey: pair.publicKey, shareCount, threshold, fingerprints: shares.map((s) => s.fingerprint) },
     [
-      db.run(sql`INSERT INTO tally_keys (campaign_id, group_no, public_key, share_count, threshold, created_at)
-        SELECT ${keyRow.campaignId}, ${groupNo}, ${keyRow.publicKey}, ${shareCount}, ${threshold}, ${now} WHERE ${noBallots}
-        ON CONFLICT (campaign_id, group_no) DO UPDATE SET public_key = excluded.public_key, share_count = excluded.share_count,
-          threshold = excluded.threshold, created_at = excluded.created_at`),
+      // query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
+      db
+        .insert(tallyKeys)
+        .select(sql`SELECT ${keyRow.campaignId}, ${groupNo}, ${keyRow.publicKey}, ${shareCount}, ${threshold}, ${now} WHERE ${noBallots}`)
+        .onConflictDoUpdate({
+          target: [tallyKeys.campaignId, tallyKeys.groupNo],
+          set: { publicKey: sql`excluded.public_key`, shareCount: sql`excluded.share_count`, threshold: sql`excluded.threshold`, createdAt: sql`excluded.created_at` },
+        }),
       ...shares.map((s, i) =>
         db
           .update(tallySeats)
@@ -230,9 +234,10 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
   const root = commitmentRoot(campaign.code, groupNo, receipts);
   const now = Date.now();
   await audited(db, actor, 'tally.commit', `tally:${campaign.code}:${groupNo}`, { root, ballotCount: receipts.length }, [
-    db.run(sql`INSERT INTO tally_commitments (campaign_id, group_no, root, ballot_count, receipts, committed_at)
-      SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}
-      WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}`),
+    db.insert(tallyCommitments).select(
+      sql`SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}
+        WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}`,
+    ),
   ]);
   if (!(await isGroupCommitted(db, campaign.id, groupNo))) throw new AppError(409, 'BALLOTS_CHANGED', '承诺过程中选票集合发生变化,请重试');
   return { root, ballotCount: receipts.length };

@@ -2,3 +2,4 @@ export * from './campaigns';
 export * from './auth';
 export * from './audit';
 export * from './delegates';
+export * from './suggestions';

@@ -19,6 +19,9 @@ import { delegateRoutes } from './delegates/delegates.routes';
 import { signupRoutes } from './delegates/signup.routes';
 import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
+import { suggestionPublicRoutes } from './suggestions/public.routes';
+import { suggestionStaffRoutes } from './suggestions/staff.routes';
+import { suggestionApi } from './suggestions/api.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -66,6 +69,9 @@ export function createApp(opts: AppOptions) {
   app.route('/', delegateRoutes);
   app.route('/', drawRoutes);
   app.route('/', quotaRoutes);
+  app.route('/', suggestionPublicRoutes);
+  app.route('/', suggestionStaffRoutes);
+  app.route('/api', suggestionApi);
   app.route('/api', campaignApi);
 
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));

@@ -22,6 +22,7 @@ import {
   findDuplicate,
   fingerprint,
   minhashBands,
+  redactPersonal,
   type ExistingText,
   type IntakeContext,
   type SuggestionInput,
@@ -237,7 +238,7 @@ export async function listQueue(db: Db, campaignId: string, f: QueueFilter, now 
 
 /**
  * What a department handler may read of the items routed to it. The author's name, mobile and
- * email are not even selected: they cannot leak into a page or JSON built from these rows.
+ * email are never part of these rows: they cannot leak into a page or JSON built from them.
  */
 export const handlerColumns = {
   seq: suggestions.seq,
@@ -260,25 +261,35 @@ export const handlerColumns = {
   answeredAt: suggestionAssignments.answeredAt,
 };
 
+/** Blanks the author's name and numbers out of the text and drops them from the row. */
+function forHandler<T extends { body: string; authorName: string; mobile: string }>(row: T): Omit<T, 'authorName' | 'mobile'> {
+  const { authorName, mobile, ...rest } = row;
+  return { ...rest, body: redactPersonal(row.body, { name: authorName, mobile }) };
+}
+
+// read only to blank them out of the body; never returned
+const identityForRedaction = { authorName: suggestions.authorName, mobile: suggestions.mobile };
+
 export async function listForDepartment(db: Db, campaignId: string, departmentName: string) {
-  return db
-    .select(handlerColumns)
+  const rows = await db
+    .select({ ...handlerColumns, ...identityForRedaction })
     .from(suggestionAssignments)
     .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
     .where(and(eq(suggestions.campaignId, campaignId), eq(suggestionAssignments.departmentName, departmentName)))
     .orderBy(desc(suggestionAssignments.assignedAt))
     .limit(500);
+  return rows.map(forHandler);
 }
 
 export async function handlerItem(db: Db, campaignId: string, code: string, departmentName: string) {
   const [row] = await db
-    .select(handlerColumns)
+    .select({ ...handlerColumns, ...identityForRedaction })
     .from(suggestionAssignments)
     .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
     .where(and(eq(suggestions.campaignId, campaignId), eq(suggestions.code, code), eq(suggestionAssignments.departmentName, departmentName)))
     .orderBy(desc(suggestionAssignments.assignedAt))
     .limit(1);
-  return row;
+  return row && forHandler(row);
 }
 
 /** The author's identity, read only to blank it out of text a department or the public sees. */

@@ -52,11 +52,13 @@ export async function loadIntakeContext(db: Db, campaignId: string): Promise<Int
     db.select({ kind: suggestionTerms.kind, name: suggestionTerms.name }).from(suggestionTerms).where(eq(suggestionTerms.campaignId, campaignId)).orderBy(asc(suggestionTerms.position)),
     db.select({ id: departments.id, name: departments.name }).from(departments).where(eq(departments.campaignId, campaignId)).orderBy(asc(departments.position), asc(departments.name)),
   ]);
+  // pinyin order, so a citizen finds a department in a long list
+  const sorted = [...depts].sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN'));
   return {
     themes: terms.filter((t) => t.kind === 'theme').map((t) => t.name),
     areas: terms.filter((t) => t.kind === 'area').map((t) => t.name),
-    departments: depts.map((d) => d.name),
-    departmentList: depts,
+    departments: sorted.map((d) => d.name),
+    departmentList: sorted,
   };
 }
 

@@ -132,8 +132,10 @@ function shingles(text: string, n = 3): Set<string> {
 
 /** Jaccard similarity of character 3-gram sets (0..1). */
 export function similarity(a: string, b: string): number {
-  const x = shingles(a);
-  const y = shingles(b);
+  return jaccard(shingles(a), shingles(b));
+}
+
+function jaccard(x: Set<string>, y: Set<string>): number {
   if (!x.size || !y.size) return 0;
   let both = 0;
   for (const g of x) if (y.has(g)) both++;
@@ -188,10 +190,10 @@ export type DuplicateVerdict = { kind: 'same_author' | 'near_identical'; of: Exi
 
 /** Decides whether a new suggestion repeats an existing one, and how. */
 export function findDuplicate(input: { mobile: string; title: string; body: string }, existing: readonly ExistingText[]): DuplicateVerdict {
-  const text = `${input.title}\n${input.body}`;
+  const mine = shingles(`${input.title}\n${input.body}`);
   let best: DuplicateVerdict = null;
   for (const e of existing) {
-    const sim = similarity(text, `${e.title}\n${e.body}`);
+    const sim = jaccard(mine, shingles(`${e.title}\n${e.body}`));
     const kind = e.mobile === input.mobile && sim >= SAME_AUTHOR_SIMILARITY ? 'same_author' : sim >= NEAR_IDENTICAL_SIMILARITY ? 'near_identical' : null;
     if (!kind) continue;
     // the same author's own earlier item wins over someone else's copy

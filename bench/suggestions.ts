@@ -6,7 +6,7 @@
 // 3. times public search (GET /api/suggestions through the app) for 3+ character phrases (FTS5
 //    trigram), 2-character words (LIKE) and filters, and the routing preview.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { nodeApp, prepareDatabase } from '../src/node/boot';
@@ -125,6 +125,7 @@ try {
   // ---- 2. intake through the app
   const intakeItems = Array.from({ length: INTAKE }, (_, i) => synthetic(N + i));
   let next = 0;
+  const cpu0 = process.cpuUsage();
   const latencies: number[] = [];
   const statuses = new Map<number, number>();
   t0 = performance.now();
@@ -146,8 +147,12 @@ try {
     }),
   );
   const intakeSeconds = (performance.now() - t0) / 1000;
-  const intake = { requests: INTAKE, concurrency: CONCURRENCY, opsPerSecond: Math.round(INTAKE / intakeSeconds), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), statuses: Object.fromEntries(statuses) };
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time per request (this process: app + embedded SQLite), independent of what else runs on the machine
+  const cpuMsPerIntake = round((cpu.user + cpu.system) / 1000 / INTAKE);
+  const intake = { requests: INTAKE, concurrency: CONCURRENCY, opsPerSecond: Math.round(INTAKE / intakeSeconds), cpuMsPerIntake, opsPerCpuSecond: Math.round(1000 / cpuMsPerIntake), p50ms: round(percentile(latencies, 50)), p99ms: round(percentile(latencies, 99)), statuses: Object.fromEntries(statuses) };
   log(`intake: ${intake.opsPerSecond} suggestions/s through POST /api/suggestions (${CONCURRENCY} in flight), p50 ${intake.p50ms} ms, p99 ${intake.p99ms} ms, statuses ${JSON.stringify(intake.statuses)}`);
+  log(`        ${cpuMsPerIntake} ms CPU per intake → ${intake.opsPerCpuSecond} per CPU-second (load average now ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
 
   // ---- 3. search
   const queries = [
@@ -180,6 +185,7 @@ try {
   const all = Object.values(searchTimes).flat();
   const search = {
     requests: all.length,
+    loadAverage: round(loadavg()[0]!),
     p50ms: round(percentile(all, 50)),
     p99ms: round(percentile(all, 99)),
     maxms: round(Math.max(...all)),

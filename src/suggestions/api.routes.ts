@@ -75,6 +75,7 @@ suggestionApi.get('/suggestions', async (c) => {
   const result = await searchPublic(c.var.db, campaign.id, { q: f.q, area: f.area, department: f.department, status: f.status as PublicStatusFilter | undefined, page: f.page });
   return c.json({
     total: result.total,
+    totalCapped: result.totalCapped,
     page: result.page,
     pageSize: result.pageSize,
     items: result.rows.map((r) => ({

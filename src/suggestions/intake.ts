@@ -4,7 +4,7 @@ import { defaultCampaign, findCampaign, type Campaign } from '../campaigns/campa
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { createSuggestion, loadIntakeContext, type IntakeResult } from './suggestions.repo';
+import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
 import { validateSuggestion } from './suggestions.core';
 
 /** Per address and per mobile number, counted in the database so every isolate shares them. */
@@ -42,7 +42,7 @@ export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: 
   if ((await hitRateLimit(db, `suggest:ip:${c.var.clientIp}`, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
   // a filled honeypot is a bot: answer as if accepted, store nothing
   if (typeof raw['website'] === 'string' && raw['website'] !== '') return { kind: 'honeypot' };
-  const ctx = await loadIntakeContext(db, campaign.id);
+  const ctx = await cachedIntakeContext(db, campaign.id);
   const checked = validateSuggestion(raw, ctx);
   if (!checked.ok) return { kind: 'invalid', errors: checked.errors };
   if ((await hitRateLimit(db, `suggest:mobile:${checked.value.mobile}`, INTAKE_LIMITS.perMobile.windowMs)) > INTAKE_LIMITS.perMobile.max) throw rateLimited();

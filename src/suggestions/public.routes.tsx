@@ -84,6 +84,7 @@ suggestionPublicRoutes.get('/c/:code/suggestions', async (c) => {
       filters={filters}
       rows={result.rows.map((r) => ({ ...r, supporters: counts.get(r.seq) ?? 0 }))}
       total={result.total}
+      totalCapped={result.totalCapped}
       page={result.page}
       pageSize={result.pageSize}
     />,

@@ -47,6 +47,20 @@ export async function loadDepartments(db: Db, campaignId: string): Promise<Campa
     .orderBy(asc(departments.name));
 }
 
+type IntakeOptions = IntakeContext & { departmentList: { id: string; name: string }[] };
+const intakeCache = new Map<string, { at: number; value: IntakeOptions }>();
+const INTAKE_CACHE_MS = 30_000;
+
+/** Themes, areas and departments of a campaign; cached per isolate for 30 s (they change rarely, intake is hot). */
+export async function cachedIntakeContext(db: Db, campaignId: string, now = Date.now()): Promise<IntakeOptions> {
+  const hit = intakeCache.get(campaignId);
+  if (hit && now - hit.at < INTAKE_CACHE_MS) return hit.value;
+  const value = await loadIntakeContext(db, campaignId);
+  if (intakeCache.size > 16) intakeCache.clear();
+  intakeCache.set(campaignId, { at: now, value });
+  return value;
+}
+
 export async function loadIntakeContext(db: Db, campaignId: string): Promise<IntakeContext & { departmentList: { id: string; name: string }[] }> {
   const [terms, depts] = await Promise.all([
     db.select({ kind: suggestionTerms.kind, name: suggestionTerms.name }).from(suggestionTerms).where(eq(suggestionTerms.campaignId, campaignId)).orderBy(asc(suggestionTerms.position)),
@@ -65,40 +79,27 @@ export async function loadIntakeContext(db: Db, campaignId: string): Promise<Int
 // ---------------------------------------------------------------- intake
 
 export type IntakeResult =
-  | { kind: 'created'; code: string; seq: number }
+  | { kind: 'created'; code: string }
   | { kind: 'same_author'; code: string; similarity: number }
   | { kind: 'near_identical'; code: string; similarity: number };
 
-/** Existing suggestions that might repeat this one: same fingerprint, same author, or a shared MinHash band. */
-async function duplicateCandidates(db: Db, campaignId: string, input: SuggestionInput, fp: string, bands: string[]): Promise<ExistingText[]> {
-  const cols = { seq: suggestions.seq, code: suggestions.code, mobile: suggestions.mobile, title: suggestions.title, body: suggestions.body, duplicateOf: suggestions.duplicateOf };
-  const [byFp, byAuthor, byBand] = await Promise.all([
-    db.select(cols).from(suggestions).where(and(eq(suggestions.campaignId, campaignId), eq(suggestions.fingerprint, fp))).limit(5),
-    db.select(cols).from(suggestions).where(and(eq(suggestions.campaignId, campaignId), eq(suggestions.mobile, input.mobile))).orderBy(desc(suggestions.seq)).limit(50),
-    bands.length
-      ? db
-          .select({ ...cols, campaignId: suggestions.campaignId })
-          .from(suggestions)
-          // by rowid from the band index, the 20 sharing most bands (with a campaign condition
-          // in the same WHERE, SQLite would scan the whole campaign instead)
-          .where(
-            inArray(
-              suggestions.seq,
-              db
-                .select({ seq: suggestionBands.suggestionSeq })
-                .from(suggestionBands)
-                .where(inArray(suggestionBands.band, bands))
-                .groupBy(suggestionBands.suggestionSeq)
-                .orderBy(desc(count()), desc(suggestionBands.suggestionSeq))
-                .limit(20),
-            ),
-          )
-          .then((rows) => rows.filter((r) => r.campaignId === campaignId))
-      : [],
-  ]);
-  const seen = new Map<number, ExistingText>();
-  for (const r of [...byFp, ...byAuthor, ...byBand]) seen.set(r.seq, r);
-  return [...seen.values()];
+/**
+ * Existing suggestions that might repeat this one, in one round trip: the same fingerprint, the
+ * same author's latest 50, and the 20 sharing most MinHash bands (found by rowid from the band
+ * index; `+campaign_id` keeps SQLite from scanning the campaign's index instead).
+ */
+async function duplicateCandidates(db: Db, campaignId: string, input: SuggestionInput, fp: string, bands: string[]): Promise<(ExistingText & { duplicateOf: number | null })[]> {
+  const cols = sql`seq, code, mobile, title, body, duplicate_of AS duplicateOf`;
+  const byBand = bands.length
+    ? sql` UNION SELECT ${cols} FROM suggestions WHERE seq IN (SELECT suggestion_seq FROM suggestion_bands WHERE band IN (${sql.join(
+        bands.map((b) => sql`${b}`),
+        sql`, `,
+      )}) GROUP BY suggestion_seq ORDER BY count(*) DESC, suggestion_seq DESC LIMIT 20) AND +campaign_id = ${campaignId}`
+    : sql``;
+  return db.all<ExistingText & { duplicateOf: number | null }>(
+    sql`SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND fingerprint = ${fp}
+        UNION SELECT * FROM (SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND mobile = ${input.mobile} ORDER BY seq DESC LIMIT 50)${byBand}`,
+  );
 }
 
 export interface NewSuggestion {
@@ -152,7 +153,7 @@ export async function createSuggestion(db: Db, s: NewSuggestion, write: (stateme
   const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));
   if (dup) {
     // a copy of a merged item belongs to what it was merged into
-    const target = (dup.of as ExistingText & { duplicateOf?: number | null }).duplicateOf;
+    const target = (dup.of as ExistingText & { duplicateOf: number | null }).duplicateOf;
     const original = target ? ((await db.select({ seq: suggestions.seq, code: suggestions.code }).from(suggestions).where(eq(suggestions.seq, target)))[0] ?? dup.of) : dup.of;
     if (dup.kind === 'near_identical') {
       await db
@@ -164,8 +165,7 @@ export async function createSuggestion(db: Db, s: NewSuggestion, write: (stateme
   }
   const code = randomCode('JY');
   await write(insertStatements(db, s, code, fp, bands));
-  const [row] = await db.select({ seq: suggestions.seq }).from(suggestions).where(eq(suggestions.code, code));
-  return { kind: 'created', code, seq: row!.seq };
+  return { kind: 'created', code };
 }
 
 /** Statements that insert many checked rows (a CSV batch); codes are returned in row order. */
@@ -437,6 +437,9 @@ export function keywordCondition(q: string): SQL | undefined {
   return and(...parts);
 }
 
+/** Hits are counted up to this many ("1000+ 条"): an exact count of a common word costs a full scan. */
+export const COUNT_CAP = 1000;
+
 export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) {
   const where: (SQL | undefined)[] = [eq(suggestions.campaignId, campaignId), inArray(suggestions.status, PUBLIC_STATUSES[f.status ?? 'published'])];
   if (f.area) where.push(eq(suggestions.area, f.area));
@@ -471,7 +474,7 @@ export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) 
       .orderBy(desc(suggestions.seq))
       .limit(size)
       .offset((page - 1) * size),
-    db.select({ n: count() }).from(suggestions).where(and(...where)),
+    db.select({ n: count() }).from(db.select({ one: sql`1` }).from(suggestions).where(and(...where)).limit(COUNT_CAP + 1).as('hits')),
   ]);
   const assigns = rows.length
     ? await db
@@ -481,7 +484,8 @@ export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) 
     : [];
   return {
     rows: rows.map((r) => ({ ...r, departments: [...new Set(assigns.filter((a) => a.seq === r.seq).map((a) => a.name))] })),
-    total: total?.n ?? 0,
+    total: Math.min(total?.n ?? 0, COUNT_CAP),
+    totalCapped: (total?.n ?? 0) > COUNT_CAP,
     page,
     pageSize: size,
   };

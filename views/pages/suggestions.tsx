@@ -214,6 +214,7 @@ export function FeedbackColumn(props: {
   filters: ColumnFilters;
   rows: PublicItem[];
   total: number;
+  totalCapped?: boolean;
   page: number;
   pageSize: number;
 }) {
@@ -282,7 +283,10 @@ export function FeedbackColumn(props: {
           <button type="submit">搜索</button>
         </div>
       </form>
-      <p role="status">共 {props.total} 条</p>
+      <p role="status">
+        共 {props.total}
+        {props.totalCapped ? '+' : ''} 条
+      </p>
       <div class="stack" style="max-width:none">
         {props.rows.map((r) => (
           <PublicSuggestion item={r} />

@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { nodeApp, prepareDatabase } from '../src/node/boot';
 import { defaultCampaign } from '../src/campaigns/campaigns.repo';
 import { parseLabelled } from '../src/suggestions/routing.core';
-import { batchInsertStatements, dispatchStatements, loadIntakeContext, setSuggestion } from '../src/suggestions/suggestions.repo';
+import { batchInsertStatements, dispatchStatements, loadIntakeContext, reindexBigrams, setSuggestion } from '../src/suggestions/suggestions.repo';
 import { suggestions } from '../src/db/schema';
 import type { BatchItem } from 'drizzle-orm/batch';
 
@@ -106,9 +106,11 @@ try {
     dispatched++;
     if (r < 0.4) {
       published++;
+      const answer = `【${dept}】关于“${row.title}”的建议已研究办理,已列入年度重点工作,将于明年上半年完成。`;
+      statements.push(reindexBigrams(db, row.seq, row.title, row.body, answer));
       statements.push(
         setSuggestion(db, row.seq, {
-          publicAnswer: `【${dept}】关于“${row.title}”的建议已研究办理,已列入年度重点工作,将于明年上半年完成。`,
+          publicAnswer: answer,
           answeredAt: at + 5 * 86_400_000,
           publishedAt: at + 6 * 86_400_000,
         }),

@@ -19,3 +19,13 @@ BEGIN
   INSERT INTO suggestions_fts(suggestions_fts, rowid, title, body, public_answer) VALUES ('delete', old.seq, old.title, old.body, old.public_answer);
   INSERT INTO suggestions_fts(rowid, title, body, public_answer) VALUES (new.seq, new.title, new.body, new.public_answer);
 END;
+--> statement-breakpoint
+-- Two-character words (交通, 停车), which trigrams cannot match: the application writes each
+-- suggestion's distinct character bigrams as space-separated tokens (rowid = suggestions.seq),
+-- so a two-character query is one token lookup instead of a LIKE scan.
+CREATE VIRTUAL TABLE `suggestions_bigrams` USING fts5(grams, tokenize='unicode61');
+--> statement-breakpoint
+CREATE TRIGGER `suggestions_bigrams_delete` AFTER DELETE ON `suggestions`
+BEGIN
+  DELETE FROM suggestions_bigrams WHERE rowid = old.seq;
+END;

@@ -204,6 +204,21 @@ export function findDuplicate(input: { mobile: string; title: string; body: stri
   return best;
 }
 
+/**
+ * The search tokens of a text for two-character queries: its distinct character bigrams (Han,
+ * letters, digits), space-separated for an FTS5 unicode61 index.
+ */
+export function bigramTokens(...texts: string[]): string {
+  const out = new Set<string>();
+  for (const text of texts) {
+    for (const run of text.normalize('NFKC').toLowerCase().split(/[^\p{Script=Han}a-z0-9]+/u)) {
+      const c = [...run];
+      for (let i = 0; i + 1 < c.length; i++) out.add(c[i]! + c[i + 1]!);
+    }
+  }
+  return [...out].join(' ');
+}
+
 // ---------------------------------------------------------------- workflow
 
 export type WorkflowAction = 'dispatch' | 'accept' | 'answer' | 'return' | 'merge' | 'reject' | 'publish';

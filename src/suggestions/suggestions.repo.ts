@@ -23,6 +23,7 @@ import {
   fingerprint,
   minhashBands,
   redactPersonal,
+  bigramTokens,
   type ExistingText,
   type IntakeContext,
   type SuggestionInput,
@@ -132,6 +133,7 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
       createdAt: now,
     }),
   ];
+  out.push(db.run(sql`INSERT INTO suggestions_bigrams (rowid, grams) SELECT seq, ${bigramTokens(input.title, input.body)} FROM suggestions WHERE code = ${code}`));
   if (bands.length) {
     out.push(
       db.run(
@@ -341,6 +343,11 @@ export function dispatchStatements(
   return out;
 }
 
+/** Re-indexes a suggestion's bigrams with its published answer. */
+export function reindexBigrams(db: Db, seq: number, title: string, body: string, answer: string) {
+  return db.run(sql`INSERT OR REPLACE INTO suggestions_bigrams (rowid, grams) VALUES (${seq}, ${bigramTokens(title, body, answer)})`);
+}
+
 export function setSuggestion(db: Db, seq: number, set: Partial<typeof suggestions.$inferInsert>) {
   return db.update(suggestions).set(set).where(eq(suggestions.seq, seq));
 }
@@ -412,7 +419,8 @@ const likeEscape = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
  * Keyword search: whitespace splits terms, all must match. Terms of 3+ characters go through
- * the FTS5 trigram index; shorter ones (交通, 路) through LIKE, which trigrams cannot answer.
+ * the FTS5 trigram index; two-character words (交通) through the bigram index, which the
+ * application maintains; anything else (one character, punctuation) through LIKE.
  */
 export function keywordCondition(q: string): SQL | undefined {
   const terms = q
@@ -428,7 +436,11 @@ export function keywordCondition(q: string): SQL | undefined {
   if (long.length) {
     parts.push(sql`${suggestions.seq} IN (SELECT rowid FROM suggestions_fts WHERE suggestions_fts MATCH ${long.map(ftsPhrase).join(' AND ')})`);
   }
-  for (const t of short) {
+  for (const t of short.filter((x) => /^[\p{Script=Han}a-z0-9]{2}$/u.test(x.toLowerCase()))) {
+    // a two-character word is one token of the bigram index
+    parts.push(sql`${suggestions.seq} IN (SELECT rowid FROM suggestions_bigrams WHERE suggestions_bigrams MATCH ${ftsPhrase(t.toLowerCase())})`);
+  }
+  for (const t of short.filter((x) => !/^[\p{Script=Han}a-z0-9]{2}$/u.test(x.toLowerCase()))) {
     const pattern = `%${likeEscape(t)}%`;
     parts.push(
       sql`(${suggestions.title} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.body} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.publicAnswer} LIKE ${pattern} ESCAPE '\\')`,

@@ -7,6 +7,7 @@ import {
   assertAssignmentAction,
   assertSuggestionAction,
   barChart,
+  bigramTokens,
   deriveStatus,
   findDuplicate,
   fingerprint,
@@ -145,6 +146,12 @@ describe('privacy', () => {
     const text = redactPersonal('我是张三,电话 138-1234-5678,家里 0532-88886666,请联系。', { name: '张三', mobile: '13812345678' });
     expect(text).not.toContain('张三');
     expect(text).not.toMatch(/1381234|5678|88886666/);
+  });
+});
+
+describe('search tokens', () => {
+  it('writes the distinct bigrams of a text for the two-character index', () => {
+    expect(bigramTokens('公交线路,公交', 'APEC卡')).toBe('公交 交线 线路 ap pe ec c卡');
   });
 });
 

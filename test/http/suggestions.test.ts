@@ -372,6 +372,12 @@ describe('public feedback column', () => {
   it('finds two-character words too (LIKE), and combines keyword, area, department and status filters', async () => {
     const two = await new Browser(t.app).get(`/c/2018/suggestions?q=${encodeURIComponent('夜班')}`);
     expect(two.body).toContain('夜间公交线路太少');
+    // a two-character word found only in the published answer (the bigram index is refreshed on publishing)
+    const inAnswer = await new Browser(t.app).get(`/c/2018/suggestions?q=${encodeURIComponent('凌晨')}`);
+    expect(inAnswer.body).toContain('夜间公交线路太少');
+    expect(inAnswer.body).toContain('共 1 条');
+    // one character falls back to LIKE
+    expect((await new Browser(t.app).get(`/c/2018/suggestions?q=${encodeURIComponent('灯')}`)).body).toContain('延长行人过街信号灯时间');
     const area = await new Browser(t.app).get(`/c/2018/suggestions?area=${encodeURIComponent('城市治理')}`);
     expect(area.body).toContain('延长行人过街信号灯时间');
     expect(area.body).not.toContain('夜间公交线路太少');

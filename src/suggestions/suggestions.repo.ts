@@ -144,12 +144,68 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
   return out;
 }
 
+interface PendingWrite {
+  statements: BatchItem<'sqlite'>[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+const writeQueues = new WeakMap<Db, { pending: PendingWrite[]; running: boolean }>();
+const GROUP_MAX = 100;
+
+/**
+ * Group commit: intakes that arrive while a write is in flight are written together in the next
+ * atomic batch, so the commit and the FTS segment flush are paid once per group instead of once
+ * per suggestion. Each caller still learns whether its own rows landed: if a group fails, its
+ * writes are retried one by one. (Per database object, i.e. per isolate on Node; on Workers the
+ * database is built per request, so every request writes alone.)
+ */
+export function groupCommit(db: Db, statements: BatchItem<'sqlite'>[]): Promise<void> {
+  let q = writeQueues.get(db);
+  if (!q) {
+    q = { pending: [], running: false };
+    writeQueues.set(db, q);
+  }
+  const queue = q;
+  return new Promise<void>((resolve, reject) => {
+    queue.pending.push({ statements, resolve, reject });
+    if (!queue.running) void drain(db, queue);
+  });
+}
+
+async function drain(db: Db, q: { pending: PendingWrite[]; running: boolean }): Promise<void> {
+  q.running = true;
+  try {
+    while (q.pending.length) {
+      const group = q.pending.splice(0, GROUP_MAX);
+      try {
+        await db.batch(group.flatMap((g) => g.statements) as [BatchItem<'sqlite'>]);
+        for (const g of group) g.resolve();
+      } catch (err) {
+        if (group.length === 1) {
+          group[0]!.reject(err);
+          continue;
+        }
+        for (const g of group) {
+          try {
+            await db.batch(g.statements as [BatchItem<'sqlite'>]);
+            g.resolve();
+          } catch (e) {
+            g.reject(e);
+          }
+        }
+      }
+    }
+  } finally {
+    q.running = false;
+  }
+}
+
 /**
  * Stores a suggestion unless it repeats one: the same author's near-same text returns the
  * existing tracking code; another citizen's near-identical text is linked to the original as a
  * supporter (附议). `extra` statements (an audit entry) run in the same atomic batch.
  */
-export async function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => db.batch(st as [BatchItem<'sqlite'>])): Promise<IntakeResult> {
+export async function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st)): Promise<IntakeResult> {
   const fp = fingerprint(s.input.title, s.input.body);
   const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
   const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));

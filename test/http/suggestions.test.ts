@@ -123,6 +123,19 @@ describe('intake', () => {
     expect(((await notJson.json()) as { error: { code: string } }).error.code).toBe('BAD_JSON');
   });
 
+  it('concurrent submissions are written together (group commit) and each gets its own code', async () => {
+    const before = await countRows();
+    const topics = ['公交', '学位', '停车', '养老', '供暖', '垃圾', '绿地', '路灯', '医保', '图书馆', '菜场', '电梯', '噪音', '污水', '公厕', '充电桩', '夜市', '地铁', '学校', '社区'];
+    const results = await Promise.all(
+      topics.map((topic, i) =>
+        api('/api/suggestions', { json: form({ title: `关于${topic}的建议第${i}条`, body: `${topic}问题很突出,影响居民生活${'。'.repeat(i + 1)}建议有关部门研究${topic}的解决办法,编号${i * 104729}。` }), ip: `192.0.2.${100 + i}` }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: string } })),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(topics.map(() => 201));
+    expect(new Set(results.map((r) => r.body.code)).size).toBe(topics.length);
+    expect(await countRows()).toBe(before + topics.length);
+  });
+
   it('a filled honeypot looks accepted but stores nothing', async () => {
     const before = await countRows();
     const r = await submit({ website: 'http://spam.example', title: '机器人提交的标题', body: '机器人提交的内容机器人提交的内容。' });

@@ -127,9 +127,10 @@ describe('intake', () => {
     const before = await countRows();
     const topics = ['公交', '学位', '停车', '养老', '供暖', '垃圾', '绿地', '路灯', '医保', '图书馆', '菜场', '电梯', '噪音', '污水', '公厕', '充电桩', '夜市', '地铁', '学校', '社区'];
     const results = await Promise.all(
-      topics.map((topic, i) =>
-        api('/api/suggestions', { json: form({ title: `关于${topic}的建议第${i}条`, body: `${topic}问题很突出,影响居民生活${'。'.repeat(i + 1)}建议有关部门研究${topic}的解决办法,编号${i * 104729}。` }), ip: `192.0.2.${100 + i}` }).then(async (r) => ({ status: r.status, body: (await r.json()) as { code: string } })),
-      ),
+      topics.map(async (topic, i) => {
+        const r = await api('/api/suggestions', { json: form({ title: `关于${topic}的建议第${i}条`, body: `${topic}问题很突出,影响居民生活${'。'.repeat(i + 1)}建议有关部门研究${topic}的解决办法,编号${i * 104729}。` }), ip: `192.0.2.${100 + i}` });
+        return { status: r.status, body: (await r.json()) as { code: string } };
+      }),
     );
     expect(results.map((r) => r.status)).toEqual(topics.map(() => 201));
     expect(new Set(results.map((r) => r.body.code)).size).toBe(topics.length);

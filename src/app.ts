@@ -23,6 +23,9 @@ import { hearingRoutes } from './hearing/hearing.routes';
 import { ballotRoutes } from './hearing/ballot.routes';
 import { recommendationRoutes } from './delegates/recommendations.routes';
 import { tallyApi, tallyRoutes } from './tally/tally.routes';
+import { suggestionPublicRoutes } from './suggestions/public.routes';
+import { suggestionStaffRoutes } from './suggestions/staff.routes';
+import { suggestionApi } from './suggestions/api.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -74,6 +77,9 @@ export function createApp(opts: AppOptions) {
   app.route('/', hearingRoutes);
   app.route('/', ballotRoutes);
   app.route('/', tallyRoutes);
+  app.route('/', suggestionPublicRoutes);
+  app.route('/', suggestionStaffRoutes);
+  app.route('/api', suggestionApi);
   app.route('/api', campaignApi);
   app.route('/api', tallyApi);
 

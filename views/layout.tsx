@@ -41,6 +41,7 @@ export function Layout({ title, user, csrfToken, campaignCode, children }: Layou
               {c && <a href={`${c}/departments`}>部门</a>}
               {c && <a href={`${c}/venues`}>会场</a>}
               {c && <a href={`${c}/results`}>评议结果</a>}
+              {c && <a href={`${c}/suggestions`}>市民建议</a>}
               {user ? (
                 <>
                   <a href="/staff">工作台({user.displayName} · {ROLE_LABELS[user.role]})</a>

@@ -69,6 +69,23 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
         )}
         {user.role === 'organiser' && campaign && (
           <div class="card">
+            <h2>市民建议</h2>
+            <ul>
+              <li>
+                <a href={`${base}/suggestions`}>建议分派与办理</a>
+              </li>
+              <li>
+                <a href={`${base}/suggestions/stats`}>建议统计与逾期清单</a>
+              </li>
+              <li>
+                <a href={`${base}/suggestions/excellent`}>优秀建议评选</a>
+              </li>
+            </ul>
+            <div hx-get={`${base}/suggestions/stats?part=summary`} hx-trigger="load" hx-swap="innerHTML"></div>
+          </div>
+        )}
+        {user.role === 'organiser' && campaign && (
+          <div class="card">
             <h2>各会场</h2>
             <ul>
               {props.venues.map((v) => (
@@ -106,7 +123,14 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
           <div class="card">
             <h2>本部门</h2>
             {myDepartment ? (
-              <a href={`${base}/departments/${myDepartment.id}`}>{myDepartment.name}</a>
+              <ul>
+                <li>
+                  <a href={`${base}/departments/${myDepartment.id}`}>{myDepartment.name}</a>
+                </li>
+                <li>
+                  <a href={`${base}/handling`}>本部门待办建议</a>
+                </li>
+              </ul>
             ) : (
               <p class="muted">本年度没有名为“{user.departmentName}”的部门,请联系组织者。</p>
             )}
@@ -129,6 +153,11 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
             <h2>统计与计票</h2>
             <p>评议票在各组投票结束、所有会场封存后,由计票保管人共同开封统计。开封前任何人都看不到部分结果。</p>
             <a href={`${base}/tally`}>密钥仪式、封存承诺与开封计票</a>
+            {user.role === 'statistician' && (
+              <p>
+                <a href={`${base}/suggestions/stats`}>市民建议统计</a>
+              </p>
+            )}
           </div>
         )}
       </div>

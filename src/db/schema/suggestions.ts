@@ -1,0 +1,143 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { campaigns, departments } from './campaigns';
+
+export const SUGGESTION_STATUSES = ['received', 'dispatched', 'in_progress', 'answered', 'published', 'merged', 'not_accepted'] as const;
+export type SuggestionStatus = (typeof SUGGESTION_STATUSES)[number];
+
+export const SUGGESTION_SOURCES = ['online', 'paper', 'batch'] as const;
+export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
+
+export const ASSIGNMENT_STATUSES = ['dispatched', 'in_progress', 'answered', 'returned'] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+/** Whether an answer takes the suggestion into next year's work or the government work report. */
+export const ADOPTIONS = ['none', 'next_year_plan', 'work_report'] as const;
+export type Adoption = (typeof ADOPTIONS)[number];
+
+export const EXCELLENCE = ['none', 'shortlisted', 'selected'] as const;
+export type Excellence = (typeof EXCELLENCE)[number];
+
+/**
+ * A citizen's real-name suggestion. `seq` is an INTEGER PRIMARY KEY (the rowid) so the FTS5
+ * index (custom migration `suggestions_fts`) can use it as a stable external-content rowid;
+ * `code` is the tracking code shown to the citizen. Name, mobile and email are never shown to
+ * the departments (工作纪律: complainants' identities must not reach the department concerned).
+ */
+export const suggestions = sqliteTable(
+  'suggestions',
+  {
+    seq: integer('seq').primaryKey(),
+    code: text('code').notNull().unique(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    source: text('source', { enum: SUGGESTION_SOURCES }).notNull(),
+    authorName: text('author_name').notNull(),
+    mobile: text('mobile').notNull(),
+    email: text('email'),
+    /** The district, association or institute of an organisational batch. */
+    organisation: text('organisation'),
+    theme: text('theme').notNull(),
+    area: text('area').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    /** The department the citizen named, if any (a hint for the dispatcher, not a decision). */
+    targetDepartment: text('target_department'),
+    status: text('status', { enum: SUGGESTION_STATUSES }).notNull().default('received'),
+    duplicateOf: integer('duplicate_of'),
+    rejectReason: text('reject_reason'),
+    /** SHA-256 of the normalised title + body: identical copies are found with one index probe. */
+    fingerprint: text('fingerprint').notNull(),
+    /** Concatenated published answers, indexed for the public full-text search. */
+    publicAnswer: text('public_answer').notNull().default(''),
+    adoption: text('adoption', { enum: ADOPTIONS }).notNull().default('none'),
+    excellence: text('excellence', { enum: EXCELLENCE }).notNull().default('none'),
+    excellentPublishedAt: integer('excellent_published_at'),
+    /** Deadline for the dispatcher to route the item (ms since epoch). */
+    dispatchBy: integer('dispatch_by').notNull(),
+    createdAt: integer('created_at').notNull(),
+    dispatchedAt: integer('dispatched_at'),
+    answeredAt: integer('answered_at'),
+    publishedAt: integer('published_at'),
+  },
+  (t) => [
+    // the dispatcher queue and every statistic filter a campaign by status
+    index('suggestions_campaign_status').on(t.campaignId, t.status, t.seq),
+    // duplicate detection: same author, and identical copies
+    index('suggestions_campaign_mobile').on(t.campaignId, t.mobile),
+    index('suggestions_campaign_fingerprint').on(t.campaignId, t.fingerprint),
+    index('suggestions_campaign_area').on(t.campaignId, t.area),
+  ],
+);
+
+/** MinHash LSH bands of a suggestion's text: near-identical texts share at least one band. */
+export const suggestionBands = sqliteTable(
+  'suggestion_bands',
+  {
+    band: text('band').notNull(),
+    suggestionSeq: integer('suggestion_seq')
+      .notNull()
+      .references(() => suggestions.seq, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.band, t.suggestionSeq] }), index('suggestion_bands_seq').on(t.suggestionSeq)],
+);
+
+/** A near-duplicate from another citizen, linked to the original instead of stored twice (附议). */
+export const suggestionSupporters = sqliteTable(
+  'suggestion_supporters',
+  {
+    id: text('id').primaryKey(),
+    suggestionSeq: integer('suggestion_seq')
+      .notNull()
+      .references(() => suggestions.seq, { onDelete: 'cascade' }),
+    authorName: text('author_name').notNull(),
+    mobile: text('mobile').notNull(),
+    similarity: real('similarity').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('suggestion_supporters_once').on(t.suggestionSeq, t.mobile)],
+);
+
+/** One department's share of a suggestion; a split creates several. */
+export const suggestionAssignments = sqliteTable(
+  'suggestion_assignments',
+  {
+    id: text('id').primaryKey(),
+    suggestionSeq: integer('suggestion_seq')
+      .notNull()
+      .references(() => suggestions.seq, { onDelete: 'cascade' }),
+    departmentId: text('department_id')
+      .notNull()
+      .references(() => departments.id),
+    departmentName: text('department_name').notNull(),
+    status: text('status', { enum: ASSIGNMENT_STATUSES }).notNull().default('dispatched'),
+    /** The routing score the dispatcher saw (null when chosen by hand outside the ranking). */
+    routingScore: real('routing_score'),
+    answer: text('answer'),
+    adoption: text('adoption', { enum: ADOPTIONS }).notNull().default('none'),
+    returnReason: text('return_reason'),
+    assignedAt: integer('assigned_at').notNull(),
+    deadlineAt: integer('deadline_at').notNull(),
+    answeredAt: integer('answered_at'),
+  },
+  (t) => [
+    index('assignments_suggestion').on(t.suggestionSeq),
+    // a handler's queue, and the routing model's history per department
+    index('assignments_department_status').on(t.departmentId, t.status),
+  ],
+);
+
+/** A reviewer's score for a shortlisted suggestion (one score per reviewer, may be revised). */
+export const suggestionScores = sqliteTable(
+  'suggestion_scores',
+  {
+    suggestionSeq: integer('suggestion_seq')
+      .notNull()
+      .references(() => suggestions.seq, { onDelete: 'cascade' }),
+    reviewerId: text('reviewer_id').notNull(),
+    reviewerName: text('reviewer_name').notNull(),
+    score: integer('score').notNull(),
+    comment: text('comment').notNull().default(''),
+    at: integer('at').notNull().default(sql`(unixepoch() * 1000)`),
+  },
+  (t) => [primaryKey({ columns: [t.suggestionSeq, t.reviewerId] })],
+);

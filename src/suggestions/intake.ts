@@ -1,0 +1,91 @@
+import type { Context } from 'hono';
+import { sql } from 'drizzle-orm';
+import { hitRateLimit } from '../auth/auth.repo';
+import { rateLimits } from '../db/schema';
+import { defaultCampaign, findCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import type { Db } from '../db/client';
+import type { AppEnv } from '../env';
+import { AppError, notFound } from '../lib/errors';
+import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
+import { validateSuggestion } from './suggestions.core';
+
+/** Per address and per mobile number, counted in the database so every isolate shares them. */
+export const INTAKE_LIMITS = {
+  perIp: { max: 30, windowMs: 60 * 60 * 1000 },
+  perMobile: { max: 10, windowMs: 24 * 60 * 60 * 1000 },
+} as const;
+
+export const rateLimited = () => new AppError(429, 'RATE_LIMITED', '提交过于频繁,请稍后再试;如需提交多条建议,请间隔一段时间');
+
+const campaignCache = new Map<string, { at: number; campaign: Campaign }>();
+const CAMPAIGN_CACHE_MS = 15_000;
+
+/** The campaign named, or the one in force (cached per isolate for 15 s: the JSON intake is hot). */
+export async function campaignOrDefault(db: Db, code: string | undefined, now = Date.now()): Promise<Campaign> {
+  const key = code ?? '';
+  const hit = campaignCache.get(key);
+  if (hit && now - hit.at < CAMPAIGN_CACHE_MS && hit.campaign) return hit.campaign;
+  const c = code ? await findCampaign(db, code) : await defaultCampaign(db);
+  if (!c) throw notFound('年度活动');
+  if (campaignCache.size > 16) campaignCache.clear();
+  campaignCache.set(key, { at: now, campaign: c });
+  return c;
+}
+
+/**
+ * Counts one hit against several fixed windows in one statement (a multi-row upsert) and
+ * returns each key's count so far; atomic on libSQL and D1 alike.
+ */
+export async function hitRateLimits(db: Db, hits: { key: string; windowMs: number }[], now = Date.now()): Promise<Map<string, number>> {
+  const rows = await db
+    .insert(rateLimits)
+    .values(hits.map((h) => ({ key: h.key, windowStart: now - (now % h.windowMs), count: 1 })))
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`CASE WHEN ${rateLimits.windowStart} = excluded.window_start THEN ${rateLimits.count} + 1 ELSE 1 END`,
+        windowStart: sql`excluded.window_start`,
+      },
+    })
+    .returning({ key: rateLimits.key, count: rateLimits.count });
+  return new Map(rows.map((r) => [r.key, r.count]));
+}
+
+export function intakeClosed(campaign: Campaign): string | undefined {
+  return campaign.status === 'closed' ? '本年度活动已结束,建议征集已截止。' : undefined;
+}
+
+export type PublicIntake =
+  | { kind: 'honeypot' }
+  | { kind: 'invalid'; errors: Record<string, string> }
+  | IntakeResult;
+
+/**
+ * A citizen's suggestion from the form or the JSON API: rate limits (address first, then the
+ * mobile number once it is known to be one), honeypot, validation, duplicates, insert.
+ */
+export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: Record<string, unknown>): Promise<PublicIntake> {
+  const db = c.var.db;
+  const closed = intakeClosed(campaign);
+  if (closed) throw new AppError(409, 'INTAKE_CLOSED', closed);
+  const ipKey = `suggest:ip:${c.var.clientIp}`;
+  // a filled honeypot is a bot: answer as if accepted, store nothing
+  if (typeof raw['website'] === 'string' && raw['website'] !== '') {
+    if ((await hitRateLimit(db, ipKey, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
+    return { kind: 'honeypot' };
+  }
+  const ctx = await cachedIntakeContext(db, campaign.id);
+  const checked = validateSuggestion(raw, ctx);
+  if (!checked.ok) {
+    // every attempt counts against the address, valid or not
+    if ((await hitRateLimit(db, ipKey, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
+    return { kind: 'invalid', errors: checked.errors };
+  }
+  const mobileKey = `suggest:mobile:${checked.value.mobile}`;
+  const counts = await hitRateLimits(db, [
+    { key: ipKey, windowMs: INTAKE_LIMITS.perIp.windowMs },
+    { key: mobileKey, windowMs: INTAKE_LIMITS.perMobile.windowMs },
+  ]);
+  if ((counts.get(ipKey) ?? 0) > INTAKE_LIMITS.perIp.max || (counts.get(mobileKey) ?? 0) > INTAKE_LIMITS.perMobile.max) throw rateLimited();
+  return createSuggestion(db, { campaignId: campaign.id, source: 'online', input: checked.value });
+}

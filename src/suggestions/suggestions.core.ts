@@ -1,0 +1,399 @@
+/**
+ * Suggestions: the rules, with no I/O. Validation of an intake, duplicate detection, the
+ * handling workflow and its deadlines, what the public and departments may see, statistics.
+ */
+import { validateMobile } from '../delegates/idcard.core';
+import { sha256Hex } from '../lib/crypto';
+import type { Adoption, AssignmentStatus, SuggestionStatus } from '../db/schema';
+
+export const LIMITS = {
+  name: { min: 2, max: 20 },
+  title: { min: 4, max: 40 },
+  body: { min: 10, max: 2000 },
+  email: 100,
+  organisation: 60,
+  reason: { min: 2, max: 300 },
+  answer: { min: 10, max: 3000 },
+} as const;
+
+/** Days the dispatcher has to route an item, and a department to answer it. */
+export const DISPATCH_DAYS = 3;
+export const ANSWER_DAYS = 15;
+const DAY = 24 * 60 * 60 * 1000;
+
+export const STATUS_LABELS: Record<SuggestionStatus, string> = {
+  received: '已受理,待分派',
+  dispatched: '已分派',
+  in_progress: '办理中',
+  answered: '已答复,待公开',
+  published: '已公开答复',
+  merged: '已合并(重复建议)',
+  not_accepted: '不予受理',
+};
+
+export const ASSIGNMENT_LABELS: Record<AssignmentStatus, string> = {
+  dispatched: '待签收',
+  in_progress: '办理中',
+  answered: '已答复',
+  returned: '已退回',
+};
+
+export const ADOPTION_LABELS: Record<Adoption, string> = {
+  none: '未采纳为工作计划',
+  next_year_plan: '采纳:纳入下一年度工作计划',
+  work_report: '采纳:纳入政府工作报告',
+};
+
+export interface IntakeContext {
+  themes: readonly string[];
+  areas: readonly string[];
+  departments: readonly string[];
+}
+
+export interface SuggestionInput {
+  authorName: string;
+  mobile: string;
+  email: string | null;
+  theme: string;
+  area: string;
+  title: string;
+  body: string;
+  targetDepartment: string | null;
+  organisation: string | null;
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
+
+const chars = (s: string) => [...s].length;
+const str = (v: unknown) => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v)).trim();
+const NAME = /^[\p{Script=Han}A-Za-z·•. ]+$/u;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Checks one suggestion (form, JSON or CSV row alike); every problem gets a Chinese message. */
+export function validateSuggestion(input: Record<string, unknown>, ctx: IntakeContext): Checked<SuggestionInput> {
+  const errors: Record<string, string> = {};
+  const authorName = str(input['authorName']).replace(/\s+/g, ' ');
+  if (!authorName) errors['authorName'] = '请填写真实姓名';
+  else if (chars(authorName) < LIMITS.name.min || chars(authorName) > LIMITS.name.max || !NAME.test(authorName)) {
+    errors['authorName'] = `姓名应为 ${LIMITS.name.min}–${LIMITS.name.max} 个字(汉字、字母或间隔号)`;
+  }
+  const mobile = validateMobile(str(input['mobile']));
+  if (!mobile.ok) errors['mobile'] = mobile.message;
+  const emailRaw = str(input['email']);
+  if (emailRaw && (emailRaw.length > LIMITS.email || !EMAIL.test(emailRaw))) errors['email'] = '电子邮箱格式不正确(可不填)';
+  const theme = str(input['theme']);
+  if (!ctx.themes.includes(theme)) errors['theme'] = `请选择建议主题:${ctx.themes.join('、')}`;
+  const area = str(input['area']);
+  if (!ctx.areas.includes(area)) errors['area'] = '请选择建议所属领域';
+  const title = str(input['title']).replace(/\s+/g, ' ');
+  if (!title) errors['title'] = '请填写建议标题';
+  else if (chars(title) < LIMITS.title.min) errors['title'] = `标题太短,至少 ${LIMITS.title.min} 个字`;
+  else if (chars(title) > LIMITS.title.max) errors['title'] = `标题不能超过 ${LIMITS.title.max} 个字(现在 ${chars(title)} 个字)`;
+  const body = str(input['body']);
+  if (!body) errors['body'] = '请填写建议内容';
+  else if (chars(body) < LIMITS.body.min) errors['body'] = `建议内容太短,至少 ${LIMITS.body.min} 个字,请写清问题和建议`;
+  else if (chars(body) > LIMITS.body.max) errors['body'] = `建议内容不能超过 ${LIMITS.body.max} 个字(现在 ${chars(body)} 个字),请精简或分条提交`;
+  const target = str(input['targetDepartment']);
+  if (target && !ctx.departments.includes(target)) errors['targetDepartment'] = `没有名为“${target}”的部门,可不填`;
+  const organisation = str(input['organisation']);
+  if (chars(organisation) > LIMITS.organisation) errors['organisation'] = `单位名称不能超过 ${LIMITS.organisation} 个字`;
+  if (Object.keys(errors).length || !mobile.ok) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { authorName, mobile: mobile.value, email: emailRaw || null, theme, area, title, body, targetDepartment: target || null, organisation: organisation || null },
+  };
+}
+
+// ---------------------------------------------------------------- duplicates
+
+/** Text reduced to what makes it the same suggestion: Han characters, letters and digits. */
+export function normaliseText(text: string): string {
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{Script=Han}a-z0-9]/gu, '');
+}
+
+/** Identical copies (ignoring punctuation, spacing and width) share this fingerprint. */
+export function fingerprint(title: string, body: string): string {
+  return sha256Hex(normaliseText(`${title}\n${body}`));
+}
+
+function shingles(text: string, n = 3): Set<string> {
+  const s = [...normaliseText(text)];
+  const out = new Set<string>();
+  if (s.length < n) {
+    if (s.length) out.add(s.join(''));
+    return out;
+  }
+  for (let i = 0; i + n <= s.length; i++) out.add(s.slice(i, i + n).join(''));
+  return out;
+}
+
+/** Jaccard similarity of character 3-gram sets (0..1). */
+export function similarity(a: string, b: string): number {
+  return jaccard(shingles(a), shingles(b));
+}
+
+function jaccard(x: Set<string>, y: Set<string>): number {
+  if (!x.size || !y.size) return 0;
+  let both = 0;
+  for (const g of x) if (y.has(g)) both++;
+  return both / (x.size + y.size - both);
+}
+
+const BANDS = 8;
+const ROWS = 4;
+
+function fnv1a(s: string, seed: number): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  // a final avalanche so that seeds give independent-looking permutations
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  return h >>> 0;
+}
+
+/**
+ * MinHash locality-sensitive bands (8 bands of 4 rows): two texts with 3-gram Jaccard 0.7
+ * share a band with probability ~0.9, at 0.3 with ~0.06. Stored per suggestion so candidate
+ * near-duplicates are found by index probes, then confirmed with `similarity`.
+ */
+export function minhashBands(text: string): string[] {
+  const sh = [...shingles(text)];
+  if (!sh.length) return [];
+  const mins = new Array<number>(BANDS * ROWS).fill(0xffffffff);
+  for (const g of sh) for (let k = 0; k < mins.length; k++) mins[k] = Math.min(mins[k]!, fnv1a(g, k * 0x9e3779b1));
+  const bands: string[] = [];
+  for (let b = 0; b < BANDS; b++) bands.push(`${b}:${mins.slice(b * ROWS, b * ROWS + ROWS).map((x) => x.toString(36)).join('.')}`);
+  return bands;
+}
+
+/** Same author: this similar is the same suggestion sent again. */
+export const SAME_AUTHOR_SIMILARITY = 0.6;
+/** Another author: this similar is a copy of the same text (linked as a supporter, 附议). */
+export const NEAR_IDENTICAL_SIMILARITY = 0.8;
+
+export interface ExistingText {
+  seq: number;
+  code: string;
+  mobile: string;
+  title: string;
+  body: string;
+}
+
+export type DuplicateVerdict = { kind: 'same_author' | 'near_identical'; of: ExistingText; similarity: number } | null;
+
+/** Decides whether a new suggestion repeats an existing one, and how. */
+export function findDuplicate(input: { mobile: string; title: string; body: string }, existing: readonly ExistingText[]): DuplicateVerdict {
+  const mine = shingles(`${input.title}\n${input.body}`);
+  let best: DuplicateVerdict = null;
+  for (const e of existing) {
+    const sim = jaccard(mine, shingles(`${e.title}\n${e.body}`));
+    const kind = e.mobile === input.mobile && sim >= SAME_AUTHOR_SIMILARITY ? 'same_author' : sim >= NEAR_IDENTICAL_SIMILARITY ? 'near_identical' : null;
+    if (!kind) continue;
+    // the same author's own earlier item wins over someone else's copy
+    const rank = (v: NonNullable<DuplicateVerdict>) => (v.kind === 'same_author' ? 2 : 1) + v.similarity;
+    const verdict = { kind, of: e, similarity: Math.round(sim * 1000) / 1000 } as const;
+    if (!best || rank(verdict) > rank(best)) best = verdict;
+  }
+  return best;
+}
+
+/**
+ * The search tokens of a text for two-character queries: its distinct character bigrams (Han,
+ * letters, digits), space-separated for an FTS5 unicode61 index.
+ */
+export function bigramTokens(...texts: string[]): string {
+  const out = new Set<string>();
+  for (const text of texts) {
+    for (const run of text.normalize('NFKC').toLowerCase().split(/[^\p{Script=Han}a-z0-9]+/u)) {
+      const c = [...run];
+      for (let i = 0; i + 1 < c.length; i++) out.add(c[i]! + c[i + 1]!);
+    }
+  }
+  return [...out].join(' ');
+}
+
+// ---------------------------------------------------------------- workflow
+
+export type WorkflowAction = 'dispatch' | 'accept' | 'answer' | 'return' | 'merge' | 'reject' | 'publish';
+
+export class WorkflowError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'WorkflowError';
+  }
+}
+
+const SUGGESTION_ACTIONS: Record<'dispatch' | 'merge' | 'reject' | 'publish', readonly SuggestionStatus[]> = {
+  // dispatching again before any department has answered is a reassignment
+  dispatch: ['received', 'dispatched', 'in_progress'],
+  merge: ['received', 'dispatched'],
+  reject: ['received'],
+  publish: ['answered'],
+};
+
+const ASSIGNMENT_ACTIONS: Record<'accept' | 'answer' | 'return', readonly AssignmentStatus[]> = {
+  accept: ['dispatched'],
+  answer: ['dispatched', 'in_progress'],
+  return: ['dispatched', 'in_progress'],
+};
+
+const ACTION_NAMES: Record<WorkflowAction, string> = {
+  dispatch: '分派',
+  accept: '签收',
+  answer: '答复',
+  return: '退回',
+  merge: '合并',
+  reject: '不予受理',
+  publish: '公开',
+};
+
+/** Throws a WorkflowError (stable code, Chinese message) unless `action` is allowed on a suggestion in `status`. */
+export function assertSuggestionAction(status: SuggestionStatus, action: keyof typeof SUGGESTION_ACTIONS): void {
+  if (!SUGGESTION_ACTIONS[action].includes(status)) {
+    throw new WorkflowError('INVALID_TRANSITION', `该建议当前状态为“${STATUS_LABELS[status]}”,不能${ACTION_NAMES[action]}`);
+  }
+}
+
+export function assertAssignmentAction(status: AssignmentStatus, action: keyof typeof ASSIGNMENT_ACTIONS): void {
+  if (!ASSIGNMENT_ACTIONS[action].includes(status)) {
+    throw new WorkflowError('INVALID_TRANSITION', `本部门的办理状态为“${ASSIGNMENT_LABELS[status]}”,不能${ACTION_NAMES[action]}`);
+  }
+}
+
+/**
+ * A dispatched suggestion's status follows its departments: none left (all sent back) →
+ * back to the dispatcher; all answered → answered; any started → in progress.
+ */
+export function deriveStatus(assignments: readonly { status: AssignmentStatus }[]): SuggestionStatus {
+  const active = assignments.filter((a) => a.status !== 'returned');
+  if (!active.length) return 'received';
+  if (active.every((a) => a.status === 'answered')) return 'answered';
+  if (active.some((a) => a.status !== 'dispatched')) return 'in_progress';
+  return 'dispatched';
+}
+
+/** The strongest adoption among the answers (纳入政府工作报告 > 纳入下一年度计划 > 未采纳). */
+export function overallAdoption(adoptions: readonly Adoption[]): Adoption {
+  return adoptions.includes('work_report') ? 'work_report' : adoptions.includes('next_year_plan') ? 'next_year_plan' : 'none';
+}
+
+export const dispatchDeadline = (createdAt: number) => createdAt + DISPATCH_DAYS * DAY;
+export const answerDeadline = (assignedAt: number) => assignedAt + ANSWER_DAYS * DAY;
+
+/** Overdue: a received item not routed by its dispatch deadline. */
+export function isDispatchOverdue(s: { status: SuggestionStatus; dispatchBy: number }, now: number): boolean {
+  return s.status === 'received' && now > s.dispatchBy;
+}
+
+/** Overdue: a department's share not answered (or sent back) by its deadline. */
+export function isAnswerOverdue(a: { status: AssignmentStatus; deadlineAt: number }, now: number): boolean {
+  return (a.status === 'dispatched' || a.status === 'in_progress') && now > a.deadlineAt;
+}
+
+/** Whole days late (at least 1 once overdue). */
+export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil((now - deadline) / DAY));
+
+// ---------------------------------------------------------------- privacy
+
+/** 张三 → 张*, 欧阳修 → 欧**; a name is never shown whole to the public. */
+export function maskName(name: string): string {
+  const c = [...name.trim()];
+  if (!c.length) return '*';
+  return c[0]! + '*'.repeat(Math.max(1, c.length - 1));
+}
+
+/**
+ * Text a department or the public will read: the author's name and any mobile or landline
+ * number typed into the text are blanked (complainants' identities must not reach the
+ * department concerned).
+ */
+export function redactPersonal(text: string, author: { name: string; mobile: string }): string {
+  let out = text.replace(/(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)/g, '***********').replace(/(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)/g, '***********');
+  const name = author.name.trim();
+  if ([...name].length >= 2) out = out.split(name).join(maskName(name));
+  if (author.mobile) out = out.split(author.mobile).join('***********');
+  return out;
+}
+
+// ---------------------------------------------------------------- statistics
+
+export function median(values: readonly number[]): number | null {
+  if (!values.length) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Milliseconds as 天/小时, for handling times. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  const days = ms / DAY;
+  if (days >= 1) return `${days.toFixed(1)} 天`;
+  return `${Math.max(0, ms / 3_600_000).toFixed(1)} 小时`;
+}
+
+export interface Bar {
+  label: string;
+  value: number;
+  /** Bar length in px, for a chart `width` wide. */
+  length: number;
+  y: number;
+}
+
+export interface BarChart {
+  width: number;
+  height: number;
+  labelWidth: number;
+  rowHeight: number;
+  bars: Bar[];
+  max: number;
+}
+
+/** Geometry of a horizontal bar chart; the view draws it as SVG on the server. */
+export function barChart(rows: readonly { label: string; value: number }[], opts: { width?: number; labelWidth?: number; rowHeight?: number } = {}): BarChart {
+  const width = opts.width ?? 640;
+  const labelWidth = opts.labelWidth ?? 170;
+  const rowHeight = opts.rowHeight ?? 26;
+  const max = Math.max(1, ...rows.map((r) => r.value));
+  const room = width - labelWidth - 60;
+  return {
+    width,
+    height: rows.length * rowHeight + 8,
+    labelWidth,
+    rowHeight,
+    max,
+    bars: rows.map((r, i) => ({ label: r.label, value: r.value, length: Math.round((r.value / max) * room), y: 4 + i * rowHeight })),
+  };
+}
+
+// ---------------------------------------------------------------- excellent suggestions
+
+export interface ScoreRow {
+  suggestionSeq: number;
+  score: number;
+}
+
+/** Mean reviewer score per suggestion, best first (ties by more reviewers, then earlier). */
+export function rankByScores(rows: readonly ScoreRow[]): { suggestionSeq: number; mean: number; reviewers: number }[] {
+  const by = new Map<number, number[]>();
+  for (const r of rows) by.set(r.suggestionSeq, [...(by.get(r.suggestionSeq) ?? []), r.score]);
+  return [...by]
+    .map(([suggestionSeq, s]) => ({ suggestionSeq, mean: Math.round((s.reduce((a, b) => a + b, 0) / s.length) * 10) / 10, reviewers: s.length }))
+    .sort((a, b) => b.mean - a.mean || b.reviewers - a.reviewers || a.suggestionSeq - b.suggestionSeq);
+}
+
+/** A reviewer's score: a whole number 1–100. */
+export function parseScore(input: string): number | undefined {
+  const n = Number(input.trim());
+  return Number.isInteger(n) && n >= 1 && n <= 100 ? n : undefined;
+}

@@ -1,0 +1,633 @@
+import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { v7 as uuidv7 } from 'uuid';
+import { randomCode } from '../delegates/delegates.core';
+import { chunkRows, type Db } from '../db/client';
+import {
+  departments,
+  suggestionAssignments,
+  suggestionBands,
+  suggestions,
+  suggestionScores,
+  suggestionSupporters,
+  suggestionTerms,
+  type Adoption,
+  type SuggestionSource,
+  type SuggestionStatus,
+} from '../db/schema';
+import { buildRouter, type Router } from './routing.core';
+import {
+  answerDeadline,
+  dispatchDeadline,
+  findDuplicate,
+  fingerprint,
+  minhashBands,
+  redactPersonal,
+  bigramTokens,
+  type ExistingText,
+  type IntakeContext,
+  type SuggestionInput,
+} from './suggestions.core';
+
+export type Suggestion = typeof suggestions.$inferSelect;
+export type Assignment = typeof suggestionAssignments.$inferSelect;
+
+export interface CampaignDepartment {
+  id: string;
+  name: string;
+  duties: string;
+  goals: string;
+  report: string;
+}
+
+export async function loadDepartments(db: Db, campaignId: string): Promise<CampaignDepartment[]> {
+  return db
+    .select({ id: departments.id, name: departments.name, duties: departments.duties, goals: departments.goals, report: departments.report })
+    .from(departments)
+    .where(eq(departments.campaignId, campaignId))
+    .orderBy(asc(departments.name));
+}
+
+type IntakeOptions = IntakeContext & { departmentList: { id: string; name: string }[] };
+const intakeCache = new Map<string, { at: number; value: IntakeOptions }>();
+const INTAKE_CACHE_MS = 30_000;
+
+/** Themes, areas and departments of a campaign; cached per isolate for 30 s (they change rarely, intake is hot). */
+export async function cachedIntakeContext(db: Db, campaignId: string, now = Date.now()): Promise<IntakeOptions> {
+  const hit = intakeCache.get(campaignId);
+  if (hit && now - hit.at < INTAKE_CACHE_MS) return hit.value;
+  const value = await loadIntakeContext(db, campaignId);
+  if (intakeCache.size > 16) intakeCache.clear();
+  intakeCache.set(campaignId, { at: now, value });
+  return value;
+}
+
+export async function loadIntakeContext(db: Db, campaignId: string): Promise<IntakeContext & { departmentList: { id: string; name: string }[] }> {
+  const [terms, depts] = await Promise.all([
+    db.select({ kind: suggestionTerms.kind, name: suggestionTerms.name }).from(suggestionTerms).where(eq(suggestionTerms.campaignId, campaignId)).orderBy(asc(suggestionTerms.position)),
+    db.select({ id: departments.id, name: departments.name }).from(departments).where(eq(departments.campaignId, campaignId)).orderBy(asc(departments.position), asc(departments.name)),
+  ]);
+  // pinyin order, so a citizen finds a department in a long list
+  const sorted = [...depts].sort((a, b) => a.name.localeCompare(b.name, 'zh-Hans-CN'));
+  return {
+    themes: terms.filter((t) => t.kind === 'theme').map((t) => t.name),
+    areas: terms.filter((t) => t.kind === 'area').map((t) => t.name),
+    departments: sorted.map((d) => d.name),
+    departmentList: sorted,
+  };
+}
+
+// ---------------------------------------------------------------- intake
+
+export type IntakeResult =
+  | { kind: 'created'; code: string }
+  | { kind: 'same_author'; code: string; similarity: number }
+  | { kind: 'near_identical'; code: string; similarity: number };
+
+/**
+ * Existing suggestions that might repeat this one, in one round trip: the same fingerprint, the
+ * same author's latest 50, and the 20 sharing most MinHash bands (found by rowid from the band
+ * index; `+campaign_id` keeps SQLite from scanning the campaign's index instead).
+ */
+async function duplicateCandidates(db: Db, campaignId: string, input: SuggestionInput, fp: string, bands: string[]): Promise<(ExistingText & { duplicateOf: number | null })[]> {
+  const cols = sql`seq, code, mobile, title, body, duplicate_of AS duplicateOf`;
+  const byBand = bands.length
+    ? sql` UNION SELECT ${cols} FROM suggestions WHERE seq IN (SELECT suggestion_seq FROM suggestion_bands WHERE band IN (${sql.join(
+        bands.map((b) => sql`${b}`),
+        sql`, `,
+      )}) GROUP BY suggestion_seq ORDER BY count(*) DESC, suggestion_seq DESC LIMIT 20) AND +campaign_id = ${campaignId}`
+    : sql``;
+  return db.all<ExistingText & { duplicateOf: number | null }>(
+    sql`SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND fingerprint = ${fp}
+        UNION SELECT * FROM (SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND mobile = ${input.mobile} ORDER BY seq DESC LIMIT 50)${byBand}`,
+  );
+}
+
+export interface NewSuggestion {
+  campaignId: string;
+  source: SuggestionSource;
+  input: SuggestionInput;
+  now?: number;
+}
+
+/** The row and its MinHash bands, as batch statements (the bands find the row by its code). */
+function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[]): BatchItem<'sqlite'>[] {
+  const now = s.now ?? Date.now();
+  const { input } = s;
+  const out: BatchItem<'sqlite'>[] = [
+    db.insert(suggestions).values({
+      code,
+      campaignId: s.campaignId,
+      source: s.source,
+      authorName: input.authorName,
+      mobile: input.mobile,
+      email: input.email,
+      organisation: input.organisation,
+      theme: input.theme,
+      area: input.area,
+      title: input.title,
+      body: input.body,
+      targetDepartment: input.targetDepartment,
+      fingerprint: fp,
+      dispatchBy: dispatchDeadline(now),
+      createdAt: now,
+    }),
+  ];
+  out.push(db.run(sql`INSERT INTO suggestions_bigrams (rowid, grams) SELECT seq, ${bigramTokens(input.title, input.body)} FROM suggestions WHERE code = ${code}`));
+  if (bands.length) {
+    out.push(
+      db.run(
+        sql`INSERT OR IGNORE INTO suggestion_bands (band, suggestion_seq) SELECT value, (SELECT seq FROM suggestions WHERE code = ${code}) FROM json_each(${JSON.stringify(bands)})`,
+      ),
+    );
+  }
+  return out;
+}
+
+interface PendingWrite {
+  statements: BatchItem<'sqlite'>[];
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+const writeQueues = new WeakMap<Db, { pending: PendingWrite[]; running: boolean }>();
+const GROUP_MAX = 100;
+
+/**
+ * Group commit: intakes that arrive while a write is in flight are written together in the next
+ * atomic batch, so the commit and the FTS segment flush are paid once per group instead of once
+ * per suggestion. Each caller still learns whether its own rows landed: if a group fails, its
+ * writes are retried one by one. (Per database object, i.e. per isolate on Node; on Workers the
+ * database is built per request, so every request writes alone.)
+ */
+export function groupCommit(db: Db, statements: BatchItem<'sqlite'>[]): Promise<void> {
+  let q = writeQueues.get(db);
+  if (!q) {
+    q = { pending: [], running: false };
+    writeQueues.set(db, q);
+  }
+  const queue = q;
+  return new Promise<void>((resolve, reject) => {
+    queue.pending.push({ statements, resolve, reject });
+    if (!queue.running) void drain(db, queue);
+  });
+}
+
+async function drain(db: Db, q: { pending: PendingWrite[]; running: boolean }): Promise<void> {
+  q.running = true;
+  try {
+    while (q.pending.length) {
+      const group = q.pending.splice(0, GROUP_MAX);
+      try {
+        await db.batch(group.flatMap((g) => g.statements) as [BatchItem<'sqlite'>]);
+        for (const g of group) g.resolve();
+      } catch (err) {
+        if (group.length === 1) {
+          group[0]!.reject(err);
+          continue;
+        }
+        for (const g of group) {
+          try {
+            await db.batch(g.statements as [BatchItem<'sqlite'>]);
+            g.resolve();
+          } catch (e) {
+            g.reject(e);
+          }
+        }
+      }
+    }
+  } finally {
+    q.running = false;
+  }
+}
+
+/**
+ * Stores a suggestion unless it repeats one: the same author's near-same text returns the
+ * existing tracking code; another citizen's near-identical text is linked to the original as a
+ * supporter (附议). `extra` statements (an audit entry) run in the same atomic batch.
+ */
+export async function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st)): Promise<IntakeResult> {
+  const fp = fingerprint(s.input.title, s.input.body);
+  const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
+  const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));
+  if (dup) {
+    // a copy of a merged item belongs to what it was merged into
+    const target = (dup.of as ExistingText & { duplicateOf: number | null }).duplicateOf;
+    const original = target ? ((await db.select({ seq: suggestions.seq, code: suggestions.code }).from(suggestions).where(eq(suggestions.seq, target)))[0] ?? dup.of) : dup.of;
+    if (dup.kind === 'near_identical') {
+      await db
+        .insert(suggestionSupporters)
+        .values({ id: uuidv7(), suggestionSeq: original.seq, authorName: s.input.authorName, mobile: s.input.mobile, similarity: dup.similarity, createdAt: s.now ?? Date.now() })
+        .onConflictDoNothing();
+    }
+    return { kind: dup.kind, code: original.code, similarity: dup.similarity };
+  }
+  const code = randomCode('JY');
+  await write(insertStatements(db, s, code, fp, bands));
+  return { kind: 'created', code };
+}
+
+/** Statements that insert many checked rows (a CSV batch); codes are returned in row order. */
+export function batchInsertStatements(db: Db, campaignId: string, rows: SuggestionInput[], now = Date.now()): { codes: string[]; statements: BatchItem<'sqlite'>[] } {
+  const codes: string[] = [];
+  const statements: BatchItem<'sqlite'>[] = [];
+  for (const input of rows) {
+    const code = randomCode('JY');
+    codes.push(code);
+    statements.push(...insertStatements(db, { campaignId, source: 'batch', input, now }, code, fingerprint(input.title, input.body), minhashBands(`${input.title}\n${input.body}`)));
+  }
+  return { codes, statements };
+}
+
+/** Fingerprints among `fps` that the campaign already holds (for batch duplicates). */
+export async function existingFingerprints(db: Db, campaignId: string, fps: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const chunk of chunkRows(fps.map((f) => ({ f })))) {
+    const rows = await db
+      .select({ fp: suggestions.fingerprint, code: suggestions.code })
+      .from(suggestions)
+      .where(and(eq(suggestions.campaignId, campaignId), inArray(suggestions.fingerprint, chunk.map((c) => c.f))));
+    for (const r of rows) out.set(r.fp, r.code);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- reads
+
+export async function findByCode(db: Db, campaignId: string | undefined, code: string): Promise<Suggestion | undefined> {
+  const [row] = await db
+    .select()
+    .from(suggestions)
+    .where(and(eq(suggestions.code, code), campaignId ? eq(suggestions.campaignId, campaignId) : undefined));
+  return row;
+}
+
+export async function assignmentsOf(db: Db, seq: number): Promise<Assignment[]> {
+  return db.select().from(suggestionAssignments).where(eq(suggestionAssignments.suggestionSeq, seq)).orderBy(asc(suggestionAssignments.assignedAt));
+}
+
+export async function supportersOf(db: Db, seq: number) {
+  return db.select().from(suggestionSupporters).where(eq(suggestionSupporters.suggestionSeq, seq)).orderBy(asc(suggestionSupporters.createdAt));
+}
+
+export async function supporterCounts(db: Db, seqs: number[]): Promise<Map<number, number>> {
+  if (!seqs.length) return new Map();
+  const rows = await db
+    .select({ seq: suggestionSupporters.suggestionSeq, n: count() })
+    .from(suggestionSupporters)
+    .where(inArray(suggestionSupporters.suggestionSeq, seqs))
+    .groupBy(suggestionSupporters.suggestionSeq);
+  return new Map(rows.map((r) => [r.seq, r.n]));
+}
+
+export interface QueueFilter {
+  status?: SuggestionStatus | 'overdue' | undefined;
+  area?: string | undefined;
+  page?: number;
+}
+
+export const PAGE_SIZE = 30;
+
+/** The dispatcher's queue: newest first, with each item's departments. */
+export async function listQueue(db: Db, campaignId: string, f: QueueFilter, now = Date.now()) {
+  const where: (SQL | undefined)[] = [eq(suggestions.campaignId, campaignId)];
+  if (f.status === 'overdue') where.push(eq(suggestions.status, 'received'), sql`${suggestions.dispatchBy} < ${now}`);
+  else if (f.status) where.push(eq(suggestions.status, f.status));
+  if (f.area) where.push(eq(suggestions.area, f.area));
+  const page = Math.max(1, f.page ?? 1);
+  const [rows, [total]] = await Promise.all([
+    db
+      .select()
+      .from(suggestions)
+      .where(and(...where))
+      .orderBy(desc(suggestions.seq))
+      .limit(PAGE_SIZE)
+      .offset((page - 1) * PAGE_SIZE),
+    db.select({ n: count() }).from(suggestions).where(and(...where)),
+  ]);
+  const assigns = rows.length ? await db.select().from(suggestionAssignments).where(inArray(suggestionAssignments.suggestionSeq, rows.map((r) => r.seq))) : [];
+  return { rows: rows.map((r) => ({ ...r, assignments: assigns.filter((a) => a.suggestionSeq === r.seq) })), total: total?.n ?? 0, page };
+}
+
+/**
+ * What a department handler may read of the items routed to it. The author's name, mobile and
+ * email are never part of these rows: they cannot leak into a page or JSON built from them.
+ */
+export const handlerColumns = {
+  seq: suggestions.seq,
+  code: suggestions.code,
+  theme: suggestions.theme,
+  area: suggestions.area,
+  title: suggestions.title,
+  body: suggestions.body,
+  source: suggestions.source,
+  suggestionStatus: suggestions.status,
+  createdAt: suggestions.createdAt,
+  assignmentId: suggestionAssignments.id,
+  departmentName: suggestionAssignments.departmentName,
+  status: suggestionAssignments.status,
+  answer: suggestionAssignments.answer,
+  adoption: suggestionAssignments.adoption,
+  returnReason: suggestionAssignments.returnReason,
+  assignedAt: suggestionAssignments.assignedAt,
+  deadlineAt: suggestionAssignments.deadlineAt,
+  answeredAt: suggestionAssignments.answeredAt,
+};
+
+/** Blanks the author's name and numbers out of the text and drops them from the row. */
+function forHandler<T extends { body: string; authorName: string; mobile: string }>(row: T): Omit<T, 'authorName' | 'mobile'> {
+  const { authorName, mobile, ...rest } = row;
+  return { ...rest, body: redactPersonal(row.body, { name: authorName, mobile }) };
+}
+
+// read only to blank them out of the body; never returned
+const identityForRedaction = { authorName: suggestions.authorName, mobile: suggestions.mobile };
+
+export async function listForDepartment(db: Db, campaignId: string, departmentName: string) {
+  const rows = await db
+    .select({ ...handlerColumns, ...identityForRedaction })
+    .from(suggestionAssignments)
+    .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
+    .where(and(eq(suggestions.campaignId, campaignId), eq(suggestionAssignments.departmentName, departmentName)))
+    .orderBy(desc(suggestionAssignments.assignedAt))
+    .limit(500);
+  return rows.map(forHandler);
+}
+
+export async function handlerItem(db: Db, campaignId: string, code: string, departmentName: string) {
+  const [row] = await db
+    .select({ ...handlerColumns, ...identityForRedaction })
+    .from(suggestionAssignments)
+    .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
+    .where(and(eq(suggestions.campaignId, campaignId), eq(suggestions.code, code), eq(suggestionAssignments.departmentName, departmentName)))
+    .orderBy(desc(suggestionAssignments.assignedAt))
+    .limit(1);
+  return row && forHandler(row);
+}
+
+/** The author's identity, read only to blank it out of text a department or the public sees. */
+export async function authorOf(db: Db, seq: number): Promise<{ name: string; mobile: string }> {
+  const [row] = await db.select({ name: suggestions.authorName, mobile: suggestions.mobile }).from(suggestions).where(eq(suggestions.seq, seq));
+  return row ?? { name: '', mobile: '' };
+}
+
+// ---------------------------------------------------------------- workflow writes
+
+/** Sets the active departments of a suggestion: new ones are added, dropped ones that have not answered are removed. */
+export function dispatchStatements(
+  db: Db,
+  s: Suggestion,
+  current: Assignment[],
+  chosen: { id: string; name: string; score: number | null }[],
+  now: number,
+  nextStatus: SuggestionStatus,
+): BatchItem<'sqlite'>[] {
+  const active = current.filter((a) => a.status !== 'returned');
+  const keep = new Set(chosen.map((c) => c.name));
+  const out: BatchItem<'sqlite'>[] = [];
+  for (const a of active) {
+    if (keep.has(a.departmentName) || a.status === 'answered') continue;
+    out.push(db.update(suggestionAssignments).set({ status: 'returned', returnReason: '分派调整(改派其他部门)' }).where(eq(suggestionAssignments.id, a.id)));
+  }
+  const have = new Set(active.map((a) => a.departmentName));
+  for (const c of chosen) {
+    if (have.has(c.name)) continue;
+    out.push(
+      db.insert(suggestionAssignments).values({ id: uuidv7(), suggestionSeq: s.seq, departmentId: c.id, departmentName: c.name, routingScore: c.score, assignedAt: now, deadlineAt: answerDeadline(now) }),
+    );
+  }
+  out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));
+  return out;
+}
+
+/** Re-indexes a suggestion's bigrams with its published answer. */
+export function reindexBigrams(db: Db, seq: number, title: string, body: string, answer: string) {
+  return db.run(sql`INSERT OR REPLACE INTO suggestions_bigrams (rowid, grams) VALUES (${seq}, ${bigramTokens(title, body, answer)})`);
+}
+
+export function setSuggestion(db: Db, seq: number, set: Partial<typeof suggestions.$inferInsert>) {
+  return db.update(suggestions).set(set).where(eq(suggestions.seq, seq));
+}
+
+export function setAssignment(db: Db, id: string, set: Partial<typeof suggestionAssignments.$inferInsert>) {
+  return db.update(suggestionAssignments).set(set).where(eq(suggestionAssignments.id, id));
+}
+
+// ---------------------------------------------------------------- routing model
+
+const routerCache = new Map<string, { key: string; router: Router; at: number }>();
+const ROUTER_TTL = 10 * 60 * 1000;
+/** The most recent dispatched items the model learns from (bounded so a rebuild stays cheap). */
+export const HISTORY_LIMIT = 3000;
+
+/**
+ * The campaign's routing model: department profiles plus recent dispatched suggestions. Cached
+ * per isolate and rebuilt when dispatches or duties change (cheap count/max probe), or after 10 minutes.
+ */
+export async function routerFor(db: Db, campaignId: string, now = Date.now()): Promise<Router> {
+  const depts = await loadDepartments(db, campaignId);
+  const [probe] = await db
+    .select({ n: count(), last: sql<number | null>`max(${suggestionAssignments.assignedAt})` })
+    .from(suggestionAssignments)
+    .where(and(inArray(suggestionAssignments.departmentId, depts.length ? depts.map((d) => d.id) : ['-']), ne(suggestionAssignments.status, 'returned')));
+  const key = `${probe?.n ?? 0}:${probe?.last ?? 0}:${depts.reduce((s, d) => s + d.duties.length + d.goals.length + d.report.length, 0)}`;
+  const hit = routerCache.get(campaignId);
+  if (hit && hit.key === key && now - hit.at < ROUTER_TTL) return hit.router;
+  const history = depts.length
+    ? await db
+        .select({ department: suggestionAssignments.departmentName, title: suggestions.title, body: suggestions.body })
+        .from(suggestionAssignments)
+        .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
+        .where(and(eq(suggestions.campaignId, campaignId), ne(suggestionAssignments.status, 'returned')))
+        .orderBy(desc(suggestionAssignments.assignedAt))
+        .limit(HISTORY_LIMIT)
+    : [];
+  const router = buildRouter(
+    depts.map((d) => ({ name: d.name, duties: d.duties, goals: d.goals, report: d.report })),
+    history.map((h) => ({ department: h.department, text: `${h.title} ${h.body}` })),
+  );
+  if (routerCache.size > 8) routerCache.clear();
+  routerCache.set(campaignId, { key, router, at: now });
+  return router;
+}
+
+// ---------------------------------------------------------------- public column
+
+export type PublicStatusFilter = 'published' | 'handling' | 'all';
+
+export interface SearchFilter {
+  q?: string | undefined;
+  area?: string | undefined;
+  department?: string | undefined;
+  status?: PublicStatusFilter | undefined;
+  page?: number | undefined;
+  pageSize?: number | undefined;
+}
+
+const PUBLIC_STATUSES: Record<PublicStatusFilter, SuggestionStatus[]> = {
+  published: ['published'],
+  handling: ['dispatched', 'in_progress', 'answered'],
+  all: ['published', 'dispatched', 'in_progress', 'answered'],
+};
+
+/** A phrase for FTS5: double quotes doubled, the whole term quoted (no operators from users). */
+const ftsPhrase = (term: string) => `"${term.replace(/"/g, '""')}"`;
+const likeEscape = (term: string) => term.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Keyword search: whitespace splits terms, all must match. Terms of 3+ characters go through
+ * the FTS5 trigram index; two-character words (交通) through the bigram index, which the
+ * application maintains; anything else (one character, punctuation) through LIKE.
+ */
+export function keywordCondition(q: string): SQL | undefined {
+  const terms = q
+    .normalize('NFKC')
+    .split(/[\s,,、;;]+/)
+    .map((t) => t.trim())
+    .filter(Boolean)
+    .slice(0, 8);
+  if (!terms.length) return undefined;
+  const long = terms.filter((t) => [...t].length >= 3);
+  const short = terms.filter((t) => [...t].length < 3);
+  const parts: SQL[] = [];
+  if (long.length) {
+    parts.push(sql`${suggestions.seq} IN (SELECT rowid FROM suggestions_fts WHERE suggestions_fts MATCH ${long.map(ftsPhrase).join(' AND ')})`);
+  }
+  for (const t of short.filter((x) => /^[\p{Script=Han}a-z0-9]{2}$/u.test(x.toLowerCase()))) {
+    // a two-character word is one token of the bigram index
+    parts.push(sql`${suggestions.seq} IN (SELECT rowid FROM suggestions_bigrams WHERE suggestions_bigrams MATCH ${ftsPhrase(t.toLowerCase())})`);
+  }
+  for (const t of short.filter((x) => !/^[\p{Script=Han}a-z0-9]{2}$/u.test(x.toLowerCase()))) {
+    const pattern = `%${likeEscape(t)}%`;
+    parts.push(
+      sql`(${suggestions.title} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.body} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.publicAnswer} LIKE ${pattern} ESCAPE '\\')`,
+    );
+  }
+  return and(...parts);
+}
+
+/** Hits are counted up to this many ("1000+ 条"): an exact count of a common word costs a full scan. */
+export const COUNT_CAP = 1000;
+
+export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) {
+  const where: (SQL | undefined)[] = [eq(suggestions.campaignId, campaignId), inArray(suggestions.status, PUBLIC_STATUSES[f.status ?? 'published'])];
+  if (f.area) where.push(eq(suggestions.area, f.area));
+  if (f.department) {
+    where.push(
+      sql`EXISTS (SELECT 1 FROM suggestion_assignments a WHERE a.suggestion_seq = ${suggestions.seq} AND a.department_name = ${f.department} AND a.status <> 'returned')`,
+    );
+  }
+  if (f.q) where.push(keywordCondition(f.q));
+  const size = f.pageSize ?? 20;
+  const page = Math.max(1, f.page ?? 1);
+  const cols = {
+    seq: suggestions.seq,
+    code: suggestions.code,
+    authorName: suggestions.authorName,
+    mobile: suggestions.mobile,
+    theme: suggestions.theme,
+    area: suggestions.area,
+    title: suggestions.title,
+    body: suggestions.body,
+    status: suggestions.status,
+    publicAnswer: suggestions.publicAnswer,
+    adoption: suggestions.adoption,
+    createdAt: suggestions.createdAt,
+    publishedAt: suggestions.publishedAt,
+  };
+  const [rows, [total]] = await Promise.all([
+    db
+      .select(cols)
+      .from(suggestions)
+      .where(and(...where))
+      .orderBy(desc(suggestions.seq))
+      .limit(size)
+      .offset((page - 1) * size),
+    db.select({ n: count() }).from(db.select({ one: sql`1` }).from(suggestions).where(and(...where)).limit(COUNT_CAP + 1).as('hits')),
+  ]);
+  const assigns = rows.length
+    ? await db
+        .select({ seq: suggestionAssignments.suggestionSeq, name: suggestionAssignments.departmentName })
+        .from(suggestionAssignments)
+        .where(and(inArray(suggestionAssignments.suggestionSeq, rows.map((r) => r.seq)), ne(suggestionAssignments.status, 'returned')))
+    : [];
+  return {
+    rows: rows.map((r) => ({ ...r, departments: [...new Set(assigns.filter((a) => a.seq === r.seq).map((a) => a.name))] })),
+    total: Math.min(total?.n ?? 0, COUNT_CAP),
+    totalCapped: (total?.n ?? 0) > COUNT_CAP,
+    page,
+    pageSize: size,
+  };
+}
+
+// ---------------------------------------------------------------- statistics
+
+export async function loadStatistics(db: Db, campaignId: string, now = Date.now()) {
+  const inCampaign = eq(suggestions.campaignId, campaignId);
+  const [byStatus, byArea, byTheme, byDept, handled, overdueDispatch, overdueAnswers] = await Promise.all([
+    db.select({ key: suggestions.status, n: count() }).from(suggestions).where(inCampaign).groupBy(suggestions.status),
+    db.select({ key: suggestions.area, n: count() }).from(suggestions).where(inCampaign).groupBy(suggestions.area),
+    db.select({ key: suggestions.theme, n: count() }).from(suggestions).where(inCampaign).groupBy(suggestions.theme),
+    db
+      .select({ key: suggestionAssignments.departmentName, n: count() })
+      .from(suggestionAssignments)
+      .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
+      .where(and(inCampaign, ne(suggestionAssignments.status, 'returned')))
+      .groupBy(suggestionAssignments.departmentName),
+    db
+      .select({ created: suggestions.createdAt, answered: suggestions.answeredAt })
+      .from(suggestions)
+      .where(and(inCampaign, isNotNull(suggestions.answeredAt))),
+    db
+      .select({ code: suggestions.code, title: suggestions.title, deadline: suggestions.dispatchBy })
+      .from(suggestions)
+      .where(and(inCampaign, eq(suggestions.status, 'received'), sql`${suggestions.dispatchBy} < ${now}`))
+      .orderBy(asc(suggestions.dispatchBy))
+      .limit(200),
+    db
+      .select({ code: suggestions.code, title: suggestions.title, department: suggestionAssignments.departmentName, deadline: suggestionAssignments.deadlineAt })
+      .from(suggestionAssignments)
+      .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
+      .where(and(inCampaign, inArray(suggestionAssignments.status, ['dispatched', 'in_progress']), sql`${suggestionAssignments.deadlineAt} < ${now}`))
+      .orderBy(asc(suggestionAssignments.deadlineAt))
+      .limit(200),
+  ]);
+  return { byStatus, byArea, byTheme, byDept, handlingTimes: handled.map((h) => h.answered! - h.created), overdueDispatch, overdueAnswers };
+}
+
+// ---------------------------------------------------------------- excellent suggestions
+
+export async function listExcellence(db: Db, campaignId: string) {
+  const rows = await db
+    .select()
+    .from(suggestions)
+    .where(and(eq(suggestions.campaignId, campaignId), inArray(suggestions.excellence, ['shortlisted', 'selected'])))
+    .orderBy(asc(suggestions.seq));
+  const scores = rows.length ? await db.select().from(suggestionScores).where(inArray(suggestionScores.suggestionSeq, rows.map((r) => r.seq))) : [];
+  return { rows, scores };
+}
+
+export async function publishedExcellent(db: Db, campaignId: string) {
+  return db
+    .select({
+      seq: suggestions.seq,
+      code: suggestions.code,
+      authorName: suggestions.authorName,
+      title: suggestions.title,
+      area: suggestions.area,
+      theme: suggestions.theme,
+      adoption: suggestions.adoption,
+      publishedAt: suggestions.excellentPublishedAt,
+    })
+    .from(suggestions)
+    .where(and(eq(suggestions.campaignId, campaignId), eq(suggestions.excellence, 'selected'), isNotNull(suggestions.excellentPublishedAt)))
+    .orderBy(asc(suggestions.seq));
+}
+
+export function upsertScore(db: Db, row: { suggestionSeq: number; reviewerId: string; reviewerName: string; score: number; comment: string; at: number }) {
+  return db
+    .insert(suggestionScores)
+    .values(row)
+    .onConflictDoUpdate({ target: [suggestionScores.suggestionSeq, suggestionScores.reviewerId], set: { score: row.score, comment: row.comment, at: row.at } });
+}
+
+export type { Adoption };

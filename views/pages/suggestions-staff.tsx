@@ -1,0 +1,709 @@
+import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { Adoption, AssignmentStatus, SuggestionStatus } from '../../src/db/schema';
+import type { RoutingCandidate } from '../../src/suggestions/routing.core';
+import {
+  ADOPTION_LABELS,
+  ASSIGNMENT_LABELS,
+  LIMITS,
+  STATUS_LABELS,
+  barChart,
+  daysLate,
+  isAnswerOverdue,
+  isDispatchOverdue,
+} from '../../src/suggestions/suggestions.core';
+import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.repo';
+import { CsrfField, FieldError, Flash } from '../layout';
+import { SuggestionForm, fmtDate, type FormOptions } from './suggestions';
+
+const base = (c: Campaign) => `/staff/c/${c.code}/suggestions`;
+
+function StaffNav({ campaign }: { campaign: Campaign }) {
+  const b = base(campaign);
+  return (
+    <nav aria-label="建议办理" class="row">
+      <a href={b}>建议分派</a>
+      <a href={`${b}/new`}>录入纸质建议</a>
+      <a href={`${b}/import`}>批量导入</a>
+      <a href={`${b}/excellent`}>优秀建议评选</a>
+      <a href={`${b}/stats`}>统计</a>
+      <a href={`/c/${campaign.code}/suggestions`}>公开栏</a>
+    </nav>
+  );
+}
+
+const STATUS_FILTERS: (SuggestionStatus | 'overdue')[] = ['received', 'overdue', 'dispatched', 'in_progress', 'answered', 'published', 'merged', 'not_accepted'];
+
+export function QueuePage(props: {
+  campaign: Campaign;
+  rows: (Suggestion & { assignments: Assignment[] })[];
+  total: number;
+  page: number;
+  pageSize: number;
+  status: string;
+  area: string;
+  areas: readonly string[];
+  now: number;
+  flash?: string | undefined;
+}) {
+  const b = base(props.campaign);
+  const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
+  const link = (page: number) => `${b}?${new URLSearchParams({ status: props.status, area: props.area, page: String(page) })}`;
+  return (
+    <section>
+      <h1>市民建议分派与办理</h1>
+      <StaffNav campaign={props.campaign} />
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <form method="get" action={b} class="row" aria-label="筛选">
+        <div>
+          <label for="q-status">状态</label>
+          <select id="q-status" name="status">
+            <option value="">全部</option>
+            {STATUS_FILTERS.map((s) => (
+              <option value={s} selected={props.status === s}>
+                {s === 'overdue' ? '逾期未分派' : STATUS_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label for="q-area">领域</label>
+          <select id="q-area" name="area">
+            <option value="">全部</option>
+            {props.areas.map((a) => (
+              <option value={a} selected={props.area === a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">筛选</button>
+      </form>
+      <p>共 {props.total} 条</p>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>跟踪码</th>
+              <th>标题</th>
+              <th>领域</th>
+              <th>收到</th>
+              <th>状态</th>
+              <th>承办部门</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => {
+              const overdue = isDispatchOverdue(r, props.now) || r.assignments.some((a) => isAnswerOverdue(a, props.now));
+              return (
+                <tr>
+                  <td>
+                    <a href={`${b}/${r.code}`}>{r.code}</a>
+                  </td>
+                  <td>{r.title}</td>
+                  <td>{r.area}</td>
+                  <td>{fmtDate(r.createdAt)}</td>
+                  <td>
+                    {STATUS_LABELS[r.status]} {overdue && <span class="badge frozen">逾期</span>}
+                  </td>
+                  <td>
+                    {r.assignments
+                      .filter((a) => a.status !== 'returned')
+                      .map((a) => a.departmentName)
+                      .join('、')}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 && (
+        <nav aria-label="分页" class="row">
+          {props.page > 1 && <a href={link(props.page - 1)}>上一页</a>}
+          <span>
+            第 {props.page} / {pages} 页
+          </span>
+          {props.page < pages && <a href={link(props.page + 1)}>下一页</a>}
+        </nav>
+      )}
+    </section>
+  );
+}
+
+export function DetailPage(props: {
+  campaign: Campaign;
+  s: Suggestion;
+  assignments: Assignment[];
+  supporters: { authorName: string; mobile: string; similarity: number; createdAt: number }[];
+  candidates: RoutingCandidate[];
+  departments: readonly string[];
+  csrfToken: string;
+  now: number;
+  errors?: Record<string, string>;
+  flash?: string | undefined;
+}) {
+  const { s } = props;
+  const b = `${base(props.campaign)}/${s.code}`;
+  const errors = props.errors ?? {};
+  const active = props.assignments.filter((a) => a.status !== 'returned');
+  const activeNames = new Set(active.map((a) => a.departmentName));
+  const preselect = activeNames.size ? activeNames : new Set([s.targetDepartment ?? props.candidates[0]?.department].filter(Boolean) as string[]);
+  const ranked = new Map(props.candidates.map((c) => [c.department, c.score]));
+  const shown = [...props.candidates.slice(0, 8).map((c) => c.department), ...props.departments.filter((d) => !ranked.has(d) || props.candidates.findIndex((c) => c.department === d) >= 8)];
+  const canDispatch = s.status === 'received' || s.status === 'dispatched' || s.status === 'in_progress';
+  return (
+    <section>
+      <h1>
+        {s.title} <span class="badge">{STATUS_LABELS[s.status]}</span>
+      </h1>
+      <StaffNav campaign={props.campaign} />
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {Object.keys(errors).length > 0 && <Flash kind="err">{errors['_form'] ?? '操作未完成,请按提示修改'}</Flash>}
+      <dl class="cards">
+        <div class="card">
+          <dt>跟踪码</dt>
+          <dd>{s.code}</dd>
+          <dt>建议人(仅组委会可见,不提供给承办部门)</dt>
+          <dd>
+            {s.authorName} · {s.mobile}
+            {s.email ? ` · ${s.email}` : ''}
+            {s.organisation ? ` · ${s.organisation}` : ''}
+          </dd>
+          <dt>主题 / 领域</dt>
+          <dd>
+            {s.theme} / {s.area}
+          </dd>
+          <dt>收到 / 分派期限</dt>
+          <dd>
+            {fmtDate(s.createdAt)} / {fmtDate(s.dispatchBy)} {isDispatchOverdue(s, props.now) && <span class="badge frozen">逾期 {daysLate(s.dispatchBy, props.now)} 天</span>}
+          </dd>
+          {s.targetDepartment && (
+            <>
+              <dt>市民建议的部门</dt>
+              <dd>{s.targetDepartment}</dd>
+            </>
+          )}
+        </div>
+        <div class="card">
+          <p class="prose">{s.body}</p>
+          {props.supporters.length > 0 && (
+            <p class="muted">
+              附议 {props.supporters.length} 人:{props.supporters.map((x) => x.authorName).join('、')}
+            </p>
+          )}
+          {s.rejectReason && <p>不予受理原因:{s.rejectReason}</p>}
+          {s.duplicateOf !== null && <p>已合并到另一条建议。</p>}
+        </div>
+      </dl>
+
+      <h2>承办部门</h2>
+      {props.assignments.length === 0 ? (
+        <p class="muted">尚未分派。</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th>部门</th>
+              <th>状态</th>
+              <th>期限</th>
+              <th>答复 / 退回原因</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.assignments.map((a) => (
+              <tr>
+                <td>{a.departmentName}</td>
+                <td>
+                  {ASSIGNMENT_LABELS[a.status]} {isAnswerOverdue(a, props.now) && <span class="badge frozen">逾期 {daysLate(a.deadlineAt, props.now)} 天</span>}
+                </td>
+                <td>{fmtDate(a.deadlineAt)}</td>
+                <td class="prose">
+                  {a.answer ?? ''}
+                  {a.answer && <div class="muted">{ADOPTION_LABELS[a.adoption]}</div>}
+                  {a.returnReason && <div class="muted">退回:{a.returnReason}</div>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+
+      {canDispatch && (
+        <form method="post" action={`${b}/dispatch`} class="stack">
+          <CsrfField token={props.csrfToken} />
+          <fieldset aria-describedby={errors['departments'] ? 'dispatch-error' : undefined}>
+            <legend>分派(系统推荐按得分排序;勾选一个即确认或改派,勾选多个即拆分给多个部门)</legend>
+            {shown.map((d) => (
+              <label style="font-weight:normal;display:block">
+                <input type="checkbox" name="departments" value={d} checked={preselect.has(d)} /> {d}
+                {ranked.has(d) && <span class="muted"> · 得分 {ranked.get(d)}</span>}
+              </label>
+            ))}
+            <FieldError id="dispatch-error" message={errors['departments']} />
+          </fieldset>
+          <div>
+            <button type="submit">{active.length ? '确认改派' : '确认分派'}</button>
+          </div>
+        </form>
+      )}
+
+      {s.status === 'answered' && (
+        <form method="post" action={`${b}/publish`} class="stack">
+          <CsrfField token={props.csrfToken} />
+          <p>各承办部门均已答复。公开后,答复将出现在建议办理公开栏(建议人姓名只显示姓氏,手机号不公开)。</p>
+          <div>
+            <button type="submit">公开答复</button>
+          </div>
+        </form>
+      )}
+
+      {(s.status === 'published' || s.status === 'answered') && s.excellence === 'none' && (
+        <form method="post" action={`${b}/shortlist`}>
+          <CsrfField token={props.csrfToken} />
+          <button type="submit" class="secondary">
+            列入优秀建议候选
+          </button>
+        </form>
+      )}
+
+      {(s.status === 'received' || s.status === 'dispatched') && (
+        <div class="cards">
+          <form method="post" action={`${b}/merge`} class="stack card">
+            <CsrfField token={props.csrfToken} />
+            <div>
+              <label for="merge-into">合并为重复建议:原建议的跟踪码</label>
+              <input id="merge-into" name="into" type="text" aria-describedby={errors['into'] ? 'merge-error' : undefined} />
+              <FieldError id="merge-error" message={errors['into']} />
+            </div>
+            <div>
+              <button type="submit" class="secondary">
+                合并
+              </button>
+            </div>
+          </form>
+          {s.status === 'received' && (
+            <form method="post" action={`${b}/reject`} class="stack card">
+              <CsrfField token={props.csrfToken} />
+              <div>
+                <label for="reject-reason">不予受理的原因(将告知建议人)</label>
+                <textarea id="reject-reason" name="reason" rows={3} maxlength={LIMITS.reason.max} aria-describedby={errors['reason'] ? 'reject-error' : undefined}></textarea>
+                <FieldError id="reject-error" message={errors['reason']} />
+              </div>
+              <div>
+                <button type="submit" class="secondary">
+                  不予受理
+                </button>
+              </div>
+            </form>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
+
+export function PaperEntryPage(props: { campaign: Campaign; options: FormOptions; csrfToken: string; values?: Record<string, string>; errors?: Record<string, string>; flash?: string | undefined }) {
+  return (
+    <section>
+      <h1>录入纸质建议</h1>
+      <StaffNav campaign={props.campaign} />
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <p>现场收集的纸质建议表逐份录入;录入后按同样规则查重和分派。</p>
+      <SuggestionForm action={`${base(props.campaign)}/new`} options={props.options} csrfToken={props.csrfToken} values={props.values} errors={props.errors} staff submitLabel="录入" />
+    </section>
+  );
+}
+
+export function ImportPage(props: {
+  campaign: Campaign;
+  csrfToken: string;
+  organisation?: string;
+  result?: { imported: string[]; bad: { line: number; reason: string }[] } | undefined;
+  error?: string | undefined;
+  columns: string;
+}) {
+  return (
+    <section>
+      <h1>批量导入组织报送的建议</h1>
+      <StaffNav campaign={props.campaign} />
+      <p>
+        区(市)、社会团体、研究机构汇总报送的建议,可用 Excel 另存为 CSV(UTF-8 或 GBK 均可)上传。第一行为表头:<code>{props.columns}</code>
+        (邮箱、建议部门、单位可选)。合格的行一次全部导入(要么全部成功,要么都不导入);有问题的行按行号列出,改正后可单独再导入。
+      </p>
+      {props.error && (
+        <Flash kind="err">
+          <span id="import-error">{props.error}</span>
+        </Flash>
+      )}
+      {props.result && (
+        <>
+          <Flash kind={props.result.bad.length ? 'warn' : 'ok'}>
+            已导入 {props.result.imported.length} 条{props.result.bad.length ? `,${props.result.bad.length} 行有问题未导入` : ''}。
+          </Flash>
+          {props.result.bad.length > 0 && (
+            <table>
+              <thead>
+                <tr>
+                  <th>行号</th>
+                  <th>问题</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.result.bad.map((b) => (
+                  <tr>
+                    <td class="num">第 {b.line} 行</td>
+                    <td>{b.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </>
+      )}
+      <form method="post" action={`${base(props.campaign)}/import`} enctype="multipart/form-data" class="stack" hx-boost="false">
+        <CsrfField token={props.csrfToken} />
+        <div>
+          <label for="import-org">报送单位</label>
+          <input id="import-org" name="organisation" type="text" value={props.organisation ?? ''} maxlength={LIMITS.organisation} />
+        </div>
+        <div>
+          <label for="import-file">CSV 文件</label>
+          <input id="import-file" name="file" type="file" accept=".csv,text/csv" aria-describedby={props.error ? 'import-error' : undefined} />
+        </div>
+        <div>
+          <button type="submit">导入</button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+export interface HandlerRow {
+  code: string;
+  title: string;
+  body: string;
+  theme: string;
+  area: string;
+  status: AssignmentStatus;
+  answer: string | null;
+  adoption: Adoption;
+  returnReason: string | null;
+  assignedAt: number;
+  deadlineAt: number;
+}
+
+export function HandlerListPage(props: { campaign: Campaign; department: string; rows: HandlerRow[]; now: number; flash?: string | undefined }) {
+  return (
+    <section>
+      <h1>{props.department} · 待办建议</h1>
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      <p class="muted">按工作纪律,建议人的姓名和联系方式不向承办部门提供;如需联系,请通过组委会。</p>
+      <div class="table-wrap">
+        <table>
+          <thead>
+            <tr>
+              <th>跟踪码</th>
+              <th>标题</th>
+              <th>领域</th>
+              <th>状态</th>
+              <th>答复期限</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.rows.map((r) => (
+              <tr>
+                <td>
+                  <a href={`/staff/c/${props.campaign.code}/handling/${r.code}`}>{r.code}</a>
+                </td>
+                <td>{r.title}</td>
+                <td>{r.area}</td>
+                <td>{ASSIGNMENT_LABELS[r.status]}</td>
+                <td>
+                  {fmtDate(r.deadlineAt)} {isAnswerOverdue(r, props.now) && <span class="badge frozen">逾期 {daysLate(r.deadlineAt, props.now)} 天</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; csrfToken: string; now: number; values?: Record<string, string>; errors?: Record<string, string> }) {
+  const { item } = props;
+  const errors = props.errors ?? {};
+  const v = props.values ?? {};
+  const b = `/staff/c/${props.campaign.code}/handling/${item.code}`;
+  const open = item.status === 'dispatched' || item.status === 'in_progress';
+  return (
+    <section>
+      <h1>{item.title}</h1>
+      <p>
+        <a href={`/staff/c/${props.campaign.code}/handling`}>返回待办列表</a>
+      </p>
+      {Object.keys(errors).length > 0 && <Flash kind="err">操作未完成,请按提示修改</Flash>}
+      <p class="muted">
+        {item.code} · {item.theme} · {item.area} · {ASSIGNMENT_LABELS[item.status]} · 答复期限 {fmtDate(item.deadlineAt)}{' '}
+        {isAnswerOverdue(item, props.now) && <span class="badge frozen">逾期</span>}
+      </p>
+      <div class="card">
+        <p class="prose">{item.body}</p>
+      </div>
+      {item.answer && (
+        <div class="card">
+          <h2>本部门答复</h2>
+          <p class="prose">{item.answer}</p>
+          <p>{ADOPTION_LABELS[item.adoption]}</p>
+        </div>
+      )}
+      {item.status === 'dispatched' && (
+        <form method="post" action={`${b}/accept`}>
+          <CsrfField token={props.csrfToken} />
+          <button type="submit">签收并开始办理</button>
+        </form>
+      )}
+      {open && (
+        <>
+          <form method="post" action={`${b}/answer`} class="stack">
+            <CsrfField token={props.csrfToken} />
+            <div>
+              <label for="answer-text">办理答复(将公开)</label>
+              <textarea id="answer-text" name="answer" rows={8} maxlength={LIMITS.answer.max} aria-invalid={errors['answer'] ? 'true' : undefined} aria-describedby={errors['answer'] ? 'answer-error' : undefined}>
+                {v['answer'] ?? ''}
+              </textarea>
+              <FieldError id="answer-error" message={errors['answer']} />
+            </div>
+            <fieldset aria-describedby={errors['adoption'] ? 'adoption-error' : undefined}>
+              <legend>采纳情况</legend>
+              {(['none', 'next_year_plan', 'work_report'] as const).map((a) => (
+                <label style="font-weight:normal;display:block">
+                  <input type="radio" name="adoption" value={a} checked={(v['adoption'] ?? 'none') === a} /> {ADOPTION_LABELS[a]}
+                </label>
+              ))}
+              <FieldError id="adoption-error" message={errors['adoption']} />
+            </fieldset>
+            <div>
+              <button type="submit">提交答复</button>
+            </div>
+          </form>
+          <form method="post" action={`${b}/return`} class="stack">
+            <CsrfField token={props.csrfToken} />
+            <div>
+              <label for="return-reason">不属于本部门职责?退回组委会重新分派,并说明原因</label>
+              <textarea id="return-reason" name="reason" rows={3} maxlength={LIMITS.reason.max} aria-invalid={errors['reason'] ? 'true' : undefined} aria-describedby={errors['reason'] ? 'return-error' : undefined}>
+                {v['reason'] ?? ''}
+              </textarea>
+              <FieldError id="return-error" message={errors['reason']} />
+            </div>
+            <div>
+              <button type="submit" class="secondary">
+                退回
+              </button>
+            </div>
+          </form>
+        </>
+      )}
+    </section>
+  );
+}
+
+export function ExcellencePage(props: {
+  campaign: Campaign;
+  rows: { seq: number; code: string; title: string; authorName: string; area: string; excellence: string; published: boolean; mean: number | null; reviewers: number; myScore: number | null }[];
+  csrfToken: string;
+  flash?: string | undefined;
+  errors?: Record<string, string>;
+}) {
+  const b = base(props.campaign);
+  const errors = props.errors ?? {};
+  return (
+    <section>
+      <h1>优秀建议评选</h1>
+      <StaffNav campaign={props.campaign} />
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {errors['_form'] && <Flash kind="err">{errors['_form']}</Flash>}
+      <p>在建议详情页将答复较好的建议“列入优秀建议候选”;评审人各自打分(1–100 分),按平均分排序;勾选入选建议后公布。入选建议人可导出为下一年度“往年获评优秀建议市民代表”类别的候选人。</p>
+      {props.rows.length === 0 ? (
+        <p class="muted">尚无候选建议。</p>
+      ) : (
+        <>
+          <table>
+            <thead>
+              <tr>
+                <th>建议</th>
+                <th>建议人</th>
+                <th class="num">平均分(评审人数)</th>
+                <th>我的评分</th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.rows.map((r) => (
+                <tr>
+                  <td>
+                    <a href={`${b}/${r.code}`}>{r.title}</a> {r.excellence === 'selected' && <span class="badge draft">{r.published ? '已公布' : '已入选'}</span>}
+                  </td>
+                  <td>{r.authorName}</td>
+                  <td class="num">
+                    {r.mean ?? '—'}({r.reviewers})
+                  </td>
+                  <td>
+                    <form method="post" action={`${b}/${r.code}/score`} class="row">
+                      <CsrfField token={props.csrfToken} />
+                      <label for={`score-${r.seq}`} class="sr-only">
+                        {r.title} 的评分
+                      </label>
+                      <input id={`score-${r.seq}`} name="score" type="number" min={1} max={100} value={r.myScore === null ? '' : String(r.myScore)} style="max-width:6em" />
+                      <button type="submit" class="small">
+                        评分
+                      </button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <form method="post" action={`${b}/excellent/publish`} class="stack">
+            <CsrfField token={props.csrfToken} />
+            <fieldset aria-describedby={errors['selected'] ? 'select-error' : undefined}>
+              <legend>入选并公布的优秀建议</legend>
+              {props.rows.map((r) => (
+                <label style="font-weight:normal;display:block">
+                  <input type="checkbox" name="selected" value={r.code} checked={r.excellence === 'selected'} /> {r.title}({r.mean ?? '未评分'})
+                </label>
+              ))}
+              <FieldError id="select-error" message={errors['selected']} />
+            </fieldset>
+            <div>
+              <button type="submit">公布优秀建议名单</button>
+            </div>
+          </form>
+          <p>
+            <a href={`${b}/excellent/candidates.csv`} hx-boost="false">
+              导出入选建议人(下一年度市民代表候选,CSV)
+            </a>
+          </p>
+        </>
+      )}
+    </section>
+  );
+}
+
+function BarChartSvg({ title, rows, id }: { title: string; rows: { label: string; value: number }[]; id: string }) {
+  const chart = barChart(rows);
+  return (
+    <figure class="card">
+      <figcaption id={`${id}-title`}>
+        <strong>{title}</strong>
+      </figcaption>
+      <svg viewBox={`0 0 ${chart.width} ${chart.height}`} width="100%" role="img" aria-labelledby={`${id}-title`} style="max-width:640px">
+        {chart.bars.map((bar) => (
+          <g>
+            <text x={chart.labelWidth - 6} y={bar.y + chart.rowHeight * 0.65} text-anchor="end" font-size="13" fill="#1a1a1a">
+              {bar.label}
+            </text>
+            <rect x={chart.labelWidth} y={bar.y + 3} width={Math.max(1, bar.length)} height={chart.rowHeight - 8} fill="#a3161a" />
+            <text x={chart.labelWidth + bar.length + 6} y={bar.y + chart.rowHeight * 0.65} font-size="13" fill="#1a1a1a">
+              {bar.value}
+            </text>
+          </g>
+        ))}
+      </svg>
+    </figure>
+  );
+}
+
+/** The organiser dashboard's card: totals and the status chart (loaded into /staff by htmx). */
+export function StatsSummary(props: { campaignCode: string; total: number; overdue: number; medianHandling: string; byStatus: { label: string; value: number }[] }) {
+  return (
+    <div>
+      <p>
+        建议 <strong>{props.total}</strong> 条 · 逾期 <strong>{props.overdue}</strong> 条 · 办理时长中位数 <strong>{props.medianHandling}</strong>
+      </p>
+      <BarChartSvg id="dash-status" title="建议办理状态" rows={props.byStatus} />
+    </div>
+  );
+}
+
+export function StatsPage(props: {
+  campaign: Campaign;
+  total: number;
+  byStatus: { label: string; value: number }[];
+  byArea: { label: string; value: number }[];
+  byTheme: { label: string; value: number }[];
+  byDept: { label: string; value: number }[];
+  medianHandling: string;
+  answered: number;
+  overdueDispatch: { code: string; title: string; deadline: number }[];
+  overdueAnswers: { code: string; title: string; department: string; deadline: number }[];
+  now: number;
+}) {
+  const b = base(props.campaign);
+  return (
+    <section>
+      <h1>建议统计</h1>
+      <StaffNav campaign={props.campaign} />
+      <div class="cards four">
+        <div class="card">
+          <div>建议总数</div>
+          <div class="stat">{props.total}</div>
+        </div>
+        <div class="card">
+          <div>已答复</div>
+          <div class="stat">{props.answered}</div>
+        </div>
+        <div class="card">
+          <div>办理时长中位数(收到→答复)</div>
+          <div class="stat">{props.medianHandling}</div>
+        </div>
+        <div class="card">
+          <div>逾期</div>
+          <div class="stat">{props.overdueDispatch.length + props.overdueAnswers.length}</div>
+        </div>
+      </div>
+      <div class="cards">
+        <BarChartSvg id="chart-status" title="按状态" rows={props.byStatus} />
+        <BarChartSvg id="chart-area" title="按领域" rows={props.byArea} />
+        <BarChartSvg id="chart-theme" title="按主题" rows={props.byTheme} />
+        <BarChartSvg id="chart-dept" title="按承办部门(前 15)" rows={props.byDept.slice(0, 15)} />
+      </div>
+      <h2>逾期清单</h2>
+      <table>
+        <thead>
+          <tr>
+            <th>跟踪码</th>
+            <th>标题</th>
+            <th>环节</th>
+            <th>期限</th>
+            <th class="num">逾期天数</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.overdueDispatch.map((o) => (
+            <tr>
+              <td>
+                <a href={`${b}/${o.code}`}>{o.code}</a>
+              </td>
+              <td>{o.title}</td>
+              <td>待分派</td>
+              <td>{fmtDate(o.deadline)}</td>
+              <td class="num">{daysLate(o.deadline, props.now)}</td>
+            </tr>
+          ))}
+          {props.overdueAnswers.map((o) => (
+            <tr>
+              <td>
+                <a href={`${b}/${o.code}`}>{o.code}</a>
+              </td>
+              <td>{o.title}</td>
+              <td>{o.department} 答复</td>
+              <td>{fmtDate(o.deadline)}</td>
+              <td class="num">{daysLate(o.deadline, props.now)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {props.overdueDispatch.length + props.overdueAnswers.length === 0 && <p class="muted">没有逾期的建议。</p>}
+    </section>
+  );
+}

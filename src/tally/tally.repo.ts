@@ -151,7 +151,6 @@ export async function runCeremony(db: Db, actor: Actor, campaign: Campaign, grou
   const sealed = await Promise.all(shares.map((s) => sealShare(seats[s.seat - 1]!.seatKey, campaign.code, groupNo, s.seat, s.share)));
   for (const s of shares) s.share.fill(0);
   const now = Date.now();
-  const keyRow = { campaignId: campaign.id, groupNo, publicKey: pair.publicKey, shareCount, threshold, createdAt: now };
   await audited(
     db,
     actor,
@@ -159,13 +158,13 @@ export async function runCeremony(db: Db, actor: Actor, campaign: Campaign, grou
     `tally:${campaign.code}:${groupNo}`,
     { publicKey: pair.publicKey, shareCount, threshold, fingerprints: shares.map((s) => s.fingerprint) },
     [
-      // query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
+      // query-builder statements only: drizzle's D1 batch cannot bind a raw db.run(sql) statement
       db
         .insert(tallyKeys)
-        .select(sql`SELECT ${keyRow.campaignId}, ${groupNo}, ${keyRow.publicKey}, ${shareCount}, ${threshold}, ${now} WHERE ${noBallots}`)
+        .select(sql`SELECT ${campaign.id}, ${groupNo}, ${pair.publicKey}, ${shareCount}, ${threshold}, ${now} WHERE ${noBallots}`)
         .onConflictDoUpdate({
           target: [tallyKeys.campaignId, tallyKeys.groupNo],
-          set: { publicKey: sql`excluded.public_key`, shareCount: sql`excluded.share_count`, threshold: sql`excluded.threshold`, createdAt: sql`excluded.created_at` },
+          set: { publicKey: pair.publicKey, shareCount, threshold, createdAt: now },
         }),
       ...shares.map((s, i) =>
         db
@@ -234,10 +233,12 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
   const root = commitmentRoot(campaign.code, groupNo, receipts);
   const now = Date.now();
   await audited(db, actor, 'tally.commit', `tally:${campaign.code}:${groupNo}`, { root, ballotCount: receipts.length }, [
-    db.insert(tallyCommitments).select(
-      sql`SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}
-        WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}`,
-    ),
+    db
+      .insert(tallyCommitments)
+      .select(
+        sql`SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}
+          WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}`,
+      ),
   ]);
   if (!(await isGroupCommitted(db, campaign.id, groupNo))) throw new AppError(409, 'BALLOTS_CHANGED', '承诺过程中选票集合发生变化,请重试');
   return { root, ballotCount: receipts.length };

@@ -8,6 +8,7 @@ import { normaliseCode, randomCode } from '../delegates/delegates.core';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { sealBallot, ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
+import { notCommittedSql } from '../tally/tally.repo';
 import { ballotTag, blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from './credential';
 import { ballotProblem, groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
 
@@ -231,7 +232,7 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
       .select(
         sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
           WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
-            AND venue_name = ${session.venueName} AND state = 'open')`,
+            AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}`,
       )
       .onConflictDoNothing(),
     db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),

@@ -16,7 +16,7 @@
 // --profile runs the server under `node --cpu-prof` and keeps the .cpuprofile (path on stderr).
 // Bounded: everything is torn down after BENCH_DEADLINE_S (default 330 s) whatever happens.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -98,6 +98,27 @@ async function stopServer() {
   const t = setTimeout(() => server?.kill('SIGKILL'), 8_000);
   await serverExited;
   clearTimeout(t);
+}
+
+/**
+ * CPU time the server process has used, in ms (Linux /proc; undefined elsewhere). Divided by the
+ * ops of a scenario it gives the server's CPU cost per op, which the machine's other load does
+ * not inflate the way it inflates wall-clock throughput.
+ */
+function serverCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${server!.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+async function withCpu<T extends { ops: number }>(run: Promise<T> | (() => Promise<T>)): Promise<T & { cpuMsPerOp?: number }> {
+  const c0 = serverCpuMs();
+  const r = await (typeof run === 'function' ? run() : run);
+  const c1 = serverCpuMs();
+  return c0 === undefined || c1 === undefined || !r.ops ? r : { ...r, cpuMsPerOp: (c1 - c0) / r.ops };
 }
 
 let cleaned = false;
@@ -466,7 +487,7 @@ async function main() {
   log(`setup: 36 venues opened, ${warmBodies.length + g1Bodies.length + g2Bodies.length} credentials issued in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   // HTTP ceiling (also warms the server up)
-  const http = await load({ path: '/healthz', seconds: 5, okStatus: 200 });
+  const http = await withCpu(() => load({ path: '/healthz', seconds: 5, okStatus: 200 }));
   results['httpCeiling'] = { opsPerSec: Math.round(http.opsPerSec) };
   table.push(['HTTP ceiling (GET /healthz)', fmt(http.opsPerSec), fmt(http.p50Ms, 1), fmt(http.p99Ms, 1), String(http.errors), '1.00 of itself']);
 
@@ -475,7 +496,7 @@ async function main() {
   if (warm.errors) log(`warm-up: ${warm.errors} errors`, warm.statuses);
 
   // 1. the burst: group 1, 100 connections
-  const burst = await load({ path: '/api/ballot/cast', bodies: g1Bodies, okStatus: 201 });
+  const burst = await withCpu(() => load({ path: '/api/ballot/cast', bodies: g1Bodies, okStatus: 201 }));
   if (burst.errors) log('ballot burst statuses', burst.statuses);
   results['ballotBurst'] = {
     opsPerSec: Math.round(burst.opsPerSec),
@@ -495,7 +516,7 @@ async function main() {
   const watching = viewers(VIEWERS, viewersStop);
   await sleep(2_000); // every screen polling before the burst starts
   const t2 = performance.now();
-  const burst2 = await load({ path: '/api/ballot/cast', bodies: g2Bodies, okStatus: 201 });
+  const burst2 = await withCpu(() => load({ path: '/api/ballot/cast', bodies: g2Bodies, okStatus: 201 }));
   await sleep(1_500); // let the screens catch up with the last casts
   endViewers();
   const v = await watching;
@@ -557,6 +578,12 @@ async function main() {
   if (sugg) out.push(`intake ${Math.round(sugg.intake.opsPerSec)} suggestions/s (≥ 500)   ${sugg.intake.opsPerSec >= 500 ? 'met' : 'MISSED'};  search p99 ${sugg.search.p99Ms} ms (< 100)   ${sugg.search.p99Ms < 100 ? 'met' : 'MISSED'}`);
   if (results['draw10kFrom100k']) out.push(`draw 10k seats from 100k candidates: ${results['draw10kFrom100k'].seconds} s`);
   if (results['unsealTally10k']) out.push(`unseal + tally 10k ballots: ${results['unsealTally10k'].seconds} s`);
+  if (burst.cpuMsPerOp !== undefined) {
+    out.push(
+      `server CPU per ballot ${burst.cpuMsPerOp.toFixed(2)} ms (≈ ${Math.round(1000 / burst.cpuMsPerOp)} ballots/s per free core; the server is one Node thread plus libuv's pool)` +
+        `; with screens ${burst2.cpuMsPerOp?.toFixed(2)} ms per ballot incl. their polls; /healthz ${http.cpuMsPerOp?.toFixed(3)} ms per request`,
+    );
+  }
   out.push(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs${SINGLE ? '; server on one libSQL connection (--single-connection)' : ''}`);
   out.push(`(whole bench ${((performance.now() - tStart) / 1000).toFixed(0)} s)`);
   console.log(out.join('\n'));

@@ -10,8 +10,12 @@ export interface LibsqlHandle {
 
 /** Opens a libSQL database (embedded file or remote URL) with the pragmas a file database needs. */
 export async function openLibsql(url: string, authToken?: string): Promise<LibsqlHandle> {
-  const client = createClient(authToken ? { url, authToken } : { url });
-  if (url.startsWith('file:')) {
+  const file = url.startsWith('file:');
+  // One connection for a file: @libsql/client pools up to 20, and the per-connection pragmas
+  // below would reach only the first (the rest ran with synchronous=FULL, an fsync per commit,
+  // and no busy_timeout). Calls on an embedded file are synchronous anyway, so nothing is lost.
+  const client = createClient({ url, ...(authToken ? { authToken } : {}), ...(file ? { concurrency: 1 } : {}) });
+  if (file) {
     // WAL persists in the file; synchronous and busy_timeout are per connection.
     await client.execute('PRAGMA journal_mode=WAL');
     await client.execute('PRAGMA synchronous=NORMAL');

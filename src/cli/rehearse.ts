@@ -150,7 +150,7 @@ try {
         const x = random();
         return x < 0.03 ? null : 1 + Math.floor(random() * options);
       });
-      const first = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers });
+      const first = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers, keyId: info.keyId });
       if (random() < 0.1) {
         const again = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers });
         if (again.receipt !== first.receipt) throw new Error('a retry got another receipt');

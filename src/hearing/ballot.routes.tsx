@@ -11,7 +11,7 @@ import type { AppEnv } from '../env';
 import { ballotClientJs } from '../generated/ballot-client';
 import { AppError, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
-import { ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
+import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
 
 /** The voting device and the anonymous ballot API. No staff session is involved or read. */
 export const ballotRoutes = new Hono<AppEnv>();
@@ -52,7 +52,7 @@ ballotRoutes.post('/api/ballot/ticket', async (c) => {
   const session = await getSession(c.var.db, row.campaignId, row.groupNo, row.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.campaignId));
-  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, state: row.state });
+  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, keyId: venueKeyId(session.publicKey), state: row.state });
 });
 
 const redeemBody = z.object({ ticket: z.string().min(4).max(40), blindedMsg: z.string().min(16).max(2000) });
@@ -71,15 +71,16 @@ const castBody = z.object({
   group: z.number().int().min(1).max(20),
   credential,
   answers: z.array(z.number().int().nullable()).max(100),
+  keyId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 });
 
 ballotRoutes.post('/api/ballot/cast', async (c) => {
   noStore(c);
   const parsed = castBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '选票格式不正确:需要 campaign、group、credential 和 answers');
-  const { campaign: code, group, credential: cred, answers } = parsed.data;
+  const { campaign: code, group, credential: cred, answers, keyId } = parsed.data;
   const campaign = await getCampaign(c.var.db, code);
-  const outcome = await castBallot(c.var.db, campaign, group, cred, answers);
+  const outcome = await castBallot(c.var.db, campaign, group, cred, answers, keyId);
   return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
 });
 

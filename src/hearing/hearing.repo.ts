@@ -181,13 +181,20 @@ function castShape(db: Db, campaign: Campaign, groupNo: number): ReturnType<type
  */
 const groupSessions = new Map<string, Promise<VotingSession[]>>();
 
+/** A short public name of a venue key: the device says which key signed it, saving trial verifications. */
+export const venueKeyId = (publicKey: string) => sha256Hex(`sanmin-venue-key-v1:${publicKey}`).slice(0, 16);
+
+/** Tries the hinted key first: the venue is learnt at cast anyway (for its counter), so the hint reveals nothing more. */
+const hintedFirst = (sessions: VotingSession[], keyId: string | undefined) =>
+  keyId ? [...sessions].sort((a, b) => Number(venueKeyId(b.publicKey) === keyId) - Number(venueKeyId(a.publicKey) === keyId)) : sessions;
+
 /** The session whose venue key signed this credential, among the group's sessions. */
-async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential) {
+async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential, keyId?: string) {
   const key = `${campaignId}|${groupNo}`;
   const tried = new Set<string>();
   const cached = groupSessions.get(key);
   if (cached) {
-    for (const s of await cached) {
+    for (const s of hintedFirst(await cached, keyId)) {
       tried.add(s.publicKey);
       if (await verifyCredential(s.publicKey, cred)) return s;
     }
@@ -196,7 +203,7 @@ async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, 
   if (groupSessions.size > 200) groupSessions.clear();
   groupSessions.set(key, fresh);
   fresh.catch(() => groupSessions.delete(key));
-  for (const s of await fresh) {
+  for (const s of hintedFirst(await fresh, keyId)) {
     if (tried.has(s.publicKey)) continue;
     if (await verifyCredential(s.publicKey, cred)) return s;
   }
@@ -211,11 +218,11 @@ export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
  * if this very attempt won the credential. A retry of the same ballot gets the first receipt;
  * another ballot on a spent credential is refused.
  */
-export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown): Promise<CastOutcome> {
+export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown, keyId?: string): Promise<CastOutcome> {
   const { departments, scale } = await castShape(db, campaign, groupNo);
   const problem = ballotProblem(answers, departments.length, scale.length);
   if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
-  const session = await sessionOfCredential(db, campaign.id, groupNo, cred);
+  const session = await sessionOfCredential(db, campaign.id, groupNo, cred, keyId);
   if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
   const [key] = await db.select().from(tallyKeys).where(and(eq(tallyKeys.campaignId, campaign.id), eq(tallyKeys.groupNo, groupNo)));
   if (!key) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');

@@ -65,13 +65,13 @@ export async function api(app: Fetchable, path: string, body?: unknown, token?: 
 }
 
 /** What a voting device does with a ticket: fetch the venue key, blind, redeem, unblind. */
-export async function credentialFor(app: Fetchable, ticket: string): Promise<{ credential: Credential; group: number; campaign: string; blindedMsg: string }> {
+export async function credentialFor(app: Fetchable, ticket: string): Promise<{ credential: Credential; group: number; campaign: string; blindedMsg: string; keyId: string }> {
   const info = await api(app, '/api/ballot/ticket', { ticket });
   if (info.status !== 200) throw new Error(`ticket: ${info.status} ${info.text}`);
   const req = await blindRequest(info.json.publicKey);
   const r = await api(app, '/api/ballot/redeem', { ticket, blindedMsg: req.blindedMsg });
   if (r.status !== 200) throw new Error(`redeem: ${r.status} ${r.text}`);
-  return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), group: info.json.group, campaign: info.json.campaign, blindedMsg: req.blindedMsg };
+  return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), group: info.json.group, campaign: info.json.campaign, blindedMsg: req.blindedMsg, keyId: info.json.keyId as string };
 }
 
 export const cast = (app: Fetchable, group: number, credential: Credential, answers: (number | null)[]) =>

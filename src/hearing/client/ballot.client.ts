@@ -12,6 +12,7 @@ interface Saved {
   campaign?: string;
   group?: number;
   publicKey?: string;
+  keyId?: string;
   blind?: { prepared: string; inv: string; blindedMsg: string };
   credential?: Credential;
   answers?: (number | null)[];
@@ -101,8 +102,8 @@ async function loadBallot(s: Saved) {
 async function start(ticket: string) {
   status('正在核验凭证码……', 'warn');
   try {
-    const info = await persist<{ campaign: string; group: number; publicKey: string }>('/api/ballot/ticket', { ticket }, '核验');
-    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey };
+    const info = await persist<{ campaign: string; group: number; publicKey: string; keyId: string }>('/api/ballot/ticket', { ticket }, '核验');
+    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey, keyId: info.keyId };
     save(s);
     await obtainCredential(s);
     await loadBallot(s);
@@ -156,7 +157,7 @@ async function submit(s: Saved) {
   $<HTMLButtonElement>('#confirm')?.setAttribute('disabled', '');
   status('正在提交选票……', 'warn');
   try {
-    const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, answers: s.answers }, '选票');
+    const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, answers: s.answers, keyId: s.keyId }, '选票');
     localStorage.removeItem(KEY);
     $('#receipt')!.textContent = r.receipt.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
     $('#receipt-full')!.textContent = r.receipt;

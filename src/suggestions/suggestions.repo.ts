@@ -133,7 +133,6 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
       createdAt: now,
     }),
   ];
-  out.push(db.run(sql`INSERT INTO suggestions_bigrams (rowid, grams) SELECT seq, ${bigramTokens(input.title, input.body)} FROM suggestions WHERE code = ${code}`));
   if (bands.length) {
     out.push(
       db.run(
@@ -396,6 +395,8 @@ export function dispatchStatements(
     );
   }
   out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));
+  // searchable from now on (the trigram index follows the status through its triggers)
+  out.push(reindexBigrams(db, s.seq, s.title, s.body, s.publicAnswer));
   return out;
 }
 

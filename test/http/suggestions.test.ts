@@ -464,3 +464,17 @@ describe('excellent suggestions', () => {
     expect(csv.body).toContain('周星星,,13788889999,,,往年获评优秀建议市民代表');
   });
 });
+
+describe('search indexes', () => {
+  it('stay internally consistent through every status change (FTS5 integrity-check; only public rows are indexed, so the content comparison does not apply)', async () => {
+    // merge one dispatched item, so a row leaves the public statuses
+    const a = (await submit({ title: '整治小区门口占道经营', body: '小区门口早市占道经营,垃圾满地,建议加强城市管理综合执法。' })).code;
+    const b = (await submit({ title: '早市占道经营影响通行', body: '每天早上小区门口早市摆摊占满马路,车辆行人无法通行,建议整治。' })).code;
+    await dispatch(b, ['市城市管理局']);
+    await organiser.get(`/staff/c/2018/suggestions/${b}`);
+    expect((await organiser.post(`/staff/c/2018/suggestions/${b}/merge`, { into: a })).status).toBe(303);
+    await t.client.execute("INSERT INTO suggestions_fts(suggestions_fts, rank) VALUES ('integrity-check', 0)");
+    const hits = await api(`/api/suggestions?status=all&q=${encodeURIComponent('早市摆摊')}`);
+    expect(((await hits.json()) as { total: number }).total).toBe(0);
+  });
+});

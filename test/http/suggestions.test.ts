@@ -478,3 +478,22 @@ describe('search indexes', () => {
     expect(((await hits.json()) as { total: number }).total).toBe(0);
   });
 });
+
+describe('not accepted', () => {
+  it('needs a reason the citizen will read; the tracking page then shows it', async () => {
+    const code = (await submit({ title: '请帮我追讨个人借款', body: '朋友借了我五万元一直不还,请政府帮我要回来。' })).code;
+    await organiser.get(`/staff/c/2018/suggestions/${code}`);
+    const empty = await organiser.post(`/staff/c/2018/suggestions/${code}/reject`, { reason: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toContain('请填写不予受理的原因');
+    const ok = await organiser.post(`/staff/c/2018/suggestions/${code}/reject`, { reason: '属于个人民事纠纷,建议通过人民调解或诉讼解决' });
+    expect(ok.status).toBe(303);
+    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.code, code));
+    expect(row).toMatchObject({ status: 'not_accepted', rejectReason: '属于个人民事纠纷,建议通过人民调解或诉讼解决' });
+    const track = await new Browser(t.app).get(`/c/2018/suggestions/track?code=${code}`);
+    expect(track.body).toContain('不予受理的原因:属于个人民事纠纷');
+    const again = await organiser.post(`/staff/c/2018/suggestions/${code}/dispatch`, { departments: '市司法局' });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('不能分派');
+  });
+});

@@ -1,4 +1,4 @@
-// npx tsx bench/suggestions.ts [--json] [--n 20000] — suggestions at the scale of a campaign.
+// npx tsx bench/suggestions.ts [--json] [--n 20000] [--single-connection] — suggestions at the scale of a campaign.
 // 1. seeds N suggestions (default 20,000) into a fresh temporary database through the repo's
 //    batch inserts, dispatches 70% of them and publishes answers for 40%;
 // 2. times intake through the real app (app.request → POST /api/suggestions: rate limits,
@@ -15,8 +15,12 @@ import { parseLabelled } from '../src/suggestions/routing.core';
 import { batchInsertStatements, dispatchStatements, loadIntakeContext, reindexBigrams, setSuggestion } from '../src/suggestions/suggestions.repo';
 import { suggestions } from '../src/db/schema';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { createClient } from '@libsql/client';
+import { drizzle } from 'drizzle-orm/libsql';
+import { schema, type Db } from '../src/db/client';
 
 const json = process.argv.includes('--json');
+const singleConnection = process.argv.includes('--single-connection');
 const nArg = process.argv.indexOf('--n');
 const N = nArg > 0 ? Number(process.argv[nArg + 1]) : 20_000;
 const INTAKE = 2_000;
@@ -72,7 +76,17 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 const dir = mkdtempSync(join(tmpdir(), 'sanmin-bench-sg-'));
 try {
-  const handle = await prepareDatabase(`file:${join(dir, 'bench.db')}`);
+  const url = `file:${join(dir, 'bench.db')}`;
+  let handle = await prepareDatabase(url);
+  if (singleConnection) {
+    // @libsql/client 0.18 pools up to 20 connections and src/db/libsql.ts sets its pragmas
+    // (synchronous=NORMAL, busy_timeout) on the first one only; under concurrency the others
+    // commit with synchronous=FULL. This reopens the file with one connection, as a comparison.
+    handle.client.close();
+    const client = createClient({ url, concurrency: 1 });
+    for (const p of ['PRAGMA journal_mode=WAL', 'PRAGMA synchronous=NORMAL', 'PRAGMA busy_timeout=5000', 'PRAGMA foreign_keys=ON']) await client.execute(p);
+    handle = { url, client, db: drizzle(client, { schema }) as unknown as Db };
+  }
   const db = handle.db;
   const app = nodeApp(handle, '0'.repeat(64));
   const campaign = (await defaultCampaign(db))!;
@@ -208,7 +222,7 @@ try {
   const preview = { firstMs: round(previewTimes[0]!), p50ms: round(percentile(previewTimes, 50)), p99ms: round(percentile(previewTimes, 99)) };
   log(`routing preview: first (model build over ${Math.min(dispatched, 3000)} dispatched items) ${preview.firstMs} ms, then p50 ${preview.p50ms} ms, p99 ${preview.p99ms} ms`);
 
-  if (json) console.log(JSON.stringify({ suggestions: N + INTAKE, seedSeconds: round(seeded / 1000), intake, search, preview }, null, 2));
+  if (json) console.log(JSON.stringify({ suggestions: N + INTAKE, singleConnection, seedSeconds: round(seeded / 1000), intake, search, preview }, null, 2));
   handle.client.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@ import { defaultCampaign, findCampaign, type Campaign } from '../campaigns/campa
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
+import { cachedIntakeContext, createSuggestion, groupCommit, type IntakeResult } from './suggestions.repo';
 import { validateSuggestion } from './suggestions.core';
 
 /** Per address and per mobile number, counted in the database so every isolate shares them. */
@@ -33,12 +33,13 @@ export async function campaignOrDefault(db: Db, code: string | undefined, now = 
 }
 
 /**
- * Counts one hit against several fixed windows in one statement (a multi-row upsert) and
- * returns each key's count so far; atomic on libSQL and D1 alike.
+ * Counts one hit against several fixed windows in one statement (a multi-row upsert, run in the
+ * group commit) and returns each key's count so far; atomic on libSQL and D1 alike.
  */
 export async function hitRateLimits(db: Db, hits: { key: string; windowMs: number }[], now = Date.now()): Promise<Map<string, number>> {
-  const rows = await db
-    .insert(rateLimits)
+  const [rows] = (await groupCommit(db, [
+    db
+      .insert(rateLimits)
     .values(hits.map((h) => ({ key: h.key, windowStart: now - (now % h.windowMs), count: 1 })))
     .onConflictDoUpdate({
       target: rateLimits.key,
@@ -47,7 +48,8 @@ export async function hitRateLimits(db: Db, hits: { key: string; windowMs: numbe
         windowStart: sql`excluded.window_start`,
       },
     })
-    .returning({ key: rateLimits.key, count: rateLimits.count });
+      .returning({ key: rateLimits.key, count: rateLimits.count }),
+  ])) as [{ key: string; count: number }[]];
   return new Map(rows.map((r) => [r.key, r.count]));
 }
 

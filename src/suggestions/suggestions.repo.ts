@@ -133,7 +133,6 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
       createdAt: now,
     }),
   ];
-  out.push(db.run(sql`INSERT INTO suggestions_bigrams (rowid, grams) SELECT seq, ${bigramTokens(input.title, input.body)} FROM suggestions WHERE code = ${code}`));
   if (bands.length) {
     out.push(
       db.run(
@@ -146,27 +145,28 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
 
 interface PendingWrite {
   statements: BatchItem<'sqlite'>[];
-  resolve: () => void;
+  resolve: (results: unknown[]) => void;
   reject: (err: unknown) => void;
 }
 const writeQueues = new WeakMap<Db, { pending: PendingWrite[]; running: boolean }>();
 const GROUP_MAX = 100;
 
 /**
- * Group commit: intakes that arrive while a write is in flight are written together in the next
- * atomic batch, so the commit and the FTS segment flush are paid once per group instead of once
- * per suggestion. Each caller still learns whether its own rows landed: if a group fails, its
- * writes are retried one by one. (Per database object, i.e. per isolate on Node; on Workers the
- * database is built per request, so every request writes alone.)
+ * Group commit: writes that arrive while another is in flight are run together in the next
+ * atomic batch, so the commit is paid once per group instead of once per request (SQLite has one
+ * writer; under load this is what bounds intake). Each caller gets the results of its own
+ * statements and learns whether its own rows landed: if a group fails, its writes are retried
+ * one by one. Per database object, i.e. per process on Node; on Workers the database is built
+ * per request, so every request writes alone.
  */
-export function groupCommit(db: Db, statements: BatchItem<'sqlite'>[]): Promise<void> {
+export function groupCommit(db: Db, statements: BatchItem<'sqlite'>[]): Promise<unknown[]> {
   let q = writeQueues.get(db);
   if (!q) {
     q = { pending: [], running: false };
     writeQueues.set(db, q);
   }
   const queue = q;
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<unknown[]>((resolve, reject) => {
     queue.pending.push({ statements, resolve, reject });
     if (!queue.running) void drain(db, queue);
   });
@@ -178,8 +178,12 @@ async function drain(db: Db, q: { pending: PendingWrite[]; running: boolean }): 
     while (q.pending.length) {
       const group = q.pending.splice(0, GROUP_MAX);
       try {
-        await db.batch(group.flatMap((g) => g.statements) as [BatchItem<'sqlite'>]);
-        for (const g of group) g.resolve();
+        const results = (await db.batch(group.flatMap((g) => g.statements) as [BatchItem<'sqlite'>])) as unknown[];
+        let at = 0;
+        for (const g of group) {
+          g.resolve(results.slice(at, at + g.statements.length));
+          at += g.statements.length;
+        }
       } catch (err) {
         if (group.length === 1) {
           group[0]!.reject(err);
@@ -187,8 +191,7 @@ async function drain(db: Db, q: { pending: PendingWrite[]; running: boolean }): 
         }
         for (const g of group) {
           try {
-            await db.batch(g.statements as [BatchItem<'sqlite'>]);
-            g.resolve();
+            g.resolve((await db.batch(g.statements as [BatchItem<'sqlite'>])) as unknown[]);
           } catch (e) {
             g.reject(e);
           }
@@ -396,6 +399,8 @@ export function dispatchStatements(
     );
   }
   out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));
+  // searchable from now on (the trigram index follows the status through its triggers)
+  out.push(reindexBigrams(db, s.seq, s.title, s.body, s.publicAnswer));
   return out;
 }
 

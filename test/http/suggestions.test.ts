@@ -464,3 +464,36 @@ describe('excellent suggestions', () => {
     expect(csv.body).toContain('周星星,,13788889999,,,往年获评优秀建议市民代表');
   });
 });
+
+describe('search indexes', () => {
+  it('stay internally consistent through every status change (FTS5 integrity-check; only public rows are indexed, so the content comparison does not apply)', async () => {
+    // merge one dispatched item, so a row leaves the public statuses
+    const a = (await submit({ title: '整治小区门口占道经营', body: '小区门口早市占道经营,垃圾满地,建议加强城市管理综合执法。' })).code;
+    const b = (await submit({ title: '早市占道经营影响通行', body: '每天早上小区门口早市摆摊占满马路,车辆行人无法通行,建议整治。' })).code;
+    await dispatch(b, ['市城市管理局']);
+    await organiser.get(`/staff/c/2018/suggestions/${b}`);
+    expect((await organiser.post(`/staff/c/2018/suggestions/${b}/merge`, { into: a })).status).toBe(303);
+    await t.client.execute("INSERT INTO suggestions_fts(suggestions_fts, rank) VALUES ('integrity-check', 0)");
+    const hits = await api(`/api/suggestions?status=all&q=${encodeURIComponent('早市摆摊')}`);
+    expect(((await hits.json()) as { total: number }).total).toBe(0);
+  });
+});
+
+describe('not accepted', () => {
+  it('needs a reason the citizen will read; the tracking page then shows it', async () => {
+    const code = (await submit({ title: '请帮我追讨个人借款', body: '朋友借了我五万元一直不还,请政府帮我要回来。' })).code;
+    await organiser.get(`/staff/c/2018/suggestions/${code}`);
+    const empty = await organiser.post(`/staff/c/2018/suggestions/${code}/reject`, { reason: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.body).toContain('请填写不予受理的原因');
+    const ok = await organiser.post(`/staff/c/2018/suggestions/${code}/reject`, { reason: '属于个人民事纠纷,建议通过人民调解或诉讼解决' });
+    expect(ok.status).toBe(303);
+    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.code, code));
+    expect(row).toMatchObject({ status: 'not_accepted', rejectReason: '属于个人民事纠纷,建议通过人民调解或诉讼解决' });
+    const track = await new Browser(t.app).get(`/c/2018/suggestions/track?code=${code}`);
+    expect(track.body).toContain('不予受理的原因:属于个人民事纠纷');
+    const again = await organiser.post(`/staff/c/2018/suggestions/${code}/dispatch`, { departments: '市司法局' });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('不能分派');
+  });
+});

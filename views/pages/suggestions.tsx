@@ -145,6 +145,7 @@ export interface PublicItem {
   publishedAt: number | null;
   departments: string[];
   supporters?: number;
+  rejectReason?: string | null;
 }
 
 /** One suggestion as the public sees it: name masked, phone never, personal details blanked from the text. */
@@ -159,6 +160,7 @@ export function PublicSuggestion({ item, full }: { item: PublicItem; full?: bool
         {item.supporters ? <> · 附议 {item.supporters} 人</> : null}
       </p>
       <p class="prose">{full ? redactPersonal(item.body, author) : excerpt(redactPersonal(item.body, author), 120)}</p>
+      {full && item.status === 'not_accepted' && item.rejectReason && <p>不予受理的原因:{item.rejectReason}</p>}
       {item.status === 'published' && item.publicAnswer && (
         <div>
           <h4>答复({fmtDate(item.publishedAt)})</h4>

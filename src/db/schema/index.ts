@@ -4,3 +4,4 @@ export * from './audit';
 export * from './delegates';
 export * from './hearing';
 export * from './tally';
+export * from './survey';

@@ -23,6 +23,7 @@ import { hearingRoutes } from './hearing/hearing.routes';
 import { ballotRoutes } from './hearing/ballot.routes';
 import { recommendationRoutes } from './delegates/recommendations.routes';
 import { tallyApi, tallyRoutes } from './tally/tally.routes';
+import { surveyRoutes } from './survey/survey.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -74,6 +75,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', hearingRoutes);
   app.route('/', ballotRoutes);
   app.route('/', tallyRoutes);
+  app.route('/', surveyRoutes);
   app.route('/api', campaignApi);
   app.route('/api', tallyApi);
 

@@ -122,7 +122,7 @@ function restore(form: HTMLFormElement, answers: Answers) {
   }
 }
 
-function showErrors(form: HTMLFormElement, errors: Record<string, string>) {
+function showErrors(form: HTMLFormElement, errors: Record<string, string>, scroll = true) {
   for (const box of form.querySelectorAll<HTMLElement>('fieldset[data-q]')) {
     const id = box.dataset['q']!;
     const p = box.querySelector<HTMLElement>('.field-error');
@@ -141,7 +141,7 @@ function showErrors(form: HTMLFormElement, errors: Record<string, string>) {
     top.hidden = !top.textContent;
   }
   const first = Object.keys(errors).find((k) => k !== '_form');
-  if (first) $(`#box-${first}`)?.scrollIntoView({ block: 'center' });
+  if (first && scroll) $(`#box-${first}`)?.scrollIntoView({ block: 'center' });
 }
 
 async function loadForm(s: Saved) {
@@ -156,6 +156,13 @@ async function loadForm(s: Saved) {
   form.addEventListener('change', () => {
     s.answers = collect(form, def);
     save(s);
+    // a message already shown follows the answer: it goes once the question is right
+    const shown = [...form.querySelectorAll<HTMLElement>('fieldset[data-q] .field-error:not([hidden])')].map((p) => p.closest<HTMLElement>('fieldset')!.dataset['q']!);
+    if (shown.length) {
+      const now = checkResponse(def, s.answers);
+      const still = now.ok ? {} : Object.fromEntries(Object.entries(now.errors).filter(([k]) => shown.includes(k)));
+      showErrors(form, still, false);
+    }
   });
   form.addEventListener('input', () => {
     s.answers = collect(form, def);

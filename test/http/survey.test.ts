@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, Browser, testApp } from '../helpers/app';
-import { api } from '../helpers/hearing';
+import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, responseCredential, socialAnswers, surveyCeremony } from '../helpers/survey';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { getSurvey } from '../../src/survey/survey.repo';
@@ -116,6 +116,25 @@ describe('one response per credential', () => {
     expect(r.json.error.fields['q16']).toBe('此题最多选 3 项(已选 4 项)');
     // the credential is not spent by a refused response
     expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(1)))).status).toBe(201);
+  });
+
+  it('gives a delegate one invitation from their personal link, in the URL fragment', async () => {
+    const { campaignId } = await prepareHearing(t.db, []);
+    const [d] = await addDelegates(t.db, campaignId, '市南区', 1, 1);
+    const { survey } = await openSocialSurvey(t.db);
+    const token = (await t.client.execute({ sql: 'SELECT access_token FROM delegates WHERE id = ?', args: [d!.id] })).rows[0]!['access_token'] as string;
+    const b = new Browser(t.app);
+    const personal = await b.get(`/d/${token}`);
+    expect(personal.body).toContain('在线填写《2018年度社情民意调查》');
+    const r = await b.post(`/d/${token}/surveys/${survey.id}`, {});
+    expect(r.status).toBe(303);
+    const code = /^\/s#t=([0-9A-Z-]+)$/.exec(r.res.headers.get('location') ?? '')?.[1];
+    expect(code).toBeTruthy();
+    const { credential } = await responseCredential(t.app, code!);
+    expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(2)))).status).toBe(201);
+    const again = await b.post(`/d/${token}/surveys/${survey.id}`, {});
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('不能重复领取');
   });
 
   it('refuses a credential the survey did not sign', async () => {

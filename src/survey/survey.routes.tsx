@@ -6,6 +6,7 @@ import {
   DelegateCodePage,
   OpenSurveyPage,
   PreviewPage,
+  PublicSurveysPage,
   RespondPage,
   ReviewPage,
   SurveyEditPage,
@@ -43,7 +44,7 @@ import {
   saveDefinition,
   type Survey,
 } from './survey.repo';
-import { joinSurveyCeremony, loadSurveyResult, publishTexts, runSurveyCeremony, setSurveyParams, submitSurveyShare, surveySealState, takeSurveyShare } from './survey.seal';
+import { isSurveyUnsealed, joinSurveyCeremony, loadSurveyResult, publishTexts, runSurveyCeremony, setSurveyParams, submitSurveyShare, surveySealState, takeSurveyShare } from './survey.seal';
 
 /** Questionnaires: the organisers' builder and the survey's life (staff), the respondent's pages and API, results. */
 export const surveyRoutes = new Hono<AppEnv>();
@@ -491,6 +492,14 @@ surveyRoutes.get('/c/:code/discipline', async (c) => {
 });
 
 // ---- results: nothing before unsealing ----
+
+surveyRoutes.get('/c/:code/surveys', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const list = (await listSurveys(c.var.db, campaign.id)).filter((s) => s.kind === 'social' && s.state !== 'draft');
+  const unsealed = new Set<string>();
+  for (const s of list) if (await isSurveyUnsealed(c.var.db, s.id)) unsealed.add(s.id);
+  return page(c, { title: '社情民意调查', campaignCode: campaign.code }, <PublicSurveysPage campaign={campaign} surveys={list} unsealed={unsealed} />);
+});
 
 async function unsealed(c: Context<AppEnv>) {
   const { campaign, survey } = await load(c);

@@ -171,6 +171,9 @@ describe('sealed until k custodians unseal the closed survey', () => {
       }
     };
     await sealed();
+    const listing = await new Browser(t.app).get('/c/2018/surveys');
+    expect(listing.body).toContain('结束并开封前不公布任何结果');
+    expect(listing.body).not.toContain(`${survey.id}/results`);
     const cust = new Browser(t.app);
     await cust.login('cust');
     await cust.get(`/staff/c/2018/surveys/${survey.id}`);
@@ -192,6 +195,7 @@ describe('sealed until k custodians unseal the closed survey', () => {
     const last = await cust.post(`/staff/c/2018/surveys/${survey.id}/tally/submit`, { share: JSON.stringify(shares[threshold - 1]) });
     expect(last.res.headers.get('location')).toContain('done=unsealed');
 
+    expect((await new Browser(t.app).get('/c/2018/surveys')).body).toContain(`${survey.id}/results`);
     const page = await new Browser(t.app).get(base);
     expect(page.status).toBe(200);
     expect(page.body).toContain('有效答卷 4 份');

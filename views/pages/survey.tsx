@@ -692,3 +692,31 @@ export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: T
     </section>
   );
 }
+
+/** Public: the campaign's social surveys, their seal (public key, commitment) and results once unsealed. */
+export function PublicSurveysPage({ campaign, surveys, unsealed }: { campaign: Campaign; surveys: Survey[]; unsealed: Set<string> }) {
+  return (
+    <section>
+      <h1>{campaign.name} · 社情民意调查</h1>
+      {surveys.length === 0 && <p class="muted">还没有开放的调查。</p>}
+      <ul>
+        {surveys.map((s) => (
+          <li>
+            <strong>{s.title}</strong>:
+            {unsealed.has(s.id) ? (
+              <a href={`/c/${campaign.code}/surveys/${s.id}/results`}>已开封,查看结果</a>
+            ) : s.state === 'closed' ? (
+              <>已结束,答卷集合已承诺(<code>{s.root?.slice(0, 16)}</code>),等待保管人开封</>
+            ) : (
+              <>作答中,答卷加密封存,结束并开封前不公布任何结果</>
+            )}
+            <br />
+            <span class="muted">
+              封存公钥 <code>{s.sealKey?.slice(0, 16)}</code> · 开封门限 {s.threshold}/{s.shareCount}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -26,6 +26,7 @@ import { tallyApi, tallyRoutes } from './tally/tally.routes';
 import { suggestionPublicRoutes } from './suggestions/public.routes';
 import { suggestionStaffRoutes } from './suggestions/staff.routes';
 import { suggestionApi } from './suggestions/api.routes';
+import { surveyRoutes } from './survey/survey.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -80,6 +81,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', suggestionPublicRoutes);
   app.route('/', suggestionStaffRoutes);
   app.route('/api', suggestionApi);
+  app.route('/', surveyRoutes);
   app.route('/api', campaignApi);
   app.route('/api', tallyApi);
 

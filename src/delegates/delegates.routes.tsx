@@ -1,4 +1,5 @@
 import { Hono, type Context } from 'hono';
+import { listSurveys } from '../survey/survey.repo';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
 import { audited } from '../audit/audit.repo';
@@ -179,12 +180,13 @@ delegateRoutes.get('/d/:token', async (c) => {
   const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const { groups } = await loadAgenda(db, campaign!.id);
   const flash = { confirm: '已确认参加,感谢您!', decline: '已登记您不能参加。' }[c.req.query('done') ?? ''] as string | undefined;
+  const surveys = (await listSurveys(db, campaign!.id)).filter((s) => s.state === 'open' && s.access === 'invited').map((s) => ({ id: s.id, title: s.title }));
   c.header('Cache-Control', 'no-store');
   c.header('X-Robots-Tag', 'noindex');
   return page(
     c,
     { title: '市民代表通知', campaignCode: campaign!.code },
-    <DelegatePersonalPage campaign={campaign!} delegate={row.delegate} candidate={row.candidate} group={groups.find((g) => g.no === row.delegate.groupNo)} csrfToken={c.var.csrfToken} token={c.req.param('token')} flash={flash} />,
+    <DelegatePersonalPage campaign={campaign!} delegate={row.delegate} candidate={row.candidate} group={groups.find((g) => g.no === row.delegate.groupNo)} csrfToken={c.var.csrfToken} token={c.req.param('token')} flash={flash} surveys={surveys} />,
   );
 });
 

@@ -1,16 +1,15 @@
 import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { v4 as uuidv4 } from 'uuid';
-import { BallotForm, DISCIPLINE_KINDS, DisciplinePage, VotePage } from '../../views/pages/ballot';
+import { BallotForm, VotePage } from '../../views/pages/ballot';
 import { audited } from '../audit/audit.repo';
-import { defaultCampaign, getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
-import { campaigns, disciplineReports } from '../db/schema';
+import { getCampaign } from '../campaigns/campaigns.repo';
+import { campaigns } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
 import { ballotClientJs } from '../generated/ballot-client';
 import { AppError, notFound } from '../lib/errors';
-import { formFields, page } from '../lib/render';
+import { page } from '../lib/render';
 import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
 
 /** The voting device and the anonymous ballot API. No staff session is involved or read. */
@@ -116,41 +115,4 @@ ballotRoutes.post('/d/:token/vote', async (c) => {
   return c.redirect(`/vote#t=${prepared.ticket}`, 303);
 });
 
-// ---- 活动纪律情况调查表 ----
-
-async function disciplineDepartments(c: Context<AppEnv>, campaign: Campaign) {
-  const { groups } = await loadAgenda(c.var.db, campaign.id);
-  return groups.flatMap((g) => g.departments.map((d) => d.name));
-}
-
-ballotRoutes.get('/discipline', async (c) => {
-  const campaign = await defaultCampaign(c.var.db);
-  if (!campaign) throw notFound('年度活动');
-  return c.redirect(`/c/${campaign.code}/discipline`, 302);
-});
-
-ballotRoutes.get('/c/:code/discipline', async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  return page(c, { title: '活动纪律情况调查表', campaignCode: campaign.code }, <DisciplinePage campaign={campaign.code} departments={await disciplineDepartments(c, campaign)} csrfToken={c.var.csrfToken} done={c.req.query('done') === '1'} />);
-});
-
-ballotRoutes.post('/c/:code/discipline', async (c) => {
-  const db = c.var.db;
-  const campaign = await getCampaign(db, c.req.param('code'));
-  const form = await formFields(c);
-  const departments = await disciplineDepartments(c, campaign);
-  const errors: Record<string, string> = {};
-  const kind = form['kind'] ?? '';
-  const body = (form['body'] ?? '').trim();
-  const department = form['department'] ?? '';
-  if (!(DISCIPLINE_KINDS as readonly string[]).includes(kind)) errors['kind'] = '请选择情况类别';
-  if (body.length < 10 || body.length > 1000) errors['body'] = `具体情况须为 10–1000 字(现为 ${body.length} 字)`;
-  if (department && !departments.includes(department)) errors['department'] = '请选择列表中的部门';
-  if (Object.keys(errors).length) {
-    return page(c, { title: '活动纪律情况调查表', campaignCode: campaign.code, status: 422 }, <DisciplinePage campaign={campaign.code} departments={departments} csrfToken={c.var.csrfToken} errors={errors} values={form} />);
-  }
-  // the day only (Beijing time), a random key, and no reporter: organisers see what, never who or when
-  const day = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
-  await db.insert(disciplineReports).values({ id: uuidv4(), campaignId: campaign.id, groupNo: null, kind, department: department || null, body, day });
-  return c.redirect(`/c/${campaign.code}/discipline?done=1`, 303);
-});
+// ---- 活动纪律情况调查表: now a questionnaire of the campaign (src/survey, `/c/:code/discipline` redirects to it) ----

@@ -79,28 +79,36 @@ export async function publicKeyOf(privateKey: Uint8Array): Promise<string> {
   return jwk.x ?? '';
 }
 
-/** Seals a ballot to the group's public key: base64url(enc || ciphertext). */
-export async function sealBallot(publicKey: string, content: BallotContent): Promise<string> {
+/**
+ * Seals bytes to an X25519 public key with the given HPKE `info`: base64url(enc || ciphertext).
+ * Ballots and survey responses both go through here; each binds its own `info`.
+ */
+export async function sealBytes(publicKey: string, info: Uint8Array, plaintext: Uint8Array): Promise<string> {
   const pk = await suite.kem.deserializePublicKey(fromB64url(publicKey).slice().buffer as ArrayBuffer);
-  const sender = await suite.createSenderContext({ recipientPublicKey: pk, info: infoFor(content.campaign, content.group) });
-  const ct = new Uint8Array(await sender.seal(encodeBallot(content).slice().buffer as ArrayBuffer));
+  const sender = await suite.createSenderContext({ recipientPublicKey: pk, info });
+  const ct = new Uint8Array(await sender.seal(plaintext.slice().buffer as ArrayBuffer));
   const out = new Uint8Array(ENC_LENGTH + ct.length);
   out.set(new Uint8Array(sender.enc), 0);
   out.set(ct, ENC_LENGTH);
   return b64url(out);
 }
 
-/** Opens one sealed ballot with the reconstructed private key; throws when it does not decrypt. */
-export async function openBallot(privateKey: Uint8Array, campaign: string, group: number, ciphertext: string): Promise<BallotContent> {
+/** Opens what `sealBytes` sealed; throws when it does not decrypt (wrong key, wrong info, altered). */
+export async function openBytes(privateKey: Uint8Array, info: Uint8Array, ciphertext: string): Promise<Uint8Array> {
   const bytes = fromB64url(ciphertext);
   const sk = await suite.kem.deserializePrivateKey(privateKey.slice().buffer as ArrayBuffer);
-  const recipient = await suite.createRecipientContext({
-    recipientKey: sk,
-    enc: bytes.slice(0, ENC_LENGTH).buffer as ArrayBuffer,
-    info: infoFor(campaign, group),
-  });
-  const pt = new Uint8Array(await recipient.open(bytes.slice(ENC_LENGTH).buffer as ArrayBuffer));
-  return decodeBallot(pt);
+  const recipient = await suite.createRecipientContext({ recipientKey: sk, enc: bytes.slice(0, ENC_LENGTH).buffer as ArrayBuffer, info });
+  return new Uint8Array(await recipient.open(bytes.slice(ENC_LENGTH).buffer as ArrayBuffer));
+}
+
+/** Seals a ballot to the group's public key: base64url(enc || ciphertext). */
+export async function sealBallot(publicKey: string, content: BallotContent): Promise<string> {
+  return sealBytes(publicKey, infoFor(content.campaign, content.group), encodeBallot(content));
+}
+
+/** Opens one sealed ballot with the reconstructed private key; throws when it does not decrypt. */
+export async function openBallot(privateKey: Uint8Array, campaign: string, group: number, ciphertext: string): Promise<BallotContent> {
+  return decodeBallot(await openBytes(privateKey, infoFor(campaign, group), ciphertext));
 }
 
 /** A ballot's receipt: SHA-256 of its ciphertext as stored (the base64url text). */

@@ -208,23 +208,8 @@ describe('closing', () => {
   });
 });
 
-describe('discipline form', () => {
-  it('stores what was reported with the day only, and shows organisers the reports, not the reporters', async () => {
-    const b = new Browser(t.app);
-    await b.get('/c/2018/discipline');
-    const bad = await b.post('/c/2018/discipline', { kind: '', body: '短' });
-    expect(bad.status).toBe(422);
-    expect(bad.body).toContain('请选择情况类别');
-    const ok = await b.post('/c/2018/discipline', { kind: '拉票或请托', department: '市教育局', body: '有人在会场外请代表给某部门打满意。' });
-    expect(ok.status).toBe(303);
-    const cols = (await t.client.execute('PRAGMA table_info(discipline_reports)')).rows.map((r) => r['name']);
-    expect(cols.sort()).toEqual(['body', 'campaign_id', 'day', 'department', 'group_no', 'id', 'kind']);
-    const o = new Browser(t.app);
-    await o.login('org');
-    const page = await o.get('/staff/c/2018/discipline');
-    expect(page.body).toContain('有人在会场外请代表');
-  });
-});
+// The discipline form (活动纪律情况调查表) is now a questionnaire of the campaign: see test/http/survey.test.ts
+// ("the 活动纪律情况调查表 on the builder") and test/http/survey-properties.test.ts for its anonymity.
 
 describe('online voting with the personal link', () => {
   it('checks the delegate in online at their own venue and hands the device a ticket in the URL fragment', async () => {

@@ -11,7 +11,7 @@ export function DelegateQr({ code }: { code: string }) {
   return <div class="qr" style="width:200px" role="img" aria-label={`代表码 ${code} 的二维码`} dangerouslySetInnerHTML={{ __html: renderSVG(code) }} />;
 }
 
-export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Delegate; candidate: Candidate; group: Group | undefined; csrfToken: string; token: string; flash?: string | undefined }) {
+export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Delegate; candidate: Candidate; group: Group | undefined; csrfToken: string; token: string; flash?: string | undefined; surveys?: { id: string; title: string }[] }) {
   const { delegate: d, group } = props;
   const open = d.state === 'selected' || d.state === 'confirmed';
   return (
@@ -67,6 +67,18 @@ export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Dele
             <CsrfField token={props.csrfToken} />
             <button type="submit">在线签到并投票</button>
           </form>
+          {(props.surveys ?? []).length > 0 && (
+            <>
+              <h2>问卷调查</h2>
+              <p>以下问卷不记名:系统为您发放一次性邀请码,在本设备上换成匿名答卷凭证,任何人都无法把答卷与您关联。</p>
+              {(props.surveys ?? []).map((s) => (
+                <form method="post" action={`/d/${props.token}/surveys/${s.id}`} hx-boost="false">
+                  <CsrfField token={props.csrfToken} />
+                  <button type="submit">在线填写《{s.title}》</button>
+                </form>
+              ))}
+            </>
+          )}
         </>
       ) : (
         <p>您已婉拒本次邀请,名额已由候补代表递补。感谢您的关注。</p>

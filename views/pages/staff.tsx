@@ -53,7 +53,10 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
                 <a href={`${base}/turnout`}>实时签到与投票情况</a>
               </li>
               <li>
-                <a href={`${base}/discipline`}>活动纪律情况反映</a>
+                <a href={`${base}/surveys`}>问卷调查:社情民意调查、活动纪律情况调查表</a>
+              </li>
+              <li>
+                <a href={`${base}/discipline`}>活动纪律情况反映(旧表单收到的)</a>
               </li>
               <li>
                 <a href="/staff/campaigns">年度活动(新建下一年度)</a>

@@ -379,7 +379,7 @@ export function ResultsOverviewPage(props: { campaign: Campaign; groups: { no: n
         ))}
       </ul>
       <p>
-        <a href={`/c/${campaign.code}/receipt`}>市民代表:查找我的选票回执</a>
+        <a href={`/c/${campaign.code}/receipt`}>市民代表:查找我的选票回执</a> · <a href={`/c/${campaign.code}/surveys`}>社情民意调查</a>
       </p>
       {published.length > 0 && (
         <>

@@ -5,3 +5,4 @@ export * from './delegates';
 export * from './hearing';
 export * from './tally';
 export * from './suggestions';
+export * from './survey';

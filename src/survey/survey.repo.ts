@@ -1,0 +1,296 @@
+/**
+ * Questionnaires with the database: the builder's drafts, opening (freezes the definition and
+ * creates the blind-signing key), invitations (one-time codes that buy one blind signature),
+ * the idempotent one-batch response, closing with a commitment, and audit entries for every
+ * organiser and custodian act. Responses are sealed before anything is stored; nothing here
+ * returns a figure about their content before `survey_results` holds the survey's row.
+ */
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { v4 as uuidv4 } from 'uuid';
+import { audited, type Actor } from '../audit/audit.repo';
+import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
+import { chunkRows, type Db } from '../db/client';
+import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
+import { normaliseCode, randomCode } from '../delegates/delegates.core';
+import { blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { sha256Hex } from '../lib/crypto';
+import { AppError } from '../lib/errors';
+import { ballotReceipt, fromB64url, b64url, sealBytes } from '../tally/seal.core';
+import { commitmentRoot } from '../tally/ceremony.core';
+import { canonicalResponse, checkResponse, definitionProblems, type Answers, type SurveyDefinition } from './survey.core';
+import { disciplineTemplate, socialSurveyTemplate } from './templates';
+
+export type Survey = typeof surveys.$inferSelect;
+
+export const parseDefinition = (s: Survey): SurveyDefinition => JSON.parse(s.definition) as SurveyDefinition;
+
+/** The scope string the ceremony core and the sealing `info` use for a survey (in place of campaign|group). */
+export const surveyScope = (campaign: Campaign, survey: Pick<Survey, 'id'>) => `sanmin-survey:${campaign.code}:${survey.id}`;
+export const responseInfo = (campaign: Campaign, survey: Pick<Survey, 'id'>) => new TextEncoder().encode(`sanmin-survey-response-v1|${surveyScope(campaign, survey)}`);
+
+export const invitationHash = (code: string) => sha256Hex(`sanmin-survey-invitation-v1:${normaliseCode(code)}`);
+
+export async function listSurveys(db: Db, campaignId: string): Promise<Survey[]> {
+  return db.select().from(surveys).where(eq(surveys.campaignId, campaignId)).orderBy(asc(surveys.createdAt));
+}
+
+export async function getSurvey(db: Db, campaign: Campaign, id: string): Promise<Survey> {
+  const [s] = await db.select().from(surveys).where(and(eq(surveys.campaignId, campaign.id), eq(surveys.id, id)));
+  if (!s) throw new AppError(404, 'SURVEY_NOT_FOUND', '找不到该问卷');
+  return s;
+}
+
+/** The campaign's discipline questionnaire that respondents should reach: the open one, else the newest. */
+export async function disciplineSurvey(db: Db, campaign: Campaign): Promise<Survey | undefined> {
+  const rows = await db.select().from(surveys).where(and(eq(surveys.campaignId, campaign.id), eq(surveys.kind, 'discipline'))).orderBy(desc(surveys.createdAt));
+  return rows.find((s) => s.state === 'open') ?? rows[0];
+}
+
+const frozen = (s: Survey) =>
+  new AppError(409, 'SURVEY_FROZEN', s.state === 'open' ? '问卷已经开放作答,内容已冻结,不能再修改' : '问卷已经结束,内容已冻结,不能再修改');
+
+export async function createSurvey(db: Db, actor: Actor, campaign: Campaign, input: { title: string; kind: SurveyKind; access?: SurveyAccess; definition?: SurveyDefinition }) {
+  const title = input.title.trim();
+  if (!title || title.length > 60) throw new AppError(422, 'VALIDATION_FAILED', '问卷标题须为 1–60 字', { title: '问卷标题须为 1–60 字' });
+  const scale = (await loadScale(db, campaign.id)).map((o) => ({ label: o.label, valid: o.valid, satisfied: o.satisfied }));
+  const definition: SurveyDefinition = input.definition ?? { intro: '', scale: scale.length >= 2 ? scale : socialSurveyTemplate().definition.scale, sections: [] };
+  const problems = definitionProblems(definition);
+  if (Object.keys(problems).length) throw new AppError(422, 'INVALID_DEFINITION', Object.values(problems)[0]!, problems);
+  const row = {
+    id: uuidv4(),
+    campaignId: campaign.id,
+    kind: input.kind,
+    access: input.access ?? (input.kind === 'discipline' ? ('open' as const) : ('invited' as const)),
+    title,
+    definition: JSON.stringify(definition),
+    state: 'draft' as const,
+    createdAt: Date.now(),
+  };
+  await audited(db, actor, 'survey.create', `survey:${campaign.code}:${row.id}`, { title, kind: row.kind, access: row.access }, [db.insert(surveys).values(row)]);
+  return row.id;
+}
+
+/** The 社情民意调查 with the 13 fields, on the campaign's own scale. */
+export async function createSocialSurvey(db: Db, actor: Actor, campaign: Campaign) {
+  const scale = (await loadScale(db, campaign.id)).map((o) => ({ label: o.label, valid: o.valid, satisfied: o.satisfied }));
+  const t = socialSurveyTemplate(scale.length >= 2 ? scale : undefined);
+  return createSurvey(db, actor, campaign, { title: `${campaign.year}年度${t.title}`, kind: 'social', access: 'invited', definition: t.definition });
+}
+
+export async function createDisciplineSurvey(db: Db, actor: Actor, campaign: Campaign) {
+  const { groups } = await loadAgenda(db, campaign.id);
+  const t = disciplineTemplate(groups.flatMap((g) => g.departments.map((d) => d.name)));
+  return createSurvey(db, actor, campaign, { title: t.title, kind: 'discipline', access: 'open', definition: t.definition });
+}
+
+/**
+ * Saves a new definition of a draft. The UPDATE itself requires state = 'draft', so an edit
+ * racing the opening cannot land after it; a frozen survey answers 409.
+ */
+export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, survey: Survey, definition: SurveyDefinition, title = survey.title) {
+  if (survey.state !== 'draft') throw frozen(survey);
+  const problems = definitionProblems(definition);
+  if (Object.keys(problems).length) throw new AppError(422, 'INVALID_DEFINITION', Object.values(problems)[0]!, problems);
+  const text = JSON.stringify(definition);
+  await audited(db, actor, 'survey.edit', `survey:${campaign.code}:${survey.id}`, { title, definition: sha256Hex(text) }, [
+    db.update(surveys).set({ definition: text, title }).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
+  ]);
+  const [now] = await db.select().from(surveys).where(eq(surveys.id, survey.id));
+  if (now?.definition !== text) throw frozen(now ?? survey);
+}
+
+/** Opening: the definition must be complete and the ceremony held; the blind-signing key is made here. */
+export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey) {
+  if (survey.state !== 'draft') throw new AppError(409, 'SURVEY_NOT_DRAFT', survey.state === 'open' ? '问卷已经开放' : '问卷已经结束,不能重新开放');
+  const problems = definitionProblems(parseDefinition(survey), { forOpening: true });
+  if (Object.keys(problems).length) throw new AppError(422, 'INVALID_DEFINITION', Object.values(problems)[0]!, problems);
+  if (!survey.sealKey) throw new AppError(409, 'NO_SEAL_KEY', '本问卷尚未完成密钥仪式,答卷无法加密封存,不能开放');
+  const key = await generateVenueKey();
+  await audited(db, actor, 'survey.open', `survey:${campaign.code}:${survey.id}`, { definition: sha256Hex(survey.definition), signPublicKey: key.publicKey }, [
+    db
+      .update(surveys)
+      .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: key.privateKey, openedAt: Date.now() })
+      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
+  ]);
+}
+
+/**
+ * Closing: the state changes and the commitment over the sorted receipts is fixed in one
+ * statement that lands only if the survey still has exactly the responses that were read.
+ */
+export async function closeSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey) {
+  if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束');
+  const rows = await db.select({ receipt: surveyResponses.receipt, ciphertext: surveyResponses.ciphertext }).from(surveyResponses).where(eq(surveyResponses.surveyId, survey.id));
+  const bad = rows.find((r) => sha256Hex(r.ciphertext) !== r.receipt);
+  if (bad) throw new AppError(409, 'RESPONSE_ALTERED', `答卷 ${bad.receipt} 的密文与回执不符,不能结束;请联系监督人员`);
+  const receipts = rows.map((r) => r.receipt).sort();
+  const root = commitmentRoot(surveyScope(campaign, survey), 0, receipts);
+  // the signing key is dropped at closing: no credential can be issued any more
+  await audited(db, actor, 'survey.close', `survey:${campaign.code}:${survey.id}`, { root, responses: receipts.length }, [
+    db.run(sql`UPDATE surveys SET state = 'closed', closed_at = ${Date.now()}, root = ${root}, sign_private_key = NULL
+      WHERE id = ${survey.id} AND state = 'open'
+        AND (SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`),
+  ]);
+  const [now] = await db.select().from(surveys).where(eq(surveys.id, survey.id));
+  if (now?.state !== 'closed') throw new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试');
+  return { root, responses: receipts.length };
+}
+
+// ---- invitations ----
+
+/** Citizens' codes in a numbered batch, shown once (only their hashes are stored). */
+export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign, survey: Survey, count: number) {
+  if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷凭链接作答,不需要邀请码');
+  if (survey.state === 'closed') throw new AppError(409, 'SURVEY_CLOSED', '问卷已经结束,不能再发放邀请码');
+  if (!Number.isInteger(count) || count < 1 || count > 2000) throw new AppError(422, 'VALIDATION_FAILED', '每批邀请码数量须为 1–2000', { count: '每批邀请码数量须为 1–2000' });
+  const batch = randomCode('', 1);
+  const codes = Array.from({ length: count }, () => randomCode('', 3));
+  const rows = codes.map((c) => ({ id: uuidv4(), surveyId: survey.id, channel: 'citizen' as const, delegateId: null, ticketHash: invitationHash(c), blindHash: null, state: 'issued' as const, batch }));
+  const inserts = chunkRows(rows).map((chunk) => db.insert(surveyInvitations).values(chunk));
+  await audited(db, actor, 'survey.invite.citizens', `survey:${campaign.code}:${survey.id}`, { batch, count }, inserts);
+  return { batch, codes };
+}
+
+/** A delegate's invitation (at the venue desk or from their personal link): one per delegate and survey. */
+export async function issueDelegateCode(db: Db, actor: Actor, campaign: Campaign, survey: Survey, delegateCode: string) {
+  if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷凭链接作答,不需要邀请码');
+  if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '问卷尚未开放或已经结束');
+  const [found] = await db
+    .select({ id: delegates.id, state: delegates.state, name: candidates.name })
+    .from(delegates)
+    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
+    .where(and(eq(delegates.campaignId, campaign.id), eq(delegates.delegateCode, normaliseCode(delegateCode))));
+  if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
+  if (found.state !== 'selected' && found.state !== 'confirmed') throw new AppError(409, 'NOT_A_DELEGATE', '该人员不是正式代表,不能领取问卷邀请码');
+  const [already] = await db.select({ id: surveyInvitations.id }).from(surveyInvitations).where(and(eq(surveyInvitations.surveyId, survey.id), eq(surveyInvitations.delegateId, found.id)));
+  if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
+  const code = randomCode('', 3);
+  await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: normaliseCode(delegateCode) }, [
+    db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code), state: 'issued' }).onConflictDoNothing(),
+  ]);
+  const [mine] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)));
+  if (!mine) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
+  return { code, name: found.name };
+}
+
+export async function findInvitation(db: Db, code: string) {
+  const [row] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)));
+  if (!row) throw new AppError(404, 'INVITATION_NOT_FOUND', '邀请码无效,请核对后重新输入');
+  const [survey] = await db.select().from(surveys).where(eq(surveys.id, row.surveyId));
+  if (survey?.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', survey?.state === 'closed' ? '本问卷已经结束,不再接收答卷' : '本问卷尚未开放');
+  return { invitation: row, survey };
+}
+
+/**
+ * Exchanges an invitation code for a blind signature (hearing.repo's redeemTicket, for surveys):
+ * the same blinded message may come again (a lost answer) and gets the same signature; any
+ * other message after the first is refused, even under concurrent requests.
+ */
+export async function redeemInvitation(db: Db, code: string, blindedMsg: string) {
+  const { invitation, survey } = await findInvitation(db, code);
+  let blinded: Uint8Array;
+  try {
+    blinded = fromB64url(blindedMsg);
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息格式不正确');
+  }
+  const blindHash = sha256Hex(`sanmin-survey-blind-v1:${blindedMsg}`);
+  const used = new AppError(409, 'INVITATION_USED', '该邀请码已经领取过答卷凭证,不能再次使用');
+  if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
+  let sig: Uint8Array;
+  try {
+    sig = await blindSign(survey.signPrivateKey!, blinded);
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息无效');
+  }
+  if (invitation.state === 'issued') {
+    await db
+      .update(surveyInvitations)
+      .set({ state: 'redeemed', blindHash })
+      .where(and(eq(surveyInvitations.id, invitation.id), eq(surveyInvitations.state, 'issued')));
+    const [now] = await db.select({ state: surveyInvitations.state, blindHash: surveyInvitations.blindHash }).from(surveyInvitations).where(eq(surveyInvitations.id, invitation.id));
+    if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw used;
+  }
+  return { blindSig: b64url(sig) };
+}
+
+// ---- responding ----
+
+/** Plaintexts are padded to whole 1 KiB blocks so a ciphertext's length says little about what was written. */
+const BLOCK = 1024;
+function encodeResponse(content: object): Uint8Array {
+  const raw = new TextEncoder().encode(JSON.stringify(content));
+  const out = new Uint8Array(Math.max(1, Math.ceil(raw.length / BLOCK)) * BLOCK).fill(0x20);
+  out.set(raw);
+  return out;
+}
+export const decodeResponse = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes).trimEnd()) as { v: 1; survey: string; answers: Answers };
+
+export type RespondOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
+
+const invalidResponse = (errors: Record<string, string>) => {
+  const n = Object.keys(errors).filter((k) => k !== '_form').length;
+  return new AppError(422, 'INVALID_RESPONSE', errors['_form'] ?? `还有 ${n} 道题需要修改,请按提示填写`, errors);
+};
+
+/**
+ * One response on an anonymous credential (castBallot's pattern): validated, sealed to the
+ * survey key before anything is stored, then one batch records the spent credential, stores
+ * the response and counts it, the last two only if this very attempt won the credential. An
+ * identical retry gets the first receipt; a different response on a spent credential is refused.
+ */
+export async function respondWithCredential(db: Db, campaign: Campaign, survey: Survey, cred: Credential, raw: unknown): Promise<RespondOutcome> {
+  if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷不使用答卷凭证');
+  if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答期间,答卷未被接收');
+  const def = parseDefinition(survey);
+  const checked = checkResponse(def, raw);
+  if (!checked.ok) throw invalidResponse(checked.errors);
+  if (!(await verifyCredential(survey.signPublicKey!, cred))) throw new AppError(403, 'INVALID_CREDENTIAL', '答卷凭证无效:不是本问卷签发的凭证');
+  const hash = credentialHash(cred);
+  const tag = sha256Hex(`sanmin-survey-tag-v1:${cred.msg}:${canonicalResponse(def, checked.answers)}`);
+  const ciphertext = await sealBytes(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
+  const receipt = ballotReceipt(ciphertext);
+  const won = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
+  await db.batch([
+    db.run(sql`INSERT INTO survey_credential_uses (credential_hash, survey_id, tag, receipt)
+      SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')
+      ON CONFLICT (credential_hash) DO NOTHING`),
+    db.run(sql`INSERT INTO survey_responses (receipt, survey_id, ciphertext) SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${won}`),
+    db.run(sql`UPDATE surveys SET responses = responses + 1 WHERE id = ${survey.id} AND ${won}`),
+  ]);
+  const [use] = await db.select().from(surveyCredentialUses).where(eq(surveyCredentialUses.credentialHash, hash));
+  if (!use) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  if (use.receipt === receipt) return { status: 'accepted', receipt };
+  if (use.tag === tag) return { status: 'duplicate', receipt: use.receipt };
+  throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');
+}
+
+/** A response to an open-access questionnaire (the discipline form): sealed, no credential, counted. */
+export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, raw: unknown): Promise<RespondOutcome> {
+  if (survey.access !== 'open') throw new AppError(403, 'INVITATION_REQUIRED', '本问卷需凭邀请码作答');
+  if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答期间,答卷未被接收');
+  const checked = checkResponse(parseDefinition(survey), raw);
+  if (!checked.ok) throw invalidResponse(checked.errors);
+  const ciphertext = await sealBytes(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
+  const receipt = ballotReceipt(ciphertext);
+  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`;
+  await db.batch([
+    db.run(sql`INSERT INTO survey_responses (receipt, survey_id, ciphertext) SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open}`),
+    db.run(sql`UPDATE surveys SET responses = responses + 1 WHERE id = ${survey.id} AND state = 'open'
+      AND EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`),
+  ]);
+  const [stored] = await db.select({ r: surveyResponses.receipt }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
+  if (!stored) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  return { status: 'accepted', receipt };
+}
+
+/** Invitation counts for the organiser: issued / redeemed by channel, and responses. Counts only. */
+export async function invitationCounts(db: Db, surveyId: string) {
+  const rows = await db
+    .select({ channel: surveyInvitations.channel, state: surveyInvitations.state, n: sql<number>`count(*)` })
+    .from(surveyInvitations)
+    .where(eq(surveyInvitations.surveyId, surveyId))
+    .groupBy(surveyInvitations.channel, surveyInvitations.state);
+  const get = (ch: string, st?: string) => rows.filter((r) => r.channel === ch && (!st || r.state === st)).reduce((a, r) => a + Number(r.n), 0);
+  return { delegate: get('delegate'), citizen: get('citizen'), redeemed: get('delegate', 'redeemed') + get('citizen', 'redeemed') };
+}

@@ -1,0 +1,561 @@
+import { Hono, type Context } from 'hono';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
+import {
+  CodesPage,
+  DelegateCodePage,
+  OpenSurveyPage,
+  PreviewPage,
+  PublicSurveysPage,
+  RespondPage,
+  ReviewPage,
+  SurveyEditPage,
+  SurveyFormFragment,
+  SurveyResultPage,
+  SurveysPage,
+} from '../../views/pages/survey';
+import { requireRole } from '../auth/auth.middleware';
+import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { campaigns, surveys } from '../db/schema';
+import { delegateByToken } from '../delegates/delegates.repo';
+import type { AppEnv } from '../env';
+import { surveyClientJs } from '../generated/survey-client';
+import { AppError, notFound } from '../lib/errors';
+import { formFieldsAll, page } from '../lib/render';
+import { rateChartSvg } from '../tally/chart.core';
+import { allQuestions, surveyCsv, type Answer, type Question, type SurveyDefinition } from './survey.core';
+import {
+  closeSurvey,
+  createDisciplineSurvey,
+  createSocialSurvey,
+  createSurvey,
+  disciplineSurvey,
+  findInvitation,
+  getSurvey,
+  invitationCounts,
+  issueCitizenCodes,
+  issueDelegateCode,
+  listSurveys,
+  openSurvey,
+  parseDefinition,
+  redeemInvitation,
+  respondOpen,
+  respondWithCredential,
+  saveDefinition,
+  type Survey,
+} from './survey.repo';
+import { isSurveyUnsealed, joinSurveyCeremony, loadSurveyResult, publishTexts, runSurveyCeremony, setSurveyParams, submitSurveyShare, surveySealState, takeSurveyShare } from './survey.seal';
+
+/** Questionnaires: the organisers' builder and the survey's life (staff), the respondent's pages and API, results. */
+export const surveyRoutes = new Hono<AppEnv>();
+
+const STAFF = ['organiser', 'statistician', 'custodian', 'auditor', 'venue_staff'] as const;
+const RESULT_READERS = ['organiser', 'statistician', 'auditor'] as const;
+const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const noStore = (c: Context<AppEnv>) => {
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Robots-Tag', 'noindex');
+};
+
+async function load(c: Context<AppEnv>) {
+  const campaign = await getCampaign(c.var.db, c.req.param('code') ?? '');
+  const survey = await getSurvey(c.var.db, campaign, c.req.param('id') ?? '');
+  return { campaign, survey };
+}
+
+async function editPage(c: Context<AppEnv>, campaign: Campaign, survey: Survey, extra: { flash?: string; error?: string; errors?: Record<string, string>; json?: string } = {}, status: 200 | 404 | 409 | 410 | 422 = 200) {
+  const [seal, counts] = await Promise.all([surveySealState(c.var.db, survey), invitationCounts(c.var.db, survey.id)]);
+  return page(
+    c,
+    { title: survey.title, campaignCode: campaign.code, status },
+    <SurveyEditPage campaign={campaign} survey={survey} def={parseDefinition(survey)} user={c.var.user!} csrfToken={c.var.csrfToken} seal={seal} counts={counts} {...extra} />,
+  );
+}
+
+/** Runs a staff action; a refusal re-renders the survey page with the reason (409 for a frozen survey). */
+async function act(c: Context<AppEnv>, run: (campaign: Campaign, survey: Survey) => Promise<string>, extra: { json?: string } = {}) {
+  const { campaign, survey } = await load(c);
+  try {
+    const done = await run(campaign, survey);
+    return c.redirect(`/staff/c/${campaign.code}/surveys/${survey.id}?done=${encodeURIComponent(done)}`, 303);
+  } catch (err) {
+    if (err instanceof AppError && [404, 409, 410, 422].includes(err.status)) {
+      const fresh = await getSurvey(c.var.db, campaign, survey.id);
+      return editPage(c, campaign, fresh, { error: err.message, errors: err.fields, ...extra }, err.status as 404 | 409 | 410 | 422);
+    }
+    throw err;
+  }
+}
+
+const DONE: Record<string, string> = {
+  question: '已添加题目',
+  deleted: '已删除题目',
+  moved: '已调整顺序',
+  saved: '问卷已保存',
+  settings: '已保存保管人数和开封门限',
+  join: '已加入密钥仪式。请在本次登录有效期内下载分片',
+  ceremony: '密钥已生成,分片已分别封存给各保管人;服务器不保存私钥',
+  opened: '问卷已开放作答,内容已冻结',
+  closed: '问卷已结束,答卷集合已承诺',
+  submitted: '分片已核对并记录',
+  unsealed: '问卷已开封,结果已公布',
+};
+
+surveyRoutes.get('/staff/c/:code/surveys', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  return page(c, { title: '问卷调查', campaignCode: campaign.code }, <SurveysPage campaign={campaign} surveys={await listSurveys(c.var.db, campaign.id)} csrfToken={c.var.csrfToken} user={c.var.user!} />);
+});
+
+async function created(c: Context<AppEnv>, campaign: Campaign, make: () => Promise<string>) {
+  try {
+    const id = await make();
+    return c.redirect(`/staff/c/${campaign.code}/surveys/${id}`, 303);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 422) {
+      return page(c, { title: '问卷调查', campaignCode: campaign.code, status: 422 }, <SurveysPage campaign={campaign} surveys={await listSurveys(c.var.db, campaign.id)} csrfToken={c.var.csrfToken} user={c.var.user!} error={err.message} />);
+    }
+    throw err;
+  }
+}
+
+surveyRoutes.post('/staff/c/:code/surveys', requireRole('organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const form = await formFieldsAll(c);
+  return created(c, campaign, () => createSurvey(c.var.db, actor(c), campaign, { title: String(form['title'] ?? ''), kind: 'social' }));
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/templates/:template', requireRole('organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const t = c.req.param('template');
+  if (t !== 'social' && t !== 'discipline') throw notFound('模板');
+  return created(c, campaign, () => (t === 'social' ? createSocialSurvey(c.var.db, actor(c), campaign) : createDisciplineSurvey(c.var.db, actor(c), campaign)));
+});
+
+surveyRoutes.get('/staff/c/:code/surveys/:id', requireRole(...STAFF), async (c) => {
+  const { campaign, survey } = await load(c);
+  const done = c.req.query('done');
+  return editPage(c, campaign, survey, done && DONE[done] ? { flash: DONE[done] } : {});
+});
+
+surveyRoutes.get('/staff/c/:code/surveys/:id/preview', requireRole(...STAFF), async (c) => {
+  const { campaign, survey } = await load(c);
+  return page(c, { title: `预览:${survey.title}`, campaignCode: campaign.code }, <PreviewPage campaign={campaign} survey={survey} def={parseDefinition(survey)} />);
+});
+
+// ---- builder ----
+
+const str = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[v.length - 1] ?? '') : (v ?? '')).trim();
+const optInt = (v: string) => (v === '' ? undefined : Number(v));
+
+/** The question as the add-question form describes it; shape problems keyed by form field. */
+function questionFromForm(form: Record<string, string | string[]>, def: SurveyDefinition): { q: Question; errors: Record<string, string> } {
+  const kind = str(form['kind']) as Question['kind'];
+  const used = new Set(allQuestions(def).map((q) => q.id));
+  let n = used.size + 1;
+  while (used.has(`q${n}`)) n++;
+  const q: Question = { id: `q${n}`, kind, title: str(form['title']), required: str(form['required']) === '1' };
+  const errors: Record<string, string> = {};
+  if (!q.title) errors['title'] = '请填写题目';
+  if (kind === 'single' || kind === 'multiple') {
+    q.options = str(form['options'])
+      .split(/\r?\n/)
+      .map((o) => o.trim())
+      .filter(Boolean);
+    if (q.options.length < 2) errors['options'] = '选择题至少需要 2 个选项,每行一个';
+  }
+  if (kind === 'multiple') {
+    const min = optInt(str(form['minChoices']));
+    const max = optInt(str(form['maxChoices']));
+    if (min !== undefined) q.minChoices = min;
+    if (max !== undefined) q.maxChoices = max;
+  }
+  if (kind === 'text') {
+    const max = optInt(str(form['maxLength']));
+    if (max !== undefined) q.maxLength = max;
+  }
+  return { q, errors };
+}
+
+/** Where a definition problem for the new question lands on the add form. */
+function formKeyOf(key: string): string {
+  const last = key.split('.').pop()!;
+  return ['title', 'options', 'choices', 'maxLength'].includes(last) ? (last === 'maxLength' ? 'choices' : last) : 'title';
+}
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/questions', requireRole('organiser'), async (c) => {
+  const form = await formFieldsAll(c);
+  return act(c, async (campaign, survey) => {
+    if (survey.state !== 'draft') await saveDefinition(c.var.db, actor(c), campaign, survey, parseDefinition(survey)); // 409
+    const def = parseDefinition(survey);
+    const { q, errors } = questionFromForm(form, def);
+    let sectionId = str(form['section']);
+    if (!sectionId || !def.sections.some((s) => s.id === sectionId)) {
+      const title = str(form['sectionTitle']);
+      if (!title) errors['title'] ??= '请选择栏目,或填写新栏目名称';
+      let k = def.sections.length + 1;
+      while (def.sections.some((s) => s.id === `s${k}`)) k++;
+      sectionId = `s${k}`;
+      def.sections.push({ id: sectionId, title, questions: [] });
+    }
+    if (Object.keys(errors).length) throw new AppError(422, 'INVALID_QUESTION', Object.values(errors)[0]!, errors);
+    def.sections.find((s) => s.id === sectionId)!.questions.push(q);
+    try {
+      await saveDefinition(c.var.db, actor(c), campaign, survey, def);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 422) {
+        const mine = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [formKeyOf(k), v]));
+        throw new AppError(422, 'INVALID_QUESTION', err.message, mine);
+      }
+      throw err;
+    }
+    return 'question';
+  });
+});
+
+function withQuestion(c: Context<AppEnv>, change: (def: SurveyDefinition, si: number, qi: number, form: Record<string, string | string[]>) => string) {
+  return async () => {
+    const form = await formFieldsAll(c);
+    return act(c, async (campaign, survey) => {
+      const def = parseDefinition(survey);
+      const qid = c.req.param('qid');
+      const si = def.sections.findIndex((s) => s.questions.some((q) => q.id === qid));
+      if (si < 0) throw new AppError(404, 'QUESTION_NOT_FOUND', '找不到该题目');
+      const qi = def.sections[si]!.questions.findIndex((q) => q.id === qid);
+      const done = change(def, si, qi, form);
+      def.sections = def.sections.filter((s) => s.questions.length > 0);
+      await saveDefinition(c.var.db, actor(c), campaign, survey, def);
+      return done;
+    });
+  };
+}
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/questions/:qid/delete', requireRole('organiser'), (c) =>
+  withQuestion(c, (def, si, qi) => {
+    def.sections[si]!.questions.splice(qi, 1);
+    return 'deleted';
+  })(),
+);
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/questions/:qid/move', requireRole('organiser'), (c) =>
+  withQuestion(c, (def, si, qi) => {
+    const qs = def.sections[si]!.questions;
+    if (qi > 0) [qs[qi - 1], qs[qi]] = [qs[qi]!, qs[qi - 1]!];
+    return 'moved';
+  })(),
+);
+
+const scaleShape = z.object({ label: z.string().max(20), valid: z.boolean(), satisfied: z.boolean() });
+const questionShape = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/, '题目编号只能用字母、数字、下划线和连字符(1–20 个)'),
+  kind: z.enum(['single', 'multiple', 'rating', 'text']),
+  title: z.string().max(200),
+  required: z.boolean(),
+  options: z.array(z.string().max(60)).max(60).optional(),
+  minChoices: z.number().int().optional(),
+  maxChoices: z.number().int().optional(),
+  maxLength: z.number().int().optional(),
+});
+const definitionShape = z.object({
+  intro: z.string().max(2000),
+  scale: z.array(scaleShape).min(2).max(7),
+  sections: z.array(z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/), title: z.string().max(60), note: z.string().max(500).optional(), questions: z.array(questionShape).max(80) })).max(20),
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/definition', requireRole('organiser'), async (c) => {
+  const form = await formFieldsAll(c);
+  const text = str(form['definition']);
+  return act(
+    c,
+    async (campaign, survey) => {
+      if (survey.state !== 'draft') await saveDefinition(c.var.db, actor(c), campaign, survey, parseDefinition(survey)); // 409
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new AppError(422, 'INVALID_DEFINITION', '问卷定义不是有效的 JSON', { definition: '问卷定义不是有效的 JSON' });
+      }
+      const shape = definitionShape.safeParse(parsed);
+      if (!shape.success) {
+        const issue = shape.error.issues[0]!;
+        const m = `问卷定义格式不正确(${issue.path.join('.')}):${issue.message}`;
+        throw new AppError(422, 'INVALID_DEFINITION', m, { definition: m });
+      }
+      await saveDefinition(c.var.db, actor(c), campaign, survey, shape.data as SurveyDefinition);
+      return 'saved';
+    },
+    { json: text },
+  );
+});
+
+// ---- ceremony, opening, closing, unsealing ----
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/settings', requireRole('organiser'), async (c) => {
+  const form = await formFieldsAll(c);
+  return act(c, async (campaign, survey) => {
+    await setSurveyParams(c.var.db, actor(c), campaign, survey, Number(str(form['shareCount'])), Number(str(form['threshold'])));
+    return 'settings';
+  });
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/join', requireRole('custodian'), (c) =>
+  act(c, async (campaign, survey) => {
+    await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, c.var.sessionToken!);
+    return 'join';
+  }),
+);
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/ceremony', requireRole('organiser', 'statistician'), (c) =>
+  act(c, async (campaign, survey) => {
+    await runSurveyCeremony(c.var.db, actor(c), campaign, survey);
+    return 'ceremony';
+  }),
+);
+
+/** The one download of a custodian's share: the share file as JSON (the printable code in a header). */
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/share', requireRole('custodian'), async (c) => {
+  const { campaign, survey } = await load(c);
+  let taken: Awaited<ReturnType<typeof takeSurveyShare>>;
+  try {
+    taken = await takeSurveyShare(c.var.db, actor(c), campaign, survey, c.var.sessionToken!);
+  } catch (err) {
+    if (err instanceof AppError && [404, 409, 410].includes(err.status)) return editPage(c, campaign, survey, { error: err.message }, err.status as 404 | 409 | 410);
+    throw err;
+  }
+  c.header('Cache-Control', 'no-store');
+  return c.json(taken.file, 200, { 'content-disposition': `attachment; filename="survey-share-${campaign.code}-${survey.id.slice(0, 8)}-${taken.file.seat}.json"`, 'x-share-code': taken.code });
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/submit', requireRole('custodian'), async (c) => {
+  const body = await c.req.parseBody();
+  const file = body['shareFile'];
+  const text = file instanceof File && file.size > 0 ? (file.size < 10_000 ? await file.text() : '') : typeof body['share'] === 'string' ? body['share'] : '';
+  return act(c, async (campaign, survey) => ((await submitSurveyShare(c.var.db, actor(c), campaign, survey, text)).unsealed ? 'unsealed' : 'submitted'));
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/open', requireRole('organiser'), (c) =>
+  act(c, async (campaign, survey) => {
+    await openSurvey(c.var.db, actor(c), campaign, survey);
+    return 'opened';
+  }),
+);
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/close', requireRole('organiser'), (c) =>
+  act(c, async (campaign, survey) => {
+    await closeSurvey(c.var.db, actor(c), campaign, survey);
+    return 'closed';
+  }),
+);
+
+// ---- invitations ----
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/citizens', requireRole('organiser'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const form = await formFieldsAll(c);
+  try {
+    const { batch, codes } = await issueCitizenCodes(c.var.db, actor(c), campaign, survey, Number(str(form['count'])));
+    c.header('Cache-Control', 'no-store');
+    return page(c, { title: '邀请码', campaignCode: campaign.code }, <CodesPage survey={survey} batch={batch} codes={codes} note="邀请码只显示这一次(服务器只保存其摘要),请立即打印后分发给受邀市民。每个码可提交一份匿名答卷。" />);
+  } catch (err) {
+    if (err instanceof AppError && [409, 422].includes(err.status)) return editPage(c, campaign, survey, { error: err.message, errors: err.fields }, err.status as 409 | 422);
+    throw err;
+  }
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole('organiser', 'venue_staff'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const form = await formFieldsAll(c);
+  try {
+    const r = await issueDelegateCode(c.var.db, actor(c), campaign, survey, str(form['delegateCode']));
+    c.header('Cache-Control', 'no-store');
+    return page(c, { title: '邀请码', campaignCode: campaign.code }, <DelegateCodePage survey={survey} code={r.code} name={r.name} />);
+  } catch (err) {
+    if (err instanceof AppError && [404, 409].includes(err.status)) return editPage(c, campaign, survey, { error: err.message }, err.status as 404 | 409);
+    throw err;
+  }
+});
+
+/** A delegate's personal link: their own invitation for an open questionnaire, handed to the device in the URL fragment. */
+surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
+  noStore(c);
+  const row = await delegateByToken(c.var.db, c.req.param('token'));
+  if (!row) throw notFound('通知');
+  const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
+  const survey = await getSurvey(c.var.db, campaign!, c.req.param('id'));
+  const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, campaign!, survey, row.delegate.delegateCode);
+  return c.redirect(`/s#t=${r.code}`, 303);
+});
+
+// ---- responding (no staff session is read) ----
+
+surveyRoutes.get('/s', (c) => {
+  noStore(c);
+  return page(c, { title: '问卷调查' }, <RespondPage script={surveyClientJs} />);
+});
+
+surveyRoutes.get('/s/form', async (c) => {
+  const [survey] = await c.var.db.select().from(surveys).where(eq(surveys.id, c.req.query('survey') ?? ''));
+  if (!survey || survey.state !== 'open' || survey.access !== 'invited') throw notFound('问卷');
+  return c.html(<SurveyFormFragment survey={survey} def={parseDefinition(survey)} />);
+});
+
+async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
+  const body = await c.req.json().catch(() => undefined);
+  if (body === undefined) throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
+  return body;
+}
+
+const codeBody = z.object({ code: z.string().min(4).max(40) });
+surveyRoutes.post('/api/survey/invitation', async (c) => {
+  noStore(c);
+  const parsed = codeBody.safeParse(await jsonBody(c));
+  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入邀请码');
+  const { invitation, survey } = await findInvitation(c.var.db, parsed.data.code);
+  const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, survey.campaignId));
+  return c.json({ campaign: campaign!.code, survey: survey.id, publicKey: survey.signPublicKey, state: invitation.state });
+});
+
+const redeemBody = z.object({ code: z.string().min(4).max(40), blindedMsg: z.string().min(16).max(2000) });
+surveyRoutes.post('/api/survey/redeem', async (c) => {
+  noStore(c);
+  const parsed = redeemBody.safeParse(await jsonBody(c));
+  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供邀请码和盲化消息');
+  return c.json(await redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg));
+});
+
+const respondBody = z.object({
+  campaign: z.string().min(1).max(40),
+  survey: z.string().min(1).max(64),
+  credential: z.object({ msg: z.string().min(16).max(400), sig: z.string().min(16).max(1000) }),
+  answers: z.record(z.string().max(20), z.union([z.number().int(), z.array(z.number().int()).max(60), z.string().max(4000), z.null()])),
+});
+
+surveyRoutes.post('/api/survey/respond', async (c) => {
+  noStore(c);
+  const parsed = respondBody.safeParse(await jsonBody(c));
+  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '答卷格式不正确:需要 campaign、survey、credential 和 answers');
+  const campaign = await getCampaign(c.var.db, parsed.data.campaign);
+  const survey = await getSurvey(c.var.db, campaign, parsed.data.survey);
+  const outcome = await respondWithCredential(c.var.db, campaign, survey, parsed.data.credential, parsed.data.answers);
+  return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
+});
+
+/** Form fields → answers, by the definition (numbers for choices, arrays for multiple, text as is). */
+function answersFromForm(def: SurveyDefinition, form: Record<string, string | string[]>): Record<string, Answer> {
+  const out: Record<string, Answer> = {};
+  for (const q of allQuestions(def)) {
+    const v = form[q.id];
+    if (v === undefined) continue;
+    if (q.kind === 'multiple') out[q.id] = (Array.isArray(v) ? v : [v]).map(Number);
+    else if (q.kind === 'text') out[q.id] = str(v);
+    else out[q.id] = str(v) === '' ? null : Number(str(v));
+  }
+  return out;
+}
+
+surveyRoutes.get('/c/:code/surveys/:id', async (c) => {
+  noStore(c);
+  const { campaign, survey } = await load(c);
+  if (survey.access !== 'open') return c.redirect('/s', 302);
+  if (survey.state === 'draft') throw notFound('问卷');
+  return page(c, { title: survey.title, campaignCode: campaign.code }, <OpenSurveyPage campaign={campaign} survey={survey} def={parseDefinition(survey)} csrfToken={c.var.csrfToken} done={c.req.query('done') === '1'} />);
+});
+
+surveyRoutes.post('/c/:code/surveys/:id', async (c) => {
+  noStore(c);
+  const { campaign, survey } = await load(c);
+  const def = parseDefinition(survey);
+  const values = answersFromForm(def, await formFieldsAll(c));
+  try {
+    await respondOpen(c.var.db, campaign, survey, values);
+  } catch (err) {
+    if (err instanceof AppError && err.status === 422) {
+      return page(c, { title: survey.title, campaignCode: campaign.code, status: 422 }, <OpenSurveyPage campaign={campaign} survey={survey} def={def} csrfToken={c.var.csrfToken} values={values} errors={{ _form: err.message, ...err.fields }} />);
+    }
+    throw err;
+  }
+  return c.redirect(`/c/${campaign.code}/surveys/${survey.id}?done=1`, 303);
+});
+
+// ---- 活动纪律情况调查表: the old link leads to the campaign's discipline questionnaire ----
+
+surveyRoutes.get('/discipline', async (c) => {
+  const campaign = await defaultCampaign(c.var.db);
+  if (!campaign) throw notFound('年度活动');
+  return c.redirect(`/c/${campaign.code}/discipline`, 302);
+});
+
+surveyRoutes.get('/c/:code/discipline', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const survey = await disciplineSurvey(c.var.db, campaign);
+  if (!survey || survey.state === 'draft') throw new AppError(404, 'NOT_OPEN', '本年度的活动纪律情况调查表尚未开放');
+  return c.redirect(`/c/${campaign.code}/surveys/${survey.id}`, 302);
+});
+
+// ---- results: nothing before unsealing ----
+
+surveyRoutes.get('/c/:code/surveys', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const list = (await listSurveys(c.var.db, campaign.id)).filter((s) => s.kind === 'social' && s.state !== 'draft');
+  const unsealed = new Set<string>();
+  for (const s of list) if (await isSurveyUnsealed(c.var.db, s.id)) unsealed.add(s.id);
+  return page(c, { title: '社情民意调查', campaignCode: campaign.code }, <PublicSurveysPage campaign={campaign} surveys={list} unsealed={unsealed} />);
+});
+
+async function unsealed(c: Context<AppEnv>) {
+  const { campaign, survey } = await load(c);
+  if (survey.kind === 'discipline') {
+    // canvassing reports go to the organisers and supervisors, not the public
+    const user = c.var.user;
+    if (!user || !(RESULT_READERS as readonly string[]).includes(user.role)) throw new AppError(403, 'FORBIDDEN', '活动纪律情况调查结果只向组织者和监督人员公开');
+  }
+  const result = await loadSurveyResult(c.var.db, survey.id);
+  if (!result) throw new AppError(404, 'NOT_UNSEALED', '本问卷尚未开封,结果未公布');
+  return { campaign, survey, result };
+}
+
+const chartOf = (survey: Survey, tally: Awaited<ReturnType<typeof unsealed>>['result']['tally']) =>
+  rateChartSvg(
+    tally.questions.filter((q) => q.kind === 'rating').map((q) => ({ name: q.title, satisfactionRate: q.satisfactionRate ?? null, score: null })),
+    `${survey.title} 各领域满意率`,
+    { score: false },
+  );
+
+surveyRoutes.get('/c/:code/surveys/:id/results', async (c) => {
+  const { campaign, survey, result } = await unsealed(c);
+  return page(
+    c,
+    { title: `${survey.title} 结果`, campaignCode: campaign.code },
+    <SurveyResultPage campaign={campaign} survey={survey} tally={result.tally} chartSvg={chartOf(survey, result.tally)} texts={result.publishedTexts} unsealedAt={result.unsealedAt} />,
+  );
+});
+
+surveyRoutes.get('/c/:code/surveys/:id/results.csv', async (c) => {
+  const { campaign, survey, result } = await unsealed(c);
+  return c.body(surveyCsv(survey.title, result.tally), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="survey-${campaign.code}-${survey.id.slice(0, 8)}.csv"` });
+});
+
+surveyRoutes.get('/c/:code/surveys/:id/results/chart.svg', async (c) => {
+  const { survey, result } = await unsealed(c);
+  return c.body(chartOf(survey, result.tally), 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
+});
+
+// ---- free-text review ----
+
+surveyRoutes.get('/staff/c/:code/surveys/:id/review', requireRole('statistician', 'auditor'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const result = await loadSurveyResult(c.var.db, survey.id);
+  if (!result) throw new AppError(404, 'NOT_UNSEALED', '本问卷尚未开封');
+  c.header('Cache-Control', 'no-store');
+  const titles = new Map(allQuestions(parseDefinition(survey)).map((q) => [q.id, q.title]));
+  return page(c, { title: '审核文字答复', campaignCode: campaign.code }, <ReviewPage campaign={campaign} survey={survey} texts={result.texts} titles={titles} csrfToken={c.var.csrfToken} published={Boolean(result.publishedTexts)} />);
+});
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/review', requireRole('statistician', 'auditor'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const form = await formFieldsAll(c);
+  const result = await loadSurveyResult(c.var.db, survey.id);
+  if (!result) throw new AppError(404, 'NOT_UNSEALED', '本问卷尚未开封');
+  await publishTexts(c.var.db, actor(c), campaign, survey, result.texts.map((_, i) => (form[`t${i}`] === undefined ? null : str(form[`t${i}`]))));
+  return c.redirect(`/c/${campaign.code}/surveys/${survey.id}/results`, 303);
+});
+

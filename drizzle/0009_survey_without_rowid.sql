@@ -1,6 +1,6 @@
 -- P1 for survey responses: the tables an anonymous response lands in keep no rowid, so neither
 -- rowid order nor insertion order re-links a row to an invitation. They are empty here; rebuild
--- them WITHOUT ROWID with the same columns drizzle generated in 0006.
+-- them WITHOUT ROWID with the same columns drizzle generated in 0008.
 DROP TABLE `survey_responses`;
 --> statement-breakpoint
 CREATE TABLE `survey_responses` (

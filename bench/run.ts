@@ -224,6 +224,7 @@ async function credentialFor(seat: Seat, ticket: string): Promise<Credential> {
   const req = await blindRequest(info.publicKey);
   const { blindSig } = await must('POST', '/api/ballot/redeem', { ticket, blindedMsg: req.blindedMsg }, false, 200);
   const credential = await finalizeCredential(info.publicKey, req, blindSig);
+  httpKeyIds.set(seat.code, info.keyId);
   // the first credential of every venue key is checked as the server will check it
   if (!checkedKeys.has(info.publicKey)) {
     checkedKeys.add(info.publicKey);
@@ -232,6 +233,7 @@ async function credentialFor(seat: Seat, ticket: string): Promise<Credential> {
   return credential;
 }
 const checkedKeys = new Set<string>();
+const httpKeyIds = new Map<string, string>();
 
 let rand = 2018;
 const rnd = () => ((rand = (rand * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
@@ -271,10 +273,20 @@ async function ballotBodies(seats: Seat[], departments: Map<number, number>, how
       if (!(await verifyCredential(info.publicKey, creds[i]!))) throw new Error(`direct credential for ${seats[i]!.code} does not verify`);
     }
   }
+  // the venue key's id, as a device has it from its ticket, so the server verifies one key
+  const keyIds = new Map<string, string>();
+  for (const [i, seat] of seats.entries()) {
+    const k = `${seat.group}|${seat.venue}`;
+    if (keyIds.has(k)) continue;
+    const ticket = how.http ? undefined : benchTicket(ticketSecret, seat.code);
+    if (ticket) keyIds.set(k, (await must('POST', '/api/ballot/ticket', { ticket }, false, 200)).keyId);
+    else keyIds.set(k, httpKeyIds.get(seats[i]!.code) ?? '');
+  }
   return creds.map((credential, i) => {
     const group = seats[i]!.group;
     const answers = Array.from({ length: departments.get(group)! }, () => (rnd() < 0.03 ? null : 1 + Math.floor(rnd() * 4)));
-    return JSON.stringify({ campaign: '2018', group, credential, answers });
+    const keyId = keyIds.get(`${group}|${seats[i]!.venue}`) || undefined;
+    return JSON.stringify({ campaign: '2018', group, credential, answers, ...(keyId ? { keyId } : {}) });
   });
 }
 

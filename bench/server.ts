@@ -98,7 +98,10 @@ await db.batch(statements as [(typeof statements)[number], ...typeof statements]
 const mode = (await client.execute('PRAGMA journal_mode')).rows[0]?.[0];
 const seedSeconds = (performance.now() - t0) / 1000;
 
-const app = nodeApp(handle);
+// 20,000 citizens send from 20,000 addresses, not all from 127.0.0.1: each request gets its own
+// address, so the per-address intake limit does what it would on the day (per-mobile still applies)
+let nextAddress = 0;
+const app = nodeApp(handle, undefined, undefined, () => `10.${(++nextAddress >> 16) & 255}.${(nextAddress >> 8) & 255}.${nextAddress & 255}`);
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
   process.stdout.write(`READY ${JSON.stringify({ port: info.port, delegates: delRows.length, checkedIn: checkinRows.length, singleConnection, layout, journalMode: mode, seedSeconds, pid: process.pid })}\n`);
 });

@@ -8,7 +8,8 @@ import { seedCampaign } from '../../seed/load';
 import { createApp } from '../app';
 import { openLibsql, type LibsqlHandle } from '../db/libsql';
 import { applyMigrations } from '../db/migrate';
-import type { NodeConfig } from '../env';
+import type { Context } from 'hono';
+import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
 import { nodeRawSign } from './native-rsa';
 
@@ -54,18 +55,23 @@ export async function prepareDatabase(url: string, authToken?: string, opts: { s
 
 const htmxSource = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
 
-export function nodeApp(handle: LibsqlHandle, idHashKey = loadIdKey(handle.url), setupToken = process.env['SANMIN_SETUP_TOKEN']) {
+export function nodeApp(
+  handle: LibsqlHandle,
+  idHashKey = loadIdKey(handle.url),
+  setupToken = process.env['SANMIN_SETUP_TOKEN'],
+  clientIp?: (c: Context<AppEnv>) => string,
+) {
   return createApp({
     idHashKey: () => idHashKey,
     setupToken: () => setupToken,
     db: () => handle.db,
-    clientIp: (c) => {
+    clientIp: clientIp ?? ((c) => {
       try {
         return getConnInfo(c).remote.address ?? 'unknown';
       } catch {
         return 'unknown'; // app.request() in tests has no socket
       }
-    },
+    }),
     htmxSource,
   });
 }

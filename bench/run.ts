@@ -309,7 +309,8 @@ function percentile(sorted: number[], p: number) {
 }
 
 /** Runs `bodies` (one request each) or a fixed-duration GET, and counts anything but `okStatus` as an error. */
-function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number; headers?: Record<string, string>; capSeconds?: number }): Promise<Load> {
+function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number | number[]; headers?: Record<string, string>; capSeconds?: number }): Promise<Load> {
+  const isOk = (status: number) => (Array.isArray(opts.okStatus) ? opts.okStatus.includes(status) : status === opts.okStatus);
   const bodies = opts.bodies;
   let next = 0;
   const statuses: Record<string, number> = {};
@@ -339,7 +340,7 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
               : {}),
             onResponse: (status: number) => {
               statuses[status] = (statuses[status] ?? 0) + 1;
-              if (status === opts.okStatus) acks.push(performance.now());
+              if (isOk(status)) acks.push(performance.now());
             },
           },
         ],
@@ -349,7 +350,7 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
         if (err) return reject(err);
         const seconds = (performance.now() - t0) / 1000;
         const ops = bodies ? acks.length : result.requests.total;
-        const errors = Object.entries(statuses).reduce((a, [s, n]) => a + (Number(s) === opts.okStatus ? 0 : n), 0) + result.errors + result.timeouts + (bodies ? Math.max(0, bodies.length - result.requests.total) : 0);
+        const errors = Object.entries(statuses).reduce((a, [s, n]) => a + (isOk(Number(s)) ? 0 : n), 0) + result.errors + result.timeouts + (bodies ? Math.max(0, bodies.length - result.requests.total) : 0);
         resolve({
           ops,
           seconds,

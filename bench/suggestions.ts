@@ -11,7 +11,7 @@
 // below 20,000 per window shows up here as errors (429) and must be lifted for the bench.
 import type { Load } from './run';
 
-type LoadFn = (opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number; headers?: Record<string, string>; capSeconds?: number }) => Promise<Load>;
+type LoadFn = (opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number | number[]; headers?: Record<string, string>; capSeconds?: number }) => Promise<Load>;
 
 export const SUGGESTIONS = 20_000;
 
@@ -65,7 +65,6 @@ export async function suggestionScenario(ctx: { base: string; token: string; loa
   const posts = process.env['BENCH_SUGGEST_POST'] ? [process.env['BENCH_SUGGEST_POST']] : ['/api/campaigns/2018/suggestions', '/api/suggestions'];
   // probe with one real submission
   let intakePath: string | undefined;
-  let okStatus = 201;
   for (const path of posts) {
     const res = await fetch(`${ctx.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaign: '2018', ...all[SUGGESTIONS]! }) });
     await res.text();
@@ -75,7 +74,6 @@ export async function suggestionScenario(ctx: { base: string; token: string; loa
       return undefined;
     }
     intakePath = path;
-    okStatus = res.status;
     break;
   }
   if (!intakePath) {
@@ -83,8 +81,9 @@ export async function suggestionScenario(ctx: { base: string; token: string; loa
     return undefined;
   }
   const bodies = all.slice(0, SUGGESTIONS).map((s) => JSON.stringify({ campaign: '2018', ...s }));
-  const intake = await ctx.load({ path: intakePath, bodies, connections: 50, okStatus, capSeconds: 80 });
-  if (intake.errors) console.error('suggestion intake statuses', intake.statuses);
+  // 201 stored; 200 a near-identical text linked to an earlier one (recorded, not stored twice)
+  const intake = await ctx.load({ path: intakePath, bodies, connections: 50, okStatus: [201, 200], capSeconds: 80 });
+  console.error('suggestion intake statuses', intake.statuses);
 
   // keyword searches: 2-character (LIKE), 3+ character (FTS5 trigram) and two-term queries
   const searches = process.env['BENCH_SUGGEST_SEARCH'] ? [process.env['BENCH_SUGGEST_SEARCH']] : ['/api/campaigns/2018/suggestions/search', '/api/suggestions'];

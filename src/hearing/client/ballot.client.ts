@@ -6,6 +6,7 @@
  */
 import { blindRequest, finalizeCredential, type Credential } from '../credential';
 import { b64url, fromB64url } from '../../tally/seal.core';
+import { $, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 
 interface Saved {
   ticket?: string;
@@ -19,55 +20,15 @@ interface Saved {
   receipt?: string;
 }
 
-const KEY = 'sanmin-ballot';
-const load = (): Saved => {
-  try {
-    return JSON.parse(localStorage.getItem(KEY) ?? '{}') as Saved;
-  } catch {
-    return {};
-  }
-};
-const save = (s: Saved) => localStorage.setItem(KEY, JSON.stringify(s));
-const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;
+const store = storage<Saved>('sanmin-ballot');
+const load = (): Saved => store.load();
+const save = (s: Saved) => store.save(s);
+const status = statusLine('#vote-status');
 
-function status(text: string, kind: 'ok' | 'err' | 'warn' = 'warn') {
-  const el = $('#vote-status');
-  if (!el) return;
-  el.className = `flash ${kind}`;
-  el.textContent = text;
-  el.hidden = !text;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-async function api<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' });
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } } & T;
-  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'HTTP', data.error?.message ?? `服务器返回 ${res.status}`);
-  return data;
-}
-
-/** Retries on network failures and 5xx until the server answers; refusals (4xx) end the loop. */
-async function persist<T>(path: string, body: unknown, what: string): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await api<T>(path, body);
-    } catch (err) {
-      if (err instanceof ApiError && err.status < 500) throw err;
-      const wait = Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4));
-      status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……请勿关闭页面`, 'warn');
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
-}
+const persist = <T>(path: string, body: unknown, what: string) =>
+  persistCall<T>(path, body, (attempt, wait) =>
+    status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……请勿关闭页面`, 'warn'),
+  );
 
 function show(section: 'ticket' | 'ballot' | 'done') {
   for (const id of ['ticket', 'ballot', 'done']) {
@@ -108,7 +69,7 @@ async function start(ticket: string) {
     await obtainCredential(s);
     await loadBallot(s);
   } catch (err) {
-    localStorage.removeItem(KEY);
+    store.clear();
     status(err instanceof Error ? err.message : '出现错误,请联系工作人员', 'err');
   }
 }
@@ -158,7 +119,7 @@ async function submit(s: Saved) {
   status('正在提交选票……', 'warn');
   try {
     const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, answers: s.answers, keyId: s.keyId }, '选票');
-    localStorage.removeItem(KEY);
+    store.clear();
     $('#receipt')!.textContent = r.receipt.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
     $('#receipt-full')!.textContent = r.receipt;
     status('');
@@ -166,7 +127,7 @@ async function submit(s: Saved) {
     // a shared venue tablet clears itself for the next delegate
     setTimeout(() => location.replace('/vote'), 90_000);
   } catch (err) {
-    localStorage.removeItem(KEY);
+    store.clear();
     status(err instanceof Error ? err.message : '提交失败,请联系工作人员', 'err');
     show('ticket');
   }
@@ -195,7 +156,7 @@ function init() {
     void start(ticket);
   });
   $('#next-voter')?.addEventListener('click', () => {
-    localStorage.removeItem(KEY);
+    store.clear();
     location.replace('/vote');
   });
   // a personal link carries the ticket in the fragment, which never reaches the server's logs

@@ -6,6 +6,7 @@
  */
 import { blindRequest, finalizeCredential, type Credential } from '../../hearing/credential';
 import { b64url, fromB64url } from '../../tally/seal.core';
+import { $, ApiError, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 import { allQuestions, checkResponse, type Answers, type SurveyDefinition } from '../survey.core';
 
 interface Saved {
@@ -19,56 +20,15 @@ interface Saved {
   submitting?: boolean;
 }
 
-const KEY = 'sanmin-survey';
-const load = (): Saved => {
-  try {
-    return JSON.parse(localStorage.getItem(KEY) ?? '{}') as Saved;
-  } catch {
-    return {};
-  }
-};
-const save = (s: Saved) => localStorage.setItem(KEY, JSON.stringify(s));
-const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;
+const store = storage<Saved>('sanmin-survey');
+const load = (): Saved => store.load();
+const save = (s: Saved) => store.save(s);
+const status = statusLine('#survey-status');
 
-function status(text: string, kind: 'ok' | 'err' | 'warn' = 'warn') {
-  const el = $('#survey-status');
-  if (!el) return;
-  el.className = `flash ${kind}`;
-  el.textContent = text;
-  el.hidden = !text;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly fields: Record<string, string> = {},
-  ) {
-    super(message);
-  }
-}
-
-async function api<T>(path: string, body: unknown): Promise<T> {
-  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' });
-  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; fields?: Record<string, string> } } & T;
-  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'HTTP', data.error?.message ?? `服务器返回 ${res.status}`, data.error?.fields ?? {});
-  return data;
-}
-
-/** Retries on network failures and 5xx; refusals (4xx) end the loop. */
-async function persist<T>(path: string, body: unknown, what: string): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await api<T>(path, body);
-    } catch (err) {
-      if (err instanceof ApiError && err.status < 500) throw err;
-      const wait = Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4));
-      status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……您的填写已保存在本设备上`, 'warn');
-      await new Promise((r) => setTimeout(r, wait));
-    }
-  }
-}
+const persist = <T>(path: string, body: unknown, what: string) =>
+  persistCall<T>(path, body, (attempt, wait) =>
+    status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……您的填写已保存在本设备上`, 'warn'),
+  );
 
 function show(section: 'code' | 'form' | 'done') {
   for (const id of ['code', 'form', 'done']) {
@@ -187,7 +147,7 @@ async function submit(s: Saved, form: HTMLFormElement | null) {
   status('正在提交答卷……', 'warn');
   try {
     const r = await persist<{ receipt: string }>('/api/survey/respond', { campaign: s.campaign, survey: s.survey, credential: s.credential, answers: s.answers }, '答卷');
-    localStorage.removeItem(KEY);
+    store.clear();
     $('#receipt')!.textContent = r.receipt.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
     status('');
     show('done');
@@ -199,7 +159,7 @@ async function submit(s: Saved, form: HTMLFormElement | null) {
       status('');
       return showErrors(form, { _form: err.message, ...err.fields });
     }
-    if (err instanceof ApiError && (err.code === 'CREDENTIAL_SPENT' || err.code === 'SURVEY_NOT_OPEN')) localStorage.removeItem(KEY);
+    if (err instanceof ApiError && (err.code === 'CREDENTIAL_SPENT' || err.code === 'SURVEY_NOT_OPEN')) store.clear();
     else save(s);
     status(err instanceof Error ? err.message : '提交失败,请稍后重试', 'err');
   }
@@ -214,7 +174,7 @@ async function start(code: string) {
     await obtainCredential(s);
     await loadForm(s);
   } catch (err) {
-    localStorage.removeItem(KEY);
+    store.clear();
     status(err instanceof Error ? err.message : '出现错误,请稍后重试', 'err');
     show('code');
   }

@@ -1,0 +1,62 @@
+/**
+ * What the voting and survey devices share: their unsent work in localStorage, a status line,
+ * and JSON calls that retry on network failures and 5xx until the server answers (the server's
+ * idempotency makes that safe); refusals (4xx) end the loop with the server's Chinese message.
+ */
+export const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;
+
+export function storage<T extends object>(key: string) {
+  return {
+    load(): Partial<T> {
+      try {
+        return JSON.parse(localStorage.getItem(key) ?? '{}') as Partial<T>;
+      } catch {
+        return {};
+      }
+    },
+    save: (value: Partial<T>) => localStorage.setItem(key, JSON.stringify(value)),
+    clear: () => localStorage.removeItem(key),
+  };
+}
+
+export function statusLine(selector: string) {
+  return (text: string, kind: 'ok' | 'err' | 'warn' = 'warn') => {
+    const el = $(selector);
+    if (!el) return;
+    el.className = `flash ${kind}`;
+    el.textContent = text;
+    el.hidden = !text;
+  };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export async function api<T>(path: string, body: unknown): Promise<T> {
+  const res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), credentials: 'omit' });
+  const data = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; fields?: Record<string, string> } } & T;
+  if (!res.ok) throw new ApiError(res.status, data.error?.code ?? 'HTTP', data.error?.message ?? `服务器返回 ${res.status}`, data.error?.fields ?? {});
+  return data;
+}
+
+/** Calls until the server answers; `onWait` tells the person what is happening meanwhile. */
+export async function persist<T>(path: string, body: unknown, onWait: (attempt: number, waitMs: number) => void): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api<T>(path, body);
+    } catch (err) {
+      if (err instanceof ApiError && err.status < 500) throw err;
+      const wait = Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4));
+      onWait(attempt, wait);
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+}

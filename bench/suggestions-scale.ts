@@ -121,7 +121,7 @@ try {
     if (r < 0.4) {
       published++;
       const answer = `【${dept}】关于“${row.title}”的建议已研究办理,已列入年度重点工作,将于明年上半年完成。`;
-      statements.push(reindexBigrams(db, row.seq, row.title, row.body, answer));
+      statements.push(...reindexBigrams(db, row.seq, row.title, row.body, answer));
       statements.push(
         setSuggestion(db, row.seq, {
           publicAnswer: answer,

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
+import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import { randomCode } from '../delegates/delegates.core';
 import { chunkRows, type Db } from '../db/client';
@@ -135,9 +136,11 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
   ];
   if (bands.length) {
     out.push(
-      db.run(
-        sql`INSERT OR IGNORE INTO suggestion_bands (band, suggestion_seq) SELECT value, (SELECT seq FROM suggestions WHERE code = ${code}) FROM json_each(${JSON.stringify(bands)})`,
-      ),
+      // a query builder, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
+      db
+        .insert(suggestionBands)
+        .select(sql`SELECT value, (SELECT seq FROM suggestions WHERE code = ${code}) FROM json_each(${JSON.stringify(bands)}) WHERE true`)
+        .onConflictDoNothing(),
     );
   }
   return out;
@@ -400,14 +403,24 @@ export function dispatchStatements(
   }
   out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));
   // searchable from now on (the trigram index follows the status through its triggers)
-  out.push(reindexBigrams(db, s.seq, s.title, s.body, s.publicAnswer));
+  out.push(...reindexBigrams(db, s.seq, s.title, s.body, s.publicAnswer));
   return out;
 }
 
 /** Re-indexes a suggestion's bigrams with its published answer. */
-export function reindexBigrams(db: Db, seq: number, title: string, body: string, answer: string) {
-  return db.run(sql`INSERT OR REPLACE INTO suggestions_bigrams (rowid, grams) VALUES (${seq}, ${bigramTokens(title, body, answer)})`);
+export function reindexBigrams(db: Db, seq: number, title: string, body: string, answer: string): BatchItem<'sqlite'>[] {
+  // FTS5 takes no upsert and D1's batch takes builders only: delete, then insert
+  return [
+    db.delete(suggestionsBigrams).where(eq(suggestionsBigrams.rowid, seq)),
+    db.insert(suggestionsBigrams).values({ rowid: seq, grams: bigramTokens(title, body, answer) }),
+  ];
 }
+
+/**
+ * The FTS5 bigram index (created by the custom migration 0007, so it is not in the drizzle
+ * schema): declared here only so batch statements can be query builders.
+ */
+const suggestionsBigrams = sqliteTable('suggestions_bigrams', { rowid: integer('rowid').notNull(), grams: text('grams').notNull() });
 
 export function setSuggestion(db: Db, seq: number, set: Partial<typeof suggestions.$inferInsert>) {
   return db.update(suggestions).set(set).where(eq(suggestions.seq, seq));

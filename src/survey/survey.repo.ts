@@ -127,9 +127,11 @@ export async function closeSurvey(db: Db, actor: Actor, campaign: Campaign, surv
   const root = commitmentRoot(surveyScope(campaign, survey), 0, receipts);
   // the signing key is dropped at closing: no credential can be issued any more
   await audited(db, actor, 'survey.close', `survey:${campaign.code}:${survey.id}`, { root, responses: receipts.length }, [
-    db.run(sql`UPDATE surveys SET state = 'closed', closed_at = ${Date.now()}, root = ${root}, sign_private_key = NULL
-      WHERE id = ${survey.id} AND state = 'open'
-        AND (SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`),
+    // query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
+    db
+      .update(surveys)
+      .set({ state: 'closed', closedAt: Date.now(), root, signPrivateKey: null })
+      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`)),
   ]);
   const [now] = await db.select().from(surveys).where(eq(surveys.id, survey.id));
   if (now?.state !== 'closed') throw new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试');
@@ -252,11 +254,15 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
   const receipt = ballotReceipt(ciphertext);
   const won = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
   await db.batch([
-    db.run(sql`INSERT INTO survey_credential_uses (credential_hash, survey_id, tag, receipt)
-      SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')
-      ON CONFLICT (credential_hash) DO NOTHING`),
-    db.run(sql`INSERT INTO survey_responses (receipt, survey_id, ciphertext) SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${won}`),
-    db.run(sql`UPDATE surveys SET responses = responses + 1 WHERE id = ${survey.id} AND ${won}`),
+    db
+      .insert(surveyCredentialUses)
+      .select(sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`)
+      .onConflictDoNothing(),
+    db.insert(surveyResponses).select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${won}`),
+    db
+      .update(surveys)
+      .set({ responses: sql`${surveys.responses} + 1` })
+      .where(and(eq(surveys.id, survey.id), won)),
   ]);
   const [use] = await db.select().from(surveyCredentialUses).where(eq(surveyCredentialUses.credentialHash, hash));
   if (!use) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
@@ -275,9 +281,11 @@ export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, ra
   const receipt = ballotReceipt(ciphertext);
   const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`;
   await db.batch([
-    db.run(sql`INSERT INTO survey_responses (receipt, survey_id, ciphertext) SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open}`),
-    db.run(sql`UPDATE surveys SET responses = responses + 1 WHERE id = ${survey.id} AND state = 'open'
-      AND EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`),
+    db.insert(surveyResponses).select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open}`),
+    db
+      .update(surveys)
+      .set({ responses: sql`${surveys.responses} + 1` })
+      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`)),
   ]);
   const [stored] = await db.select({ r: surveyResponses.receipt }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
   if (!stored) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');

@@ -1,0 +1,39 @@
+import { applyD1Migrations } from 'cloudflare:test';
+import { env, exports } from 'cloudflare:workers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { drizzle } from 'drizzle-orm/d1';
+import { schema, type Db } from '../../src/db/client';
+import { reindexBigrams } from '../../src/suggestions/suggestions.repo';
+
+const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
+const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
+
+beforeAll(async () => {
+  await applyD1Migrations(e.DB, e.TEST_MIGRATIONS);
+});
+
+describe('suggestions on the Worker over D1', () => {
+  it('takes a suggestion through the JSON intake (row, MinHash bands and all in one batch)', async () => {
+    const res = await worker.fetch(
+      new Request('http://sanmin.test/api/suggestions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ authorName: '张三', mobile: '13912345678', theme: '共享', area: '民生保障', title: '增加老城区公交线路', body: '老城区居民出行不便,建议增加公交线路并加密班次,方便老人就医和买菜。' }),
+      }),
+    );
+    expect(res.status).toBe(201);
+    const { code } = (await res.json()) as { code: string };
+    const bands = await e.DB.prepare('SELECT count(*) AS n FROM suggestion_bands WHERE suggestion_seq = (SELECT seq FROM suggestions WHERE code = ?)').bind(code).first<{ n: number }>();
+    expect(bands!.n).toBeGreaterThan(0);
+  });
+
+  it('re-indexes a published answer in the bigram index, replacing the old entry', async () => {
+    const db = drizzle(e.DB, { schema }) as unknown as Db;
+    await db.batch(reindexBigrams(db, 4242, '公交线路', '加密班次', '') as [any, ...any[]]);
+    await db.batch(reindexBigrams(db, 4242, '公交线路', '加密班次', '已增开夜班车') as [any, ...any[]]);
+    const rows = await e.DB.prepare("SELECT rowid FROM suggestions_bigrams WHERE suggestions_bigrams MATCH '夜班'").all();
+    expect(rows.results).toHaveLength(1);
+    const all = await e.DB.prepare('SELECT count(*) AS n FROM suggestions_bigrams WHERE rowid = 4242').first<{ n: number }>();
+    expect(all!.n).toBe(1);
+  });
+});

@@ -211,7 +211,28 @@ async function drain(db: Db, q: { pending: PendingWrite[]; running: boolean }): 
  * existing tracking code; another citizen's near-identical text is linked to the original as a
  * supporter (附议). `extra` statements (an audit entry) run in the same atomic batch.
  */
-export async function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st)): Promise<IntakeResult> {
+/**
+ * Intakes of the same text wait for each other in this process, so a double-clicked or
+ * re-sent form arriving in the same instant is linked to the first instead of stored twice
+ * (the duplicate check reads before the insert lands). Per isolate on Workers.
+ */
+const sameTextInFlight = new Map<string, Promise<IntakeResult>>();
+
+export function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st)): Promise<IntakeResult> {
+  const key = `${s.campaignId}|${fingerprint(s.input.title, s.input.body)}`;
+  const before = sameTextInFlight.get(key);
+  const run = (async () => {
+    if (before) await before.catch(() => undefined);
+    return createOne(db, s, write);
+  })();
+  sameTextInFlight.set(key, run);
+  void run.finally(() => {
+    if (sameTextInFlight.get(key) === run) sameTextInFlight.delete(key);
+  }).catch(() => undefined);
+  return run;
+}
+
+async function createOne(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown>): Promise<IntakeResult> {
   const fp = fingerprint(s.input.title, s.input.body);
   const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
   const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));

@@ -137,6 +137,21 @@ describe('intake', () => {
     expect(await countRows()).toBe(before + topics.length);
   });
 
+  it('the same form sent five times in the same instant (a double click, a retried send) is stored once', async () => {
+    const before = await countRows();
+    const mobile = nextMobile();
+    const same = form({ mobile, title: '增设学校门口护学岗', body: '上下学时段学校门口车多人多,建议增设护学岗并划定临时停车区域。' });
+    const results = await Promise.all(
+      [1, 2, 3, 4, 5].map(async () => {
+        const r = await api('/api/suggestions', { json: same, ip: '192.0.2.77' });
+        return { status: r.status, body: (await r.json()) as { code: string } };
+      }),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 200, 200, 200, 201]);
+    expect(new Set(results.map((r) => r.body.code)).size).toBe(1);
+    expect(await countRows()).toBe(before + 1);
+  });
+
   it('a filled honeypot looks accepted but stores nothing', async () => {
     const before = await countRows();
     const r = await submit({ website: 'http://spam.example', title: '机器人提交的标题', body: '机器人提交的内容机器人提交的内容。' });

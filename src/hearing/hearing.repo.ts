@@ -118,6 +118,24 @@ export async function findTicket(db: Db, ticket: string) {
   return row;
 }
 
+/** A device's blinded message (base64url) as bytes; a clear 422 when it is not base64url. */
+export function decodeBlinded(blindedMsg: string): Uint8Array {
+  try {
+    return fromB64url(blindedMsg);
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息格式不正确');
+  }
+}
+
+/** Signs a blinded message with a venue or survey key; a clear 422 when the key refuses it. */
+export async function signBlinded(privateKey: string, blinded: Uint8Array): Promise<string> {
+  try {
+    return b64url(await blindSign(privateKey, blinded));
+  } catch {
+    throw new AppError(422, 'BAD_REQUEST', '盲化消息无效');
+  }
+}
+
 /**
  * Exchanges a ticket for a blind signature. The same blinded message may be presented again
  * (a lost response) and gets the same signature; any other message after the first is refused.
@@ -128,20 +146,10 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
   if (row.state === 'voided') throw new AppError(409, 'TICKET_VOIDED', '该凭证码已作废,不能投票');
   const session = await getSession(db, row.campaignId, row.groupNo, row.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
-  let blinded: Uint8Array;
-  try {
-    blinded = fromB64url(blindedMsg);
-  } catch {
-    throw new AppError(422, 'BAD_REQUEST', '盲化消息格式不正确');
-  }
+  const blinded = decodeBlinded(blindedMsg);
   const blindHash = sha256Hex(`sanmin-blind-v1:${blindedMsg}`);
   if (row.state === 'redeemed' && row.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
-  let sig: Uint8Array;
-  try {
-    sig = await blindSign(session.privateKey, blinded);
-  } catch {
-    throw new AppError(422, 'BAD_REQUEST', '盲化消息无效');
-  }
+  const blindSig = await signBlinded(session.privateKey, blinded);
   if (row.state === 'issued') {
     // only one blinded message ever wins the ticket, even under concurrent requests
     await db
@@ -151,7 +159,7 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
     const [now] = await db.select({ state: checkins.state, blindHash: checkins.blindHash }).from(checkins).where(eq(checkins.id, row.id));
     if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
   }
-  return { blindSig: b64url(sig), campaignId: row.campaignId, groupNo: row.groupNo };
+  return { blindSig, campaignId: row.campaignId, groupNo: row.groupNo };
 }
 
 /**

@@ -3,6 +3,9 @@
  * and JSON calls that retry on network failures and 5xx until the server answers (the server's
  * idempotency makes that safe); refusals (4xx) end the loop with the server's Chinese message.
  */
+import { blindRequest, finalizeCredential, type Credential } from '../hearing/credential';
+import { b64url, fromB64url } from '../tally/seal.core';
+
 export const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;
 
 export function storage<T extends object>(key: string) {
@@ -59,4 +62,29 @@ export async function persist<T>(path: string, body: unknown, onWait: (attempt: 
       await new Promise((r) => setTimeout(r, wait));
     }
   }
+}
+
+/** What a device keeps while it turns a one-time code into an anonymous credential. */
+export interface CredentialWork {
+  publicKey?: string;
+  blind?: { prepared: string; inv: string; blindedMsg: string };
+  credential?: Credential;
+}
+
+/**
+ * Blinds on the device, trades the blinded message for a signature at `redeem`, unblinds. The
+ * blinding is saved before sending, so a lost answer is fetched again with the same blinded
+ * message (the server re-signs it); `spend` then drops the one-time code from the saved state.
+ */
+export async function obtainCredential<S extends CredentialWork>(s: S, save: (s: S) => void, redeem: (blindedMsg: string) => Promise<{ blindSig: string }>, spend: (s: S) => void) {
+  if (!s.blind) {
+    const req = await blindRequest(s.publicKey!);
+    s.blind = { prepared: b64url(req.prepared), inv: b64url(req.inv), blindedMsg: req.blindedMsg };
+    save(s);
+  }
+  const { blindSig } = await redeem(s.blind.blindedMsg);
+  s.credential = await finalizeCredential(s.publicKey!, { prepared: fromB64url(s.blind.prepared), inv: fromB64url(s.blind.inv), blindedMsg: s.blind.blindedMsg }, blindSig);
+  delete s.blind;
+  spend(s); // the code is spent: the device now holds only the anonymous credential
+  save(s);
 }

@@ -12,10 +12,11 @@ import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.rep
 import { chunkRows, type Db } from '../db/client';
 import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
 import { normaliseCode, randomCode } from '../delegates/delegates.core';
-import { blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { credentialHash, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
-import { ballotReceipt, fromB64url, b64url, sealBytes } from '../tally/seal.core';
+import { ballotReceipt, sealBytes } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
 import { canonicalResponse, checkResponse, definitionProblems, type Answers, type SurveyDefinition } from './survey.core';
 import { disciplineTemplate, socialSurveyTemplate } from './templates';
@@ -190,21 +191,11 @@ export async function findInvitation(db: Db, code: string) {
  */
 export async function redeemInvitation(db: Db, code: string, blindedMsg: string) {
   const { invitation, survey } = await findInvitation(db, code);
-  let blinded: Uint8Array;
-  try {
-    blinded = fromB64url(blindedMsg);
-  } catch {
-    throw new AppError(422, 'BAD_REQUEST', '盲化消息格式不正确');
-  }
+  const blinded = decodeBlinded(blindedMsg);
   const blindHash = sha256Hex(`sanmin-survey-blind-v1:${blindedMsg}`);
   const used = new AppError(409, 'INVITATION_USED', '该邀请码已经领取过答卷凭证,不能再次使用');
   if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
-  let sig: Uint8Array;
-  try {
-    sig = await blindSign(survey.signPrivateKey!, blinded);
-  } catch {
-    throw new AppError(422, 'BAD_REQUEST', '盲化消息无效');
-  }
+  const blindSig = await signBlinded(survey.signPrivateKey!, blinded);
   if (invitation.state === 'issued') {
     await db
       .update(surveyInvitations)
@@ -213,7 +204,7 @@ export async function redeemInvitation(db: Db, code: string, blindedMsg: string)
     const [now] = await db.select({ state: surveyInvitations.state, blindHash: surveyInvitations.blindHash }).from(surveyInvitations).where(eq(surveyInvitations.id, invitation.id));
     if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw used;
   }
-  return { blindSig: b64url(sig) };
+  return { blindSig };
 }
 
 // ---- responding ----

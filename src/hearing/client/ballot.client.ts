@@ -4,9 +4,8 @@
  * server acknowledges it: a reload, a dropped connection or a lost response resumes, and the
  * server's idempotency (same credential, same ballot → same receipt) makes retries safe.
  */
-import { blindRequest, finalizeCredential, type Credential } from '../credential';
-import { b64url, fromB64url } from '../../tally/seal.core';
-import { $, persist as persistCall, statusLine, storage } from '../../lib/device.client';
+import type { Credential } from '../credential';
+import { $, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 
 interface Saved {
   ticket?: string;
@@ -39,18 +38,13 @@ function show(section: 'ticket' | 'ballot' | 'done') {
   focus?.focus();
 }
 
-async function obtainCredential(s: Saved): Promise<void> {
-  if (!s.blind) {
-    const req = await blindRequest(s.publicKey!);
-    s.blind = { prepared: b64url(req.prepared), inv: b64url(req.inv), blindedMsg: req.blindedMsg };
-    save(s); // before sending: a lost answer can be fetched again with the same blinded message
-  }
-  const { blindSig } = await persist<{ blindSig: string }>('/api/ballot/redeem', { ticket: s.ticket, blindedMsg: s.blind.blindedMsg }, '领取凭证');
-  s.credential = await finalizeCredential(s.publicKey!, { prepared: fromB64url(s.blind.prepared), inv: fromB64url(s.blind.inv), blindedMsg: s.blind.blindedMsg }, blindSig);
-  delete s.blind;
-  delete s.ticket; // the ticket is spent; the device now holds only the anonymous credential
-  save(s);
-}
+const obtainCredential = (s: Saved) =>
+  obtainDeviceCredential(
+    s,
+    save,
+    (blindedMsg) => persist<{ blindSig: string }>('/api/ballot/redeem', { ticket: s.ticket, blindedMsg }, '领取凭证'),
+    (x) => delete x.ticket,
+  );
 
 async function loadBallot(s: Saved) {
   const res = await fetch(`/vote/ballot?campaign=${encodeURIComponent(s.campaign!)}&group=${s.group}`);

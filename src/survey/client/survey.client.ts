@@ -4,9 +4,8 @@
  * in localStorage as they are given, so a reload or a closed tab resumes on the same device;
  * unsent work stays until the server acknowledges it, and an identical retry counts once.
  */
-import { blindRequest, finalizeCredential, type Credential } from '../../hearing/credential';
-import { b64url, fromB64url } from '../../tally/seal.core';
-import { $, ApiError, persist as persistCall, statusLine, storage } from '../../lib/device.client';
+import type { Credential } from '../../hearing/credential';
+import { $, ApiError, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 import { allQuestions, checkResponse, type Answers, type SurveyDefinition } from '../survey.core';
 
 interface Saved {
@@ -38,18 +37,13 @@ function show(section: 'code' | 'form' | 'done') {
   $<HTMLElement>(`#step-${section} h2`)?.focus();
 }
 
-async function obtainCredential(s: Saved): Promise<void> {
-  if (!s.blind) {
-    const req = await blindRequest(s.publicKey!);
-    s.blind = { prepared: b64url(req.prepared), inv: b64url(req.inv), blindedMsg: req.blindedMsg };
-    save(s);
-  }
-  const { blindSig } = await persist<{ blindSig: string }>('/api/survey/redeem', { code: s.code, blindedMsg: s.blind.blindedMsg }, '领取答卷凭证');
-  s.credential = await finalizeCredential(s.publicKey!, { prepared: fromB64url(s.blind.prepared), inv: fromB64url(s.blind.inv), blindedMsg: s.blind.blindedMsg }, blindSig);
-  delete s.blind;
-  delete s.code; // spent: the device now holds only the anonymous credential
-  save(s);
-}
+const obtainCredential = (s: Saved) =>
+  obtainDeviceCredential(
+    s,
+    save,
+    (blindedMsg) => persist<{ blindSig: string }>('/api/survey/redeem', { code: s.code, blindedMsg }, '领取答卷凭证'),
+    (x) => delete x.code,
+  );
 
 const definition = (form: HTMLFormElement) => JSON.parse(form.dataset['def'] ?? '{"sections":[],"scale":[]}') as SurveyDefinition;
 

@@ -1,4 +1,5 @@
-// npx tsx bench/profile-summary.ts <file.cpuprofile> [top=30] — self and total time per function
+// npx tsx bench/profile-summary.ts <file.cpuprofile> [top=30] [--last=S] — self and total time per function
+// (--last=S: only the final S seconds, e.g. the burst at the end of `--burst-only`)
 // from a V8 CPU profile (node --cpu-prof, which `bench/run.ts --profile` uses on the server).
 import { readFileSync } from 'node:fs';
 
@@ -8,7 +9,8 @@ interface Node {
   hitCount: number;
   children?: number[];
 }
-const [file, topArg] = process.argv.slice(2);
+const lastArg = process.argv.find((a) => a.startsWith('--last='));
+const [file, topArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 if (!file) {
   console.error('usage: bench/profile-summary.ts <file.cpuprofile> [top]');
   process.exit(2);
@@ -19,7 +21,13 @@ const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 const dt = new Map<number, number>();
-prof.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0)));
+const totalUs = prof.timeDeltas.reduce((a, b) => a + b, 0);
+const fromUs = lastArg ? totalUs - Number(lastArg.slice(7)) * 1e6 : 0;
+let clock = 0;
+prof.samples.forEach((id, i) => {
+  clock += prof.timeDeltas[i] ?? 0;
+  if (clock >= fromUs) dt.set(id, (dt.get(id) ?? 0) + (prof.timeDeltas[i] ?? 0));
+});
 const label = (n: Node) => {
   const url = n.callFrame.url.replace(/^file:\/\//, '').replace(/.*\/node_modules\//, 'nm:').replace(/.*\/wt-[^/]+\//, '');
   return `${n.callFrame.functionName || '(anonymous)'} ${url}:${n.callFrame.lineNumber + 1}`;

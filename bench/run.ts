@@ -49,6 +49,8 @@ const password = `bench-${crypto.randomUUID()}`;
 const ticketSecret = crypto.randomUUID();
 const SINGLE = process.argv.includes('--single-connection');
 const HTTP_SETUP = process.argv.includes('--http-setup');
+// --burst-only: the HTTP ceiling and the ballot burst, nothing else (for profiling the cast path)
+const BURST_ONLY = process.argv.includes('--burst-only');
 let server: ChildProcess | undefined;
 let serverExited: Promise<void> = Promise.resolve();
 
@@ -315,6 +317,7 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
   let next = 0;
   const statuses: Record<string, number> = {};
   const acks: number[] = [];
+  const slow: [number, number][] = [];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const instance = autocannon(
@@ -331,14 +334,17 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
             headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
             ...(bodies
               ? {
-                  setupRequest: (req: any) => {
+                  setupRequest: (req: any, context: any) => {
                     // each request its own pre-made body; past the end (should not happen) an empty one that fails loudly
+                    context.sentAt = performance.now();
+                    context.index = next;
                     const body = bodies[next++] ?? '{}';
                     return { ...req, body };
                   },
                 }
               : {}),
-            onResponse: (status: number) => {
+            onResponse: (status: number, _body: unknown, context: any) => {
+              if (context?.sentAt !== undefined) slow.push([context.index, performance.now() - context.sentAt]);
               statuses[status] = (statuses[status] ?? 0) + 1;
               if (isOk(status)) acks.push(performance.now());
             },
@@ -349,6 +355,7 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
         clearTimeout(cap);
         if (err) return reject(err);
         const seconds = (performance.now() - t0) / 1000;
+        if (process.env['BENCH_DEBUG'] && slow.length) log('slowest requests [index, ms]:', JSON.stringify(slow.sort((a, b) => b[1] - a[1]).slice(0, 30).map(([i, ms]) => [i, Math.round(ms)])));
         const ops = bodies ? acks.length : result.requests.total;
         const errors = Object.entries(statuses).reduce((a, [s, n]) => a + (isOk(Number(s)) ? 0 : n), 0) + result.errors + result.timeouts + (bodies ? Math.max(0, bodies.length - result.requests.total) : 0);
         resolve({
@@ -520,6 +527,16 @@ async function main() {
     ceilingRatio: round(burst.opsPerSec / http.opsPerSec, 3),
     groupSeconds: round(burst.seconds, 2),
   };
+
+  if (BURST_ONLY) {
+    const sorted = burst.acks.map((a) => a - burst.acks[0]!);
+    const perSecond = new Map<number, number>();
+    for (const a of sorted) perSecond.set(Math.floor(a / 250), (perSecond.get(Math.floor(a / 250)) ?? 0) + 1);
+    console.log(`ballot burst: ${fmt(burst.opsPerSec)} ballots/s, p50 ${burst.p50Ms} ms, p99 ${burst.p99Ms} ms, ${burst.errors} errors, ${burst.seconds.toFixed(2)} s, server CPU ${burst.cpuMsPerOp?.toFixed(2)} ms a ballot`);
+    console.log(`acknowledged per 250 ms: ${[...perSecond.values()].join(' ')}`);
+    await stopServer();
+    return;
+  }
 
   // 2. the same burst (group 2) under 200 turnout screens
   await sleep(1_000); // past the turnout cache's 500 ms, so the base figure is exact

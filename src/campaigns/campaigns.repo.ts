@@ -43,6 +43,27 @@ export async function getCampaign(db: Db, code: string): Promise<Campaign> {
   return c;
 }
 
+const campaignCaches = new WeakMap<Db, Map<string, { at: number; campaign: Campaign }>>();
+const CAMPAIGN_CACHE_MS = 15_000;
+
+/**
+ * The campaign named, or the one in force, read at most every 15 s per isolate: for the hot
+ * public paths (a cast, an intake), whose state checks are made by their own statements, so a
+ * briefly stale status cannot let a write through. Unknown codes are not cached.
+ */
+export async function cachedCampaign(db: Db, code: string | undefined, now = Date.now()): Promise<Campaign> {
+  const key = code ?? '';
+  let campaignCache = campaignCaches.get(db);
+  if (!campaignCache) campaignCaches.set(db, (campaignCache = new Map()));
+  const hit = campaignCache.get(key);
+  if (hit && now - hit.at < CAMPAIGN_CACHE_MS) return hit.campaign;
+  const c = code ? await findCampaign(db, code) : await defaultCampaign(db);
+  if (!c) throw notFound('年度活动');
+  if (campaignCache.size > 16) campaignCache.clear();
+  campaignCache.set(key, { at: now, campaign: c });
+  return c;
+}
+
 export interface AgendaGroup extends Group {
   departments: Department[];
 }

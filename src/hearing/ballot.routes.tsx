@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/pages/ballot';
 import { audited } from '../audit/audit.repo';
-import { getCampaign } from '../campaigns/campaigns.repo';
+import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { campaigns } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
@@ -78,7 +78,7 @@ ballotRoutes.post('/api/ballot/cast', async (c) => {
   const parsed = castBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '选票格式不正确:需要 campaign、group、credential 和 answers');
   const { campaign: code, group, credential: cred, answers, keyId } = parsed.data;
-  const campaign = await getCampaign(c.var.db, code);
+  const campaign = await cachedCampaign(c.var.db, code);
   const outcome = await castBallot(c.var.db, campaign, group, cred, answers, keyId);
   return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
 });

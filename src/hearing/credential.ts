@@ -41,15 +41,19 @@ function importKey(text: string, kind: 'spki' | 'pkcs8'): Promise<CryptoKey> {
 }
 
 type RawSigner = (pkcs8: string, blinded: Uint8Array) => Promise<Uint8Array | undefined>;
+/** RSASSA-PSS-VERIFY with SHA-384 and a 48-byte salt, synchronously; undefined when it cannot tell. */
+type NativeVerifier = (spki: string, msg: Uint8Array, sig: Uint8Array) => boolean | undefined;
 let rawSigner: RawSigner | undefined;
+let nativeVerifier: NativeVerifier | undefined;
 
 /**
  * The RSA private operation in native code where the platform has it: blindrsa-ts's portable
  * path does it in JavaScript bignums (~300 ms a signature here). A platform may install a
  * native RSASP1 (Node: OpenSSL's raw RSA); the result is checked by RSAVP1 either way.
  */
-export function useNativeRsa(signer: RawSigner): void {
+export function useNativeRsa(signer: RawSigner, verifier?: NativeVerifier): void {
   rawSigner = signer;
+  nativeVerifier = verifier;
 }
 
 /** BlindSign of RFC 9474 §4.3: the venue's signature on a blinded message. */
@@ -65,8 +69,15 @@ export interface Credential {
   sig: string; // base64url
 }
 
+/**
+ * Verify of RFC 9474 §4.5, which is RSASSA-PSS-VERIFY of the prepared message. A platform may
+ * install its native PSS verification (Node: OpenSSL, synchronous, no thread-pool round trip:
+ * every cast verifies one credential); otherwise WebCrypto through blindrsa-ts.
+ */
 export async function verifyCredential(publicKey: string, cred: Credential): Promise<boolean> {
   try {
+    const native = nativeVerifier?.(publicKey, fromB64url(cred.msg), fromB64url(cred.sig));
+    if (native !== undefined) return native;
     return await suite().verify(await importKey(publicKey, 'spki'), fromB64url(cred.sig), fromB64url(cred.msg));
   } catch {
     return false;

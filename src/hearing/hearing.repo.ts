@@ -3,11 +3,13 @@ import { v4 as uuidv4 } from 'uuid';
 import type { Campaign } from '../campaigns/campaigns.repo';
 import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
+import { groupCommit } from '../db/group-commit';
 import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, votingSessions } from '../db/schema';
 import { normaliseCode, randomCode } from '../delegates/delegates.core';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
-import { sealBallot, ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
+import { sealBallotFast } from '../tally/hpke-fast';
+import { ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
 import { notCommittedSql } from '../tally/tally.repo';
 import { ballotTag, blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from './credential';
 import { ballotProblem, groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
@@ -192,9 +194,21 @@ const groupSessions = new Map<string, Promise<VotingSession[]>>();
 /** A short public name of a venue key: the device says which key signed it, saving trial verifications. */
 export const venueKeyId = (publicKey: string) => sha256Hex(`sanmin-venue-key-v1:${publicKey}`).slice(0, 16);
 
+const keyIds = new Map<string, string>();
+const cachedKeyId = (publicKey: string) => {
+  let id = keyIds.get(publicKey);
+  if (id === undefined) {
+    if (keyIds.size > 1000) keyIds.clear();
+    keyIds.set(publicKey, (id = venueKeyId(publicKey)));
+  }
+  return id;
+};
+
 /** Tries the hinted key first: the venue is learnt at cast anyway (for its counter), so the hint reveals nothing more. */
-const hintedFirst = (sessions: VotingSession[], keyId: string | undefined) =>
-  keyId ? [...sessions].sort((a, b) => Number(venueKeyId(b.publicKey) === keyId) - Number(venueKeyId(a.publicKey) === keyId)) : sessions;
+function hintedFirst(sessions: VotingSession[], keyId: string | undefined): VotingSession[] {
+  const hinted = keyId ? sessions.find((s) => cachedKeyId(s.publicKey) === keyId) : undefined;
+  return hinted ? [hinted, ...sessions.filter((s) => s !== hinted)] : sessions;
+}
 
 /** The session whose venue key signed this credential, among the group's sessions. */
 async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential, keyId?: string) {
@@ -221,10 +235,32 @@ async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, 
 export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
 
 /**
- * Casts one ballot. Sealed to the group's tally key before anything is stored; then one batch
- * records the spent credential, stores the ballot and counts it at the venue, the last two only
- * if this very attempt won the credential. A retry of the same ballot gets the first receipt;
- * another ballot on a spent credential is refused.
+ * The group's tally public key as last read. It can change only while the group has no ballot
+ * (a repeated ceremony); the cast's insert names the key it sealed with, so a ballot sealed to a
+ * replaced key is never stored: the cast reads the key afresh and seals again.
+ */
+const tallyPublicKeys = new Map<string, Promise<string | undefined>>();
+function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = false): Promise<string | undefined> {
+  const k = `${campaignId}|${groupNo}`;
+  let key = fresh ? undefined : tallyPublicKeys.get(k);
+  if (!key) {
+    key = db
+      .select({ publicKey: tallyKeys.publicKey })
+      .from(tallyKeys)
+      .where(and(eq(tallyKeys.campaignId, campaignId), eq(tallyKeys.groupNo, groupNo)))
+      .then((r) => r[0]?.publicKey);
+    if (tallyPublicKeys.size > 200) tallyPublicKeys.clear();
+    tallyPublicKeys.set(k, key);
+    key.then((v) => v ?? tallyPublicKeys.delete(k), () => tallyPublicKeys.delete(k));
+  }
+  return key;
+}
+
+/**
+ * Casts one ballot. Sealed to the group's tally key before anything is stored; then one atomic
+ * batch records the spent credential, stores the ballot and counts it at the venue, the last two
+ * only if this very attempt won the credential. Concurrent casts share a commit (group commit).
+ * A retry of the same ballot gets the first receipt; another ballot on a spent credential is refused.
  */
 export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown, keyId?: string): Promise<CastOutcome> {
   const { departments, scale } = await castShape(db, campaign, groupNo);
@@ -232,36 +268,42 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
   if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
   const session = await sessionOfCredential(db, campaign.id, groupNo, cred, keyId);
   if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
-  const [key] = await db.select().from(tallyKeys).where(and(eq(tallyKeys.campaignId, campaign.id), eq(tallyKeys.groupNo, groupNo)));
-  if (!key) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');
   const content: BallotContent = { v: 1, campaign: campaign.code, group: groupNo, answers: answers as (number | null)[] };
   const hash = credentialHash(cred);
   const tag = ballotTag(cred, JSON.stringify(content));
-  const ciphertext = await sealBallot(key.publicKey, content);
-  const receipt = ballotReceipt(ciphertext);
-  const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
-  // query builders only: D1's batch() takes builders, not raw db.run() statements
-  await db.batch([
-    db
-      .insert(credentialUses)
-      .select(
-        sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
-          WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
-            AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}`,
-      )
-      .onConflictDoNothing(),
-    db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
-    db
-      .update(votingSessions)
-      .set({ cast: sql`${votingSessions.cast} + 1` })
-      .where(and(eq(votingSessions.campaignId, campaign.id), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, session.venueName), won)),
-  ]);
-  const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
-  if (!use) throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束,选票未被接收');
-  if (use.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
-  if (use.receipt === receipt) return { status: 'accepted', receipt };
-  if (use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
-  throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
+  for (const fresh of [false, true]) {
+    const publicKey = await tallyPublicKey(db, campaign.id, groupNo, fresh);
+    if (!publicKey) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');
+    const ciphertext = await sealBallotFast(publicKey, content);
+    const receipt = ballotReceipt(ciphertext);
+    const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
+    // query builders only: D1's batch() takes builders, not raw db.run() statements
+    const [inserted] = (await groupCommit(db, [
+      db
+        .insert(credentialUses)
+        .select(
+          sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
+            WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
+              AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}
+              AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${publicKey})`,
+        )
+        .onConflictDoNothing()
+        .returning({ receipt: credentialUses.receipt }),
+      db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
+      db
+        .update(votingSessions)
+        .set({ cast: sql`${votingSessions.cast} + 1` })
+        .where(and(eq(votingSessions.campaignId, campaign.id), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, session.venueName), won)),
+    ])) as [{ receipt: string | null }[]];
+    if (inserted.length) return { status: 'accepted', receipt };
+    const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
+    if (use?.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
+    if (use && use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
+    if (use) throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
+    // not spent and not stored: voting closed, the group committed, or the key was replaced since read
+    if ((await tallyPublicKey(db, campaign.id, groupNo, true)) === publicKey) break;
+  }
+  throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束,选票未被接收');
 }
 
 /** A holder voids a signed credential it will not use (tablet fault). Counted at its venue. */

@@ -11,10 +11,10 @@ import { applyMigrations } from '../db/migrate';
 import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
-import { nodeRawSign } from './native-rsa';
+import { nodeRawSign, nodePssVerify } from './native-rsa';
 
 // blind signatures through OpenSSL's raw RSA instead of JavaScript bignums
-useNativeRsa(nodeRawSign);
+useNativeRsa(nodeRawSign, nodePssVerify);
 
 function filePath(url: string): string | undefined {
   if (!url.startsWith('file:')) return undefined;

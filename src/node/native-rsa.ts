@@ -1,4 +1,4 @@
-import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, type KeyObject } from 'node:crypto';
+import { constants, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, verify, type KeyObject } from 'node:crypto';
 import { fromB64url } from '../tally/seal.core';
 
 const keys = new Map<string, { priv: KeyObject; pub: KeyObject; size: number }>();
@@ -26,4 +26,29 @@ export async function nodeRawSign(pkcs8: string, blinded: Uint8Array): Promise<U
   const back = publicEncrypt({ key: k.pub, padding: constants.RSA_NO_PADDING }, s);
   if (!back.equals(Buffer.from(blinded))) throw new Error('blind signature failed verification');
   return new Uint8Array(s);
+}
+
+const publicKeys = new Map<string, KeyObject>();
+
+/**
+ * RSASSA-PSS-VERIFY (SHA-384, MGF1-SHA-384, 48-byte salt: RSABSSA-SHA384-PSS-Randomized of
+ * RFC 9474 §6) through OpenSSL, synchronously. Undefined for a key OpenSSL will not read, so
+ * the portable path decides.
+ */
+export function nodePssVerify(spki: string, msg: Uint8Array, sig: Uint8Array): boolean | undefined {
+  let key = publicKeys.get(spki);
+  if (!key) {
+    try {
+      key = createPublicKey({ key: Buffer.from(fromB64url(spki)), format: 'der', type: 'spki' });
+    } catch {
+      return undefined;
+    }
+    if (publicKeys.size > 1000) publicKeys.clear();
+    publicKeys.set(spki, key);
+  }
+  try {
+    return verify('sha384', msg, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 48 }, sig);
+  } catch {
+    return false;
+  }
 }

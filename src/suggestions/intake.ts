@@ -2,11 +2,12 @@ import type { Context } from 'hono';
 import { sql } from 'drizzle-orm';
 import { hitRateLimit } from '../auth/auth.repo';
 import { rateLimits } from '../db/schema';
-import { defaultCampaign, findCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { cachedCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
-import { AppError, notFound } from '../lib/errors';
-import { cachedIntakeContext, createSuggestion, groupCommit, type IntakeResult } from './suggestions.repo';
+import { AppError } from '../lib/errors';
+import { groupCommit } from '../db/group-commit';
+import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
 import { validateSuggestion } from './suggestions.core';
 
 /** Per address and per mobile number, counted in the database so every isolate shares them. */
@@ -17,20 +18,8 @@ export const INTAKE_LIMITS = {
 
 export const rateLimited = () => new AppError(429, 'RATE_LIMITED', '提交过于频繁,请稍后再试;如需提交多条建议,请间隔一段时间');
 
-const campaignCache = new Map<string, { at: number; campaign: Campaign }>();
-const CAMPAIGN_CACHE_MS = 15_000;
-
-/** The campaign named, or the one in force (cached per isolate for 15 s: the JSON intake is hot). */
-export async function campaignOrDefault(db: Db, code: string | undefined, now = Date.now()): Promise<Campaign> {
-  const key = code ?? '';
-  const hit = campaignCache.get(key);
-  if (hit && now - hit.at < CAMPAIGN_CACHE_MS && hit.campaign) return hit.campaign;
-  const c = code ? await findCampaign(db, code) : await defaultCampaign(db);
-  if (!c) throw notFound('年度活动');
-  if (campaignCache.size > 16) campaignCache.clear();
-  campaignCache.set(key, { at: now, campaign: c });
-  return c;
-}
+/** The campaign named, or the one in force (cached briefly per isolate: the JSON intake is hot). */
+export const campaignOrDefault = cachedCampaign;
 
 /**
  * Counts one hit against several fixed windows in one statement (a multi-row upsert, run in the

@@ -16,7 +16,8 @@ import { credentialHash, generateVenueKey, verifyCredential, type Credential } f
 import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
-import { ballotReceipt, sealBytes } from '../tally/seal.core';
+import { sealFast } from '../tally/hpke-fast';
+import { ballotReceipt } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
 import { canonicalResponse, checkResponse, definitionProblems, type Answers, type SurveyDefinition } from './survey.core';
 import { disciplineTemplate, socialSurveyTemplate } from './templates';
@@ -241,7 +242,7 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
   if (!(await verifyCredential(survey.signPublicKey!, cred))) throw new AppError(403, 'INVALID_CREDENTIAL', '答卷凭证无效:不是本问卷签发的凭证');
   const hash = credentialHash(cred);
   const tag = sha256Hex(`sanmin-survey-tag-v1:${cred.msg}:${canonicalResponse(def, checked.answers)}`);
-  const ciphertext = await sealBytes(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
+  const ciphertext = await sealFast(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
   const receipt = ballotReceipt(ciphertext);
   const won = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
   await db.batch([
@@ -268,7 +269,7 @@ export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, ra
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答期间,答卷未被接收');
   const checked = checkResponse(parseDefinition(survey), raw);
   if (!checked.ok) throw invalidResponse(checked.errors);
-  const ciphertext = await sealBytes(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
+  const ciphertext = await sealFast(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
   const receipt = ballotReceipt(ciphertext);
   const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`;
   await db.batch([

@@ -27,6 +27,7 @@ import {
   splitKey,
 } from '../tally/ceremony.core';
 import { generateTallyKeyPair, openBytes, publicKeyOf } from '../tally/seal.core';
+import { fastBytesOpener } from '../tally/hpke-fast';
 import { allQuestions, tallySurvey, type Answers, type SurveyTally } from './survey.core';
 import { decodeResponse, parseDefinition, responseInfo, surveyScope, type Survey } from './survey.repo';
 
@@ -185,9 +186,10 @@ export async function unsealSurvey(db: Db, actor: Actor, campaign: Campaign, sur
     if (commitmentRoot(scope, 0, stored.map((r) => r.receipt)) !== survey.root) throw new AppError(409, 'COMMITMENT_MISMATCH', '库中答卷与结束时的承诺不符,不能开封');
     const def = parseDefinition(survey);
     const info = responseInfo(campaign, survey);
+    const fast = await fastBytesOpener(privateKey, info);
     const answers: Answers[] = [];
     for (const r of stored) {
-      const content = decodeResponse(await openBytes(privateKey, info, r.ciphertext));
+      const content = decodeResponse(fast ? fast(r.ciphertext) : await openBytes(privateKey, info, r.ciphertext));
       if (content.v !== 1 || content.survey !== survey.id) throw new AppError(409, 'COMMITMENT_MISMATCH', `答卷 ${r.receipt} 不属于本问卷`);
       answers.push(content.answers);
     }

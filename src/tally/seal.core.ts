@@ -36,7 +36,7 @@ export function fromB64url(text: string): Uint8Array {
   return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 }
 
-const infoFor = (campaign: string, group: number) => new TextEncoder().encode(`sanmin-ballot-v1|${campaign}|${group}`);
+export const ballotInfo = (campaign: string, group: number) => new TextEncoder().encode(`sanmin-ballot-v1|${campaign}|${group}`);
 
 /** The canonical bytes of a ballot, space-padded to a whole number of blocks. */
 export function encodeBallot(content: BallotContent): Uint8Array {
@@ -103,12 +103,12 @@ export async function openBytes(privateKey: Uint8Array, info: Uint8Array, cipher
 
 /** Seals a ballot to the group's public key: base64url(enc || ciphertext). */
 export async function sealBallot(publicKey: string, content: BallotContent): Promise<string> {
-  return sealBytes(publicKey, infoFor(content.campaign, content.group), encodeBallot(content));
+  return sealBytes(publicKey, ballotInfo(content.campaign, content.group), encodeBallot(content));
 }
 
 /** Opens one sealed ballot with the reconstructed private key; throws when it does not decrypt. */
 export async function openBallot(privateKey: Uint8Array, campaign: string, group: number, ciphertext: string): Promise<BallotContent> {
-  return decodeBallot(await openBytes(privateKey, infoFor(campaign, group), ciphertext));
+  return decodeBallot(await openBytes(privateKey, ballotInfo(campaign, group), ciphertext));
 }
 
 /** A ballot's receipt: SHA-256 of its ciphertext as stored (the base64url text). */

@@ -6,7 +6,7 @@ import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke
 import { canonicalJson } from '../lib/crypto';
 import { commitmentRoot, isReceipt } from './ceremony.core';
 import { receiptHasher } from './digest';
-import { fastOpener } from './hpke-open';
+import { fastOpener } from './hpke-fast';
 import { decodeBallot, fromB64url, publicKeyOf } from './seal.core';
 import { tallyGroup, wellFormed, type DecryptedBallot, type DepartmentRef, type GroupTally, type ScaleOption } from './tally.core';
 

@@ -7,8 +7,9 @@
 // this process with autocannon on 127.0.0.1:
 //   ceiling   HTTP: a trivial route (/healthz) for 5 s, 100 connections
 //   burst     group 1's 2,500 ballots cast by 100 connections, each request a distinct credential
-//   turnout   group 2's 2,500 ballots the same way while 200 organiser screens poll the
-//             turnout fragment once a second; staleness from a timeline of acknowledged casts
+//   turnout   group 2's 2,500 ballots the same way while 200 organiser screens hold the live
+//             turnout page's event stream; staleness sampled on every screen against a timeline
+//             of acknowledged casts
 //   intake    20,000 suggestions then keyword searches (skipped while the API answers 404)
 //   ceiling   storage: the cast's three statements through @libsql/client, no HTTP, same pragmas
 //   draw / unseal: bench/draw.ts and bench/tally.ts --json as subprocesses, when present
@@ -17,6 +18,7 @@
 // Bounded: everything is torn down after BENCH_DEADLINE_S (default 330 s) whatever happens.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -51,6 +53,8 @@ const SINGLE = process.argv.includes('--single-connection');
 const HTTP_SETUP = process.argv.includes('--http-setup');
 // --burst-only: the HTTP ceiling and the ballot burst, nothing else (for profiling the cast path)
 const BURST_ONLY = process.argv.includes('--burst-only');
+// --intake-only: the suggestion intake and searches, nothing else (for profiling the intake)
+const INTAKE_ONLY = process.argv.includes('--intake-only');
 let server: ChildProcess | undefined;
 let serverExited: Promise<void> = Promise.resolve();
 
@@ -292,7 +296,7 @@ async function ballotBodies(seats: Seat[], departments: Map<number, number>, how
   });
 }
 
-// ---------------------------------------------------------------- load with autocannon
+// ---------------------------------------------------------------- load
 
 interface Load {
   ops: number;
@@ -310,14 +314,90 @@ function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** Runs `bodies` (one request each) or a fixed-duration GET, and counts anything but `okStatus` as an error. */
-function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number | number[]; headers?: Record<string, string>; capSeconds?: number }): Promise<Load> {
+/**
+ * Runs `bodies` (one request each) over `connections` kept-alive connections opened beforehand,
+ * or a fixed-duration GET through autocannon; counts anything but `okStatus` as an error.
+ *
+ * Why bodies do not go through autocannon: it opens its connections as the run starts, and a
+ * busy Node server accepts about one new connection per event-loop turn (libuv), so the first
+ * request of each of the 100 connections waited for up to 100 turns (1–2 s at the burst's
+ * rate), which is the cost of a connection storm, not of casting. The clients here are tablets
+ * that have just loaded the ballot page from the same server, so their connection is open
+ * (the server keeps idle connections 75 s: see src/node/boot.ts).
+ */
+function load(opts: LoadOptions): Promise<Load> {
+  return opts.bodies ? bodyLoad({ ...opts, bodies: opts.bodies }) : cannonLoad(opts);
+}
+
+interface LoadOptions {
+  path: string;
+  method?: 'GET' | 'POST';
+  bodies?: string[];
+  seconds?: number;
+  connections?: number;
+  okStatus: number | number[];
+  headers?: Record<string, string>;
+  capSeconds?: number;
+}
+
+async function bodyLoad(opts: LoadOptions & { bodies: string[] }): Promise<Load> {
   const isOk = (status: number) => (Array.isArray(opts.okStatus) ? opts.okStatus.includes(status) : status === opts.okStatus);
-  const bodies = opts.bodies;
-  let next = 0;
+  const connections = opts.connections ?? CONNECTIONS;
+  const agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  const url = new URL(base);
+  const send = (method: string, path: string, body?: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = httpRequest(
+        { agent, host: url.hostname, port: url.port, method, path, headers: { 'content-type': 'application/json', ...(opts.headers ?? {}), ...(body ? { 'content-length': Buffer.byteLength(body) } : {}) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.setTimeout(30_000, () => req.destroy(new Error('timeout')));
+      req.end(body);
+    });
+  // every connection open before the clock starts
+  await Promise.all(Array.from({ length: connections }, () => send('GET', '/healthz')));
   const statuses: Record<string, number> = {};
   const acks: number[] = [];
-  const slow: [number, number][] = [];
+  const lat: number[] = [];
+  let next = 0;
+  let failed = 0;
+  const stopAt = performance.now() + (opts.capSeconds ?? 90) * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < opts.bodies.length && performance.now() < stopAt) {
+        const body = opts.bodies[next++]!;
+        const t = performance.now();
+        try {
+          const status = await send(opts.method ?? 'POST', opts.path, body);
+          const at = performance.now();
+          lat.push(at - t);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (isOk(status)) acks.push(at);
+        } catch {
+          failed++;
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  const seconds = ((acks.length ? acks[acks.length - 1]! : performance.now()) - t0) / 1000;
+  lat.sort((a, b) => a - b);
+  if (process.env['BENCH_DEBUG']) log(`${opts.path}: slowest ${lat.slice(-5).map((x) => x.toFixed(0)).join(', ')} ms`);
+  const errors = Object.entries(statuses).reduce((a, [st, n]) => a + (isOk(Number(st)) ? 0 : n), 0) + failed + (opts.bodies.length - lat.length - failed);
+  return { ops: acks.length, seconds, opsPerSec: acks.length / seconds, p50Ms: round(percentile(lat, 50), 1), p99Ms: round(percentile(lat, 99), 1), errors, statuses, acks };
+}
+
+/** A fixed-duration GET through autocannon (the HTTP ceiling). */
+function cannonLoad(opts: LoadOptions): Promise<Load> {
+  const isOk = (status: number) => (Array.isArray(opts.okStatus) ? opts.okStatus.includes(status) : status === opts.okStatus);
+  const statuses: Record<string, number> = {};
+  const acks: number[] = [];
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const instance = autocannon(
@@ -326,25 +406,13 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
         connections: opts.connections ?? CONNECTIONS,
         pipelining: 1,
         timeout: 30,
-        ...(bodies ? { amount: bodies.length } : { duration: opts.seconds ?? 5 }),
+        duration: opts.seconds ?? 5,
         requests: [
           {
-            method: opts.method ?? (bodies ? 'POST' : 'GET'),
+            method: opts.method ?? 'GET',
             path: opts.path,
             headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
-            ...(bodies
-              ? {
-                  setupRequest: (req: any, context: any) => {
-                    // each request its own pre-made body; past the end (should not happen) an empty one that fails loudly
-                    context.sentAt = performance.now();
-                    context.index = next;
-                    const body = bodies[next++] ?? '{}';
-                    return { ...req, body };
-                  },
-                }
-              : {}),
-            onResponse: (status: number, _body: unknown, context: any) => {
-              if (context?.sentAt !== undefined) slow.push([context.index, performance.now() - context.sentAt]);
+            onResponse: (status: number) => {
               statuses[status] = (statuses[status] ?? 0) + 1;
               if (isOk(status)) acks.push(performance.now());
             },
@@ -354,14 +422,11 @@ function load(opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; 
       (err, result) => {
         clearTimeout(cap);
         if (err) return reject(err);
-        const seconds = (performance.now() - t0) / 1000;
-        if (process.env['BENCH_DEBUG'] && slow.length) log('slowest requests [index, ms]:', JSON.stringify(slow.sort((a, b) => b[1] - a[1]).slice(0, 30).map(([i, ms]) => [i, Math.round(ms)])));
-        const ops = bodies ? acks.length : result.requests.total;
-        const errors = Object.entries(statuses).reduce((a, [s, n]) => a + (isOk(Number(s)) ? 0 : n), 0) + result.errors + result.timeouts + (bodies ? Math.max(0, bodies.length - result.requests.total) : 0);
+        const errors = Object.entries(statuses).reduce((a, [st, n]) => a + (isOk(Number(st)) ? 0 : n), 0) + result.errors + result.timeouts;
         resolve({
-          ops,
-          seconds,
-          opsPerSec: bodies ? ops / seconds : result.requests.average,
+          ops: result.requests.total,
+          seconds: (performance.now() - t0) / 1000,
+          opsPerSec: result.requests.average,
           p50Ms: result.latency.p50,
           p99Ms: result.latency.p99,
           errors,
@@ -380,40 +445,52 @@ interface ViewerStats {
   polls: number;
   errors: number;
   p99Ms: number;
-  seen: { at: number; cast: number }[];
+  seen: { screen: number; at: number; cast: number }[];
 }
 
-/** `n` organiser screens polling the turnout fragment once a second (htmx's `every 1s`) until `stop` resolves. */
+/**
+ * `n` organiser screens on the live turnout page until `stop` resolves: each holds the page's
+ * event stream (/staff/c/2018/turnout/stream, what its EventSource opens) and records every
+ * table pushed to it. `p99Ms` is the time to the first table after connecting.
+ */
 function viewers(n: number, stop: Promise<void>): Promise<ViewerStats> {
-  let done = false;
-  void stop.then(() => (done = true));
   const lat: number[] = [];
-  const seen: { at: number; cast: number }[] = [];
+  const seen: { screen: number; at: number; cast: number }[] = [];
   let errors = 0;
-  const one = async () => {
+  const aborter = new AbortController();
+  void stop.then(() => aborter.abort());
+  const one = async (screen: number) => {
     await sleep(Math.random() * 1000);
-    while (!done) {
-      const t = performance.now();
-      try {
-        const res = await fetch(`${base}/staff/c/2018/turnout?fragment=1`, {
-          headers: { 'HX-Request': 'true', cookie: `sanmin_session=${token}` },
-        });
-        const html = await res.text();
-        const at = performance.now();
-        lat.push(at - t);
-        const cast = totalCast(html);
-        if (res.status !== 200 || cast === undefined) errors++;
-        else seen.push({ at, cast });
-      } catch {
+    const t = performance.now();
+    try {
+      const res = await fetch(`${base}/staff/c/2018/turnout/stream`, { headers: { cookie: `sanmin_session=${token}` }, signal: aborter.signal });
+      if (res.status !== 200 || !res.body) {
         errors++;
+        return;
       }
-      const wait = 1000 - (performance.now() - t);
-      if (wait > 0 && !done) await sleep(wait);
+      const decoder = new TextDecoder();
+      let buffer = '';
+      let first = true;
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const at = performance.now();
+          if (first) lat.push(at - t);
+          first = false;
+          const cast = totalCast(event);
+          if (cast === undefined) errors++;
+          else seen.push({ screen, at, cast });
+        }
+      }
+    } catch {
+      if (!aborter.signal.aborted) errors++;
     }
   };
-  return Promise.all(Array.from({ length: n }, one)).then(() => {
+  return Promise.all(Array.from({ length: n }, (_, i) => one(i))).then(() => {
     lat.sort((a, b) => a - b);
-    return { polls: lat.length, errors, p99Ms: percentile(lat, 99), seen };
+    return { polls: seen.length, errors, p99Ms: percentile(lat, 99), seen };
   });
 }
 
@@ -426,16 +503,26 @@ function totalCast(html: string): number | undefined {
 }
 
 /**
- * How old the figure a screen shows is: for a screen that got `cast` (of this burst) at time
- * `at`, the (cast+1)-th acknowledged ballot is missing from it; if the server had acknowledged
- * it at t < at, the screen is at least at − t behind. Zero when nothing acknowledged is missing.
+ * How old the figure on the screens is, sampled every 50 ms from `from` to `to` on every screen:
+ * a screen showing `cast` (of this burst) lacks the (cast+1)-th acknowledged ballot; if the
+ * server acknowledged it at t before the sample time s, the screen is s − t behind (0 when
+ * nothing acknowledged is missing). Sampling, not reading at each push, also counts the time a
+ * screen waits between pushes.
  */
-function staleness(seen: { at: number; cast: number }[], acks: number[], baseCast: number): number[] {
-  return seen.map(({ at, cast }) => {
-    const k = cast - baseCast; // ballots of this burst on the screen
-    const missing = acks[Math.max(0, k)];
-    return missing !== undefined && missing < at ? at - missing : 0;
-  });
+function staleness(seen: { screen: number; at: number; cast: number }[], acks: number[], baseCast: number, from: number, to: number): number[] {
+  const byScreen = new Map<number, { at: number; cast: number }[]>();
+  for (const s of seen) byScreen.set(s.screen, [...(byScreen.get(s.screen) ?? []), s]);
+  const out: number[] = [];
+  for (const series of byScreen.values()) {
+    let i = -1;
+    for (let t = from; t <= to; t += 50) {
+      while (i + 1 < series.length && series[i + 1]!.at <= t) i++;
+      if (i < 0) continue; // no table on this screen yet
+      const missing = acks[Math.max(0, series[i]!.cast - baseCast)];
+      out.push(missing !== undefined && missing < t ? t - missing : 0);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- subprocess benches
@@ -478,6 +565,13 @@ async function main() {
   ({ token } = await must('POST', '/api/login', { username: 'bench-organiser', password }, false, 200));
   const campaign = await must('GET', '/api/campaigns/2018', undefined, false, 200);
   const departments = new Map<number, number>(campaign.groups.map((g: any) => [g.no, g.departments.length]));
+
+  if (INTAKE_ONLY) {
+    const only = await suggestionScenario({ base, token, load, campaign });
+    if (only) console.log(`intake ${fmt(only.intake.opsPerSec)}/s, p50 ${only.intake.p50Ms} ms, p99 ${only.intake.p99Ms} ms, ${only.intake.errors} errors; search p99 ${only.search.p99Ms} ms`);
+    await stopServer();
+    return;
+  }
 
   // voting open at every venue of groups 1–3 (3 is the warm-up)
   const t1 = performance.now();
@@ -545,21 +639,21 @@ async function main() {
   let endViewers!: () => void;
   const viewersStop = new Promise<void>((r) => (endViewers = r));
   const watching = viewers(VIEWERS, viewersStop);
-  await sleep(2_000); // every screen polling before the burst starts
+  await sleep(2_000); // every screen connected before the burst starts
   const t2 = performance.now();
   const burst2 = await withCpu(() => load({ path: '/api/ballot/cast', bodies: g2Bodies, okStatus: 201 }));
   await sleep(1_500); // let the screens catch up with the last casts
   endViewers();
   const v = await watching;
   if (burst2.errors) log('burst with viewers: statuses', burst2.statuses);
-  // staleness over the polls answered while the burst ran (and the catch-up after it)
+  // staleness sampled on every screen while the burst ran (and the catch-up after it)
   const during = v.seen.filter((s) => s.at >= t2);
-  const stale = staleness(during, burst2.acks, baseCast).sort((a, b) => a - b);
+  const stale = staleness(v.seen, burst2.acks, baseCast, t2, performance.now()).sort((a, b) => a - b);
   const finalSeen = Math.max(...v.seen.map((s) => s.cast)) - baseCast;
   const slowdown = 1 - burst2.opsPerSec / burst.opsPerSec;
   results['turnoutViewers'] = { burstOpsPerSec: Math.round(burst2.opsPerSec), slowdown: round(slowdown, 3), staleMsP99: Math.round(percentile(stale, 99)) };
   log(
-    `turnout: ${v.polls} polls by ${VIEWERS} screens, ${v.errors} errors, poll p99 ${v.p99Ms.toFixed(0)} ms; screens' last figure ${finalSeen} of ${burst2.acks.length} (${during.length} polls during the burst, stale p50 ${percentile(stale, 50).toFixed(0)} ms, max ${(stale.at(-1) ?? 0).toFixed(0)} ms)`,
+    `turnout: ${v.polls} tables pushed to ${VIEWERS} streaming screens, ${v.errors} errors, first table p99 ${v.p99Ms.toFixed(0)} ms; screens' last figure ${finalSeen} of ${burst2.acks.length} (${during.length} pushed during the burst, stale p50 ${percentile(stale, 50).toFixed(0)} ms, max ${(stale.at(-1) ?? 0).toFixed(0)} ms)`,
   );
 
   // 3. suggestion intake and search (skipped while the API is not there)
@@ -612,7 +706,7 @@ async function main() {
   if (burst.cpuMsPerOp !== undefined) {
     out.push(
       `server CPU per ballot ${burst.cpuMsPerOp.toFixed(2)} ms (≈ ${Math.round(1000 / burst.cpuMsPerOp)} ballots/s per free core; the server is one Node thread plus libuv's pool)` +
-        `; with screens ${burst2.cpuMsPerOp?.toFixed(2)} ms per ballot incl. their polls; /healthz ${http.cpuMsPerOp?.toFixed(3)} ms per request`,
+        `; with screens ${burst2.cpuMsPerOp?.toFixed(2)} ms per ballot incl. their streams; /healthz ${http.cpuMsPerOp?.toFixed(3)} ms per request`,
     );
   }
   out.push(`load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} CPUs${SINGLE ? '; server on one libSQL connection (--single-connection)' : ''}`);

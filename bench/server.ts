@@ -16,7 +16,7 @@ import { campaigns, candidates, checkins, delegates, tallyKeys } from '../src/db
 import { ticketHash } from '../src/hearing/hearing.repo';
 import { openSingle } from './single';
 import { hashPassword } from '../src/lib/password';
-import { nodeApp, prepareDatabase } from '../src/node/boot';
+import { keepIdleConnections, nodeApp, prepareDatabase } from '../src/node/boot';
 import { generateTallyKeyPair } from '../src/tally/seal.core';
 import { benchTicket, delegateCode } from './shared';
 
@@ -105,6 +105,7 @@ const app = nodeApp(handle, undefined, undefined, () => `10.${(++nextAddress >> 
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
   process.stdout.write(`READY ${JSON.stringify({ port: info.port, delegates: delRows.length, checkedIn: checkinRows.length, singleConnection, layout, journalMode: mode, seedSeconds, pid: process.pid })}\n`);
 });
+keepIdleConnections(server as import('node:http').Server);
 
 /**
  * The setup shortcut for the measured groups (message `{issue: [groups]}` from bench/run.ts):

@@ -1,10 +1,12 @@
 import { Hono, type Context } from 'hono';
+import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/pages/hearing';
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
 import { requireRole } from '../auth/auth.middleware';
+import { sessionUser } from '../auth/auth.repo';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { disciplineReports } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -197,6 +199,39 @@ hearingRoutes.get('/staff/c/:code/turnout', requireRole('organiser', 'auditor'),
   c.header('Cache-Control', 'no-store');
   if (wantsFragment(c)) return c.html(await turnoutFragment(t, campaign.code));
   return page(c, { title: '实时签到与投票', campaignCode: campaign.code }, <TurnoutPage {...t} code={campaign.code} campaign={campaign} />);
+});
+
+/** How often a turnout stream looks for a new figure, and how often it re-checks its viewer's session. */
+const STREAM_TICK_MS = 250;
+const STREAM_RECHECK_MS = 15_000;
+
+/**
+ * Live turnout as server-sent events: each screen holds one connection and is sent the table
+ * when the shared figure changes, instead of asking every second; every viewer reads the same
+ * computation (cachedTurnout) and the same rendered fragment. The session is checked again every
+ * 15 s, so a logged-out or deactivated viewer stops receiving within that time.
+ */
+hearingRoutes.get('/staff/c/:code/turnout/stream', requireRole('organiser', 'auditor'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const token = c.var.sessionToken;
+  c.header('Cache-Control', 'no-store');
+  c.header('X-Accel-Buffering', 'no'); // a proxy must pass each event on at once
+  return streamSSE(c, async (stream) => {
+    let sent: string | undefined;
+    let checkedAt = Date.now();
+    while (!stream.aborted) {
+      const html = await turnoutFragment(await cachedTurnout(c, campaign), campaign.code);
+      if (html !== sent) {
+        await stream.writeSSE({ event: 'turnout', data: html });
+        sent = html;
+      }
+      await stream.sleep(STREAM_TICK_MS);
+      if (Date.now() - checkedAt > STREAM_RECHECK_MS) {
+        checkedAt = Date.now();
+        if (!token || !(await sessionUser(c.var.db, token))) break;
+      }
+    }
+  });
 });
 
 // ---- JSON: the same flow without a browser (rehearsal, load drivers) ----

@@ -83,6 +83,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/**
+ * Idle connections are kept 75 s instead of Node's 5 s: a tablet loads its ballot, the delegate
+ * takes a minute or two, and the cast should reuse that connection. A busy Node process accepts
+ * about one new connection per event-loop turn, so 2,500 tablets reconnecting at the end of a
+ * hearing would queue at the accept, not at the cast.
+ */
+export function keepIdleConnections(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = 75_000;
+  server.headersTimeout = 76_000; // above keepAliveTimeout, as Node requires for reuse to be safe
+}
+
 export async function startServer(config: NodeConfig): Promise<RunningServer> {
   const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
   const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN);
@@ -101,5 +112,6 @@ export async function startServer(config: NodeConfig): Promise<RunningServer> {
           }),
       });
     });
+    keepIdleConnections(server as import('node:http').Server);
   });
 }

@@ -168,13 +168,56 @@ describe('turnout', () => {
     expect((await api(t.app, '/api/campaigns/2018/turnout')).status).toBe(401);
   });
 
-  it('renders the live page with polling for organisers', async () => {
+  it('renders the live page streaming for organisers, with a reload fallback without JavaScript', async () => {
     const b = new Browser(t.app);
     await b.login('org');
     const p = await b.get('/staff/c/2018/turnout');
     expect(p.status).toBe(200);
-    expect(p.body).toContain('hx-trigger="every 1s"');
+    expect(p.body).toContain('data-stream="/staff/c/2018/turnout/stream"');
+    expect(p.body).toContain('new EventSource');
+    expect(p.body).toMatch(/<noscript>.*http-equiv="refresh"/s);
+    expect(/<head>[\s\S]*?<\/head>/.exec(p.body)![0]).not.toContain('refresh'); // with JavaScript it never reloads
     expect(p.body).toContain('全市合计');
+  });
+
+  it('pushes a new table to open streams when a ballot is cast, and only organisers and auditors may stream', async () => {
+    const b = new Browser(t.app);
+    await b.login('org');
+    const res = await t.app.request('http://localhost/staff/c/2018/turnout/stream', { headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    /** The city's cast total of the next `turnout` event on the stream. */
+    const nextCast = async (): Promise<number> => {
+      for (;;) {
+        const end = buffer.indexOf('\n\n');
+        if (end >= 0) {
+          const event = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          expect(event).toMatch(/^event: turnout$/m);
+          expect(event).not.toMatch(/满意|ciphertext|answers/);
+          const foot = /<tfoot>([\s\S]*?)<\/tfoot>/.exec(event)![1]!;
+          return Number([...foot.matchAll(/<td class="num">(\d+)<\/td>/g)][3]![1]);
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error('stream ended');
+        buffer += decoder.decode(value, { stream: true });
+      }
+    };
+    const before = await nextCast();
+    const { json } = await checkin(sn[11]!.code);
+    const held = await credentialFor(t.app, json.ticket);
+    expect((await cast(t.app, 1, held.credential, ANSWERS_12)).status).toBe(201);
+    expect(await nextCast()).toBe(before + 1); // pushed without asking, within the shared figure's 0.5 s
+    await reader.cancel();
+
+    const staff = new Browser(t.app);
+    await staff.login('shinan');
+    expect((await staff.get('/staff/c/2018/turnout/stream')).status).toBe(403);
+    const anonymous = await t.app.request('http://localhost/staff/c/2018/turnout/stream');
+    expect([302, 303, 401]).toContain(anonymous.status);
   });
 });
 

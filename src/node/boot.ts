@@ -12,6 +12,7 @@ import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
 import { nodeRawSign, nodePssVerify } from './native-rsa';
+import { cacheLibsqlStatements } from './statement-cache';
 
 // blind signatures through OpenSSL's raw RSA instead of JavaScript bignums
 useNativeRsa(nodeRawSign, nodePssVerify);
@@ -47,6 +48,7 @@ export function loadIdKey(databaseUrl: string, fromEnv = process.env['SANMIN_ID_
 export async function prepareDatabase(url: string, authToken?: string, opts: { seed?: boolean } = {}): Promise<LibsqlHandle> {
   const path = filePath(url);
   if (path) mkdirSync(dirname(path), { recursive: true });
+  cacheLibsqlStatements();
   const handle = await openLibsql(url, authToken);
   await applyMigrations(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);

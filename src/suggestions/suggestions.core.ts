@@ -119,20 +119,34 @@ export function fingerprint(title: string, body: string): string {
   return sha256Hex(normaliseText(`${title}\n${body}`));
 }
 
-function shingles(text: string, n = 3): Set<string> {
-  const s = [...normaliseText(text)];
+function shingles(text: string): Set<string> {
+  const s = Array.from(normaliseText(text));
   const out = new Set<string>();
-  if (s.length < n) {
+  if (s.length < 3) {
     if (s.length) out.add(s.join(''));
     return out;
   }
-  for (let i = 0; i + n <= s.length; i++) out.add(s.slice(i, i + n).join(''));
+  for (let i = 0; i + 3 <= s.length; i++) out.add(s[i]! + s[i + 1]! + s[i + 2]!);
   return out;
+}
+
+/**
+ * Shingles of texts seen lately: the intake compares each new text with up to ~70 candidates,
+ * and the same earlier texts come up again and again (a campaign's recurring themes).
+ */
+const recentShingles = new Map<string, Set<string>>();
+function shinglesOf(text: string): Set<string> {
+  let set = recentShingles.get(text);
+  if (!set) {
+    if (recentShingles.size >= 5000) recentShingles.clear();
+    recentShingles.set(text, (set = shingles(text)));
+  }
+  return set;
 }
 
 /** Jaccard similarity of character 3-gram sets (0..1). */
 export function similarity(a: string, b: string): number {
-  return jaccard(shingles(a), shingles(b));
+  return jaccard(shinglesOf(a), shinglesOf(b));
 }
 
 function jaccard(x: Set<string>, y: Set<string>): number {
@@ -164,7 +178,7 @@ function fnv1a(s: string, seed: number): number {
  * near-duplicates are found by index probes, then confirmed with `similarity`.
  */
 export function minhashBands(text: string): string[] {
-  const sh = [...shingles(text)];
+  const sh = [...shinglesOf(text)];
   if (!sh.length) return [];
   const mins = new Array<number>(BANDS * ROWS).fill(0xffffffff);
   for (const g of sh) for (let k = 0; k < mins.length; k++) mins[k] = Math.min(mins[k]!, fnv1a(g, k * 0x9e3779b1));
@@ -190,10 +204,10 @@ export type DuplicateVerdict = { kind: 'same_author' | 'near_identical'; of: Exi
 
 /** Decides whether a new suggestion repeats an existing one, and how. */
 export function findDuplicate(input: { mobile: string; title: string; body: string }, existing: readonly ExistingText[]): DuplicateVerdict {
-  const mine = shingles(`${input.title}\n${input.body}`);
+  const mine = shinglesOf(`${input.title}\n${input.body}`);
   let best: DuplicateVerdict = null;
   for (const e of existing) {
-    const sim = jaccard(mine, shingles(`${e.title}\n${e.body}`));
+    const sim = jaccard(mine, shinglesOf(`${e.title}\n${e.body}`));
     const kind = e.mobile === input.mobile && sim >= SAME_AUTHOR_SIMILARITY ? 'same_author' : sim >= NEAR_IDENTICAL_SIMILARITY ? 'near_identical' : null;
     if (!kind) continue;
     // the same author's own earlier item wins over someone else's copy

@@ -182,6 +182,16 @@ describe('intake', () => {
     expect(supporters.map((s) => s.authorName)).toEqual(['李四']);
   });
 
+  it('finds a near-identical copy with other words in it through the MinHash bands, among many texts sharing common bands', async () => {
+    const body = '我们小区北门外的人行道常年被电动车和共享单车占满,老人推着轮椅和家长带着婴儿车只能走到机动车道上,早晚高峰十分危险。希望城管和街道联合清理,并在附近空地划出集中停放区,安排专人定时巡查,避免反弹。';
+    // texts that share phrases (so common bands) but are not copies: the band scan must not be crowded out by them
+    for (let i = 0; i < 6; i++) await submit({ title: `人行道停车问题${i}`, body: `${body.slice(0, 40)}另外第${i}号楼前的绿地也被占用,建议一并处理。` });
+    const first = await submit({ title: '北门人行道被电动车占满', body });
+    const copy = await submit({ authorName: '王五', title: '北门人行道被电动车占满', body: body.replace('十分危险', '非常危险') });
+    expect(copy.code).toBe(first.code); // a different fingerprint: only the bands can have found it
+    expect(copy.body).toContain('作为附议合并');
+  });
+
   it('limits submissions per mobile number (10 a day) and per address (30 an hour)', async () => {
     const mobile = nextMobile();
     const statuses: number[] = [];

@@ -4,6 +4,7 @@ import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import { randomCode } from '../delegates/delegates.core';
 import { chunkRows, type Db } from '../db/client';
+import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
 import {
   departments,
@@ -120,35 +121,39 @@ export interface NewSuggestion {
   now?: number;
 }
 
-/** The row and its MinHash bands, as batch statements (the bands find the row by its code). */
-function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[]): BatchItem<'sqlite'>[] {
+/**
+ * The row and its MinHash bands, as batch statements (the bands find the row by its code). With
+ * `skipIfStored` a text stored in the meantime (suggestions_one_per_text) skips the row instead of
+ * failing the batch; a CSV batch, checked beforehand, fails whole instead.
+ */
+function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[], skipIfStored = false): BatchItem<'sqlite'>[] {
   const now = s.now ?? Date.now();
   const { input } = s;
-  const out: BatchItem<'sqlite'>[] = [
-    db.insert(suggestions).values({
-      code,
-      campaignId: s.campaignId,
-      source: s.source,
-      authorName: input.authorName,
-      mobile: input.mobile,
-      email: input.email,
-      organisation: input.organisation,
-      theme: input.theme,
-      area: input.area,
-      title: input.title,
-      body: input.body,
-      targetDepartment: input.targetDepartment,
-      fingerprint: fp,
-      dispatchBy: dispatchDeadline(now),
-      createdAt: now,
-    }),
-  ];
+  const row = db.insert(suggestions).values({
+    code,
+    campaignId: s.campaignId,
+    source: s.source,
+    authorName: input.authorName,
+    mobile: input.mobile,
+    email: input.email,
+    organisation: input.organisation,
+    theme: input.theme,
+    area: input.area,
+    title: input.title,
+    body: input.body,
+    targetDepartment: input.targetDepartment,
+    fingerprint: fp,
+    dispatchBy: dispatchDeadline(now),
+    createdAt: now,
+  });
+  const out: BatchItem<'sqlite'>[] = [skipIfStored ? row.onConflictDoNothing() : row];
   if (bands.length) {
     out.push(
       // a query builder, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
       db
         .insert(suggestionBands)
-        .select(sql`SELECT value, (SELECT seq FROM suggestions WHERE code = ${code}) FROM json_each(${JSON.stringify(bands)}) WHERE true`)
+        // joined, not a scalar subquery: when the row was not stored (a copy stored first), nothing is
+        .select(sql`SELECT b.value, s.seq FROM json_each(${JSON.stringify(bands)}) AS b JOIN suggestions AS s ON s.code = ${code} WHERE true`)
         .onConflictDoNothing(),
     );
   }
@@ -181,7 +186,8 @@ export function createSuggestion(db: Db, s: NewSuggestion, write: (statements: B
   return run;
 }
 
-async function createOne(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown>): Promise<IntakeResult> {
+/** One intake as each process or Worker isolate runs it, without createSuggestion's in-process queue (exported for tests). */
+export async function createOne(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st), retried = false): Promise<IntakeResult> {
   const fp = fingerprint(s.input.title, s.input.body);
   const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
   const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));
@@ -198,8 +204,12 @@ async function createOne(db: Db, s: NewSuggestion, write: (statements: BatchItem
     return { kind: dup.kind, code: original.code, similarity: dup.similarity };
   }
   const code = randomCode('JY');
-  await write(insertStatements(db, s, code, fp, bands));
-  return { kind: 'created', code };
+  await write(insertStatements(db, s, code, fp, bands, true));
+  const [stored] = await db.select({ seq: suggestions.seq }).from(suggestions).where(eq(suggestions.code, code));
+  if (stored) return { kind: 'created', code };
+  // another process or isolate stored the same text first: it is found as a repeat now
+  if (retried) throw new AppError(409, 'SUGGESTION_CONFLICT', '建议提交冲突,请稍后重试');
+  return createOne(db, s, write, true);
 }
 
 /** Statements that insert many checked rows (a CSV batch); codes are returned in row order. */

@@ -3,6 +3,9 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestionAssignments, suggestions, suggestionSupporters } from '../../src/db/schema';
 import { addUser, Browser, testApp } from '../helpers/app';
+import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { createOne } from '../../src/suggestions/suggestions.repo';
+import { fingerprint } from '../../src/suggestions/suggestions.core';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 let organiser: Browser;
@@ -190,6 +193,23 @@ describe('intake', () => {
     const copy = await submit({ authorName: '王五', title: '北门人行道被电动车占满', body: body.replace('十分危险', '非常危险') });
     expect(copy.code).toBe(first.code); // a different fingerprint: only the bands can have found it
     expect(copy.body).toContain('作为附议合并');
+  });
+
+  it('stores one copy when two processes take the same text at the same instant (the database decides, not the process)', async () => {
+    const campaign = await getCampaign(t.db, '2018');
+    const text = { title: '两个进程同时收到的同一条建议', body: '这条建议在同一时刻被两个服务进程同时收到,两边在写入前都没有看到对方,数据库只能保存一份。' };
+    const input = (authorName: string) => ({ ...form(text), authorName, email: null, organisation: null, targetDepartment: null }) as never;
+    // createOne is what each process or isolate runs: both read before either writes
+    const [a, b] = await Promise.all([
+      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('赵六') }),
+      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('钱七') }),
+    ]);
+    const rows = await t.db.select().from(suggestions).where(eq(suggestions.fingerprint, fingerprint(text.title, text.body)));
+    expect(rows).toHaveLength(1);
+    expect([a.kind, b.kind].sort()).toEqual(['created', 'near_identical']);
+    expect(a.code).toBe(b.code);
+    const supporters = await t.db.select().from(suggestionSupporters).where(eq(suggestionSupporters.suggestionSeq, rows[0]!.seq));
+    expect(supporters).toHaveLength(1);
   });
 
   it('limits submissions per mobile number (10 a day) and per address (30 an hour)', async () => {

@@ -65,6 +65,9 @@ export const suggestions = sqliteTable(
     // duplicate detection: same author, and identical copies
     index('suggestions_campaign_mobile').on(t.campaignId, t.mobile),
     index('suggestions_campaign_fingerprint').on(t.campaignId, t.fingerprint),
+    // one stored suggestion per text: copies sent at the same instant from two processes or
+    // Worker isolates cannot both be stored (the second is then linked like any repeat)
+    uniqueIndex('suggestions_one_per_text').on(t.campaignId, t.fingerprint).where(sql`duplicate_of IS NULL`),
     index('suggestions_campaign_area').on(t.campaignId, t.area),
   ],
 );

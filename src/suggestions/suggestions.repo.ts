@@ -146,7 +146,7 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
     dispatchBy: dispatchDeadline(now),
     createdAt: now,
   });
-  const out: BatchItem<'sqlite'>[] = [skipIfStored ? row.onConflictDoNothing() : row];
+  const out: BatchItem<'sqlite'>[] = [skipIfStored ? row.onConflictDoNothing().returning({ seq: suggestions.seq }) : row];
   if (bands.length) {
     out.push(
       // a query builder, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
@@ -172,7 +172,10 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
  */
 const sameTextInFlight = new Map<string, Promise<IntakeResult>>();
 
-export function createSuggestion(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st)): Promise<IntakeResult> {
+type Write = (statements: BatchItem<'sqlite'>[], db: Db) => Promise<unknown>;
+const groupWrite: Write = (statements, db) => groupCommit(db, statements);
+
+export function createSuggestion(db: Db, s: NewSuggestion, write: Write = groupWrite): Promise<IntakeResult> {
   const key = `${s.campaignId}|${fingerprint(s.input.title, s.input.body)}`;
   const before = sameTextInFlight.get(key);
   const run = (async () => {
@@ -187,7 +190,7 @@ export function createSuggestion(db: Db, s: NewSuggestion, write: (statements: B
 }
 
 /** One intake as each process or Worker isolate runs it, without createSuggestion's in-process queue (exported for tests). */
-export async function createOne(db: Db, s: NewSuggestion, write: (statements: BatchItem<'sqlite'>[]) => Promise<unknown> = (st) => groupCommit(db, st), retried = false): Promise<IntakeResult> {
+export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWrite, retried = false): Promise<IntakeResult> {
   const fp = fingerprint(s.input.title, s.input.body);
   const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
   const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));
@@ -204,8 +207,9 @@ export async function createOne(db: Db, s: NewSuggestion, write: (statements: Ba
     return { kind: dup.kind, code: original.code, similarity: dup.similarity };
   }
   const code = randomCode('JY');
-  await write(insertStatements(db, s, code, fp, bands, true));
-  const [stored] = await db.select({ seq: suggestions.seq }).from(suggestions).where(eq(suggestions.code, code));
+  const results = await write(insertStatements(db, s, code, fp, bands, true), db);
+  // the insert's RETURNING says whether the row went in; a caller's own write (with an audit entry) is asked again
+  const stored = write === groupWrite ? ((results as unknown[])[0] as unknown[]).length > 0 : (await db.select({ seq: suggestions.seq }).from(suggestions).where(eq(suggestions.code, code))).length > 0;
   if (stored) return { kind: 'created', code };
   // another process or isolate stored the same text first: it is found as a repeat now
   if (retried) throw new AppError(409, 'SUGGESTION_CONFLICT', '建议提交冲突,请稍后重试');

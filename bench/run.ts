@@ -733,5 +733,5 @@ main()
     process.exit(); // keep-alive sockets and timers of the load generators must not hold the run open
   });
 
-export type { Load };
+export type { Load, LoadOptions };
 

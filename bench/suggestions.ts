@@ -9,9 +9,9 @@
 // Every submission has its own author, mobile and text, so none is a near-duplicate of another.
 // Intake is per-IP rate limited by design (issue 6); all load comes from 127.0.0.1, so a limit
 // below 20,000 per window shows up here as errors (429) and must be lifted for the bench.
-import type { Load } from './run';
+import type { Load, LoadOptions } from './run';
 
-type LoadFn = (opts: { path: string; method?: 'GET' | 'POST'; bodies?: string[]; seconds?: number; connections?: number; okStatus: number | number[]; headers?: Record<string, string>; capSeconds?: number }) => Promise<Load>;
+type LoadFn = (opts: LoadOptions) => Promise<Load>;
 
 export const SUGGESTIONS = 20_000;
 

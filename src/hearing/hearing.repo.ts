@@ -251,7 +251,10 @@ function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = fal
       .then((r) => r[0]?.publicKey);
     if (tallyPublicKeys.size > 200) tallyPublicKeys.clear();
     tallyPublicKeys.set(k, key);
-    key.then((v) => v ?? tallyPublicKeys.delete(k), () => tallyPublicKeys.delete(k));
+    // a group without a key yet (or a failed read) is asked again next time, unless a newer read replaced it
+    const read = key;
+    const forget = () => tallyPublicKeys.get(k) === read && tallyPublicKeys.delete(k);
+    read.then((v) => v ?? forget(), forget);
   }
   return key;
 }

@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign } from '../campaigns/campaigns.repo';
+import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { normaliseCode, randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
-import { campaignOrDefault, publicIntake } from './intake';
+import { publicIntake } from './intake';
 import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.repo';
 import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, maskName, redactPersonal } from './suggestions.core';
 
@@ -28,7 +28,7 @@ const campaignParam = z.string().max(40).optional();
 suggestionApi.post('/suggestions', async (c) => {
   const body = await jsonBody(c);
   const code = campaignParam.safeParse(body['campaign']);
-  const campaign = await campaignOrDefault(c.var.db, code.success ? code.data : undefined);
+  const campaign = await cachedCampaign(c.var.db, code.success ? code.data : undefined);
   const result = await publicIntake(c, campaign, body);
   if (result.kind === 'honeypot') return c.json({ code: randomCode('JY'), status: 'received', duplicate: null }, 201);
   if (result.kind === 'invalid') throw new AppError(422, 'VALIDATION_FAILED', '提交的内容有误,请按提示修改', result.errors);
@@ -71,7 +71,7 @@ suggestionApi.get('/suggestions', async (c) => {
   const parsed = searchQuery.safeParse(c.req.query());
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', parsed.error.issues[0]?.message ?? '查询参数有误');
   const f = parsed.data;
-  const campaign = await campaignOrDefault(c.var.db, f.campaign);
+  const campaign = await cachedCampaign(c.var.db, f.campaign);
   const result = await searchPublic(c.var.db, campaign.id, { q: f.q, area: f.area, department: f.department, status: f.status as PublicStatusFilter | undefined, page: f.page });
   return c.json({
     total: result.total,
@@ -107,7 +107,7 @@ suggestionApi.post('/routing/preview', async (c) => {
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', parsed.error.issues[0]?.message ?? '请求内容有误');
   const { title, body } = parsed.data;
   if (!title.trim() && !body.trim()) throw new AppError(422, 'VALIDATION_FAILED', '标题和内容不能都为空');
-  const campaign = await campaignOrDefault(c.var.db, parsed.data.campaign);
+  const campaign = await cachedCampaign(c.var.db, parsed.data.campaign);
   const router = await routerFor(c.var.db, campaign.id);
   return c.json({ candidates: router.rank(title, body).slice(0, PREVIEW_SIZE) });
 });

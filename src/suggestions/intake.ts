@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { sql } from 'drizzle-orm';
 import { hitRateLimit } from '../auth/auth.repo';
 import { rateLimits } from '../db/schema';
-import { cachedCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import type { Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
@@ -17,9 +17,6 @@ export const INTAKE_LIMITS = {
 } as const;
 
 export const rateLimited = () => new AppError(429, 'RATE_LIMITED', '提交过于频繁,请稍后再试;如需提交多条建议,请间隔一段时间');
-
-/** The campaign named, or the one in force (cached briefly per isolate: the JSON intake is hot). */
-export const campaignOrDefault = cachedCampaign;
 
 /**
  * Counts one hit against several fixed windows in one statement (a multi-row upsert, run in the

@@ -91,8 +91,8 @@ const BAND_SCAN = 64;
 
 /**
  * Existing suggestions that might repeat this one, in one round trip: the same fingerprint, the
- * same author's latest 50, and the 20 sharing most MinHash bands (each band's latest 64 holders) (found by rowid from the band
- * index; `+campaign_id` keeps SQLite from scanning the campaign's index instead).
+ * same author's latest 50, and the 20 sharing most MinHash bands among each band's latest 64
+ * holders (`+campaign_id` keeps SQLite from scanning the campaign's index instead).
  */
 async function duplicateCandidates(db: Db, campaignId: string, input: SuggestionInput, fp: string, bands: string[]): Promise<(ExistingText & { duplicateOf: number | null })[]> {
   const cols = sql`seq, code, mobile, title, body, duplicate_of AS duplicateOf`;
@@ -172,7 +172,8 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
  */
 const sameTextInFlight = new Map<string, Promise<IntakeResult>>();
 
-type Write = (statements: BatchItem<'sqlite'>[], db: Db) => Promise<unknown>;
+/** Runs the statements atomically and answers each one's results, in order (groupCommit, audited). */
+type Write = (statements: BatchItem<'sqlite'>[], db: Db) => Promise<unknown[]>;
 const groupWrite: Write = (statements, db) => groupCommit(db, statements);
 
 export function createSuggestion(db: Db, s: NewSuggestion, write: Write = groupWrite): Promise<IntakeResult> {
@@ -207,10 +208,9 @@ export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWr
     return { kind: dup.kind, code: original.code, similarity: dup.similarity };
   }
   const code = randomCode('JY');
-  const results = await write(insertStatements(db, s, code, fp, bands, true), db);
-  // the insert's RETURNING says whether the row went in; a caller's own write (with an audit entry) is asked again
-  const stored = write === groupWrite ? ((results as unknown[])[0] as unknown[]).length > 0 : (await db.select({ seq: suggestions.seq }).from(suggestions).where(eq(suggestions.code, code))).length > 0;
-  if (stored) return { kind: 'created', code };
+  const [inserted] = (await write(insertStatements(db, s, code, fp, bands, true), db)) as [unknown[]];
+  // the insert's RETURNING says whether the row went in
+  if (inserted.length) return { kind: 'created', code };
   // another process or isolate stored the same text first: it is found as a repeat now
   if (retried) throw new AppError(409, 'SUGGESTION_CONFLICT', '建议提交冲突,请稍后重试');
   return createOne(db, s, write, true);

@@ -82,7 +82,7 @@ for (const g of groupNos) {
       });
       if (preCheckedIn.has(g)) {
         checkinRows.push({
-          id: uuidv7(), campaignId: campaign.id, groupNo: g, venueName: v.name, delegateId, channel: 'venue', ticketHash: ticketHash(benchTicket(ticketSecret, code)), state: 'issued', checkedInAt: Date.now(),
+          id: uuidv7(), campaignId: campaign.id, groupNo: g, venueName: v.name, delegateId, channel: 'venue', ticketHash: ticketHash(benchTicket(ticketSecret, code))!, state: 'issued', checkedInAt: Date.now(),
         });
       }
     }

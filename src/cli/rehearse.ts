@@ -106,7 +106,7 @@ try {
     for (let i = 0; i < n; i++) {
       const k = people.length;
       const candidateId = uuidv4();
-      const code = `R${group}-${String(k).padStart(5, '0')}`;
+      const code = `D${String(k).padStart(4, '0')}-R${group}RH`; // canonical DXXXX-XXXX (src/lib/codes.core.ts)
       candidateRows.push({ id: candidateId, campaignId: campaign.id, code: `RC${group}-${k}-${uuidv4().slice(0, 6)}`, source: 'volunteer', name: `演练代表${k}`, idHash: uuidv4(), idLast4: '0000', mobile: '13800000000', venueName: v.name, category: '演练', groups: String(group), qualification: 'passed', districtReview: 'passed', createdAt: Date.now() });
       delegateRows.push({ id: uuidv4(), campaignId: campaign.id, candidateId, venueName: v.name, groupNo: group, category: '演练', state: 'confirmed', drawnAs: 'selected', drawRank: k + 1, delegateCode: code, accessToken: randomToken(12) });
       people.push({ code, venue: v.name });

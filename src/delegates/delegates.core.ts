@@ -1,7 +1,6 @@
 import type { DelegateState, ReviewState } from '../db/schema';
 
-// Crockford base32 without I, L, O, U: codes survive being read aloud and typed on a tablet.
-const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+import { CODE_ALPHABET } from '../lib/codes.core';
 
 /** A random code like K7F3-9QXA (prefix + groups of 4), from crypto.getRandomValues. */
 export function randomCode(prefix: string, groups = 2): string {
@@ -10,14 +9,6 @@ export function randomCode(prefix: string, groups = 2): string {
   const parts: string[] = [];
   for (let i = 0; i < chars.length; i += 4) parts.push(chars.slice(i, i + 4).join(''));
   return `${prefix}${parts.join('-')}`;
-}
-
-/** Codes typed by staff: case, spaces and look-alike letters (O→0, I/L→1) do not matter. */
-export function normaliseCode(input: string): string {
-  return input
-    .toUpperCase()
-    .replace(/[\s_]/g, '')
-    .replace(/[OIL]/g, (ch) => (ch === 'O' ? '0' : '1'));
 }
 
 /** The seats of a venue kind's quota table that volunteers (自愿报名) fill. */

@@ -74,21 +74,51 @@ export interface Credential {
  * install its native PSS verification (Node: OpenSSL, synchronous, no thread-pool round trip:
  * every cast verifies one credential); otherwise WebCrypto through blindrsa-ts.
  */
-export async function verifyCredential(publicKey: string, cred: Credential): Promise<boolean> {
+export async function verifyCredential(publicKey: string, cred: Credential | CredentialBytes): Promise<boolean> {
   try {
-    const native = nativeVerifier?.(publicKey, fromB64url(cred.msg), fromB64url(cred.sig));
+    const bytes = typeof cred.msg === 'string' ? decodeCredential(cred as Credential) : (cred as CredentialBytes);
+    if (!bytes) return false;
+    const native = nativeVerifier?.(publicKey, bytes.msg, bytes.sig);
     if (native !== undefined) return native;
-    return await suite().verify(await importKey(publicKey, 'spki'), fromB64url(cred.sig), fromB64url(cred.msg));
+    return await suite().verify(await importKey(publicKey, 'spki'), bytes.sig, bytes.msg);
   } catch {
     return false;
   }
 }
 
-/** What is stored of a spent credential: a hash of its secret message, never the message. */
-export const credentialHash = (cred: Credential) => sha256Hex(`sanmin-credential-v1:${cred.msg}`);
+/**
+ * A credential's two byte strings, decoded strictly: a message or signature spelled in any
+ * base64url other than its one canonical spelling is refused, never folded onto the same bytes
+ * (otherwise one credential would be 16 credentials). Undefined when either is not canonical.
+ */
+export interface CredentialBytes {
+  msg: Uint8Array;
+  sig: Uint8Array;
+}
+export function decodeCredential(cred: Credential): CredentialBytes | undefined {
+  try {
+    return { msg: fromB64url(cred.msg), sig: fromB64url(cred.sig) };
+  } catch {
+    return undefined;
+  }
+}
 
-/** Recognises an identical retry: equal only for the same credential and the same ballot. */
-export const ballotTag = (cred: Credential, canonicalBallot: string) => sha256Hex(`sanmin-ballot-tag-v1:${cred.msg}:${canonicalBallot}`);
+const utf8 = (s: string) => new TextEncoder().encode(s);
+const joined = (...parts: Uint8Array[]) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) out.set(p, at), (at += p.length);
+  return out;
+};
+
+/** What is stored of a spent credential: a hash of its secret message's bytes, never the message. */
+export const credentialHash = (msg: Uint8Array) => sha256Hex(joined(utf8('sanmin-credential-v2:'), msg));
+
+/** Recognises an identical retry: equal only for the same credential bytes and the same ballot. */
+export const ballotTag = (msg: Uint8Array, canonicalBallot: string) => sha256Hex(joined(utf8('sanmin-ballot-tag-v2:'), msg, utf8(`:${canonicalBallot}`)));
+
+/** What is kept of the blinded message that won a ticket: a hash of its decoded bytes. */
+export const blindedHash = (domain: string, blinded: Uint8Array) => sha256Hex(joined(utf8(`${domain}:`), blinded));
 
 // ---- the voter's side (browser bundle, API clients, tests) ----
 

@@ -5,19 +5,24 @@ import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { groupCommit } from '../db/group-commit';
 import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, votingSessions } from '../db/schema';
-import { normaliseCode, randomCode } from '../delegates/delegates.core';
+import { randomCode } from '../delegates/delegates.core';
+import { canonicalCode } from '../lib/codes.core';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { sealBallotFast } from '../tally/hpke-fast';
 import { ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
 import { notCommittedSql } from '../tally/tally.repo';
-import { ballotTag, blindSign, credentialHash, generateVenueKey, verifyCredential, type Credential } from './credential';
+import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential';
 import { ballotProblem, groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
 
 export type VotingSession = typeof votingSessions.$inferSelect;
 export type Checkin = typeof checkins.$inferSelect;
 
-export const ticketHash = (ticket: string) => sha256Hex(`sanmin-ticket-v1:${normaliseCode(ticket)}`);
+/** A ticket's stored identity: the hash of its one canonical spelling; null for what cannot be a ticket. */
+export const ticketHash = (ticket: string): string | null => {
+  const canonical = canonicalCode('ticket', ticket);
+  return canonical && sha256Hex(`sanmin-ticket-v1:${canonical}`);
+};
 
 export async function listSessions(db: Db, campaignId: string, groupNo?: number): Promise<VotingSession[]> {
   return db
@@ -73,7 +78,7 @@ export async function findDelegateByCode(db: Db, campaignId: string, code: strin
     .select({ delegate: delegates, candidate: { name: candidates.name, idLast4: candidates.idLast4 } })
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(and(eq(delegates.campaignId, campaignId), eq(delegates.delegateCode, normaliseCode(code))));
+    .where(and(eq(delegates.campaignId, campaignId), eq(delegates.delegateCode, canonicalCode('delegate', code) ?? '')));
   return row;
 }
 
@@ -108,7 +113,7 @@ export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number
       venueName,
       delegateId: d.id,
       channel,
-      ticketHash: ticketHash(ticket),
+      ticketHash: ticketHash(ticket)!,
       state: 'issued',
       checkedInAt: Date.now(),
     }),
@@ -116,7 +121,9 @@ export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number
 }
 
 export async function findTicket(db: Db, ticket: string) {
-  const [row] = await db.select().from(checkins).where(eq(checkins.ticketHash, ticketHash(ticket)));
+  const hash = ticketHash(ticket);
+  if (!hash) return undefined;
+  const [row] = await db.select().from(checkins).where(eq(checkins.ticketHash, hash));
   return row;
 }
 
@@ -149,7 +156,7 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
   const session = await getSession(db, row.campaignId, row.groupNo, row.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
   const blinded = decodeBlinded(blindedMsg);
-  const blindHash = sha256Hex(`sanmin-blind-v1:${blindedMsg}`);
+  const blindHash = blindedHash('sanmin-blind-v2', blinded);
   if (row.state === 'redeemed' && row.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
   const blindSig = await signBlinded(session.privateKey, blinded);
   if (row.state === 'issued') {
@@ -211,7 +218,7 @@ function hintedFirst(sessions: VotingSession[], keyId: string | undefined): Voti
 }
 
 /** The session whose venue key signed this credential, among the group's sessions. */
-async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: Credential, keyId?: string) {
+async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, cred: CredentialBytes, keyId?: string) {
   const key = `${campaignId}|${groupNo}`;
   const tried = new Set<string>();
   const cached = groupSessions.get(key);
@@ -231,6 +238,25 @@ async function sessionOfCredential(db: Db, campaignId: string, groupNo: number, 
   }
   return undefined;
 }
+
+/**
+ * Casts and device voids at a venue can never outnumber the signatures it issued (tickets
+ * exchanged for a blind signature): checked inside the very statement that spends a
+ * credential, so a venue key taken from a database copy can at most use up signatures that
+ * honest delegates left unused — it cannot add ballots beyond them.
+ */
+function withinSignatures(campaignId: string, groupNo: number, venueName: string) {
+  return sql`(SELECT ballots_cast + voided_spent FROM voting_sessions WHERE campaign_id = ${campaignId} AND group_no = ${groupNo} AND venue_name = ${venueName})
+    < (SELECT count(*) FROM checkins WHERE campaign_id = ${campaignId} AND group_no = ${groupNo} AND venue_name = ${venueName} AND state = 'redeemed')`;
+}
+
+async function signaturesUsedUp(db: Db, campaignId: string, groupNo: number, venueName: string): Promise<boolean> {
+  const [row] = await db.select({ used: sql<number>`${withinSignatures(campaignId, groupNo, venueName)}` }).from(sql`(SELECT 1)`);
+  return row?.used === 0;
+}
+
+const signaturesExhausted = () =>
+  new AppError(409, 'SIGNATURES_EXHAUSTED', '本会场已投出和作废的选票凭证数已达到签发数,这张凭证不能再使用;请立即联系工作人员核查');
 
 export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
 
@@ -269,11 +295,13 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
   const { departments, scale } = await castShape(db, campaign, groupNo);
   const problem = ballotProblem(answers, departments.length, scale.length);
   if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
-  const session = await sessionOfCredential(db, campaign.id, groupNo, cred, keyId);
-  if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
+  const bytes = decodeCredential(cred);
+  const session = bytes && (await sessionOfCredential(db, campaign.id, groupNo, bytes, keyId));
+  if (!bytes || !session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
   const content: BallotContent = { v: 1, campaign: campaign.code, group: groupNo, answers: answers as (number | null)[] };
-  const hash = credentialHash(cred);
-  const tag = ballotTag(cred, JSON.stringify(content));
+  const hash = credentialHash(bytes.msg);
+  const tag = ballotTag(bytes.msg, JSON.stringify(content));
+  const within = withinSignatures(campaign.id, groupNo, session.venueName);
   for (const fresh of [false, true]) {
     const publicKey = await tallyPublicKey(db, campaign.id, groupNo, fresh);
     if (!publicKey) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');
@@ -288,7 +316,8 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
           sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
             WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
               AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}
-              AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${publicKey})`,
+              AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${publicKey})
+              AND ${within}`,
         )
         .onConflictDoNothing()
         .returning({ receipt: credentialUses.receipt }),
@@ -303,6 +332,7 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
     if (use?.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
     if (use && use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
     if (use) throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
+    if (await signaturesUsedUp(db, campaign.id, groupNo, session.venueName)) throw signaturesExhausted();
     // not spent and not stored: voting closed, the group committed, or the key was replaced since read
     if ((await tallyPublicKey(db, campaign.id, groupNo, true)) === publicKey) break;
   }
@@ -311,12 +341,16 @@ export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cr
 
 /** A holder voids a signed credential it will not use (tablet fault). Counted at its venue. */
 export async function voidCredential(db: Db, campaign: Campaign, groupNo: number, cred: Credential) {
-  const session = await sessionOfCredential(db, campaign.id, groupNo, cred);
-  if (!session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效');
-  const hash = credentialHash(cred);
+  const bytes = decodeCredential(cred);
+  const session = bytes && (await sessionOfCredential(db, campaign.id, groupNo, bytes));
+  if (!bytes || !session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效');
+  const hash = credentialHash(bytes.msg);
   const marker = sha256Hex(`sanmin-void-v1:${crypto.randomUUID()}`);
   await db.batch([
-    db.insert(credentialUses).values({ credentialHash: hash, campaignId: campaign.id, groupNo, kind: 'void', tag: marker, receipt: null }).onConflictDoNothing(),
+    db
+      .insert(credentialUses)
+      .select(sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'void', ${marker}, NULL WHERE ${withinSignatures(campaign.id, groupNo, session.venueName)}`)
+      .onConflictDoNothing(),
     db
       .update(votingSessions)
       .set({ voidedSpent: sql`${votingSessions.voidedSpent} + 1` })
@@ -331,6 +365,7 @@ export async function voidCredential(db: Db, campaign: Campaign, groupNo: number
   ]);
   const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
   if (use?.kind === 'cast') throw new AppError(409, 'CREDENTIAL_SPENT', '该凭证已经投票,不能作废');
+  if (!use) throw signaturesExhausted();
   return { venueName: session.venueName };
 }
 

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { ExcellentList, FeedbackColumn, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
-import { normaliseCode, randomCode } from '../delegates/delegates.core';
+import { randomCode } from '../delegates/delegates.core';
+import { canonicalCode } from '../lib/codes.core';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';
 import { intakeClosed, publicIntake } from './intake';
@@ -56,7 +57,8 @@ export async function publicItem(c: Context<AppEnv>, s: Suggestion): Promise<Pub
 
 suggestionPublicRoutes.get('/c/:code/suggestions/track', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const code = normaliseCode(c.req.query('code') ?? '');
+  const typed = (c.req.query('code') ?? '').trim().slice(0, 60);
+  const code = canonicalCode('tracking', typed) ?? typed;
   if (!code) return page(c, { title: '查询办理进度', campaignCode: campaign.code }, <TrackPage campaign={campaign} code="" />);
   const s = await findByCode(c.var.db, campaign.id, code);
   if (!s) return page(c, { title: '查询办理进度', campaignCode: campaign.code, status: 404 }, <TrackPage campaign={campaign} code={code} notFound />);

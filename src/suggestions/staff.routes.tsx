@@ -16,7 +16,7 @@ import { audited, type Actor } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { decodeCsvBytes } from '../delegates/csv.core';
-import { normaliseCode } from '../delegates/delegates.core';
+import { canonicalCode } from '../lib/codes.core';
 import { ADOPTIONS, SUGGESTION_STATUSES, suggestions, suggestionSupporters, type Adoption, type SuggestionStatus } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
@@ -82,7 +82,7 @@ const P = '/staff/c/:code/suggestions';
 
 async function loadItem(c: Context<AppEnv>): Promise<{ campaign: Campaign; s: Suggestion }> {
   const campaign = await getCampaign(c.var.db, c.req.param('code') ?? '');
-  const s = await findByCode(c.var.db, campaign.id, normaliseCode(c.req.param('sc') ?? ''));
+  const s = await findByCode(c.var.db, campaign.id, c.req.param('sc') ?? '');
   if (!s) throw notFound('建议');
   return { campaign, s };
 }
@@ -252,7 +252,7 @@ suggestionStaffRoutes.post(`${P}/excellent/publish`, organiser, async (c) => {
   const db = c.var.db;
   const campaign = await getCampaign(db, c.req.param('code'));
   const form = await formFieldsAll(c);
-  const chosen = new Set((Array.isArray(form['selected']) ? form['selected'] : form['selected'] ? [form['selected']] : []).map(normaliseCode));
+  const chosen = new Set((Array.isArray(form['selected']) ? form['selected'] : form['selected'] ? [form['selected']] : []).map((typed) => canonicalCode('tracking', typed) ?? typed));
   const { rows } = await listExcellence(db, campaign.id);
   if (!chosen.size) return excellenceView(c, campaign, { errors: { selected: '请至少勾选一条入选建议', _form: '请至少勾选一条入选建议' } }, 422);
   const unknown = [...chosen].filter((code) => !rows.some((r) => r.code === code));
@@ -351,7 +351,8 @@ suggestionStaffRoutes.post(`${P}/:sc/merge`, organiser, async (c) => {
   const db = c.var.db;
   const { campaign, s } = await loadItem(c);
   guard(() => assertSuggestionAction(s.status, 'merge'));
-  const into = normaliseCode((await formFields(c))['into'] ?? '');
+  const typedInto = ((await formFields(c))['into'] ?? '').trim();
+  const into = typedInto && (canonicalCode('tracking', typedInto) ?? typedInto);
   const target = into ? await findByCode(db, campaign.id, into) : undefined;
   if (!target) return detailView(c, campaign, s, { errors: { into: into ? `没有跟踪码为 ${into} 的建议` : '请填写原建议的跟踪码' } }, 422);
   if (target.seq === s.seq) return detailView(c, campaign, s, { errors: { into: '不能合并到自身' } }, 422);
@@ -439,7 +440,7 @@ suggestionStaffRoutes.get(H, handler, async (c) => {
 async function myItem(c: Context<AppEnv>) {
   const campaign = await getCampaign(c.var.db, c.req.param('code') ?? '');
   const department = myDepartment(c);
-  const code = normaliseCode(c.req.param('sc') ?? '');
+  const code = canonicalCode('tracking', c.req.param('sc') ?? '') ?? '';
   const item = await handlerItem(c.var.db, campaign.id, code, department);
   if (!item) {
     if (await findByCode(c.var.db, campaign.id, code)) throw forbidden('该建议未分派给本部门,无权查看');

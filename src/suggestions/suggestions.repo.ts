@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
+import { canonicalCode } from '../lib/codes.core';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
@@ -243,7 +244,10 @@ export async function existingFingerprints(db: Db, campaignId: string, fps: stri
 
 // ---------------------------------------------------------------- reads
 
-export async function findByCode(db: Db, campaignId: string | undefined, code: string): Promise<Suggestion | undefined> {
+/** A suggestion by its tracking code, however it was typed (see canonicalCode). */
+export async function findByCode(db: Db, campaignId: string | undefined, typed: string): Promise<Suggestion | undefined> {
+  const code = canonicalCode('tracking', typed);
+  if (!code) return undefined;
   const [row] = await db
     .select()
     .from(suggestions)

@@ -11,8 +11,10 @@ import { audited, type Actor } from '../audit/audit.repo';
 import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
 import { chunkRows, type Db } from '../db/client';
 import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
-import { normaliseCode, randomCode } from '../delegates/delegates.core';
-import { credentialHash, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { randomCode } from '../delegates/delegates.core';
+import { canonicalCode } from '../lib/codes.core';
+import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { toHex } from '../lib/bytes.core';
 import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
@@ -30,7 +32,8 @@ export const parseDefinition = (s: Survey): SurveyDefinition => JSON.parse(s.def
 export const surveyScope = (campaign: Campaign, survey: Pick<Survey, 'id'>) => `sanmin-survey:${campaign.code}:${survey.id}`;
 export const responseInfo = (campaign: Campaign, survey: Pick<Survey, 'id'>) => new TextEncoder().encode(`sanmin-survey-response-v1|${surveyScope(campaign, survey)}`);
 
-export const invitationHash = (code: string) => sha256Hex(`sanmin-survey-invitation-v1:${normaliseCode(code)}`);
+/** An invitation's stored identity: the hash of its one canonical spelling (an impossible code hashes to nothing stored). */
+export const invitationHash = (code: string) => sha256Hex(`sanmin-survey-invitation-v1:${canonicalCode('invitation', code) ?? '\u0000invalid'}`);
 
 export async function listSurveys(db: Db, campaignId: string): Promise<Survey[]> {
   return db.select().from(surveys).where(eq(surveys.campaignId, campaignId)).orderBy(asc(surveys.createdAt));
@@ -163,13 +166,13 @@ export async function issueDelegateCode(db: Db, actor: Actor, campaign: Campaign
     .select({ id: delegates.id, state: delegates.state, name: candidates.name })
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(and(eq(delegates.campaignId, campaign.id), eq(delegates.delegateCode, normaliseCode(delegateCode))));
+    .where(and(eq(delegates.campaignId, campaign.id), eq(delegates.delegateCode, canonicalCode('delegate', delegateCode) ?? '')));
   if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
   if (found.state !== 'selected' && found.state !== 'confirmed') throw new AppError(409, 'NOT_A_DELEGATE', '该人员不是正式代表,不能领取问卷邀请码');
   const [already] = await db.select({ id: surveyInvitations.id }).from(surveyInvitations).where(and(eq(surveyInvitations.surveyId, survey.id), eq(surveyInvitations.delegateId, found.id)));
   if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   const code = randomCode('', 3);
-  await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: normaliseCode(delegateCode) }, [
+  await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: canonicalCode('delegate', delegateCode) }, [
     db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code), state: 'issued' }).onConflictDoNothing(),
   ]);
   const [mine] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)));
@@ -193,7 +196,7 @@ export async function findInvitation(db: Db, code: string) {
 export async function redeemInvitation(db: Db, code: string, blindedMsg: string) {
   const { invitation, survey } = await findInvitation(db, code);
   const blinded = decodeBlinded(blindedMsg);
-  const blindHash = sha256Hex(`sanmin-survey-blind-v1:${blindedMsg}`);
+  const blindHash = blindedHash('sanmin-survey-blind-v2', blinded);
   const used = new AppError(409, 'INVITATION_USED', '该邀请码已经领取过答卷凭证,不能再次使用');
   if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
   const blindSig = await signBlinded(survey.signPrivateKey!, blinded);
@@ -239,16 +242,21 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
   const def = parseDefinition(survey);
   const checked = checkResponse(def, raw);
   if (!checked.ok) throw invalidResponse(checked.errors);
-  if (!(await verifyCredential(survey.signPublicKey!, cred))) throw new AppError(403, 'INVALID_CREDENTIAL', '答卷凭证无效:不是本问卷签发的凭证');
-  const hash = credentialHash(cred);
-  const tag = sha256Hex(`sanmin-survey-tag-v1:${cred.msg}:${canonicalResponse(def, checked.answers)}`);
+  const bytes = decodeCredential(cred);
+  if (!bytes || !(await verifyCredential(survey.signPublicKey!, bytes))) throw new AppError(403, 'INVALID_CREDENTIAL', '答卷凭证无效:不是本问卷签发的凭证');
+  const hash = credentialHash(bytes.msg);
+  const tag = sha256Hex(`sanmin-survey-tag-v2:${toHex(bytes.msg)}:${canonicalResponse(def, checked.answers)}`);
   const ciphertext = await sealFast(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
   const receipt = ballotReceipt(ciphertext);
   const won = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
   await db.batch([
     db
       .insert(surveyCredentialUses)
-      .select(sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`)
+      // never more responses than signatures issued: a signing key from a database copy can add none
+      .select(
+        sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')
+          AND (SELECT responses FROM surveys WHERE id = ${survey.id}) < (SELECT count(*) FROM survey_invitations WHERE survey_id = ${survey.id} AND state = 'redeemed')`,
+      )
       .onConflictDoNothing(),
     db.insert(surveyResponses).select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${won}`),
     db
@@ -257,7 +265,11 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
       .where(and(eq(surveys.id, survey.id), won)),
   ]);
   const [use] = await db.select().from(surveyCredentialUses).where(eq(surveyCredentialUses.credentialHash, hash));
-  if (!use) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  if (!use) {
+    const [open] = await db.select({ id: surveys.id }).from(surveys).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open')));
+    if (open) throw new AppError(409, 'SIGNATURES_EXHAUSTED', '已提交的答卷数已达到签发的答卷凭证数,这张凭证不能再使用;请联系工作人员核查');
+    throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  }
   if (use.receipt === receipt) return { status: 'accepted', receipt };
   if (use.tag === tag) return { status: 'duplicate', receipt: use.receipt };
   throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');

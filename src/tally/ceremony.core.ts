@@ -17,6 +17,8 @@ import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { combine, split } from 'shamir-secret-sharing';
 import { sha256Hex } from '../lib/crypto';
 import { b64url, fromB64url, publicKeyOf } from './seal.core';
+import { canonicalTypedHex } from '../lib/codes.core';
+import { fromHex } from '../lib/bytes.core';
 
 const suite = new CipherSuite({ kem: new DhkemX25519HkdfSha256(), kdf: new HkdfSha256(), aead: new Aes128Gcm() });
 const ENC_LENGTH = 32;
@@ -79,7 +81,7 @@ export async function splitKey(privateKey: Uint8Array, campaign: string, group: 
 
 /** Rebuilds the private key from share hex strings (at least k distinct ones). */
 export async function combineShares(sharesHex: readonly string[]): Promise<Uint8Array> {
-  return combine(sharesHex.map((h) => hexToBytes(h)));
+  return combine(sharesHex.map((h) => fromHex(h)));
 }
 
 /** The printable form of a share: "<group>-<seat>:" and the hex in groups of 6 characters. */
@@ -105,7 +107,8 @@ export interface ShareFile {
  * the "<group>-<seat>:" prefix, any spacing or dashes). Returns the share hex and the seat if stated.
  */
 export function parseShareInput(text: string): { shareHex: string; seat: number | null; group: number | null } | null {
-  const t = text.trim();
+  // full-width digits, colon and dashes from a Chinese IME read as their ASCII forms
+  const t = text.normalize('NFKC').replace(/[\u200b-\u200f\u2060\ufeff]/g, '').trim();
   if (t.startsWith('{')) {
     try {
       const f = JSON.parse(t) as Partial<ShareFile>;
@@ -115,10 +118,10 @@ export function parseShareInput(text: string): { shareHex: string; seat: number 
       return null;
     }
   }
-  const m = t.match(/^(?:(\d+)\s*-\s*(\d+)\s*[::])?([0-9a-fA-F\s-]+)$/);
+  const m = t.match(/^(?:(\d+)\s*[-\u2010-\u2015\u2212\s]\s*(\d+)\s*:)?([0-9a-fA-F\s\-\u2010-\u2015\u2212_.]+)$/);
   if (!m) return null;
-  const hex = m[3]!.replace(/[\s-]/g, '').toLowerCase();
-  if (!/^[0-9a-f]{66}$/.test(hex)) return null;
+  const hex = canonicalTypedHex(m[3]!);
+  if (!hex || hex.length !== 66) return null;
   return { shareHex: hex, seat: m[2] ? Number(m[2]) : null, group: m[1] ? Number(m[1]) : null };
 }
 

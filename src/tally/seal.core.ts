@@ -24,17 +24,9 @@ export interface BallotContent {
   answers: (number | null)[];
 }
 
-export function b64url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromB64url(text: string): Uint8Array {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) throw new Error('not base64url');
-  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-  return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-}
+// strict decoding of every machine identity lives in one place (src/lib/bytes.core.ts)
+import { b64url, fromB64url } from '../lib/bytes.core';
+export { b64url, fromB64url };
 
 export const ballotInfo = (campaign: string, group: number) => new TextEncoder().encode(`sanmin-ballot-v1|${campaign}|${group}`);
 

@@ -1,3 +1,4 @@
+import { canonicalReceipt } from '../lib/codes.core';
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, ShareTakenPage, TallyStaffPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
@@ -224,7 +225,8 @@ tallyRoutes.get('/c/:code/seal/:group', async (c) => {
 
 tallyRoutes.get('/c/:code/receipt', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const query = (c.req.query('r') ?? '').trim().toLowerCase().replace(/[\s-]/g, '');
+  const typed = (c.req.query('r') ?? '').trim().slice(0, 400);
+  const query = canonicalReceipt(typed) ?? typed;
   if (!query) return page(c, { title: '查找回执', campaignCode: campaign.code }, <ReceiptPage campaign={campaign} query="" found={null} />);
   if (!isReceipt(query)) {
     return page(c, { title: '查找回执', campaignCode: campaign.code, status: 422 }, <ReceiptPage campaign={campaign} query={query} found={null} error="回执码应为 64 位十六进制字符(0-9、a-f)" />);

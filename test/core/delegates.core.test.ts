@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskId, maskMobile, nextReserve, normaliseCode, randomCode, recommendationCategories, reservesFor } from '../../src/delegates/delegates.core';
+import { canonicalCode } from '../../src/lib/codes.core';
+import { maskId, maskMobile, nextReserve, randomCode, recommendationCategories, reservesFor } from '../../src/delegates/delegates.core';
 
 describe('categories a recommendation may name', () => {
   it('accepts full names and unambiguous last parts, never the volunteer seats', () => {
@@ -33,7 +34,8 @@ describe('seats, reserves and codes', () => {
   it('makes delegate codes without look-alike letters, and reads them back however typed', () => {
     const code = randomCode('D');
     expect(code).toMatch(/^D[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
-    expect(normaliseCode(' dk0o-1il ')).toBe('DK00-111');
+    expect(canonicalCode('delegate', code.toLowerCase())).toBe(code);
+    expect(canonicalCode('delegate', ' dk0o1-il2a ')).toBe('DK001-112A');
   });
 
   it('masks an ID to its last 4 and a mobile to its ends', () => {

@@ -210,7 +210,10 @@ describe('turnout', () => {
     const { json } = await checkin(sn[11]!.code);
     const held = await credentialFor(t.app, json.ticket);
     expect((await cast(t.app, 1, held.credential, ANSWERS_12)).status).toBe(201);
-    expect(await nextCast()).toBe(before + 1); // pushed without asking, within the shared figure's 0.5 s
+    // pushed without asking; the check-in may have been pushed first (its own change of the table)
+    let after = await nextCast();
+    if (after === before) after = await nextCast();
+    expect(after).toBe(before + 1);
     await reader.cancel();
 
     const staff = new Browser(t.app);

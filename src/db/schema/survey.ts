@@ -57,7 +57,12 @@ export const surveyInvitations = sqliteTable(
     state: text('state', { enum: ['issued', 'redeemed'] }).notNull(),
     batch: text('batch'), // the printed batch a citizen code belongs to
   },
-  (t) => [uniqueIndex('survey_invitations_ticket').on(t.ticketHash), uniqueIndex('survey_invitations_delegate').on(t.surveyId, t.delegateId)],
+  (t) => [
+    uniqueIndex('survey_invitations_ticket').on(t.ticketHash),
+    uniqueIndex('survey_invitations_delegate').on(t.surveyId, t.delegateId),
+    // a response's statement counts the survey's redeemed invitations (never more responses than signatures)
+    index('survey_invitations_state').on(t.surveyId, t.state),
+  ],
 );
 
 /** Spent response credentials, by hash; WITHOUT ROWID (custom migration) like credential_uses. */

@@ -1,0 +1,58 @@
+/**
+ * Machine-made identities (credentials, blinded messages, keys, ciphertexts) travel as
+ * base64url or hex text, but they are bytes. Decoders here accept exactly one spelling of any
+ * byte string — the one the encoder produces — and refuse every other, so that no two texts
+ * name the same bytes: `atob` ignores the unused low bits of the last character (a 64-byte
+ * value has 16 base64url spellings) and case-insensitive hex has 2^n. Whatever is hashed as an
+ * identity is hashed over the decoded bytes, never over the text it arrived as.
+ */
+
+export class NonCanonicalEncoding extends Error {
+  constructor(what: string) {
+    super(`not canonical ${what}`);
+  }
+}
+
+export function b64url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** Strict base64url without padding: throws unless `text` is what `b64url` makes of its bytes. */
+export function fromB64url(text: string): Uint8Array {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new NonCanonicalEncoding('base64url');
+  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
+  const bytes = Uint8Array.from(s, (ch) => ch.charCodeAt(0));
+  // the last character may carry unused bits: only the spelling with them all zero is accepted
+  if (b64url(bytes) !== text) throw new NonCanonicalEncoding('base64url');
+  return bytes;
+}
+
+const HEX = '0123456789abcdef';
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += HEX[b >> 4]! + HEX[b & 15]!;
+  return s;
+}
+
+/** Strict lowercase hex (optionally of an exact byte length): throws on any other spelling. */
+export function fromHex(text: string, byteLength?: number): Uint8Array {
+  if (typeof text !== 'string' || !/^(?:[0-9a-f]{2})*$/.test(text)) throw new NonCanonicalEncoding('hex');
+  if (byteLength !== undefined && text.length !== byteLength * 2) throw new NonCanonicalEncoding('hex');
+  const out = new Uint8Array(text.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(text.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** True when `text` is the canonical base64url spelling of some bytes. */
+export function isCanonicalB64url(text: unknown): text is string {
+  if (typeof text !== 'string') return false;
+  try {
+    fromB64url(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,6 +5,7 @@ import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import type { Context } from 'hono';
 import htmxSource from 'htmx.org/dist/htmx.min.js';
 import { seedCampaign } from '../seed/load';
+import { reindexPublicSuggestions } from './suggestions/suggestions.repo';
 import { createApp } from './app';
 import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';
@@ -34,13 +35,14 @@ function databaseFor(env: WorkerBindings): Db {
 }
 
 // Migrations are applied by `wrangler d1 migrations apply` (D1) or `npm run db:migrate` (Turso);
-// the 2018 seed is loaded once per isolate if missing (idempotent).
+// the 2018 seed is loaded once per isolate if missing (idempotent), after the public
+// suggestions missing from the masked search index are indexed (e.g. after migration 0011).
 let seeded: Promise<unknown> | undefined;
 
 const app = createApp({
   db: async (c: Context<AppEnv>) => {
     const db = databaseFor(c.env);
-    seeded ??= seedCampaign(db).catch((err) => {
+    seeded ??= reindexPublicSuggestions(db).then(() => seedCampaign(db)).catch((err) => {
       seeded = undefined;
       throw err;
     });

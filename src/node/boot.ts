@@ -8,6 +8,7 @@ import { seedCampaign } from '../../seed/load';
 import { createApp } from '../app';
 import { openLibsql, type LibsqlHandle } from '../db/libsql';
 import { applyMigrations } from '../db/migrate';
+import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
 import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
@@ -44,13 +45,15 @@ export function loadIdKey(databaseUrl: string, fromEnv = process.env['SANMIN_ID_
   return readFileSync(keyFile, 'utf8').trim();
 }
 
-/** Creates the file's folder, opens the database, applies migrations and seeds 2018 once. */
+/** Creates the file's folder, opens the database, applies migrations, fills the search index and seeds 2018 once. */
 export async function prepareDatabase(url: string, authToken?: string, opts: { seed?: boolean } = {}): Promise<LibsqlHandle> {
   const path = filePath(url);
   if (path) mkdirSync(dirname(path), { recursive: true });
   cacheLibsqlStatements();
   const handle = await openLibsql(url, authToken);
   await applyMigrations(handle.db);
+  // public suggestions missing from the (masked) search index, e.g. after migration 0011
+  await reindexPublicSuggestions(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);
   return handle;
 }

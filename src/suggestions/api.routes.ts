@@ -7,7 +7,7 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { publicIntake } from './intake';
 import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.repo';
-import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, maskName, redactPersonal } from './suggestions.core';
+import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, publicView } from './suggestions.core';
 
 /** JSON under /api: intake, tracking, public search, routing preview, a handler's queue. */
 export const suggestionApi = new Hono<AppEnv>();
@@ -40,16 +40,16 @@ suggestionApi.get('/suggestions/:code', async (c) => {
   const s = await findByCode(c.var.db, undefined, c.req.param('code'));
   if (!s) throw notFound('该跟踪码对应的建议');
   const [assigns, supporters] = await Promise.all([assignmentsOf(c.var.db, s.seq), supporterCounts(c.var.db, [s.seq])]);
-  const author = { name: s.authorName, mobile: s.mobile };
+  const v = publicView(s);
   return c.json({
-    code: s.code,
-    status: s.status,
-    statusLabel: STATUS_LABELS[s.status],
-    author: maskName(s.authorName),
-    theme: s.theme,
-    area: s.area,
-    title: s.title,
-    body: redactPersonal(s.body, author),
+    code: v.code,
+    status: v.status,
+    statusLabel: STATUS_LABELS[v.status],
+    author: v.author,
+    theme: v.theme,
+    area: v.area,
+    title: v.title,
+    body: v.body,
     departments: [...new Set(assigns.filter((a) => a.status !== 'returned').map((a) => a.departmentName))],
     supporters: supporters.get(s.seq) ?? 0,
     answer: s.status === 'published' ? s.publicAnswer : null,
@@ -78,18 +78,21 @@ suggestionApi.get('/suggestions', async (c) => {
     totalCapped: result.totalCapped,
     page: result.page,
     pageSize: result.pageSize,
-    items: result.rows.map((r) => ({
-      code: r.code,
-      author: maskName(r.authorName),
-      theme: r.theme,
-      area: r.area,
-      title: r.title,
-      body: redactPersonal(r.body, { name: r.authorName, mobile: r.mobile }),
-      status: r.status,
-      departments: r.departments,
-      answer: r.status === 'published' ? r.publicAnswer : null,
-      adoption: r.status === 'published' ? r.adoption : null,
-    })),
+    items: result.rows.map((r) => {
+      const v = publicView(r);
+      return {
+        code: v.code,
+        author: v.author,
+        theme: v.theme,
+        area: v.area,
+        title: v.title,
+        body: v.body,
+        status: v.status,
+        departments: r.departments,
+        answer: v.status === 'published' ? v.publicAnswer : null,
+        adoption: v.status === 'published' ? v.adoption : null,
+      };
+    }),
   });
 });
 

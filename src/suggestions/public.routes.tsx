@@ -6,6 +6,7 @@ import { canonicalCode } from '../lib/codes.core';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';
 import { intakeClosed, publicIntake } from './intake';
+import { maskForOthers, maskName, publicView } from './suggestions.core';
 import { assignmentsOf, findByCode, loadIntakeContext, publishedExcellent, searchPublic, supporterCounts, type PublicStatusFilter, type Suggestion } from './suggestions.repo';
 
 /** Citizens: send a suggestion, follow it by tracking code, read the public feedback column. */
@@ -45,11 +46,11 @@ suggestionPublicRoutes.post('/c/:code/suggestions', async (c) => {
   );
 });
 
-/** A suggestion as the public may see it (name masked and phone dropped by the view). */
+/** A suggestion as the public may see it: author as 张*, personal data masked, no mobile or e-mail. */
 export async function publicItem(c: Context<AppEnv>, s: Suggestion): Promise<PublicItem> {
   const [assigns, supporters] = await Promise.all([assignmentsOf(c.var.db, s.seq), supporterCounts(c.var.db, [s.seq])]);
   return {
-    ...s,
+    ...publicView(s),
     departments: [...new Set(assigns.filter((a) => a.status !== 'returned').map((a) => a.departmentName))],
     supporters: supporters.get(s.seq) ?? 0,
   };
@@ -84,7 +85,7 @@ suggestionPublicRoutes.get('/c/:code/suggestions', async (c) => {
       campaign={campaign}
       options={options}
       filters={filters}
-      rows={result.rows.map((r) => ({ ...r, supporters: counts.get(r.seq) ?? 0 }))}
+      rows={result.rows.map((r) => ({ ...publicView(r), departments: r.departments, supporters: counts.get(r.seq) ?? 0 }))}
       total={result.total}
       totalCapped={result.totalCapped}
       page={result.page}
@@ -95,5 +96,8 @@ suggestionPublicRoutes.get('/c/:code/suggestions', async (c) => {
 
 suggestionPublicRoutes.get('/c/:code/suggestions/excellent', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  return page(c, { title: '优秀建议', campaignCode: campaign.code }, <ExcellentList campaign={campaign} rows={await publishedExcellent(c.var.db, campaign.id)} />);
+  return page(c, { title: '优秀建议', campaignCode: campaign.code }, <ExcellentList
+      campaign={campaign}
+      rows={(await publishedExcellent(c.var.db, campaign.id)).map((r) => ({ code: r.code, author: maskName(r.authorName), title: maskForOthers(r.title, r), area: r.area, theme: r.theme, adoption: r.adoption }))}
+    />);
 });

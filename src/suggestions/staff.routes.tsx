@@ -40,7 +40,7 @@ import {
   supportersOf,
   upsertScore,
   dispatchStatements,
-  reindexBigrams,
+  reindexPublic,
   PAGE_SIZE,
   type Suggestion,
 } from './suggestions.repo';
@@ -389,7 +389,7 @@ suggestionStaffRoutes.post(`${P}/:sc/publish`, organiser, async (c) => {
   const publicAnswer = answered.map((a) => `【${a.departmentName}】${a.answer ?? ''}`).join('\n\n');
   await audited(db, actorOf(c), 'suggestion.publish', `suggestion:${s.code}`, { departments: answered.map((a) => a.departmentName) }, [
     setSuggestion(db, s.seq, { status: 'published', publicAnswer, adoption: overallAdoption(answered.map((a) => a.adoption)), publishedAt: Date.now() }),
-    ...reindexBigrams(db, s.seq, s.title, s.body, publicAnswer),
+    ...reindexPublic(db, s, publicAnswer),
   ]);
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=published`, 303);
 });

@@ -15,6 +15,7 @@ import {
   SurveysPage,
 } from '../../views/pages/survey';
 import { requireRole } from '../auth/auth.middleware';
+import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
 import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { campaigns, surveys } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
@@ -547,7 +548,12 @@ surveyRoutes.get('/staff/c/:code/surveys/:id/review', requireRole('statistician'
   if (!result) throw new AppError(404, 'NOT_UNSEALED', '本问卷尚未开封');
   c.header('Cache-Control', 'no-store');
   const titles = new Map(allQuestions(parseDefinition(survey)).map((q) => [q.id, q.title]));
-  return page(c, { title: '审核文字答复', campaignCode: campaign.code }, <ReviewPage campaign={campaign} survey={survey} texts={result.texts} titles={titles} csrfToken={c.var.csrfToken} published={Boolean(result.publishedTexts)} />);
+  const texts = result.texts.map((t) => ({
+    ...t,
+    findings: findPersonalData(t.text).map((f) => ({ label: PERSONAL_DATA_LABELS[f.kind], text: f.text })),
+    suggested: maskPersonalData(t.text),
+  }));
+  return page(c, { title: '审核文字答复', campaignCode: campaign.code }, <ReviewPage campaign={campaign} survey={survey} texts={texts} titles={titles} csrfToken={c.var.csrfToken} published={Boolean(result.publishedTexts)} />);
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/review', requireRole('statistician', 'auditor'), async (c) => {

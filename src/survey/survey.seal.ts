@@ -13,6 +13,7 @@ import type { Db } from '../db/client';
 import { surveyResponses, surveyResults, surveySeats, surveys, surveyUnsealShares } from '../db/schema';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
+import { maskPersonalData } from '../lib/personal-data.core';
 import {
   ceremonyParamsProblem,
   combineShares,
@@ -225,7 +226,8 @@ export async function loadSurveyResult(db: Db, surveyId: string) {
 }
 
 /**
- * A reviewer publishes the free-text answers after redacting personal data. The audit entry
+ * A reviewer publishes the free-text answers after redacting personal data (and the personal-data
+ * module masks whatever it recognises in what they publish). The audit entry
  * records how many answers were published, how many were changed and how many withheld, and
  * a digest of what was published; publishing happens once.
  */
@@ -240,8 +242,11 @@ export async function publishTexts(db: Db, actor: Actor, campaign: Campaign, sur
   result.texts.forEach((t, i) => {
     const e = edited[i];
     if (e === null || e === undefined || !e.trim()) return void withheld++;
-    if (e.trim() !== t.text) changed++;
-    published.push({ questionId: t.questionId, text: e.trim().slice(0, 2000) });
+    // what the reviewer missed or left in, the detector masks anyway: published text never
+    // carries an ID, phone, e-mail, card number or name-like phrase it can recognise
+    const text = maskPersonalData(e.trim().slice(0, 2000));
+    if (text !== t.text) changed++;
+    published.push({ questionId: t.questionId, text });
   });
   const text = JSON.stringify(published);
   await audited(db, actor, 'survey.texts.redact', target(campaign, survey), { published: published.length, redacted: changed, withheld, digest: sha256Hex(text) }, [

@@ -1,7 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestions } from '../../src/db/schema';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
+import { closeSurvey, getSurvey } from '../../src/survey/survey.repo';
+import { submitSurveyShare } from '../../src/survey/survey.seal';
 import { addUser, Browser, testApp } from '../helpers/app';
+import { openSocialSurvey, respond, responseCredential, socialAnswers } from '../helpers/survey';
 
 /**
  * A citizen types their ID number, e-mail, phone and a neighbour's name into a suggestion.
@@ -129,5 +133,28 @@ describe('ID numbers, e-mail, phones and names typed into a suggestion', () => {
     expect(page.body).toContain(AUTHOR);
     const [row] = await t.db.select({ body: suggestions.body }).from(suggestions).where(eq(suggestions.code, code));
     expect(row!.body).toBe(BODY);
+  });
+});
+
+describe('ID numbers, e-mail, bank cards and names typed into a survey’s free text', () => {
+  it('are flagged for the reviewer by the same module, and masked even when the reviewer publishes the text as typed', async () => {
+    const { campaign, survey, codes, shares } = await openSocialSurvey(t.db, 1);
+    const typed = '我叫周八,身份证370202198001011234,邮箱zhou@example.com,卡号6222 0212 3456 7890 123,希望小区加装电梯。';
+    const { credential } = await responseCredential(t.app, codes[0]!);
+    expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(1), { q17: typed }))).status).toBe(201);
+    await closeSurvey(t.db, SYSTEM_ACTOR, campaign, survey);
+    const closed = await getSurvey(t.db, campaign, survey.id);
+    for (const share of shares.slice(0, closed.threshold)) await submitSurveyShare(t.db, SYSTEM_ACTOR, campaign, closed, JSON.stringify(share));
+    const review = await statistician.get(`/staff/c/2018/surveys/${survey.id}/review`);
+    expect(review.status).toBe(200);
+    expect(review.body).toContain('身份证号“370202198001011234”');
+    expect(review.body).toContain('银行卡号“6222 0212 3456 7890 123”');
+    expect(review.body).toContain('电子邮箱“zhou@example.com”');
+    // the reviewer clicks through without editing
+    expect((await statistician.post(`/staff/c/2018/surveys/${survey.id}/review`, { t0: typed })).status).toBe(303);
+    const results = await api(`/c/2018/surveys/${survey.id}/results`);
+    expect(results.status).toBe(200);
+    expect(results.body).toContain('希望小区加装电梯');
+    for (const s of ['370202198001011234', 'zhou@example.com', '3456 7890', '周八']) expect(results.body).not.toContain(s);
   });
 });

@@ -2,12 +2,9 @@ import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
 import {
   allQuestions,
-  FINDING_LABELS,
-  findPersonalData,
   KIND_LABELS,
   optionLabels,
   QUESTION_KINDS,
-  suggestRedaction,
   type Answer,
   type Question,
   type SurveyDefinition,
@@ -655,12 +652,18 @@ export function SurveyResultPage(props: { campaign: Campaign; survey: Survey; ta
   );
 }
 
-export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: TextAnswer[]; titles: Map<string, string>; csrfToken: string; published: boolean; error?: string }) {
+/** A free-text answer as the reviewer gets it: what the detector flagged (labelled) and its masked suggestion. */
+export interface ReviewText extends TextAnswer {
+  findings: { label: string; text: string }[];
+  suggested: string;
+}
+
+export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: ReviewText[]; titles: Map<string, string>; csrfToken: string; published: boolean; error?: string }) {
   return (
     <section>
       <h1>{props.survey.title} · 审核文字答复</h1>
       <p class="muted">
-        逐条核对:系统已标出疑似电话号码、身份证号、邮箱和姓名,并给出隐去后的建议文本。请修改文本隐去个人信息;清空某条则不发布该条。发布后不能再改,审核记入审计日志。
+        逐条核对:系统已标出疑似电话号码、身份证号、邮箱、银行卡号和姓名,并给出隐去后的建议文本。请修改文本隐去系统未能识别的个人信息;清空某条则不发布该条。发布时系统会再次隐去能识别的个人信息。发布后不能再改,审核记入审计日志。
       </p>
       <Flash error={props.error} />
       {props.published ? (
@@ -669,19 +672,19 @@ export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: T
         <form method="post" action={`/staff/c/${props.campaign.code}/surveys/${props.survey.id}/review`} class="stack">
           <Csrf token={props.csrfToken} />
           {props.texts.map((t, i) => {
-            const findings = findPersonalData(t.text);
+            const findings = t.findings;
             return (
               <div class="card">
                 <p class="muted">{props.titles.get(t.questionId)}</p>
                 <blockquote>{t.text}</blockquote>
                 {findings.length > 0 && (
                   <p class="flash warn">
-                    发现疑似个人信息:{findings.map((f) => `${FINDING_LABELS[f.kind]}“${f.text}”`).join('、')}
+                    发现疑似个人信息:{findings.map((f) => `${f.label}“${f.text}”`).join('、')}
                   </p>
                 )}
                 <label for={`t${i}`}>发布文本</label>
                 <textarea id={`t${i}`} name={`t${i}`} rows={3}>
-                  {suggestRedaction(t.text)}
+                  {t.suggested}
                 </textarea>
               </div>
             );

@@ -366,7 +366,7 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
   const { campaign, survey } = await load(c);
   const form = await formFieldsAll(c);
   try {
-    const r = await issueDelegateCode(c.var.db, actor(c), campaign, survey, str(form['delegateCode']));
+    const r = await issueDelegateCode(c.var.db, actor(c), c.var.user!, campaign, survey, str(form['delegateCode']));
     c.header('Cache-Control', 'no-store');
     return page(c, { title: '邀请码', campaignCode: campaign.code }, <DelegateCodePage survey={survey} code={r.code} name={r.name} />);
   } catch (err) {
@@ -382,7 +382,7 @@ surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
   if (!row) throw notFound('通知');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const survey = await getSurvey(c.var.db, campaign!, c.req.param('id'));
-  const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, campaign!, survey, row.delegate.delegateCode);
+  const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, 'the delegate', campaign!, survey, row.delegate.delegateCode);
   return c.redirect(`/s#t=${r.code}`, 303);
 });
 

@@ -42,7 +42,13 @@ describe('check-in', () => {
     expect(again.json.error.code).toBe('ALREADY_CHECKED_IN');
     expect(again.json.error.message).toContain('不能重复签到');
 
-    const wrongVenue = await checkin(ls[0]!.code);
+    // 市南区's staff are refused another venue's delegate without learning where they belong
+    const foreign = await checkin(ls[0]!.code);
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.error.code).toBe('OUT_OF_SCOPE');
+    expect(foreign.json.error.message).not.toContain('崂山区');
+    // an organiser at the wrong desk is told which venue is the delegate's
+    const wrongVenue = await checkin(ls[0]!.code, '市南区', org);
     expect(wrongVenue.status).toBe(409);
     expect(wrongVenue.json.error.code).toBe('WRONG_VENUE');
     expect(wrongVenue.json.error.message).toContain('崂山区');

@@ -103,7 +103,7 @@ export const guardInput = createMiddleware<AppEnv>(async (c, next) => {
   if (declared > limit) throw tooLarge(limit);
   const body = await readLimited(req.body, limit);
   if (body.byteLength > 0 && url.pathname.startsWith('/api/') && !isJsonType(req.headers.get('content-type'))) {
-    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '接口只接受 JSON 格式的请求(Content-Type: application/json)');
+    throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '接口只接受 JSON 格式的请求(application/json)');
   }
   const headers = new Headers(req.headers);
   headers.set('content-length', String(body.byteLength));

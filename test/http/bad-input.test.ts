@@ -30,7 +30,7 @@ const visible = (html: string) =>
     .replace(/<[^>]*>/g, ' ')
     .replace(/&[a-z]+;/g, ' ');
 
-const rawPost = (path: string, init: RequestInit & { headers?: Record<string, string> }) =>
+const rawPost = (path: string, init: RequestInit) =>
   t.app.request(`http://localhost${path}`, { method: 'POST', ...init }, { incoming: { socket: { remoteAddress: '10.9.9.9' } } });
 
 async function errorOf(res: Response) {

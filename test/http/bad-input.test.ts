@@ -130,6 +130,7 @@ describe('messages a person sees are Chinese (item 16)', () => {
   it('JSON APIs given wrong types answer with a stable code and a Chinese message, never English', async () => {
     const bodies: [string, unknown][] = [
       ['/api/routing/preview', { title: 1, body: [] }],
+      ['/api/routing/preview', { campaign: 5, title: '公交线路', body: '增开公交' }],
       ['/api/suggestions', { authorName: 1, mobile: null, title: {}, body: 2 }],
       ['/api/suggestions', { campaign: 5, title: 't' }],
       ['/api/survey/invitation', { code: 7 }],
@@ -145,6 +146,12 @@ describe('messages a person sees are Chinese (item 16)', () => {
       const messages = JSON.stringify([r.json.error.message, r.json.error.fields ?? {}]);
       expect(messages, path).not.toMatch(/Invalid|expected|received|undefined|Required/);
       expect(messages, path).toMatch(/[\u4e00-\u9fff]/);
+    }
+    for (const query of ['page=abc', `campaign=${'x'.repeat(41)}`, 'page=0']) {
+      const r = await api(t.app, `/api/suggestions?${query}`);
+      expect(r.status).toBe(422);
+      expect(r.json.error.message, query).not.toMatch(/Invalid|expected|received|Too small|Too big/);
+      expect(r.json.error.message).toMatch(/[\u4e00-\u9fff]/);
     }
   });
 });

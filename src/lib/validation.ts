@@ -23,7 +23,10 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isStorageFull(err: unknown): boolean {
   for (let e = err as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 8; e = e.cause as typeof e, i++) {
     if (typeof e !== 'object') break;
-    if (e.code === 'SQLITE_FULL' || /SQLITE_FULL|database or disk is full/i.test(String(e.message ?? ''))) return true;
+    if (e.code === 'SQLITE_FULL') return true;
+    const message = String(e.message ?? '');
+    // drizzle's wrapper quotes the statement and its parameters (user text): only its causes count
+    if (!message.startsWith('Failed query:') && /SQLITE_FULL|database or disk is full/i.test(message)) return true;
   }
   return false;
 }

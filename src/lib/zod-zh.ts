@@ -32,6 +32,7 @@ export function chineseIssueMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined || issue.input === null) return '此项必填';
+      if (issue.expected === 'int' && typeof issue.input === 'number') return '请填写整数';
       if (issue.expected === 'number' || issue.expected === 'int' || issue.expected === 'bigint') return '请填写数字';
       if (issue.expected === 'string') return '请填写文字';
       if (issue.expected === 'array') return '应为一组值';

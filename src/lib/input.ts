@@ -167,7 +167,8 @@ function cleanJson(value: unknown, path: string, depth: number): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
     const key = cleanText(k, path);
-    out[key] = cleanJson(v, path ? `${path}.${key}` : key, depth + 1);
+    // defineProperty: a "__proto__" key stays an own field instead of replacing the prototype
+    Object.defineProperty(out, key, { value: cleanJson(v, path ? `${path}.${key}` : key, depth + 1), enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

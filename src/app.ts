@@ -11,6 +11,9 @@ import { editRoutes } from './campaigns/edit.routes';
 import type { Db } from './db/client';
 import type { AppEnv } from './env';
 import { AppError } from './lib/errors';
+import { guardInput } from './lib/input';
+import { isStorageFull } from './lib/validation';
+import './lib/zod-zh';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
 import { userRoutes } from './auth/users.routes';
@@ -61,6 +64,7 @@ export function createApp(opts: AppOptions) {
     await next();
   });
   app.use('*', loadSession);
+  app.use('*', guardInput); // body limits, JSON content type, control characters in the URL
   app.use('*', csrfProtection);
 
   app.route('/', campaignRoutes);
@@ -90,6 +94,10 @@ export function createApp(opts: AppOptions) {
     if (err instanceof AppError) return renderError(c, err);
     if (err instanceof HTTPException) {
       return renderError(c, new AppError(err.status as ContentfulStatusCode, 'HTTP_ERROR', '请求无法处理,请检查后重试'));
+    }
+    if (isStorageFull(err)) {
+      console.error('storage full:', err);
+      return renderError(c, new AppError(507, 'STORAGE_FULL', '服务器存储空间已满,本次提交未保存,请通知技术保障组'));
     }
     // Internal detail goes to the log, never to the user.
     console.error(err);

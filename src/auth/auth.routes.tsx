@@ -5,6 +5,7 @@ import { audited } from '../audit/audit.repo';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { DUMMY_HASH, verifyPassword } from '../lib/password';
+import { readJson } from '../lib/input';
 import { formFields, page } from '../lib/render';
 import { LOGIN_LIMITS, safeNext, SESSION_TTL_MS } from './auth.core';
 import { cookieOptions, SESSION_COOKIE } from './auth.middleware';
@@ -58,9 +59,9 @@ authRoutes.post('/login', async (c) => {
 
 /** Token login for API clients (rehearsal, load drivers): the token goes in `Authorization: Bearer`. */
 authRoutes.post('/api/login', async (c) => {
-  const body = (await c.req.json().catch(() => null)) as { username?: unknown; password?: unknown } | null;
-  const username = typeof body?.username === 'string' ? body.username.trim() : '';
-  const password = typeof body?.password === 'string' ? body.password : '';
+  const body = await readJson(c);
+  const username = typeof body['username'] === 'string' ? body['username'].trim() : '';
+  const password = typeof body['password'] === 'string' ? body['password'] : '';
   if (!username || !password) throw new AppError(422, 'VALIDATION_FAILED', '请提供用户名和密码');
   const result = await attemptLogin(c, username, password);
   if ('error' in result) throw new AppError(401, 'LOGIN_FAILED', result.error);

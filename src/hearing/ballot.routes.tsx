@@ -9,6 +9,7 @@ import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
 import { ballotClientJs } from '../generated/ballot-client';
 import { AppError, notFound } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { page } from '../lib/render';
 import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
 
@@ -32,11 +33,7 @@ ballotRoutes.get('/vote/ballot', async (c) => {
   return c.html(<BallotForm campaign={campaign.code} group={group} departments={departments} options={scale.map((o) => ({ position: o.position, label: o.label }))} />);
 });
 
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const body = await c.req.json().catch(() => undefined);
-  if (body === undefined) throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  return body;
-}
+const jsonBody = readJson;
 
 const ticketBody = z.object({ ticket: z.string().min(4).max(40) });
 

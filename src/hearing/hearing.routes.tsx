@@ -12,6 +12,7 @@ import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { disciplineReports, type Role } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { formFields, page, wantsFragment } from '../lib/render';
 import { closeDecision } from './hearing.core';
 import {
@@ -256,8 +257,8 @@ hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/open', requ
 
 hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/close', requireRole('organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const body = (await c.req.json().catch(() => ({}))) as { note?: unknown };
-  const decision = await closeVenue(c, campaign, groupParam(c), c.req.param('venue'), typeof body.note === 'string' ? body.note : undefined);
+  const body = await readJson(c, { optional: true });
+  const decision = await closeVenue(c, campaign, groupParam(c), c.req.param('venue'), typeof body['note'] === 'string' ? body['note'] : undefined);
   if (!decision.ok) throw new AppError(409, 'RECONCILIATION_GAP', decision.reason);
   return c.json({ state: 'closed', noted: decision.noteRequired });
 });
@@ -265,7 +266,7 @@ hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/close', req
 const checkinBody = z.object({ delegateCode: z.string().min(1).max(40), group: z.number().int().min(1).max(20), venue: z.string().min(1).max(60) });
 
 hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 'venue_staff'), async (c) => {
-  const parsed = checkinBody.safeParse(await c.req.json().catch(() => null));
+  const parsed = checkinBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供 delegateCode、group 和 venue');
   const { delegateCode, group, venue } = parsed.data;
   assertVenue(c, venue);
@@ -278,8 +279,8 @@ hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 've
 
 hearingRoutes.post('/api/campaigns/:code/checkins/:id/void', requireRole('organiser', 'venue_staff'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const body = (await c.req.json().catch(() => ({}))) as { reason?: unknown };
-  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+  const body = await readJson(c);
+  const reason = typeof body['reason'] === 'string' ? body['reason'].trim() : '';
   if (!reason) throw new AppError(422, 'VALIDATION_FAILED', '请填写作废原因');
   const checkin = await getCheckin(c.var.db, campaign.id, c.req.param('id'));
   if (!checkin) throw new AppError(404, 'NOT_FOUND', '找不到该签到记录');

@@ -5,6 +5,7 @@ import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { publicIntake } from './intake';
 import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.repo';
 import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, publicView } from './suggestions.core';
@@ -12,16 +13,7 @@ import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, pub
 /** JSON under /api: intake, tracking, public search, routing preview, a handler's queue. */
 export const suggestionApi = new Hono<AppEnv>();
 
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'BAD_JSON', '请求内容应为 JSON 对象');
-  return body as Record<string, unknown>;
-}
+const jsonBody = readJson;
 
 const campaignParam = z.string().max(40).optional();
 

@@ -22,6 +22,7 @@ import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
 import { surveyClientJs } from '../generated/survey-client';
 import { AppError, notFound } from '../lib/errors';
+import { cleanText, readJson, readUpload } from '../lib/input';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
 import { allQuestions, surveyCsv, type Answer, type Question, type SurveyDefinition } from './survey.core';
@@ -327,9 +328,9 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/tally/share', requireRole('custodi
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/tally/submit', requireRole('custodian'), async (c) => {
-  const body = await c.req.parseBody();
-  const file = body['shareFile'];
-  const text = file instanceof File && file.size > 0 ? (file.size < 10_000 ? await file.text() : '') : typeof body['share'] === 'string' ? body['share'] : '';
+  const { fields, files } = await readUpload(c);
+  const file = files['shareFile'];
+  const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
   return act(c, async (campaign, survey) => ((await submitSurveyShare(c.var.db, actor(c), campaign, survey, text)).unsealed ? 'unsealed' : 'submitted'));
 });
 
@@ -399,11 +400,7 @@ surveyRoutes.get('/s/form', async (c) => {
   return c.html(<SurveyFormFragment survey={survey} def={parseDefinition(survey)} />);
 });
 
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const body = await c.req.json().catch(() => undefined);
-  if (body === undefined) throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  return body;
-}
+const jsonBody = readJson;
 
 const codeBody = z.object({ code: z.string().min(4).max(40) });
 surveyRoutes.post('/api/survey/invitation', async (c) => {

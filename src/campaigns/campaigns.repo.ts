@@ -39,7 +39,7 @@ export async function defaultCampaign(db: Db): Promise<Campaign | undefined> {
     .from(campaigns)
     .orderBy(
       sql`CASE WHEN ${campaigns.status} = 'draft' THEN 1 ELSE 0 END`,
-      sql`CASE WHEN ${campaigns.copiedFromId} IS NULL THEN 0 ELSE 1 END`,
+      sql`CASE WHEN ${campaigns.status} = 'draft' AND ${campaigns.copiedFromId} IS NOT NULL THEN 1 ELSE 0 END`,
       desc(campaigns.year),
       desc(campaigns.createdAt),
     )

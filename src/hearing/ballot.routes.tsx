@@ -8,7 +8,7 @@ import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { campaigns } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
-import { ballotClientJs } from '../generated/ballot-client';
+import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
 import { page } from '../lib/render';
 import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
@@ -23,7 +23,7 @@ const noStore = (c: Context<AppEnv>) => {
 
 ballotRoutes.get('/vote', (c) => {
   noStore(c);
-  return page(c, { title: '评议投票' }, <VotePage script={ballotClientJs} />);
+  return page(c, { title: '评议投票' }, <VotePage scriptUrl={staticScript('ballot.js')} />);
 });
 
 ballotRoutes.get('/vote/ballot', async (c) => {

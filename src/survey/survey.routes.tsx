@@ -21,7 +21,7 @@ import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campai
 import { campaigns, surveys } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
-import { surveyClientJs } from '../generated/survey-client';
+import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
@@ -391,7 +391,7 @@ surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
 
 surveyRoutes.get('/s', (c) => {
   noStore(c);
-  return page(c, { title: '问卷调查' }, <RespondPage script={surveyClientJs} />);
+  return page(c, { title: '问卷调查' }, <RespondPage scriptUrl={staticScript('survey.js')} />);
 });
 
 surveyRoutes.get('/s/form', async (c) => {

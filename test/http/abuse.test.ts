@@ -314,3 +314,60 @@ describe('the default campaign is never a draft copy', () => {
     }
   });
 });
+
+describe('Content-Security-Policy and HSTS', () => {
+  const pages = [
+    '/c/2018', '/c/2018/agenda', '/c/2018/departments', '/c/2018/venues', '/c/2018/results', '/c/2018/seal/1', '/c/2018/receipt',
+    '/c/2018/suggestions', '/c/2018/suggestions/new', '/c/2018/suggestions/track', '/c/2018/signup', '/vote', '/s', '/login', '/no-such-page',
+    '/staff', '/staff/campaigns', '/staff/users', '/staff/audit', '/staff/c/2018/edit', '/staff/c/2018/hearing', '/staff/c/2018/turnout',
+    '/staff/c/2018/tally', '/staff/c/2018/surveys', '/staff/c/2018/suggestions', '/staff/c/2018/suggestions/stats', '/staff/c/2018/candidates',
+    '/staff/c/2018/draw', '/staff/c/2018/quotas', `/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}`,
+  ];
+
+  it('every page carries a strict policy, and no page has an inline script, event handler or style attribute', async () => {
+    const org = new Browser(t.app);
+    await org.login('organiser');
+    for (const path of pages) {
+      const r = await org.get(path);
+      expect(r.status, path).toBeLessThan(500);
+      const policy = r.res.headers.get('content-security-policy') ?? '';
+      for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'", "form-action 'self'"]) {
+        expect(policy, `${path}: ${directive}`).toContain(directive);
+      }
+      expect(policy, path).not.toMatch(/unsafe-inline|unsafe-eval/);
+      // every <script> has a src on this origin and no body
+      for (const m of r.body.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)) {
+        expect(m[1], `${path}: ${m[0].slice(0, 80)}`).toMatch(/\ssrc="\/static\//);
+        expect(m[2]!.trim(), path).toBe('');
+      }
+      expect(r.body, path).not.toMatch(/<[^>]+\son[a-z]+\s*=/i);
+      expect(r.body, path).not.toMatch(/<[^>]+\sstyle\s*=/i);
+      expect(r.body, path).not.toMatch(/<style[\s>]/i);
+      expect(r.res.headers.get('strict-transport-security'), path).toBeNull();
+    }
+  });
+
+  it('the device bundles are static files with a content version and a year of cache', async () => {
+    const vote = await new Browser(t.app).get('/vote');
+    const src = vote.body.match(/<script src="(\/static\/ballot\.js\?v=[0-9a-f]{8})"/)![1]!;
+    const js = await t.app.request(`http://localhost${src}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get('content-type')).toContain('javascript');
+    expect(js.headers.get('cache-control')).toContain('max-age=31536000');
+    const etag = js.headers.get('etag')!;
+    expect((await js.text()).length).toBeGreaterThan(10_000);
+    expect((await t.app.request('http://localhost/static/ballot.js', { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // the page itself no longer carries the 70 KB bundle
+    expect(vote.body.length).toBeLessThan(20_000);
+    const s = await new Browser(t.app).get('/s');
+    expect(s.body).toMatch(/<script src="\/static\/survey\.js\?v=[0-9a-f]{8}"/);
+  });
+
+  it('sends HSTS only over https', async () => {
+    const secure = await t.app.request('https://sanmin.example/c/2018');
+    expect(secure.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    const proxied = await t.app.request('http://localhost/c/2018', { headers: { 'x-forwarded-proto': 'https' } });
+    expect(proxied.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    expect((await t.app.request('http://localhost/c/2018')).headers.get('strict-transport-security')).toBeNull();
+  });
+});

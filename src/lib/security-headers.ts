@@ -26,6 +26,7 @@ export const STRICT_TRANSPORT_SECURITY = 'max-age=31536000; includeSubDomains';
 
 export const securityHeaders = createMiddleware<AppEnv>(async (c, next) => {
   await next();
-  c.res.headers.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
-  if (isHttps(c)) c.res.headers.set('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
+  // c.header() after next() writes onto the finished response (and copies it if its headers are immutable)
+  c.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+  if (isHttps(c)) c.header('Strict-Transport-Security', STRICT_TRANSPORT_SECURITY);
 });

@@ -14,6 +14,8 @@ import { AppError } from './lib/errors';
 import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
 import './lib/zod-zh';
+import { serveScript } from './lib/assets';
+import { securityHeaders } from './lib/security-headers';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
 import { userRoutes } from './auth/users.routes';
@@ -46,12 +48,15 @@ export interface AppOptions {
 
 export function createApp(opts: AppOptions) {
   const app = new Hono<AppEnv>();
+  // Content-Security-Policy and HSTS on every response; every script a page loads is a static file
+  app.use('*', securityHeaders);
 
   app.get('/static/app.css', (c) => c.body(appCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
   app.get('/static/htmx.min.js', (c) =>
     c.body(opts.htmxSource, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
   );
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/static/:name{[a-z-]+\\.js}', (c, next) => serveScript(c) ?? next());
 
   app.use('*', async (c, next) => {
     c.set('db', await opts.db(c));

@@ -5,6 +5,7 @@ import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } 
 import { audited } from '../audit/audit.repo';
 import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
+import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
@@ -176,7 +177,7 @@ function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
 /** The delegate's own page, opened from the notification link; the token is the only key. */
 delegateRoutes.get('/d/:token', async (c) => {
   const db = c.var.db;
-  const row = await delegateByToken(db, c.req.param('token'));
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, c.req.param('token')));
   if (!row) throw notFound('通知');
   const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const { groups } = await loadAgenda(db, campaign!.id);
@@ -194,7 +195,7 @@ delegateRoutes.get('/d/:token', async (c) => {
 delegateRoutes.post('/d/:token', async (c) => {
   const db = c.var.db;
   const token = c.req.param('token');
-  const row = await delegateByToken(db, token);
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, token));
   if (!row) throw notFound('通知');
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');

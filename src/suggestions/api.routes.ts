@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware';
+import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';
@@ -29,7 +30,7 @@ suggestionApi.post('/suggestions', async (c) => {
 });
 
 suggestionApi.get('/suggestions/:code', async (c) => {
-  const s = await findByCode(c.var.db, undefined, c.req.param('code'));
+  const s = await limitedLookup(c, 'suggestion', () => findByCode(c.var.db, undefined, c.req.param('code')));
   if (!s) throw notFound('该跟踪码对应的建议');
   const [assigns, supporters] = await Promise.all([assignmentsOf(c.var.db, s.seq), supporterCounts(c.var.db, [s.seq])]);
   const v = publicView(s);

@@ -1,5 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { ExcellentList, FeedbackColumn, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
+import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
@@ -61,7 +62,7 @@ suggestionPublicRoutes.get('/c/:code/suggestions/track', async (c) => {
   const typed = (c.req.query('code') ?? '').trim().slice(0, 60);
   const code = canonicalCode('tracking', typed) ?? typed;
   if (!code) return page(c, { title: '查询办理进度', campaignCode: campaign.code }, <TrackPage campaign={campaign} code="" />);
-  const s = await findByCode(c.var.db, campaign.id, code);
+  const s = await limitedLookup(c, 'suggestion', () => findByCode(c.var.db, campaign.id, code));
   if (!s) return page(c, { title: '查询办理进度', campaignCode: campaign.code, status: 404 }, <TrackPage campaign={campaign} code={code} notFound />);
   return page(c, { title: '查询办理进度', campaignCode: campaign.code }, <TrackPage campaign={campaign} code={code} item={await publicItem(c, s)} />);
 });

@@ -16,11 +16,13 @@ import {
 } from '../../views/pages/survey';
 import { requireRole } from '../auth/auth.middleware';
 import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
+import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
+import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit';
 import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { campaigns, surveys } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
-import { surveyClientJs } from '../generated/survey-client';
+import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
 import { cleanText, readJson, readUpload } from '../lib/input';
 import { formFieldsAll, page } from '../lib/render';
@@ -379,7 +381,7 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
 /** A delegate's personal link: their own invitation for an open questionnaire, handed to the device in the URL fragment. */
 surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
   noStore(c);
-  const row = await delegateByToken(c.var.db, c.req.param('token'));
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(c.var.db, c.req.param('token')));
   if (!row) throw notFound('通知');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const survey = await getSurvey(c.var.db, campaign!, c.req.param('id'));
@@ -391,7 +393,7 @@ surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
 
 surveyRoutes.get('/s', (c) => {
   noStore(c);
-  return page(c, { title: '问卷调查' }, <RespondPage script={surveyClientJs} />);
+  return page(c, { title: '问卷调查' }, <RespondPage scriptUrl={staticScript('survey.js')} />);
 });
 
 surveyRoutes.get('/s/form', async (c) => {
@@ -407,7 +409,7 @@ surveyRoutes.post('/api/survey/invitation', async (c) => {
   noStore(c);
   const parsed = codeBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入邀请码');
-  const { invitation, survey } = await findInvitation(c.var.db, parsed.data.code);
+  const { invitation, survey } = await limitedLookup(c, 'invitation', () => findInvitation(c.var.db, parsed.data.code));
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, survey.campaignId));
   return c.json({ campaign: campaign!.code, survey: survey.id, publicKey: survey.signPublicKey, state: invitation.state });
 });
@@ -417,7 +419,7 @@ surveyRoutes.post('/api/survey/redeem', async (c) => {
   noStore(c);
   const parsed = redeemBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供邀请码和盲化消息');
-  return c.json(await redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg));
+  return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg)));
 });
 
 const respondBody = z.object({
@@ -461,6 +463,9 @@ surveyRoutes.get('/c/:code/surveys/:id', async (c) => {
 surveyRoutes.post('/c/:code/surveys/:id', async (c) => {
   noStore(c);
   const { campaign, survey } = await load(c);
+  // anyone with the link may report, so reports are limited per address; the counter holds the
+  // address (an IPv6 /64) and a count, never meets the sealed response, which stores neither
+  await spendBudget(c, `open-survey:${limitAddress(c)}`, OPEN_SURVEY_LIMIT, '提交过于频繁:同一网络每小时最多提交 10 份,请稍后再试');
   const def = parseDefinition(survey);
   const values = answersFromForm(def, await formFieldsAll(c));
   try {

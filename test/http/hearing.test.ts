@@ -180,7 +180,9 @@ describe('turnout', () => {
     const p = await b.get('/staff/c/2018/turnout');
     expect(p.status).toBe(200);
     expect(p.body).toContain('data-stream="/staff/c/2018/turnout/stream"');
-    expect(p.body).toContain('new EventSource');
+    // the stream's script is a static file of this origin (the CSP allows no inline script)
+    const src = /<script src="(\/static\/turnout\.js\?v=[0-9a-f]+)"/.exec(p.body)![1]!;
+    expect(await (await t.app.request(`http://localhost${src}`)).text()).toContain('new EventSource');
     expect(p.body).toMatch(/<noscript>.*http-equiv="refresh"/s);
     expect(/<head>[\s\S]*?<\/head>/.exec(p.body)![0]).not.toContain('refresh'); // with JavaScript it never reloads
     expect(p.body).toContain('全市合计');

@@ -170,7 +170,7 @@ export function TrackPage(props: { campaign: Campaign; code: string; item?: Publ
         <label for="track-code" class="sr-only">
           跟踪码
         </label>
-        <input id="track-code" name="code" type="text" value={props.code} placeholder="跟踪码,如 JYABCD-2345" autocomplete="off" style="max-width:18em" aria-describedby={props.notFound ? 'track-error' : undefined} />
+        <input id="track-code" name="code" type="text" value={props.code} placeholder="跟踪码,如 JYABCD-2345" autocomplete="off" class="maxw-18em" aria-describedby={props.notFound ? 'track-error' : undefined} />
         <button type="submit">查询</button>
       </form>
       {props.notFound && (
@@ -276,7 +276,7 @@ export function FeedbackColumn(props: {
         共 {props.total}
         {props.totalCapped ? '+' : ''} 条
       </p>
-      <div class="stack" style="max-width:none">
+      <div class="stack maxw-none">
         {props.rows.map((r) => (
           <PublicSuggestion item={r} />
         ))}

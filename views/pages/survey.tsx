@@ -93,7 +93,7 @@ export function Questionnaire({ def, values = {}, errors = {} }: QuestionnairePr
 }
 
 /** The device page for invited questionnaires: blinding happens here (JavaScript required, like the ballot). */
-export function RespondPage({ script }: { script: string }) {
+export function RespondPage({ scriptUrl }: { scriptUrl: string }) {
   return (
     <section class="vote survey">
       <h1>问卷调查</h1>
@@ -122,7 +122,7 @@ export function RespondPage({ script }: { script: string }) {
           <p class="receipt" id="receipt"></p>
         </div>
       </div>
-      <script dangerouslySetInnerHTML={{ __html: script }} />
+      <script src={scriptUrl} defer></script>
     </section>
   );
 }
@@ -354,13 +354,13 @@ export function SurveyEditPage(p: SurveyEditProps) {
               </div>
               <div class="row">
                 <label>
-                  最少选 <input name="minChoices" type="number" min={0} max={60} style="width:5em" />
+                  最少选 <input name="minChoices" type="number" min={0} max={60} class="w-5em" />
                 </label>
                 <label>
-                  最多选 <input name="maxChoices" type="number" min={1} max={60} style="width:5em" />
+                  最多选 <input name="maxChoices" type="number" min={1} max={60} class="w-5em" />
                 </label>
                 <label>
-                  文字题字数上限 <input name="maxLength" type="number" min={10} max={2000} style="width:6em" />
+                  文字题字数上限 <input name="maxLength" type="number" min={10} max={2000} class="w-6em" />
                 </label>
               </div>
               {e['choices'] && <p class="field-error">{e['choices']}</p>}
@@ -419,10 +419,10 @@ export function SurveyEditPage(p: SurveyEditProps) {
           <form method="post" action={`${base}/tally/settings`} class="row">
             <Csrf token={p.csrfToken} />
             <label>
-              保管人数 <input name="shareCount" type="number" min={2} max={15} value={String(p.survey.shareCount)} style="width:5em" />
+              保管人数 <input name="shareCount" type="number" min={2} max={15} value={String(p.survey.shareCount)} class="w-5em" />
             </label>
             <label>
-              开封门限 <input name="threshold" type="number" min={2} max={15} value={String(p.survey.threshold)} style="width:5em" />
+              开封门限 <input name="threshold" type="number" min={2} max={15} value={String(p.survey.threshold)} class="w-5em" />
             </label>
             <button type="submit" class="secondary">
               保存
@@ -531,7 +531,7 @@ export function PreviewPage({ campaign, survey, def }: { campaign: Campaign; sur
       </p>
       <p class="flash warn">预览:以下是作答者在手机或平板上看到的样子,提交按钮在预览中不可用。</p>
       <h1>{survey.title}</h1>
-      <form class="stack" onsubmit="return false">
+      <form class="stack" action="#" method="get">
         <Questionnaire def={def} />
         <button type="submit" class="big" disabled>
           提交答卷

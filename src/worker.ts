@@ -51,7 +51,7 @@ const app = createApp({
   },
   clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
   idHashKey: (c) => c.env.ID_HASH_KEY,
-  setupToken: (c) => c.env.SETUP_TOKEN,
+  setupToken: (c) => c.env.SANMIN_SETUP_TOKEN,
   htmxSource,
 });
 

@@ -1,4 +1,6 @@
-// npm run bench [-- --json] [-- --profile]  (npx tsx bench/run.ts …)
+// npm run bench [-- --json] [-- --profile] [-- --quick]  (npx tsx bench/run.ts …)
+// --quick: the README check's form (npm run check:readme): a 1 s HTTP ceiling, 20 warm-up casts,
+// then the group-1 burst only, as --burst-only; proves the bench runs, measures nothing to quote.
 //
 // The hearing day under load on this machine. Starts the real Node server (bench/server.ts) in
 // its own process on a fresh WAL file database with the 2018 campaign, 10,000 delegates and an
@@ -35,7 +37,8 @@ const DEADLINE_S = Number(process.env['BENCH_DEADLINE_S'] ?? 330);
 const GROUP_SIZE = 2_500;
 const CONNECTIONS = 100;
 const VIEWERS = 200;
-const WARMUP = 300;
+const QUICK = process.argv.includes('--quick');
+const WARMUP = QUICK ? 20 : 300;
 const CHECKIN_CONCURRENCY = Number(process.env['BENCH_CHECKIN_CONCURRENCY'] ?? 2);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -52,7 +55,7 @@ const ticketSecret = crypto.randomUUID();
 const SINGLE = process.argv.includes('--single-connection');
 const HTTP_SETUP = process.argv.includes('--http-setup');
 // --burst-only: the HTTP ceiling and the ballot burst, nothing else (for profiling the cast path)
-const BURST_ONLY = process.argv.includes('--burst-only');
+const BURST_ONLY = QUICK || process.argv.includes('--burst-only');
 // --intake-only: the suggestion intake and searches, nothing else (for profiling the intake)
 const INTAKE_ONLY = process.argv.includes('--intake-only');
 let server: ChildProcess | undefined;
@@ -602,7 +605,7 @@ async function main() {
   log(`setup: 36 venues opened, ${warmBodies.length + g1Bodies.length + g2Bodies.length} credentials issued in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   // HTTP ceiling (also warms the server up)
-  const http = await withCpu(() => load({ path: '/healthz', seconds: 5, okStatus: 200 }));
+  const http = await withCpu(() => load({ path: '/healthz', seconds: QUICK ? 1 : 5, okStatus: 200 }));
   results['httpCeiling'] = { opsPerSec: Math.round(http.opsPerSec) };
   table.push(['HTTP ceiling (GET /healthz)', fmt(http.opsPerSec), fmt(http.p50Ms, 1), fmt(http.p99Ms, 1), String(http.errors), '1.00 of itself']);
 

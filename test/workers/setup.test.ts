@@ -61,3 +61,58 @@ describe('/setup on the Worker', () => {
     expect(again.status).toBe(404);
   });
 });
+
+/** Cookie jar and CSRF token of a browser on the Worker, with chosen bindings. */
+function workerBrowser(bindings: Record<string, string>) {
+  const jar = new Map<string, string>();
+  let csrf = '';
+  const remember = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [k, ...v] = pair!.split('=');
+      jar.set(k!, v.join('='));
+    }
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  return {
+    async get(path: string) {
+      const res = await worker.fetch(new Request(`http://sanmin.test${path}`, { headers: { cookie: cookie() } }), { ...e, ...bindings });
+      remember(res);
+      const body = await res.text();
+      csrf = body.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? csrf;
+      return { status: res.status, body };
+    },
+    async post(path: string, body: URLSearchParams | FormData) {
+      body.set('_csrf', csrf);
+      const res = await worker.fetch(new Request(`http://sanmin.test${path}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookie(), 'cf-connecting-ip': '192.0.2.2' }, body }), { ...e, ...bindings });
+      remember(res);
+      return { status: res.status, body: await res.text() };
+    },
+  };
+}
+
+describe('ID_HASH_KEY on the Worker', () => {
+  it('without ID_HASH_KEY a volunteer sign-up answers 503, with it the form is checked field by field', async () => {
+    const without = workerBrowser({});
+    await without.get('/c/2018/signup');
+    const refused = await without.post('/c/2018/signup', new URLSearchParams({ name: '张三' }));
+    expect(refused.status).toBe(503);
+    expect(refused.body).toContain('报名服务暂未配置');
+    const configured = workerBrowser({ ID_HASH_KEY: 'ab'.repeat(32) });
+    await configured.get('/c/2018/signup');
+    expect((await configured.post('/c/2018/signup', new URLSearchParams({ name: '张三' }))).status).toBe(422);
+  });
+
+  it('without ID_HASH_KEY the recommendation import answers 503 and stores nothing', async () => {
+    const b = workerBrowser({});
+    await b.get('/login');
+    expect((await b.post('/login', new URLSearchParams({ username: 'chief', password: 'a long enough password' }))).status).toBe(303);
+    await b.get('/staff/c/2018/candidates/import');
+    const form = new FormData();
+    form.set('file', new File(['姓名,身份证号,手机号,会场,分组,类别,推荐单位\n'], 'list.csv', { type: 'text/csv' }));
+    const r = await b.post('/staff/c/2018/candidates/import', form);
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('身份证号码密钥未配置');
+    expect((await e.DB.prepare('SELECT count(*) AS n FROM candidates').first<{ n: number }>())!.n).toBe(0);
+  });
+});

@@ -4,7 +4,8 @@
 // working tree (uncommitted edits included) in a temporary folder, reusing the installed
 // node_modules through a symlink, each command with src/generated/ deleted first (so each works in
 // any order, with nothing run before it). A command runs as the README writes it or in its cheap
-// form (COMMANDS below). Fails when a command fails, or when the README names an `npm …` command
+// form (COMMANDS below). Three lanes run side by side, each in its own clone; a step that needs
+// another's output (draw:verify, verify) runs after it in the same lane. Fails when a command fails, or when the README names an `npm …` command
 // that COMMANDS does not cover: a new README command needs an entry here.
 //
 // To change how a command is checked, edit its entry in COMMANDS: `run(ctx)` returns nothing when
@@ -233,18 +234,20 @@ export const COMMANDS = {
     },
   },
   'bench:draw': {
+    lane: 'b',
     how: 'npm run bench:draw -- --out <tmp>/draw.json (the whole benchmark, keeping its draw file)',
     run: async (ctx) => {
-      ctx.drawFile = join(ctx.tmp, 'draw.json');
-      const r = await npm(ctx, ['run', 'bench:draw', '--', '--out', ctx.drawFile]);
-      return ok(r, () => /draw 10k seats from 100k candidates: [\d.]+ s/.test(r.stdout) && existsSync(ctx.drawFile), 'gave no timing or no draw file');
+      ctx.shared.drawFile = join(ctx.tmp, 'draw.json');
+      const r = await npm(ctx, ['run', 'bench:draw', '--', '--out', ctx.shared.drawFile]);
+      return ok(r, () => /draw 10k seats from 100k candidates: [\d.]+ s/.test(r.stdout) && existsSync(ctx.shared.drawFile), 'gave no timing or no draw file');
     },
   },
   'draw:verify': {
+    lane: 'b',
     how: "npm run draw:verify -- <bench:draw's file>, and npm run draw:verify -- --commitment <seed>",
     run: async (ctx) => {
-      if (!ctx.drawFile) return 'needs the draw file of bench:draw';
-      const r = await npm(ctx, ['run', 'draw:verify', '--', ctx.drawFile]);
+      if (!ctx.shared.drawFile) return 'needs the draw file of bench:draw';
+      const r = await npm(ctx, ['run', 'draw:verify', '--', ctx.shared.drawFile]);
       const bad = ok(r, () => r.stdout.includes('draw verified: 10000 of 10000 seats'), 'did not verify the draw file');
       if (bad) return bad;
       const c = await npm(ctx, ['run', '--silent', 'draw:verify', '--', '--commitment', 'c0ffee'.repeat(10) + 'c0ff']);
@@ -252,23 +255,25 @@ export const COMMANDS = {
     },
   },
   rehearse: {
+    lane: 'b',
     how: 'npm run rehearse -- --group 1 --delegates 20 --out <tmp>/result.json',
     run: async (ctx) => {
       const r = await npm(ctx, ['run', '--silent', 'rehearse', '--', '--group', '1', '--delegates', '20', '--out', join(ctx.tmp, 'result.json')], { timeoutS: 240 });
       try {
-        ctx.rehearsal = JSON.parse(r.stdout.trim().split('\n').at(-1));
+        ctx.shared.rehearsal = JSON.parse(r.stdout.trim().split('\n').at(-1));
       } catch {
         return `printed no JSON line (exit ${r.code})`;
       }
-      return ok(r, () => ctx.rehearsal.verified === true && existsSync(ctx.rehearsal.resultFile), 'did not print a verified result file');
+      return ok(r, () => ctx.shared.rehearsal.verified === true && existsSync(ctx.shared.rehearsal.resultFile), 'did not print a verified result file');
     },
   },
   verify: {
+    lane: 'b',
     how: "the README's `npm run verify -- …` form (optional parts dropped) on the rehearsal's files",
     run: async (ctx) => {
-      if (!ctx.rehearsal) return 'needs the result file of rehearse';
+      if (!ctx.shared.rehearsal) return 'needs the result file of rehearse';
       // what the rehearsal's JSON line names, by the README's placeholder names
-      const values = { 'result.json': ctx.rehearsal.resultFile, 'commitment.json': ctx.rehearsal.commitmentFile, file: ctx.rehearsal.commitmentFile };
+      const values = { 'result.json': ctx.shared.rehearsal.resultFile, 'commitment.json': ctx.shared.rehearsal.commitmentFile, file: ctx.shared.rehearsal.commitmentFile };
       const args = readmeForm(ctx.readme, 'verify', values);
       ctx.note = `npm run verify -- ${args.map((a) => a.replace(ctx.tmp, '<tmp>')).join(' ')}`;
       const r = await npm(ctx, ['run', 'verify', '--', ...args]);
@@ -276,6 +281,7 @@ export const COMMANDS = {
     },
   },
   'bench:tally': {
+    lane: 'b',
     how: 'npm run bench:tally -- --quick (100 ballots a group, sealed, committed, unsealed, tallied)',
     run: async (ctx) => {
       const r = await npm(ctx, ['run', 'bench:tally', '--', '--quick'], { timeoutS: 240 });
@@ -283,6 +289,7 @@ export const COMMANDS = {
     },
   },
   bench: {
+    lane: 'b',
     how: 'npm run bench -- --quick (group 1 opened, a 1 s ceiling, 20 warm-up casts, a burst of 200)',
     run: async (ctx) => {
       const r = await npm(ctx, ['run', 'bench', '--', '--quick'], { timeoutS: 240 });
@@ -299,6 +306,7 @@ export const COMMANDS = {
     },
   },
   'worker:dev': {
+    lane: 'c',
     how: "npm run worker:dev (WORKER_PORT free, the README's .dev.vars) on a fresh .wrangler/, GET /c/2018, /setup, a sign-up, stop",
     run: async (ctx) => {
       const [port, inspector] = [await freePort(), await freePort()];
@@ -326,8 +334,8 @@ export const COMMANDS = {
 
 // ------------------------------------------------------------------ main
 
-function freshClone(tmp) {
-  const clone = join(tmp, 'sanmin');
+function freshClone(tmp, name) {
+  const clone = join(tmp, name);
   const git = (args, cwd = repo) => spawnSync('git', args, { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
   const c = git(['clone', '--quiet', repo, clone]);
   if (c.status !== 0) throw new Error(`git clone failed: ${c.stderr}`);
@@ -359,32 +367,41 @@ async function main() {
   }
 
   const tmp = mkdtempSync(join(tmpdir(), 'sanmin-readme-'));
-  const { clone, head, changed } = freshClone(tmp);
-  console.log(`README check on a fresh clone of ${head.slice(0, 10)}${changed ? ` with ${changed} uncommitted change(s)` : ''} in ${clone}`);
+  const { head, changed } = freshClone(tmp, 'sanmin-a');
+  console.log(`README check on fresh clones of ${head.slice(0, 10)}${changed ? ` with ${changed} uncommitted change(s)` : ''} in ${tmp}`);
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (/^(SANMIN_|DATABASE_|LIBSQL_|PORT$|HOST$|WORKER_PORT$)/.test(k)) delete env[k];
-  const ctx = { clone, tmp, readme, env, db: (name) => `file:${join(tmp, name, 'sanmin.db')}` };
+  const ctx = { tmp, readme, env, shared: {}, db: (name) => `file:${join(tmp, name, 'sanmin.db')}` };
 
-  const results = [];
+  // three lanes run side by side (a step that needs another's output is in its lane, after it)
+  const lanes = {};
   for (const [name, entry] of Object.entries(COMMANDS)) {
     if (entry.skip || !listed.has(name) || (only && !only.has(name))) continue;
-    const t = performance.now();
-    ctx.note = undefined;
-    ctx.last = undefined;
-    let error;
-    try {
-      error = await entry.run(ctx);
-    } catch (err) {
-      error = err.message;
-    }
-    const seconds = (performance.now() - t) / 1000;
-    results.push({ name, seconds, error });
-    console.log(`${error ? '✗' : '✓'} ${(ctx.note ?? entry.how).padEnd(100)} ${seconds.toFixed(1).padStart(6)} s${error ? `\n    ${error}` : ''}`);
-    if (error && ctx.last) {
-      const tail = (ctx.last.stdout + '\n' + ctx.last.stderr).trim().split('\n').slice(-25).join('\n      ');
-      console.log(`    last output:\n      ${tail}`);
-    }
+    (lanes[entry.lane ?? 'a'] ??= []).push([name, entry]);
   }
+  const results = [];
+  await Promise.all(
+    Object.entries(lanes).map(async ([lane, steps]) => {
+      // each lane its own clone, so deleting src/generated/ never races another lane's command
+      const clone = lane === 'a' ? join(tmp, 'sanmin-a') : freshClone(tmp, `sanmin-${lane}`).clone;
+      for (const [name, entry] of steps) {
+        const t = performance.now();
+        const step = Object.create(ctx); // note and last output are the step's own
+        step.clone = clone;
+        let error;
+        try {
+          error = await entry.run(step);
+        } catch (err) {
+          error = err.message;
+        }
+        const seconds = (performance.now() - t) / 1000;
+        results.push({ name, seconds, error });
+        let report = `${error ? '✗' : '✓'} ${(step.note ?? entry.how).padEnd(100)} ${seconds.toFixed(1).padStart(6)} s${error ? `\n    ${error}` : ''}`;
+        if (error && step.last) report += `\n    last output:\n      ${(step.last.stdout + '\n' + step.last.stderr).trim().split('\n').slice(-25).join('\n      ')}`;
+        console.log(report);
+      }
+    }),
+  );
   for (const [name, entry] of Object.entries(COMMANDS)) if (entry.skip && listed.has(name)) console.log(`· ${`npm ${['install', 'ci', 'test', 'start'].includes(name) ? '' : 'run '}${name}`.padEnd(100)} covered: ${entry.skip}`);
   for (const p of problems) console.log(`✗ ${p}`);
 

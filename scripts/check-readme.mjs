@@ -77,12 +77,6 @@ function killTree(child, signal) {
     // already gone
   }
 }
-for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
-    for (const c of children) killTree(c, 'SIGKILL');
-    process.exit(130);
-  });
-}
 
 /** Starts `npm <args>` in the clone, in its own process group; output is kept for the report. */
 function start(ctx, args, env = {}) {
@@ -357,6 +351,13 @@ function freshClone(tmp, name) {
 
 async function main() {
   const t0 = performance.now();
+  // stopped midway: stop every command still running too (installed here, not on import)
+  for (const sig of ['SIGINT', 'SIGTERM']) {
+    process.once(sig, () => {
+      for (const c of children) killTree(c, 'SIGKILL');
+      process.exit(130);
+    });
+  }
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');
   const listed = readmeCommands(readme);
   const scripts = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')).scripts;

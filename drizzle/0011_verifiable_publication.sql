@@ -1,0 +1,3 @@
+ALTER TABLE `draws` ADD `beacon_source` text;--> statement-breakpoint
+ALTER TABLE `draws` ADD `beacon_value` text;--> statement-breakpoint
+ALTER TABLE `tally_commitments` ADD `document` text;

@@ -3,7 +3,10 @@
 // here: delegates generated at every venue in proportion to its seats, checked in, credentials
 // blind-signed and cast with a seeded random mix (some retried, some voided), every venue
 // closed, the ballots committed, unsealed with k custodian shares, published and verified.
-// --verbose prints the time of each phase on stderr. Prints one JSON line: {"group","ballots","voided","resultFile","verified"}.
+// --verbose prints the time of each phase on stderr. Prints one JSON line:
+// {"group","ballots","voided","resultFile","commitmentFile","verified"}: the result (audit edition)
+// and the commitment file downloaded over HTTP before unsealing, and whether the result verified
+// against that commitment (`npm run verify -- <resultFile> --commitment <commitmentFile>`).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,11 +169,21 @@ try {
   const { threshold } = await tallyParams(db, campaign.id);
   // exactly k custodians, chosen at random: any k of the n shares must do
   const chosen = [...shares].sort(() => random() - 0.5).slice(0, threshold);
-  const { result, verdict } = await rehearsalUnseal(db, campaign, group, chosen);
-  lap('unsealed');
+  // the commitment as anyone downloads it, before unsealing; the result is checked against it
+  await must(`/api/campaigns/2018/groups/${group}/tally/commit`, {}, token);
+  const published = await fetch(`${server.url}/c/2018/results/${group}/commitment.json`);
+  if (published.status !== 200) throw new Error(`commitment.json: ${published.status}`);
+  const commitmentText = await published.text();
   const resultFile = values.out ?? join(dir, `result-2018-group${group}.json`);
+  const commitmentFile = values.out ? values.out.replace(/(\.json)?$/, '.commitment.json') : join(dir, `commitment-2018-group${group}.json`);
+  writeFileSync(commitmentFile, commitmentText);
+  lap('committed');
+  const { result, commitment, verdict } = await rehearsalUnseal(db, campaign, group, chosen, undefined, { committed: true });
+  lap('unsealed');
+  if (commitment !== commitmentText) throw new Error('the stored commitment differs from the one served before unsealing');
   writeFileSync(resultFile, JSON.stringify(result, null, 2));
-  console.log(JSON.stringify({ group, ballots, voided, resultFile, verified: verdict.ok }));
+  if (!verdict.ok) console.error(`result MISMATCH: ${verdict.reason}`);
+  console.log(JSON.stringify({ group, ballots, voided, resultFile, commitmentFile, verified: verdict.ok }));
   process.exitCode = verdict.ok ? 0 : 1;
 } finally {
   await server.close();

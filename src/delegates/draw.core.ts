@@ -5,8 +5,25 @@
  *
  * 1. Commitment. Before the draw the organiser publishes
  *      seedCommitment = hex(SHA-256( UTF-8("sanmin-draw-seed-v1:") ‖ seedBytes ))
- *    where seedBytes are the 32 bytes of the seed (given as 64 hex characters, any case).
- *    At the draw the seed is revealed; anyone can check it against the commitment.
+ *    where seedBytes are the 32 bytes of the secret seed (given as 64 hex characters, any case),
+ *    and names a public random source whose value will only be known later (RFC 3797, e.g.
+ *    "中国福利彩票双色球 第 2018140 期开奖号码"). At the draw the seed is revealed with the
+ *    source's value; anyone can check the seed against the commitment.
+ * 1a. Public value (RFC 3797 §4). The numbers of each set of the source, sorted ascending, each
+ *    written in decimal without leading zeros and followed by ".", each set followed by "/":
+ *    red balls 31 07 12 03 25 19 and blue ball 09 give "3.7.12.19.25.31./9./".
+ * 1b. Effective seed (version 2):
+ *      effectiveSeed = hex(HMAC-SHA256( key = seedBytes,
+ *                        message = UTF-8("sanmin-draw-beacon-v1\n" ‖ source ‖ "\n" ‖ public value) ))
+ *    Steps 4 and 5 use the effective seed's 32 bytes. What each part protects: the commitment
+ *    stops the organiser changing the secret once the public value is known; the public value,
+ *    unknown when the secret is committed, makes trying secrets before the commitment useless
+ *    (every secret gives an unpredictable draw until the value is out); the secret stops anyone
+ *    who knows or sways the public source (its operator, an early leak) from predicting or steering
+ *    the draw; naming the source in advance (and binding its name into the derivation) stops a
+ *    choice among sources afterwards; the domain prefix keeps this HMAC apart from the per-
+ *    candidate keys of step 4, made with another key under another message format.
+ *    Version 1 files (before public sources) used the seed itself as the effective seed.
  * 2. Cells. Each cell is (venue, group, category) with `seats` and `reserves` (候补) counts.
  *    Cells are processed in canonical order: group ascending (numerically), then venue, then
  *    category, names compared by UTF-16 code units (JavaScript `<` on strings). The order in
@@ -22,9 +39,10 @@
  * 5. Outcome. The first `seats` of the sorted pool are selected, in that order; the next
  *    `reserves` form the ordered reserve list. shortfall = max(0, seats − selected).
  *
- * The published file is { version: 1, seedCommitment, seed, cells, candidates, result } (extra
- * fields are allowed; if `candidatesDigest` is present it must equal candidatesDigest() of the
- * candidates). verifyDraw() recomputes everything and names the first cell that differs.
+ * The published file is { version: 2, seedCommitment, seed, publicSource, publicValue,
+ * effectiveSeed, cells, candidates, result } (version 1: without the three public-source fields;
+ * extra fields are allowed; if `candidatesDigest` is present it must equal candidatesDigest() of
+ * the candidates). verifyDraw() recomputes everything and names the first cell that differs.
  */
 import { z } from 'zod';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -33,6 +51,7 @@ import { bytesToHex, concatBytes, hexToBytes, utf8ToBytes } from '@noble/hashes/
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 
 export const SEED_DOMAIN = 'sanmin-draw-seed-v1:';
+export const BEACON_DOMAIN = 'sanmin-draw-beacon-v1';
 
 export interface DrawCell {
   venue: string;
@@ -75,9 +94,13 @@ export interface DrawResult {
 }
 
 export interface PublishedDraw {
-  version: 1;
+  version: 1 | 2;
   seedCommitment: string;
   seed: string;
+  /** Version 2: the public random source named at commitment, its canonical value, and the seed the draw used. */
+  publicSource?: string;
+  publicValue?: string;
+  effectiveSeed?: string;
   cells: DrawCell[];
   candidates: DrawCandidate[];
   result: DrawResult;
@@ -85,7 +108,7 @@ export interface PublishedDraw {
 }
 
 export type DrawVerdict =
-  | { ok: true; cells: number; seats: number; selected: number; shortfall: number }
+  | { ok: true; cells: number; seats: number; selected: number; shortfall: number; publicValue: string | null }
   | { ok: false; reason: string };
 
 const SEED_HEX = /^[0-9a-fA-F]{64}$/;
@@ -103,6 +126,52 @@ export function newSeed(): string {
 /** The published commitment to a seed: SHA-256 of the domain prefix and the seed bytes. */
 export function seedCommitment(seedHex: string): string {
   return bytesToHex(sha256(concatBytes(utf8ToBytes(SEED_DOMAIN), seedBytes(seedHex))));
+}
+
+const SET_SEPARATORS = /[\/+|;\n]/;
+
+/**
+ * The canonical form of a public random value (RFC 3797 §4): sets separated by "/", "+", "|",
+ * ";" or a new line; numbers within a set separated by spaces, commas, "、" or "."; full-width
+ * characters accepted. Each set is sorted ascending; each number is written without leading
+ * zeros followed by "."; each set is followed by "/". Letters are refused, so that two sets can
+ * never run together. The canonical form maps to itself.
+ */
+export function canonicalPublicValue(text: string): { value: string } | { error: string } {
+  const t = text.normalize('NFKC').trim();
+  if (!t) return { error: '请输入公共随机源公布的号码' };
+  if (t.length > 500) return { error: '公共随机值过长(最多 500 个字符)' };
+  if (!/^[0-9\s,、.\/+|;]+$/.test(t)) return { error: '公共随机值只能包含数字和分隔符:同一组号码用空格或逗号分隔,不同组(如红球与蓝球)用“/”或“+”分隔' };
+  const sets = t.split(SET_SEPARATORS).map((part) => part.match(/[0-9]+/g) ?? []);
+  // the canonical form ends with "/": one empty piece after the last separator is no set
+  if (sets.length > 1 && sets[sets.length - 1]!.length === 0) sets.pop();
+  if (sets.length === 0 || sets.some((nums) => nums.length === 0)) return { error: '每一组号码至少要有一个数字,组与组之间不要留空' };
+  const value = sets
+    .map((nums) =>
+      nums
+        .map((n) => n.replace(/^0+(?=\d)/, ''))
+        .sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))
+        .map((n) => `${n}.`)
+        .join('') + '/',
+    )
+    .join('');
+  return { value };
+}
+
+/** How the effective seed is derived, as published in draw.json. */
+export const DERIVATION = `effectiveSeed = HMAC-SHA256(key = seed, message = "${BEACON_DOMAIN}\\n" ‖ publicSource ‖ "\\n" ‖ publicValue)`;
+
+/** Why a named public random source cannot be accepted (null when it can): free text, 4–200 characters. */
+export function publicSourceProblem(source: string): string | null {
+  if (!source) return '请写明公共随机源:开奖后才会公布的号码来源及其公布日期,例如“中国福利彩票双色球 第 2018140 期开奖号码(2018 年 12 月 2 日晚开奖)”';
+  if (source.length < 4 || source.length > 200) return '公共随机源的说明须为 4 至 200 个字符';
+  if (/[\u0000-\u001f\u007f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(source)) return '公共随机源的说明不能包含控制字符';
+  return null;
+}
+
+/** Step 1b: the seed the draw uses, from the committed secret and the public value. */
+export function effectiveSeed(seedHex: string, publicSource: string, publicValue: string): string {
+  return bytesToHex(hmac(sha256, seedBytes(seedHex), utf8ToBytes(`${BEACON_DOMAIN}\n${publicSource}\n${publicValue}`)));
 }
 
 /** Digest of the pseudonymised list fixed at commitment time: canonical JSON sorted by code. */
@@ -226,9 +295,12 @@ const resultCellSchema = z.object({
   shortfall: z.number(),
 });
 const fileSchema = z.object({
-  version: z.literal(1),
+  version: z.union([z.literal(1), z.literal(2)]),
   seedCommitment: z.string(),
   seed: z.string(),
+  publicSource: z.string().optional(),
+  publicValue: z.string().optional(),
+  effectiveSeed: z.string().optional(),
   candidatesDigest: z.string().optional(),
   cells: z.array(cellSchema),
   candidates: z.array(candidateSchema),
@@ -248,7 +320,8 @@ function firstListDifference(what: string, expected: readonly string[], actual: 
 
 /**
  * Checks a published draw file: the seed matches its commitment, the candidate digest (when
- * present) matches the list, and redrawing from seed + cells + candidates gives exactly the
+ * present) matches the list, (version 2) the public value is canonical and the effective seed is
+ * derived from the seed and the public value, and redrawing from it + cells + candidates gives exactly the
  * published result (same codes in the same order). Cells are matched by (group, venue,
  * category), so the file may list them in any order. The reason is in Chinese.
  */
@@ -264,9 +337,22 @@ export function verifyDraw(file: unknown): DrawVerdict {
   if (f.candidatesDigest !== undefined && candidatesDigest(f.candidates) !== f.candidatesDigest.toLowerCase()) {
     return { ok: false, reason: '候选名单与承诺时公布的名单摘要不符' };
   }
+  let drawSeed = f.seed;
+  if (f.version === 2) {
+    if (!f.publicSource?.trim()) return { ok: false, reason: '公示文件缺少承诺时指定的公共随机源' };
+    if (f.publicValue === undefined) return { ok: false, reason: '公示文件缺少公共随机源公布的号码' };
+    const canonical = canonicalPublicValue(f.publicValue);
+    if ('error' in canonical) return { ok: false, reason: `公共随机值无效:${canonical.error}` };
+    if (canonical.value !== f.publicValue) return { ok: false, reason: `公共随机值不是规范形式:应写作 ${canonical.value}` };
+    const derived = effectiveSeed(f.seed, f.publicSource, f.publicValue);
+    if (f.effectiveSeed?.toLowerCase() !== derived) {
+      return { ok: false, reason: `有效种子与(随机种子, 公共随机源, 公共随机值)推导的结果不符:应为 ${derived},公示为 ${f.effectiveSeed ?? '(无)'}` };
+    }
+    drawSeed = derived;
+  }
   let expected: DrawResult;
   try {
-    expected = runDraw({ seed: f.seed, cells: f.cells, candidates: f.candidates });
+    expected = runDraw({ seed: drawSeed, cells: f.cells, candidates: f.candidates });
   } catch (err) {
     return { ok: false, reason: `无法重新抽签:${(err as Error).message}` };
   }
@@ -293,5 +379,5 @@ export function verifyDraw(file: unknown): DrawVerdict {
       return { ok: false, reason: `合计 ${field} 应为 ${expected.totals[field]},公示为 ${f.result.totals[field]}` };
     }
   }
-  return { ok: true, cells: expected.cells.length, ...expected.totals };
+  return { ok: true, cells: expected.cells.length, ...expected.totals, publicValue: f.version === 2 ? f.publicValue! : null };
 }

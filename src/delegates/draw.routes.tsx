@@ -12,7 +12,7 @@ import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { parseGroups, randomCode } from './delegates.core';
 import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw } from './delegates.repo';
-import { newSeed, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
+import { canonicalPublicValue, DERIVATION, effectiveSeed, newSeed, publicSourceProblem, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
 import { campaignQuotas, drawCells } from './quotas';
 
 /** The verifiable stratified draw: commit (seed hash + list digest), reveal and draw, publish. */
@@ -51,7 +51,9 @@ function summarise(cells: DrawInput['cells'], rows: Awaited<ReturnType<typeof li
   });
 }
 
-async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { revealedSeed?: string; error?: string } = {}, status: 200 | 409 | 422 = 200) {
+type StaffExtra = { revealedSeed?: string; error?: string; errors?: Record<string, string>; values?: Record<string, string> };
+
+async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: StaffExtra = {}, status: 200 | 409 | 422 = 200) {
   const db = c.var.db;
   const [input, draw, rows, pending] = await Promise.all([drawInput(c, campaign), loadDraw(db, campaign.id), listDrawOutcome(db, campaign.id), countPendingReviews(db, campaign.id)]);
   return page(
@@ -78,18 +80,35 @@ drawRoutes.post('/staff/c/:code/draw/commit', requireRole('organiser'), async (c
   if (campaign.status === 'draft') throw new AppError(409, 'CAMPAIGN_NOT_STARTED', '请先开始活动(冻结会场与名额),再进行抽签承诺');
   if (await loadDraw(db, campaign.id)) throw new AppError(409, 'DRAW_COMMITTED', '本年度已公布抽签承诺,不能重复承诺');
   const form = await formFields(c);
+  const mode = form['mode'] === 'external' ? 'external' : 'generate';
+  const values = { mode, publicSource: form['publicSource'] ?? '', commitment: form['commitment'] ?? '' };
+  const errors: Record<string, string> = {};
+  // RFC 3797: the public random source is named now, while its value is still unknown
+  const publicSource = (form['publicSource'] ?? '').normalize('NFC').trim();
+  const sourceProblem = publicSourceProblem(publicSource);
+  if (sourceProblem) errors['publicSource'] = sourceProblem;
   let seed: string | undefined;
-  let commitment: string;
-  if (form['mode'] === 'external') {
+  let commitment = '';
+  if (mode === 'external') {
     commitment = (form['commitment'] ?? '').trim().toLowerCase();
-    if (!HEX64.test(commitment)) return staffPage(c, campaign, { error: '承诺值须为 64 位十六进制字符串' }, 422);
-  } else {
+    if (!HEX64.test(commitment)) errors['commitment'] = '承诺值须为 64 位十六进制字符串';
+  }
+  if (Object.keys(errors).length) return staffPage(c, campaign, { error: Object.values(errors).join(';'), errors, values }, 422);
+  if (mode === 'generate') {
     seed = newSeed();
     commitment = seedCommitment(seed);
   }
   const input = await drawInput(c, campaign);
   if (input.candidates.length === 0) return staffPage(c, campaign, { error: '还没有通过审核的候选人,不能抽签' }, 422);
-  const row = { campaignId: campaign.id, state: 'committed' as const, seedCommitment: commitment, candidatesDigest: input.digest, candidateCount: input.candidates.length, committedAt: Date.now() };
+  const row = {
+    campaignId: campaign.id,
+    state: 'committed' as const,
+    seedCommitment: commitment,
+    candidatesDigest: input.digest,
+    candidateCount: input.candidates.length,
+    committedAt: Date.now(),
+    beaconSource: publicSource,
+  };
   await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)]);
   // the seed is shown once and never stored until it is revealed at the draw
   return staffPage(c, campaign, seed ? { revealedSeed: seed } : {});
@@ -101,12 +120,21 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
   const draw = await loadDraw(db, campaign.id);
   if (!draw) throw new AppError(409, 'DRAW_NOT_COMMITTED', '请先公布随机种子的承诺');
   if (draw.state === 'drawn') throw new AppError(409, 'DRAW_DONE', '本年度已经抽签,结果不能重抽');
-  const seed = ((await formFields(c))['seed'] ?? '').trim().toLowerCase();
-  if (!HEX64.test(seed)) return staffPage(c, campaign, { error: '随机种子须为 64 位十六进制字符串' }, 422);
-  if (seedCommitment(seed) !== draw.seedCommitment) return staffPage(c, campaign, { error: '该种子与公布的承诺不符,不能用于抽签' }, 422);
+  const form = await formFields(c);
+  const seed = (form['seed'] ?? '').trim().toLowerCase();
+  const values = { seed: form['seed'] ?? '', publicValue: form['publicValue'] ?? '' };
+  const errors: Record<string, string> = {};
+  if (!HEX64.test(seed)) errors['seed'] = '随机种子须为 64 位十六进制字符串';
+  else if (seedCommitment(seed) !== draw.seedCommitment) errors['seed'] = '该种子与公布的承诺不符,不能用于抽签';
+  // a draw committed before public sources existed (no source named) draws with the seed alone
+  const canonical = draw.beaconSource ? canonicalPublicValue(form['publicValue'] ?? '') : null;
+  if (canonical && 'error' in canonical) errors['publicValue'] = canonical.error;
+  if (Object.keys(errors).length) return staffPage(c, campaign, { error: Object.values(errors).join(';'), errors, values }, 422);
+  const publicValue = canonical && 'value' in canonical ? canonical.value : null;
+  const drawSeed = publicValue !== null ? effectiveSeed(seed, draw.beaconSource!, publicValue) : seed;
   const input = await drawInput(c, campaign);
   if (input.digest !== draw.candidatesDigest) throw new AppError(409, 'CANDIDATES_CHANGED', '候选名单与承诺时公布的摘要不一致,不能抽签;请联系监督人员');
-  const result = runDraw({ seed, cells: input.cells, candidates: input.candidates });
+  const result = runDraw({ seed: drawSeed, cells: input.cells, candidates: input.candidates });
   const idByCode = new Map(input.pool.map((x) => [x.code, x.id]));
   const rows = result.cells.flatMap((cell) => [
     ...cell.selected.map((code) => ({ code, drawnAs: 'selected' as const, reserveRank: null as number | null })),
@@ -130,9 +158,9 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
     { id: c.var.user!.id, name: c.var.user!.username },
     'draw.run',
     `draw:${campaign.code}`,
-    { seed, selected: result.totals.selected, shortfall: result.totals.shortfall },
+    { seed, publicSource: draw.beaconSource, publicValue, effectiveSeed: drawSeed, selected: result.totals.selected, shortfall: result.totals.shortfall },
     [
-      db.update(draws).set({ state: 'drawn', seed, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
+      db.update(draws).set({ state: 'drawn', seed, beaconValue: publicValue, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
       ...insertRowsAsJson(db, delegates, rows),
     ],
   );
@@ -161,7 +189,16 @@ async function publishedFile(c: Context<AppEnv>, campaign: Campaign) {
     cells,
     totals: { seats: cells.reduce((a, x) => a + x.seats, 0), selected: cells.reduce((a, x) => a + x.selected.length, 0), shortfall: cells.reduce((a, x) => a + x.shortfall, 0) },
   };
-  return { version: 1 as const, campaign: campaign.code, seedCommitment: draw.seedCommitment, seed: draw.seed, candidatesDigest: draw.candidatesDigest, cells: input.cells, candidates: input.candidates, result };
+  const common = { campaign: campaign.code, seedCommitment: draw.seedCommitment, seed: draw.seed, candidatesDigest: draw.candidatesDigest, cells: input.cells, candidates: input.candidates, result };
+  if (!draw.beaconSource || draw.beaconValue === null) return { version: 1 as const, ...common };
+  return {
+    version: 2 as const,
+    ...common,
+    publicSource: draw.beaconSource,
+    publicValue: draw.beaconValue,
+    derivation: DERIVATION,
+    effectiveSeed: effectiveSeed(draw.seed, draw.beaconSource, draw.beaconValue),
+  };
 }
 
 drawRoutes.get('/c/:code/draw', async (c) => {
@@ -169,7 +206,8 @@ drawRoutes.get('/c/:code/draw', async (c) => {
   const campaign = await getCampaign(db, c.req.param('code'));
   const draw = await loadDraw(db, campaign.id);
   const cells = draw?.state === 'drawn' ? summarise(drawCells(await campaignQuotas(db, campaign)), await listDrawOutcome(db, campaign.id)) : [];
-  return page(c, { title: '抽签公示', campaignCode: campaign.code }, <PublicDrawPage campaign={campaign} draw={draw} cells={cells} />);
+  const derived = draw?.state === 'drawn' && draw.seed && draw.beaconSource && draw.beaconValue !== null ? effectiveSeed(draw.seed, draw.beaconSource, draw.beaconValue) : undefined;
+  return page(c, { title: '抽签公示', campaignCode: campaign.code }, <PublicDrawPage campaign={campaign} draw={draw} cells={cells} effectiveSeed={derived} />);
 });
 
 drawRoutes.get('/c/:code/draw.json', async (c) => {

@@ -8,10 +8,10 @@ import type { Db } from '../db/client';
 import { SYSTEM_ACTOR, type Actor } from '../audit/audit.repo';
 import type { Campaign } from '../campaigns/campaigns.repo';
 import { randomToken } from '../lib/crypto';
-import { commitGroup, joinCeremony, publishedResult, runCeremony, takeShare, tallyParams } from './tally.repo';
+import { commitGroup, commitmentDocument, joinCeremony, publishedResult, runCeremony, takeShare, tallyParams } from './tally.repo';
 import { unsealGroup } from './tally.repo';
 import type { ShareFile } from './ceremony.core';
-import { verifyPublishedResult, type PublishedResult, type Verdict } from './verify.core';
+import { verifyAgainstCommitment, type CommitmentVerdict, type PublishedResult } from './verify.core';
 
 /** Seats n stand-in custodians, runs the ceremony and takes every share; returns the share files. */
 export async function rehearsalCeremony(db: Db, campaign: Campaign, groupNo: number): Promise<{ publicKey: string; shares: ShareFile[] }> {
@@ -25,12 +25,22 @@ export async function rehearsalCeremony(db: Db, campaign: Campaign, groupNo: num
 }
 
 /**
- * Commits the group (all venues must already be closed), unseals it with the given shares
- * (at least k), and returns the audit edition of the published result with its verification.
+ * Commits the group (all venues must already be closed; `committed` when the caller already did,
+ * e.g. over HTTP), unseals it with the given shares (at least k), and returns the audit edition
+ * of the published result, the commitment file stored at closing, and the result checked
+ * against that commitment.
  */
-export async function rehearsalUnseal(db: Db, campaign: Campaign, groupNo: number, shares: readonly ShareFile[], actor: Actor = SYSTEM_ACTOR): Promise<{ root: string; result: PublishedResult; verdict: Verdict }> {
-  const { root } = await commitGroup(db, actor, campaign, groupNo);
+export async function rehearsalUnseal(
+  db: Db,
+  campaign: Campaign,
+  groupNo: number,
+  shares: readonly ShareFile[],
+  actor: Actor = SYSTEM_ACTOR,
+  opts: { committed?: boolean } = {},
+): Promise<{ root: string; result: PublishedResult; commitment: string; verdict: CommitmentVerdict }> {
+  if (!opts.committed) await commitGroup(db, actor, campaign, groupNo);
+  const commitment = (await commitmentDocument(db, campaign.id, groupNo))!;
   await unsealGroup(db, actor, campaign, groupNo, shares.map((s) => JSON.stringify(s)));
   const result = (await publishedResult(db, campaign, groupNo, { withKey: true }))!;
-  return { root, result, verdict: await verifyPublishedResult(result) };
+  return { root: result.commitment.root, result, commitment, verdict: await verifyAgainstCommitment(result, JSON.parse(commitment)) };
 }

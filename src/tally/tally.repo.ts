@@ -30,6 +30,7 @@ import {
 import { b64url, generateTallyKeyPair, publicKeyOf } from './seal.core';
 import { tallyGroup, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';
+import { buildCommitment, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest';
 
 const byGroup = <T extends { campaignId: any; groupNo: any }>(t: T, campaignId: string, groupNo: number) =>
@@ -95,7 +96,13 @@ export async function groupSealState(db: Db, campaign: Campaign, groupNo: number
     params: key ? { shareCount: key.shareCount, threshold: key.threshold } : params,
     key,
     seats: seats.map(({ sealedShare, seatKey: _k, ...s }) => ({ ...s, shareWaiting: sealedShare !== null })),
-    commitment: commitment && { root: commitment.root, ballotCount: commitment.ballotCount, committedAt: commitment.committedAt, receipts: JSON.parse(commitment.receipts) as string[] },
+    commitment: commitment && {
+      root: commitment.root,
+      ballotCount: commitment.ballotCount,
+      committedAt: commitment.committedAt,
+      receipts: JSON.parse(commitment.receipts) as string[],
+      digest: commitment.document ? (JSON.parse(commitment.document) as GroupCommitment).digest : null,
+    },
     submittedSeats: submitted.map((s) => s.seatNo).sort((a, b) => a - b),
     unsealedAt: result?.unsealedAt ?? null,
     ballotCount: ballotsN,
@@ -140,8 +147,10 @@ export async function joinCeremony(db: Db, actor: Actor & { id: string }, campai
  */
 export async function runCeremony(db: Db, actor: Actor, campaign: Campaign, groupNo: number) {
   ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
-  const noBallots = sql`NOT EXISTS (SELECT 1 FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo})`;
+  // no ballot and no commitment (an empty group's commitment names its key too), re-checked in every statement
+  const noBallots = sql`NOT EXISTS (SELECT 1 FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) AND ${notCommittedSql(campaign.id, groupNo)}`;
   if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,不能重新举行密钥仪式');
+  if (await isGroupCommitted(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组选票集合已经承诺,不能重新举行密钥仪式');
   const { shareCount, threshold } = await tallyParams(db, campaign.id);
   const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo)).orderBy(asc(tallySeats.seatNo));
   if (seats.length < shareCount) throw new AppError(409, 'SEATS_MISSING', `还有 ${shareCount - seats.length} 位保管人未加入,不能生成密钥`);
@@ -230,18 +239,51 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
   const bad = rows.find((b) => hash(b.ciphertext) !== b.receipt);
   if (bad) throw new AppError(409, 'BALLOT_ALTERED', `选票 ${bad.receipt} 的密文与回执不符,不能承诺;请联系监督人员`);
   const receipts = rows.map((b) => b.receipt).sort();
-  const root = commitmentRoot(campaign.code, groupNo, receipts);
+  const shape = await tallyShape(db, campaign, groupNo);
   const now = Date.now();
-  await audited(db, actor, 'tally.commit', `tally:${campaign.code}:${groupNo}`, { root, ballotCount: receipts.length }, [
+  // the published commitment file: fixed here, in the same statement as the commitment itself,
+  // from the key the ballots were sealed to and the departments and scale they were cast on
+  const commitment = buildCommitment({
+    campaign: campaign.code,
+    group: groupNo,
+    departments: shape.departments,
+    scale: shape.scale,
+    publicKey: key.publicKey,
+    shareCount: key.shareCount,
+    threshold: key.threshold,
+    receipts,
+    committedAt: new Date(now).toISOString(),
+  });
+  const { root } = commitment;
+  const document = JSON.stringify(commitment);
+  await audited(db, actor, 'tally.commit', `tally:${campaign.code}:${groupNo}`, { root, ballotCount: receipts.length, digest: commitment.digest, document }, [
     db
       .insert(tallyCommitments)
       .select(
-        sql`SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}
-          WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}`,
+        sql`SELECT ${campaign.id}, ${groupNo}, ${root}, ${receipts.length}, ${JSON.stringify(receipts)}, ${now}, ${document}
+          WHERE (SELECT count(*) FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${receipts.length}
+            AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${key.publicKey}
+              AND share_count = ${key.shareCount} AND threshold = ${key.threshold})`,
       ),
   ]);
   if (!(await isGroupCommitted(db, campaign.id, groupNo))) throw new AppError(409, 'BALLOTS_CHANGED', '承诺过程中选票集合发生变化,请重试');
-  return { root, ballotCount: receipts.length };
+  return { root, ballotCount: receipts.length, digest: commitment.digest };
+}
+
+/**
+ * The group's commitment file as stored at commit (the exact text, served as is), or undefined
+ * while the group is not committed, or null for a group committed before the file existed.
+ */
+export async function commitmentDocument(db: Db, campaignId: string, groupNo: number): Promise<string | null | undefined> {
+  const [row] = await db.select({ document: tallyCommitments.document }).from(tallyCommitments).where(byGroup(tallyCommitments, campaignId, groupNo));
+  return row ? row.document : undefined;
+}
+
+/** The departments and scale a committed group's ballots were cast on: from its commitment file when it has one. */
+async function committedShape(db: Db, campaign: Campaign, groupNo: number, document: string | null) {
+  if (!document) return tallyShape(db, campaign, groupNo);
+  const doc = JSON.parse(document) as GroupCommitment;
+  return { departments: doc.departments, scale: doc.scale };
 }
 
 /**
@@ -333,7 +375,11 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
       const extra = stored.find((b) => !receipts.includes(b.receipt));
       throw new AppError(409, 'COMMITMENT_MISMATCH', `库中有承诺之外的选票${extra ? ` ${extra.receipt}` : ''},不能开启`);
     }
-    const shape = await tallyShape(db, campaign, groupNo);
+    if (commitment.document && (JSON.parse(commitment.document) as GroupCommitment).publicKey !== key.publicKey) {
+      throw new AppError(409, 'COMMITMENT_MISMATCH', '本组公钥与承诺文件中的公钥不符,不能开启;请联系监督人员');
+    }
+    // the tally runs on the departments and scale fixed in the commitment, not on today's tables
+    const shape = await committedShape(db, campaign, groupNo, commitment.document);
     const positions = new Set(shape.scale.map((o) => o.position));
     const opened = await openBallots(privateKey, campaign.code, groupNo, receipts.map((r) => storedBy.get(r)!), shape.departments.length, positions);
     const tally = tallyGroup({ campaign: campaign.code, group: groupNo, departments: shape.departments, scale: shape.scale, ballots: opened });
@@ -367,12 +413,12 @@ export async function loadTally(db: Db, campaignId: string, groupNo: number): Pr
 export async function publishedResult(db: Db, campaign: Campaign, groupNo: number, opts: { withKey?: boolean } = {}): Promise<PublishedResult | undefined> {
   const [result] = await db.select().from(tallyResults).where(byGroup(tallyResults, campaign.id, groupNo));
   if (!result) return undefined;
-  const [[key], [commitment], stored, shape] = await Promise.all([
+  const [[key], [commitment], stored] = await Promise.all([
     db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo)),
     db.select().from(tallyCommitments).where(byGroup(tallyCommitments, campaign.id, groupNo)),
     db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo)),
-    tallyShape(db, campaign, groupNo),
   ]);
+  const shape = await committedShape(db, campaign, groupNo, commitment!.document);
   const storedBy = new Map(stored.map((b) => [b.receipt, b.ciphertext]));
   const receipts = JSON.parse(commitment!.receipts) as string[];
   const tally = JSON.parse(result.tally) as GroupTally;

@@ -11,6 +11,7 @@ import { resultChartSvg } from './chart.core';
 import { isReceipt } from './ceremony.core';
 import {
   commitGroup,
+  commitmentDocument,
   findReceipt,
   groupSealState,
   isGroupCommitted,
@@ -218,6 +219,25 @@ tallyRoutes.get('/c/:code/results/:group/chart.svg', async (c) => {
   return c.body(resultChartSvg(tally, `${campaign.name} ${groupName(n)}各部门满意率与加权得分`), 200, { 'content-type': 'image/svg+xml; charset=utf-8' });
 });
 
+/**
+ * The commitment file, public from the moment the group is committed (before unsealing): the
+ * exact text stored by the commit, so every download of it is the same file.
+ */
+async function commitmentFile(c: Context<AppEnv>) {
+  const campaign = await getCampaign(c.var.db, c.req.param('code')!);
+  const n = await requireGroup(c, campaign);
+  const document = await commitmentDocument(c.var.db, campaign.id, n);
+  if (document === undefined) throw new AppError(404, 'NOT_COMMITTED', `${groupName(n)}尚未承诺选票集合`);
+  if (document === null) throw new AppError(404, 'NO_COMMITMENT_FILE', `${groupName(n)}在承诺文件启用之前承诺,只有封存公示页上的根摘要可供核对`);
+  return c.body(document, 200, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-disposition': `inline; filename="commitment-${campaign.code}-group${n}.json"`,
+    'cache-control': 'public, max-age=3600',
+  });
+}
+
+tallyRoutes.get('/c/:code/results/:group/commitment.json', commitmentFile);
+
 tallyRoutes.get('/c/:code/seal/:group', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
@@ -247,13 +267,8 @@ tallyApi.get('/campaigns/:code/groups/:group/result', async (c) => {
   return c.json(result, 200, { 'content-disposition': `inline; filename="result-${campaign.code}-group${n}.json"` });
 });
 
-tallyApi.get('/campaigns/:code/groups/:group/commitment', async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const n = await requireGroup(c, campaign);
-  const s = await groupSealState(c.var.db, campaign, n);
-  if (!s.commitment) throw new AppError(404, 'NOT_COMMITTED', `${groupName(n)}尚未承诺选票集合`);
-  return c.json({ campaign: campaign.code, group: n, root: s.commitment.root, ballotCount: s.commitment.ballotCount, committedAt: new Date(s.commitment.committedAt).toISOString(), receipts: s.commitment.receipts });
-});
+/** The same commitment file as /c/{code}/results/{n}/commitment.json. */
+tallyApi.get('/campaigns/:code/groups/:group/commitment', commitmentFile);
 
 tallyApi.get('/campaigns/:code/groups/:group/seal', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));

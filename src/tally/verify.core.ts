@@ -5,6 +5,7 @@
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { canonicalJson } from '../lib/crypto';
 import { commitmentRoot, isReceipt } from './ceremony.core';
+import { commitmentProblem, resultCommitmentMismatch, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest';
 import { fastOpener } from './hpke-fast';
 import { decodeBallot, fromB64url, publicKeyOf } from './seal.core';
@@ -147,4 +148,25 @@ export async function verifyPublishedResult(data: unknown): Promise<Verdict> {
     return fail(bad ? `tally mismatch for ${bad.name}` : 'tally mismatch (ballot totals)');
   }
   return { ok: true, ballots: r.ballots.length, decryptionChecked };
+}
+
+export type CommitmentVerdict = { ok: true; ballots: number; decryptionChecked: boolean; commitmentDigest: string } | { ok: false; reason: string };
+
+/**
+ * A result checked against the commitment published at closing: the commitment on its own
+ * (shape, root over its receipts, digest), the result on its own (`verifyPublishedResult`), then
+ * every input the commitment fixes (campaign, group, tally key, custodians, departments in order,
+ * the scale with weights and valid/satisfied flags, ballot count, receipts, root), naming the first
+ * that differs. What no file can show without the private key: whether the decrypted ballots of the
+ * public edition are the ones the ciphertexts hold (see the README, P6).
+ */
+export async function verifyAgainstCommitment(data: unknown, commitment: unknown): Promise<CommitmentVerdict> {
+  const problem = commitmentProblem(commitment);
+  if (problem) return { ok: false, reason: `the commitment file is not valid: ${problem}` };
+  const verdict = await verifyPublishedResult(data);
+  if (!verdict.ok) return verdict;
+  const c = commitment as GroupCommitment;
+  const mismatch = resultCommitmentMismatch(data as PublishedResult, c);
+  if (mismatch) return { ok: false, reason: `the result does not match the commitment published at closing: ${mismatch}` };
+  return { ...verdict, commitmentDigest: c.digest };
 }

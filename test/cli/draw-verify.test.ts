@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedCommitment } from '../../src/delegates/draw.core';
 import { addUser, testApp } from '../helpers/app';
-import { drawWithSeed, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
+import { drawWithSeed, PUBLIC_SOURCE, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 const SEED = 'c0ffee'.repeat(10) + 'c0ff';
@@ -30,6 +30,8 @@ describe('npm run draw:verify', () => {
     const ok = drawVerify(good);
     expect(ok.code, ok.err).toBe(0);
     expect(ok.out).toContain('draw verified: 37 of 10000 seats drawn');
+    expect(ok.out).toContain('effective seed is HMAC-SHA256(seed, source, public value 3.7.12.19.25.31./9./)');
+    expect(ok.out).toContain(`Not checked (no program can): that 3.7.12.19.25.31./9./ is what the named source published: ${PUBLIC_SOURCE}`);
 
     // someone swaps a reserve into the selected list of 市南区's residents
     const file = JSON.parse(body);
@@ -44,6 +46,13 @@ describe('npm run draw:verify', () => {
     const reseeded = join(t.dir, 'reseeded.json');
     writeFileSync(reseeded, JSON.stringify({ ...JSON.parse(body), seed: 'ab'.repeat(32) }));
     expect(drawVerify(reseeded)).toMatchObject({ code: 1, err: expect.stringContaining('随机种子与公布的承诺值不符') });
+    // the effective seed replaced by one that does not come from (seed, public value)
+    const regrind = join(t.dir, 'effective.json');
+    writeFileSync(regrind, JSON.stringify({ ...JSON.parse(body), effectiveSeed: 'cd'.repeat(32) }));
+    expect(drawVerify(regrind)).toMatchObject({ code: 1, err: expect.stringContaining('有效种子与(随机种子, 公共随机源, 公共随机值)推导的结果不符') });
+    const revalued = join(t.dir, 'revalued.json');
+    writeFileSync(revalued, JSON.stringify({ ...JSON.parse(body), publicValue: '1.2.3.4.5.6./7./' }));
+    expect(drawVerify(revalued)).toMatchObject({ code: 1, err: expect.stringContaining('有效种子与') });
     expect(drawVerify(join(t.dir, 'missing.json'))).toMatchObject({ code: 1, err: expect.stringContaining('cannot read') });
     expect(drawVerify().code).toBe(2);
   });

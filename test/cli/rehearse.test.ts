@@ -31,14 +31,19 @@ describe('npm run rehearse', () => {
     // no venue anywhere in what is published (P2)
     expect(JSON.stringify(result)).not.toMatch(/市南区|崂山区|venue/);
 
-    const ok = await run('src/cli/verify.ts', [resultFile]);
+    // the commitment file was downloaded before unsealing; the result verifies against it
+    expect(summary.commitmentFile).toMatch(/\.json$/);
+    const commitment = JSON.parse(readFileSync(summary.commitmentFile, 'utf8'));
+    expect(commitment).toMatchObject({ kind: 'sanmin-tally-commitment', group: 4, ballotCount: summary.ballots, root: result.commitment.root });
+    const ok = await run('src/cli/verify.ts', [resultFile, '--commitment', summary.commitmentFile]);
     expect(ok.code, ok.err).toBe(0);
+    expect(ok.out).toContain('against the commitment published at closing');
     const tampered = structuredClone(result);
     const victim = tampered.ballots[0];
     victim.ciphertext = victim.ciphertext.slice(0, -4) + (victim.ciphertext.endsWith('AAAA') ? 'BBBB' : 'AAAA');
     const bad = join(dir, 'tampered.json');
     writeFileSync(bad, JSON.stringify(tampered));
-    const no = await run('src/cli/verify.ts', [bad]);
+    const no = await run('src/cli/verify.ts', [bad, '--commitment', summary.commitmentFile]);
     expect(no.code).not.toBe(0);
     expect(no.err + no.out).toContain(victim.receipt.slice(0, 12));
   }, 180_000);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { createHmac } from 'node:crypto';
 import {
+  canonicalPublicValue,
   candidatesDigest,
+  effectiveSeed,
   drawKey,
   newSeed,
   runDraw,
@@ -145,7 +148,7 @@ describe('the stratified draw', () => {
 
 describe('verifying a published draw', () => {
   it('accepts the genuine file and summarises it', () => {
-    expect(verifyDraw(publish())).toEqual({ ok: true, cells: cells.length, seats: 29, selected: 26, shortfall: 3 });
+    expect(verifyDraw(publish())).toEqual({ ok: true, cells: cells.length, seats: 29, selected: 26, shortfall: 3, publicValue: null });
   });
 
   it('accepts the file with its cells and result listed in another order, and extra fields', () => {
@@ -188,5 +191,40 @@ describe('verifying a published draw', () => {
     file.result.cells = file.result.cells.filter((c) => c.category !== '专家学者代表');
     expect(verifyDraw(file)).toEqual({ ok: false, reason: '第 1 组 · 市南区 · 专家学者代表:公示结果中缺少该格子' });
     expect(verifyDraw({ version: 2 })).toMatchObject({ ok: false, reason: expect.stringContaining('公示文件格式不正确') });
+  });
+});
+
+describe('the public random value (RFC 3797) and the effective seed', () => {
+  it('writes every way of typing the same lottery numbers as one canonical value: sorted per set, "." after each number, "/" after each set', () => {
+    for (const typed of ['31 07 12 03 25 19 + 09', '03,07,12,19,25,31/09', '3.7.12.19.25.31./9./', '０３ ０７ １２ １９ ２５ ３１ ＋ ０９', '03、07、12、19、25、31 | 09\n']) {
+      expect(canonicalPublicValue(typed)).toEqual({ value: '3.7.12.19.25.31./9./' });
+    }
+    // numeric order, not text order; leading zeros dropped, zero kept
+    expect(canonicalPublicValue('100 9 0010 0')).toEqual({ value: '0.9.10.100./' });
+  });
+
+  it('refuses letters, empty sets and an empty value, in Chinese', () => {
+    expect(canonicalPublicValue('红球 1 2 3 蓝球 4')).toEqual({ error: expect.stringContaining('只能包含数字和分隔符') });
+    expect(canonicalPublicValue('1 2 / / 3')).toEqual({ error: expect.stringContaining('每一组号码至少要有一个数字') });
+    expect(canonicalPublicValue(' ')).toEqual({ error: '请输入公共随机源公布的号码' });
+  });
+
+  it('derives the effective seed as HMAC-SHA256(seed, domain ‖ source ‖ value) (checked against node:crypto)', () => {
+    const source = '中国福利彩票双色球 第 2018140 期开奖号码';
+    const expected = createHmac('sha256', Buffer.from(SEED, 'hex')).update(`sanmin-draw-beacon-v1\n${source}\n3.7.12.19.25.31./9./`, 'utf8').digest('hex');
+    expect(effectiveSeed(SEED, source, '3.7.12.19.25.31./9./')).toBe(expected);
+    expect(effectiveSeed(SEED, source, '3.7.12.19.25.32./9./')).not.toBe(expected);
+    expect(effectiveSeed(SEED, '另一个来源', '3.7.12.19.25.31./9./')).not.toBe(expected);
+  });
+
+  it('a version 2 file whose effective seed does not come from (secret, public value) is refused', () => {
+    const source = '中国福利彩票双色球 第 2018140 期开奖号码';
+    const value = '3.7.12.19.25.31./9./';
+    const derived = effectiveSeed(SEED, source, value);
+    const genuine = { ...publish(), version: 2 as const, publicSource: source, publicValue: value, effectiveSeed: derived, result: runDraw({ ...input, seed: derived }) };
+    expect(verifyDraw(genuine)).toMatchObject({ ok: true, publicValue: value });
+    // the organiser's own seed used directly (no public value), with a result drawn to match
+    expect(verifyDraw({ ...genuine, effectiveSeed: SEED, result: runDraw(input) })).toEqual({ ok: false, reason: expect.stringContaining('有效种子与(随机种子, 公共随机源, 公共随机值)推导的结果不符') });
+    expect(verifyDraw({ ...genuine, publicSource: undefined })).toEqual({ ok: false, reason: '公示文件缺少承诺时指定的公共随机源' });
   });
 });

@@ -46,15 +46,18 @@ export async function seedEligibleCandidates(db: T['db']) {
 }
 
 /** Organiser starts the campaign, publishes a commitment to `seed` (external mode) and draws with it. */
-export async function drawWithSeed(t: T, organiser: string, seed: string) {
+export const PUBLIC_SOURCE = '中国福利彩票双色球 第 2018140 期开奖号码(2018 年 12 月 2 日开奖)';
+export const PUBLIC_VALUE = '31 07 12 03 25 19 + 09';
+
+export async function drawWithSeed(t: T, organiser: string, seed: string, publicValue = PUBLIC_VALUE) {
   const b = new Browser(t.app);
   await b.login(organiser);
   await b.get('/staff/c/2018/edit');
   await b.post('/staff/c/2018/start', { confirm: 'yes' });
   await b.get('/staff/c/2018/draw');
-  const commit = await b.post('/staff/c/2018/draw/commit', { mode: 'external', commitment: seedCommitment(seed) });
+  const commit = await b.post('/staff/c/2018/draw/commit', { mode: 'external', commitment: seedCommitment(seed), publicSource: PUBLIC_SOURCE });
   if (commit.status !== 200) throw new Error(`commit failed: ${commit.status}`);
-  const run = await b.post('/staff/c/2018/draw/run', { seed });
+  const run = await b.post('/staff/c/2018/draw/run', { seed, publicValue });
   if (run.status !== 303) throw new Error(`draw failed: ${run.status}`);
   return b;
 }

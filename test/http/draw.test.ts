@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc, eq } from 'drizzle-orm';
 import { auditLog, delegates } from '../../src/db/schema';
-import { seedCommitment, verifyDraw, type PublishedDraw } from '../../src/delegates/draw.core';
+import { effectiveSeed, runDraw, seedCommitment, verifyDraw, type PublishedDraw } from '../../src/delegates/draw.core';
 import { addUser, Browser, testApp } from '../helpers/app';
-import { drawWithSeed, EXPERTS, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
+import { drawWithSeed, EXPERTS, PUBLIC_SOURCE, PUBLIC_VALUE, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
 import { makeId } from '../helpers/ids';
 
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -62,9 +62,24 @@ describe('the verifiable draw over HTTP', () => {
     expect(await (await t.app.request('/c/2018/draw')).text()).toContain('抽签尚未开始');
   });
 
-  it('commit: the system shows a fresh seed once and publishes only its hash and the list digest', async () => {
+  it('a commitment without a named public random source is refused at 422, the message beside the field', async () => {
+    const forms: Record<string, string>[] = [{ mode: 'generate' }, { mode: 'generate', publicSource: '  ' }, { mode: 'external', commitment: seedCommitment(OTHER_SEED) }];
+    for (const form of forms) {
+      await organiser.get('/staff/c/2018/draw');
+      const r = await organiser.post('/staff/c/2018/draw/commit', form);
+      expect(r.status).toBe(422);
+      const field = r.body.match(new RegExp(`<input[^>]*id="publicSource-${form.mode}"[^>]*>\\s*<div class="field-error" id="publicSource-${form.mode}-error">([^<]*)</div>`));
+      expect(field, form.mode).not.toBeNull();
+      expect(field![0]).toContain('aria-invalid="true"');
+      expect(field![1]).toContain('请写明公共随机源');
+    }
+    expect(await t.client.execute('SELECT * FROM draws')).toMatchObject({ rows: [] });
+    expect(await (await t.app.request('/c/2018/draw')).text()).toContain('抽签尚未开始');
+  });
+
+  it('commit: the system shows a fresh seed once and publishes only its hash, the list digest and the named source', async () => {
     await organiser.get('/staff/c/2018/draw');
-    const r = await organiser.post('/staff/c/2018/draw/commit', { mode: 'generate' });
+    const r = await organiser.post('/staff/c/2018/draw/commit', { mode: 'generate', publicSource: PUBLIC_SOURCE });
     expect(r.status).toBe(200);
     const m = r.body.match(/请立即抄录并妥善保管随机种子[\s\S]*?<code[^>]*>([0-9a-f]{64})<\/code>/);
     expect(m).not.toBeNull();
@@ -73,6 +88,7 @@ describe('the verifiable draw over HTTP', () => {
     expect(publicPage).toContain(seedCommitment(seed));
     expect(publicPage).toContain('共 47 名合格候选人'); // the rejected one is not in the pool
     expect(publicPage).not.toContain(seed);
+    expect(publicPage).toContain(PUBLIC_SOURCE);
     expect(JSON.stringify((await t.client.execute('SELECT * FROM draws')).rows)).not.toContain(seed);
     expect(await lastAudit()).toMatchObject({ action: 'draw.commit', target: 'draw:2018' });
     expect((await t.app.request('/c/2018/draw.json')).status).toBe(404);
@@ -96,15 +112,21 @@ describe('the verifiable draw over HTTP', () => {
 
   it('run: a seed that does not match the commitment is refused; the revealed one draws once', async () => {
     await organiser.get('/staff/c/2018/draw');
-    const wrong = await organiser.post('/staff/c/2018/draw/run', { seed: OTHER_SEED });
+    const wrong = await organiser.post('/staff/c/2018/draw/run', { seed: OTHER_SEED, publicValue: PUBLIC_VALUE });
     expect(wrong.status).toBe(422);
     expect(wrong.body).toContain('该种子与公布的承诺不符');
+    // the public value is required, and must be numbers in sets
+    for (const publicValue of ['', '红球 3 7 12 19 25 31 蓝球 9']) {
+      const bad = await organiser.post('/staff/c/2018/draw/run', { seed, publicValue });
+      expect(bad.status).toBe(422);
+      expect(bad.body).toMatch(/<div class="field-error" id="publicValue-error">(请输入公共随机源公布的号码|公共随机值只能包含数字和分隔符)/);
+    }
     expect(await t.db.select().from(delegates)).toHaveLength(0);
-    const r = await organiser.post('/staff/c/2018/draw/run', { seed: seed.toUpperCase() });
+    const r = await organiser.post('/staff/c/2018/draw/run', { seed: seed.toUpperCase(), publicValue: PUBLIC_VALUE });
     expect(r.status).toBe(303);
     expect(await lastAudit()).toMatchObject({ action: 'draw.run', target: 'draw:2018' });
     await organiser.get('/staff/c/2018/draw');
-    const again = await organiser.post('/staff/c/2018/draw/run', { seed });
+    const again = await organiser.post('/staff/c/2018/draw/run', { seed, publicValue: PUBLIC_VALUE });
     expect(again.status).toBe(409);
     expect(again.body).toContain('结果不能重抽');
   });
@@ -112,6 +134,10 @@ describe('the verifiable draw over HTTP', () => {
   it('the public page reveals the seed and the shortfalls, never a name', async () => {
     const html = await (await t.app.request('/c/2018/draw')).text();
     expect(html).toContain(seed);
+    // and the named source, its canonical value and the seed derived from both
+    expect(html).toContain(PUBLIC_SOURCE);
+    expect(html).toContain('3.7.12.19.25.31./9./');
+    expect(html).toContain(effectiveSeed(seed, PUBLIC_SOURCE, '3.7.12.19.25.31./9./'));
     expect(html).toContain('候选人不足的名额(不从其他类别补足)');
     expect(html).toContain(EXPERTS);
     for (const name of ['南居民1号', '南专家甲', '崂居民1号', '南落选者']) expect(html).not.toContain(name);
@@ -121,8 +147,10 @@ describe('the verifiable draw over HTTP', () => {
     const { res, file } = await drawFile();
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain('draw-2018.json');
-    expect(verifyDraw(file)).toMatchObject({ ok: true });
+    expect(verifyDraw(file)).toMatchObject({ ok: true, publicValue: '3.7.12.19.25.31./9./' });
     expect(file.seed).toBe(seed);
+    expect(file).toMatchObject({ version: 2, publicSource: PUBLIC_SOURCE, publicValue: '3.7.12.19.25.31./9./', effectiveSeed: effectiveSeed(seed, PUBLIC_SOURCE, '3.7.12.19.25.31./9./') });
+    expect((file as unknown as { derivation: string }).derivation).toContain('HMAC-SHA256');
     expect(file.candidates).toHaveLength(47);
     expect(file.candidates.map((c) => c.code)).not.toContain('X01');
     const text = JSON.stringify(file);
@@ -149,6 +177,23 @@ describe('the verifiable draw over HTTP', () => {
     [c.selected[0], c.reserve[0]] = [cell.reserve[0]!, cell.selected[0]!];
     expect(verifyDraw(swapped)).toEqual({ ok: false, reason: expect.stringContaining('入选名单第 1 位应为') });
     expect(verifyDraw({ ...file, seed: OTHER_SEED })).toEqual({ ok: false, reason: '随机种子与公布的承诺值不符' });
+  });
+
+  it('a draw with a changed public value gives a different outcome, which verify refuses', async () => {
+    const { file } = await drawFile();
+    const changedValue = '3.7.12.19.25.32./9./';
+    // the outcome really depends on the public value
+    const changedSeed = effectiveSeed(file.seed, PUBLIC_SOURCE, changedValue);
+    const other = runDraw({ seed: changedSeed, cells: file.cells, candidates: file.candidates });
+    const cellIn = (r: { cells: PublishedDraw['result']['cells'] }) => r.cells.find((c) => c.venue === '市南区' && c.group === 1 && c.category === RESIDENTS)!;
+    expect(cellIn(other).selected).not.toEqual(cellIn(file.result).selected);
+    // the file claiming another public value is refused, whether or not its effective seed is recomputed
+    expect(verifyDraw({ ...file, publicValue: changedValue })).toEqual({ ok: false, reason: expect.stringContaining('有效种子与(随机种子, 公共随机源, 公共随机值)推导的结果不符') });
+    // (the seed is random, so which cell and position differ first varies)
+    expect(verifyDraw({ ...file, publicValue: changedValue, effectiveSeed: changedSeed })).toEqual({ ok: false, reason: expect.stringMatching(/(入选|候补)名单第 \d+ 位应为/) });
+    // a value not in canonical form, or another named source, is refused too
+    expect(verifyDraw({ ...file, publicValue: '03 07 12 19 25 31 + 09' })).toEqual({ ok: false, reason: '公共随机值不是规范形式:应写作 3.7.12.19.25.31./9./' });
+    expect(verifyDraw({ ...file, publicSource: '中国体育彩票超级大乐透 第 18141 期' })).toMatchObject({ ok: false });
   });
 
   it('the same list drawn with another seed gives another outcome, which verifies too', async () => {

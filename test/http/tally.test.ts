@@ -213,8 +213,11 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     // the command line, given the root published at closing
     const path = join(t.dir, 'audit.json');
     writeFileSync(path, JSON.stringify(audit));
-    const committed = (await (await api('/api/campaigns/2018/groups/1/commitment')).json()) as { root: string };
-    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/verify.ts', path, '--root', committed.root]);
+    const commitmentText = await (await api('/c/2018/results/1/commitment.json')).text();
+    const commitmentPath = join(t.dir, 'commitment.json');
+    writeFileSync(commitmentPath, commitmentText);
+    const committed = JSON.parse(commitmentText) as { root: string };
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'src/cli/verify.ts', path, '--commitment', commitmentPath, '--root', committed.root]);
     expect(stdout).toContain('result verified: campaign 2018 group 1, 40 ballots');
     expect(stdout).toContain('every ciphertext re-decrypted');
   });
@@ -302,7 +305,7 @@ describe('an empty group', () => {
     const { shares } = await rehearsalCeremony(t.db, campaign, 4);
     await closeAllVenues(t.db, campaign, 4);
     const { result, verdict } = await rehearsalUnseal(t.db, campaign, 4, shares.slice(2));
-    expect(verdict).toEqual({ ok: true, ballots: 0, decryptionChecked: true });
+    expect(verdict).toMatchObject({ ok: true, ballots: 0, decryptionChecked: true });
     expect(result.tally.ballots.total).toBe(0);
     expect(result.tally.departments.every((d) => d.rank === null)).toBe(true);
   });

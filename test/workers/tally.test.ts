@@ -25,8 +25,12 @@ describe('sealed aggregation on the Worker over D1', () => {
     const { publicKey, shares } = await rehearsalCeremony(db, campaign, 4);
     await castSealed(db, campaign, 4, publicKey, Array.from({ length: 30 }, (_, i) => Array.from({ length: n }, (_, d) => ((i + d) % 4) + 1)));
     await closeAllVenues(db, campaign, 4);
-    const { verdict } = await rehearsalUnseal(db, campaign, 4, shares.slice(0, 3));
-    expect(verdict).toEqual({ ok: true, ballots: 30, decryptionChecked: true });
+    const { verdict, commitment } = await rehearsalUnseal(db, campaign, 4, shares.slice(0, 3));
+    expect(verdict).toMatchObject({ ok: true, ballots: 30, decryptionChecked: true });
+    // the commitment file stored by the commit statement on D1 is the one served
+    const served = await worker.fetch(new Request('http://sanmin.test/c/2018/results/4/commitment.json'));
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe(commitment);
     const after = await worker.fetch(new Request('http://sanmin.test/api/campaigns/2018/groups/4/result'));
     expect(after.status).toBe(200);
     expect(((await after.json()) as { tally: { ballots: { total: number } } }).tally.ballots.total).toBe(30);

@@ -1,7 +1,7 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Draw } from '../../src/delegates/delegates.repo';
 import { groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../layout';
 
 export interface CellSummary {
   venue: string;
@@ -62,7 +62,7 @@ function CellsTable({ cells }: { cells: CellSummary[] }) {
   );
 }
 
-export function PublicDrawPage(props: { campaign: Campaign; draw: Draw | undefined; cells: CellSummary[] }) {
+export function PublicDrawPage(props: { campaign: Campaign; draw: Draw | undefined; cells: CellSummary[]; effectiveSeed?: string | undefined }) {
   const { draw } = props;
   return (
     <section>
@@ -79,12 +79,33 @@ export function PublicDrawPage(props: { campaign: Campaign; draw: Draw | undefin
             <li>
               候选名单摘要:<code class="break-all">{draw.candidatesDigest}</code>(共 {draw.candidateCount} 名合格候选人,以编号代替姓名)
             </li>
+            {draw.beaconSource ? (
+              <li>
+                公共随机源(承诺时指定,承诺时尚无人知道其号码):<strong>{draw.beaconSource}</strong>
+              </li>
+            ) : (
+              <li>本次抽签在启用公共随机源之前承诺,只由随机种子决定。</li>
+            )}
           </ul>
           {draw.state === 'drawn' ? (
             <>
               <p>
                 随机种子:<code class="break-all">{draw.seed}</code>
               </p>
+              {draw.beaconSource && draw.beaconValue !== null && (
+                <>
+                  <p>
+                    公共随机值(按 RFC 3797 规范化:每组号码从小到大,每个数后加“.”,每组后加“/”):<code style="word-break:break-all">{draw.beaconValue}</code>
+                  </p>
+                  <p>
+                    实际抽签所用种子 = HMAC-SHA256(随机种子, “sanmin-draw-beacon-v1”‖换行‖公共随机源‖换行‖公共随机值):
+                    <code style="word-break:break-all">{props.effectiveSeed}</code>
+                  </p>
+                  <p class="muted">
+                    请对照公共随机源的官方公告核对上面的号码。承诺时号码尚未产生,组织者无法通过反复试选种子来挑选抽签结果;种子又是保密承诺的,开奖方或提前得知号码的人也无法预测或操纵结果。
+                  </p>
+                </>
+              )}
               <CellsTable cells={props.cells} />
               <p>
                 <a class="button" href={`/c/${props.campaign.code}/draw.json`} hx-boost="false">
@@ -92,7 +113,7 @@ export function PublicDrawPage(props: { campaign: Campaign; draw: Draw | undefin
                 </a>
               </p>
               <p class="muted">
-                任何人都可以用 <code>npm run draw:verify -- 文件名</code> 复算:检查种子与承诺一致,并用同一种子和名单重新抽取,结果必须完全相同。
+                任何人都可以用 <code>npm run draw:verify -- 文件名</code> 复算:检查种子与承诺一致、实际种子由种子和公共随机值推导而来,并用同一种子和名单重新抽取,结果必须完全相同。
               </p>
             </>
           ) : (
@@ -114,8 +135,33 @@ export function StaffDrawPage(props: {
   csrfToken: string;
   revealedSeed?: string | undefined;
   error?: string | undefined;
+  errors?: Record<string, string> | undefined;
+  values?: Record<string, string> | undefined;
 }) {
   const { draw, campaign } = props;
+  const errors = props.errors ?? {};
+  const values = props.values ?? {};
+  const sourceField = (mode: 'generate' | 'external') => {
+    const id = `publicSource-${mode}`;
+    const error = values['mode'] === mode ? errors['publicSource'] : undefined;
+    return (
+      <div>
+        <label for={id}>公共随机源(承诺之后才开奖的公开号码,写明来源和公布日期)</label>
+        <input
+          id={id}
+          name="publicSource"
+          type="text"
+          autocomplete="off"
+          required
+          placeholder="例如:中国福利彩票双色球 第 2018140 期开奖号码(2018 年 12 月 2 日开奖)"
+          value={values['mode'] === mode ? values['publicSource'] : undefined}
+          aria-invalid={error ? 'true' : undefined}
+          aria-describedby={error ? `${id}-error` : undefined}
+        />
+        <FieldError id={`${id}-error`} message={error} />
+      </div>
+    );
+  };
   const base = `/staff/c/${campaign.code}/draw`;
   return (
     <section>
@@ -136,8 +182,9 @@ export function StaffDrawPage(props: {
           <form class="card stack" method="post" action={`${base}/commit`}>
             <CsrfField token={props.csrfToken} />
             <h2>由系统生成随机种子</h2>
-            <p>系统生成 32 字节随机种子,只显示一次、不保存,仅公布其哈希承诺。提交后候选名单即封存。</p>
+            <p>系统生成 32 字节随机种子,只显示一次、不保存,仅公布其哈希承诺和指定的公共随机源。提交后候选名单即封存。抽签时的实际种子由该种子和公共随机源日后公布的号码共同决定,所以承诺前反复生成种子也挑不出想要的结果。</p>
             <input type="hidden" name="mode" value="generate" />
+            {sourceField('generate')}
             <div>
               <button type="submit">生成种子并公布承诺</button>
             </div>
@@ -151,8 +198,18 @@ export function StaffDrawPage(props: {
             <input type="hidden" name="mode" value="external" />
             <div>
               <label for="commitment">种子的 SHA-256 承诺值(64 位十六进制)</label>
-              <input id="commitment" name="commitment" type="text" autocomplete="off" />
+              <input
+                id="commitment"
+                name="commitment"
+                type="text"
+                autocomplete="off"
+                value={values['commitment']}
+                aria-invalid={errors['commitment'] ? 'true' : undefined}
+                aria-describedby={errors['commitment'] ? 'commitment-error' : undefined}
+              />
+              <FieldError id="commitment-error" message={errors['commitment']} />
             </div>
+            {sourceField('external')}
             <div>
               <button type="submit">公布承诺</button>
             </div>
@@ -168,8 +225,25 @@ export function StaffDrawPage(props: {
           </p>
           <div>
             <label for="seed">随机种子(64 位十六进制)</label>
-            <input id="seed" name="seed" type="text" autocomplete="off" required />
+            <input id="seed" name="seed" type="text" autocomplete="off" required value={values['seed']} aria-invalid={errors['seed'] ? 'true' : undefined} aria-describedby={errors['seed'] ? 'seed-error' : undefined} />
+            <FieldError id="seed-error" message={errors['seed']} />
           </div>
+          {draw.beaconSource && (
+            <div>
+              <label for="publicValue">公共随机值:{draw.beaconSource} 公布的号码(同组号码用空格分隔,不同组用“+”或“/”分隔,如 03 07 12 19 25 31 + 09)</label>
+              <input
+                id="publicValue"
+                name="publicValue"
+                type="text"
+                autocomplete="off"
+                required
+                value={values['publicValue']}
+                aria-invalid={errors['publicValue'] ? 'true' : undefined}
+                aria-describedby={errors['publicValue'] ? 'publicValue-error' : undefined}
+              />
+              <FieldError id="publicValue-error" message={errors['publicValue']} />
+            </div>
+          )}
           <div>
             <button type="submit">抽签</button>
           </div>

@@ -237,8 +237,27 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
               ))}
             </ol>
           </details>
+          {s.commitment.digest ? (
+            <>
+              <p>
+                承诺文件固定了计票所依据的一切:年度、组别、按报告顺序排列的部门、评价档次及其权重(哪些档次计入有效票、哪些算满意)、计票公钥、保管人门限、选票张数、全部回执和根摘要。文件摘要:
+              </p>
+              <p>
+                <code style="word-break:break-all">{s.commitment.digest}</code>
+              </p>
+              <p>
+                <a class="button" href={`/c/${campaign.code}/results/${s.groupNo}/commitment.json`} hx-boost="false">
+                  下载承诺文件(commitment.json)
+                </a>
+              </p>
+              <p class="muted">
+                开封后任何人可核对公布的结果:<code>npm run verify -- result.json --commitment commitment.json</code>(部门、档次、公钥、张数或根摘要任何一项不符即报错)。
+              </p>
+            </>
+          ) : (
+            <p class="muted">本组在承诺文件启用之前承诺,只能核对上面的根摘要。</p>
+          )}
           <p>
-            <a href={`/api/campaigns/${campaign.code}/groups/${s.groupNo}/commitment`}>承诺的 JSON</a> ·{' '}
             <a href={`/c/${campaign.code}/receipt`}>查找我的回执</a>
           </p>
         </>

@@ -51,7 +51,8 @@ export const DRAW_STATES = ['committed', 'drawn'] as const;
 
 /**
  * One draw per campaign: the seed's commitment and the digest of the pseudonymised candidate
- * list are fixed first; the seed is stored only when revealed at the draw.
+ * list are fixed first, with the public random source that will only be known later; the seed
+ * is stored only when revealed at the draw, with the source's value (see draw.core.ts).
  */
 export const draws = sqliteTable('draws', {
   campaignId: text('campaign_id').primaryKey().references(() => campaigns.id, { onDelete: 'cascade' }),
@@ -62,6 +63,10 @@ export const draws = sqliteTable('draws', {
   committedAt: integer('committed_at').notNull(),
   seed: text('seed'),
   drawnAt: integer('drawn_at'),
+  // RFC 3797: the public random source named at commitment (free text: what and when it is known),
+  // and its value entered at the draw in canonical form; null only for draws made before this existed
+  beaconSource: text('beacon_source'),
+  beaconValue: text('beacon_value'),
 });
 
 export const DELEGATE_STATES = ['selected', 'reserve', 'confirmed', 'declined'] as const;

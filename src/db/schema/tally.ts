@@ -53,7 +53,8 @@ export const tallySeats = sqliteTable(
 /**
  * The closing commitment: the sorted receipts of every ballot of the group and the root over
  * them, fixed when the group is closed at every venue and published before any unsealing.
- * Its existence closes the group for casting (see `isGroupCommitted`).
+ * Its existence closes the group for casting (see `isGroupCommitted`). `document` is what
+ * `/c/{code}/results/{n}/commitment.json` serves and `npm run verify -- --commitment` checks.
  */
 export const tallyCommitments = sqliteTable(
   'tally_commitments',
@@ -64,6 +65,10 @@ export const tallyCommitments = sqliteTable(
     ballotCount: integer('ballot_count').notNull(),
     receipts: text('receipts').notNull(), // JSON array, sorted
     committedAt: integer('committed_at').notNull(),
+    // the published commitment file (canonical JSON of GroupCommitment: campaign, group, departments,
+    // scale, tally public key, count, root, receipts), computed in the commit's own statement and
+    // never rewritten (a trigger refuses UPDATE); null only for groups committed before it existed
+    document: text('document'),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.groupNo] })],
 );

@@ -155,9 +155,11 @@ export async function signBlinded(privateKey: string, blinded: Uint8Array): Prom
  * A venue's signing key (PKCS#8, base64url), opened from its sealed row once per process and
  * kept in memory only: the ballot path pays one AES-GCM decryption per venue, not per request.
  */
-const venueKeys = new Map<string, Promise<string>>();
+const openedVenueKeys = new WeakMap<AtRest, Map<string, Promise<string>>>();
 export function venueSigningKey(atRest: AtRest | undefined, session: Pick<VotingSession, 'campaignId' | 'groupNo' | 'venueName' | 'privateKey'>): Promise<string> {
   const cipher = requireAtRest(atRest);
+  let venueKeys = openedVenueKeys.get(cipher);
+  if (!venueKeys) openedVenueKeys.set(cipher, (venueKeys = new Map()));
   const id = `${session.campaignId}|${session.groupNo}|${session.venueName}|${session.privateKey}`;
   let key = venueKeys.get(id);
   if (!key) {

@@ -52,7 +52,7 @@ export const secretUnreadable = () =>
 export const secretInClear = () =>
   new AppError(503, 'SECRET_NOT_ENCRYPTED', '服务器保存的密钥尚未加密,暂不能使用;请重新启动服务以完成加密,或联系技术保障组');
 
-const keys = new Map<string, Promise<CryptoKey>>();
+const ciphers = new Map<string, AtRest>();
 
 /** Voting, surveys and unsealing need the data-encryption key; without one they stop here. */
 export function requireAtRest(atRest: AtRest | undefined): AtRest {
@@ -64,13 +64,14 @@ export function requireAtRest(atRest: AtRest | undefined): AtRest {
 export function atRestCipher(keyHex: string | undefined): AtRest | undefined {
   if (!keyHex || !/^[0-9a-f]{64}$/i.test(keyHex)) return undefined;
   const hex = keyHex.toLowerCase();
-  let key = keys.get(hex);
-  if (!key) {
-    const raw = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
-    key = crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
-    keys.set(hex, key);
-  }
-  const cryptoKey = key;
+  let cipher = ciphers.get(hex);
+  if (!cipher) ciphers.set(hex, (cipher = makeCipher(hex)));
+  return cipher; // one object per key, so callers may cache what it opened by the cipher
+}
+
+function makeCipher(hex: string): AtRest {
+  const raw = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
+  const cryptoKey = crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
   return {
     async seal(row, plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));

@@ -198,10 +198,12 @@ export async function findInvitation(db: Db, code: string) {
  * other message after the first is refused, even under concurrent requests.
  */
 /** A survey's signing key, opened from its sealed row once per process and kept in memory only. */
-const surveyKeys = new Map<string, Promise<string>>();
+const openedSurveyKeys = new WeakMap<AtRest, Map<string, Promise<string>>>();
 function surveySigningKey(atRest: AtRest | undefined, survey: Pick<Survey, 'id' | 'signPrivateKey'>): Promise<string> {
   const cipher = requireAtRest(atRest);
   if (!survey.signPrivateKey) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答中');
+  let surveyKeys = openedSurveyKeys.get(cipher);
+  if (!surveyKeys) openedSurveyKeys.set(cipher, (surveyKeys = new Map()));
   const id = `${survey.id}|${survey.signPrivateKey}`;
   let key = surveyKeys.get(id);
   if (!key) {

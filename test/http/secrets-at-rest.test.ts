@@ -1,9 +1,10 @@
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPrivateKey } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { checkpointWal, openLibsql } from '../../src/db/libsql';
@@ -11,7 +12,7 @@ import { surveys, surveyUnsealShares, tallyResults, tallyUnsealShares, votingSes
 import { blindRequest, generateVenueKey } from '../../src/hearing/credential';
 import { venueSigningKey } from '../../src/hearing/hearing.repo';
 import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
-import { nodeApp, prepareDatabase } from '../../src/node/boot';
+import { nodeApp, prepareDatabase, scrubWalWhenIdle } from '../../src/node/boot';
 import { nodeRawSign } from '../../src/node/native-rsa';
 import { closeSurvey, getSurvey } from '../../src/survey/survey.repo';
 import { submitSurveyShare } from '../../src/survey/survey.seal';
@@ -264,5 +265,44 @@ describe('deleted rows on the embedded file', () => {
     expect(onDisk().includes(Buffer.from(marker))).toBe(false);
     const r = await t.client.execute('PRAGMA secure_delete');
     expect(Number(r.rows[0]![0])).toBe(1);
+  });
+});
+
+describe('the embedded file’s connections and key file', () => {
+  it('every new connection to the file has secure_delete on, not only the one that ran the pragmas', async () => {
+    const Database = createRequire(createRequire(import.meta.url).resolve('@libsql/client'))('libsql') as new (path: string) => { prepare(sql: string): { all(): Record<string, unknown>[] }; close(): void };
+    const conn = new Database(dbPath());
+    try {
+      expect(conn.prepare('PRAGMA secure_delete').all()[0]).toEqual({ secure_delete: 1 });
+      expect(conn.prepare('PRAGMA busy_timeout').all()[0]).toEqual({ timeout: 5000 });
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('keeps the data-encryption key in a file beside the database, readable by its owner only', () => {
+    const file = join(dbPath(), '..', 'sanmin-secret.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(onDisk().includes(Buffer.from(readFileSync(file, 'utf8').trim()))).toBe(false);
+  });
+
+  it('truncates the WAL of an idle server on its timer, and leaves a WAL still being written alone', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const stop = scrubWalWhenIdle({ url: t.url, client: t.client }, 60_000);
+    try {
+      await t.client.execute({ sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, 0, 1)', args: ['idle-1'] });
+      const wal = () => statSync(`${dbPath()}-wal`).size;
+      expect(wal()).toBeGreaterThan(0);
+      vi.advanceTimersByTime(60_000); // first look: remembers the WAL
+      await t.client.execute({ sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, 0, 1)', args: ['idle-2'] });
+      vi.advanceTimersByTime(60_000); // written since: not idle, left alone
+      await vi.waitFor(() => expect(wal()).toBeGreaterThan(0));
+      vi.advanceTimersByTime(60_000); // unchanged for a whole interval: idle, checkpointed and truncated
+      await vi.waitFor(() => expect(wal()).toBe(0));
+    } finally {
+      stop();
+      vi.useRealTimers();
+    }
   });
 });

@@ -14,7 +14,7 @@ import { venueSigningKey } from '../../src/hearing/hearing.repo';
 import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
 import { nodeApp, prepareDatabase, scrubWalWhenIdle } from '../../src/node/boot';
 import { nodeRawSign } from '../../src/node/native-rsa';
-import { closeSurvey, getSurvey } from '../../src/survey/survey.repo';
+import { closeSurvey, createSocialSurvey, getSurvey, openSurvey } from '../../src/survey/survey.repo';
 import { submitSurveyShare } from '../../src/survey/survey.seal';
 import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony } from '../../src/tally/rehearsal';
@@ -22,7 +22,7 @@ import { publicKeyOf } from '../../src/tally/seal.core';
 import { commitGroup } from '../../src/tally/tally.repo';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
-import { openSocialSurvey } from '../helpers/survey';
+import { openSocialSurvey, surveyCeremony } from '../helpers/survey';
 import { castSealed, closeAllVenues } from '../helpers/tally';
 
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -159,6 +159,17 @@ describe('venue signing keys at rest', () => {
     const redeem = await api(app, '/api/ballot/redeem', { ticket: json.ticket, blindedMsg: (await blindRequest((await sessionRow('市南区')).publicKey)).blindedMsg });
     expect(redeem.status).toBe(503);
     expect(redeem.json.error.code).toBe('SECRET_KEY_MISSING');
+    const keeper = await tokenFor(app, 'keeper', PASSWORD);
+    const share = await api(app, '/api/campaigns/2018/groups/1/tally/shares', { share: '1-1:abcdef' }, keeper);
+    expect(share.status).toBe(503);
+    expect(share.json.error.message).toContain('未配置数据加密密钥');
+    const { campaign: c, survey } = await openSocialSurvey(t.db);
+    await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
+    await expect(submitSurveyShare(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, survey.id), '1-1:abcdef', undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
+    const draft = await createSocialSurvey(t.db, SYSTEM_ACTOR, c);
+    await surveyCeremony(t.db, c, draft);
+    await expect(openSurvey(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, draft), undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
+    expect((await getSurvey(t.db, c, draft)).state).toBe('draft');
   });
 
   it('a venue key left in the clear by an older version is refused, then sealed at the next start and signs again', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -37,11 +37,17 @@ function loadKeyFile(databaseUrl: string, fromEnv: string | undefined, fileName:
   if (!existsSync(keyFile)) {
     mkdirSync(dirname(keyFile), { recursive: true });
     const key = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    // written whole under a private name, then linked into place: a process starting at the same
+    // moment either links first or finds the complete file of the one that did (never a half-written one)
+    const tmp = `${keyFile}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, `${key}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(keyFile, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, keyFile);
     } catch (err) {
       // another process created it first: use theirs
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
     }
   }
   return readFileSync(keyFile, 'utf8').trim();

@@ -61,11 +61,16 @@ describe('two servers starting at once on a fresh file', () => {
     const procs = [start(), start()];
     await Promise.all(procs.map((p) => p.ready));
     for (const p of procs) p.child.stdin.write('go\n'); // both loaded: now migrate together
-    for (const r of await Promise.all(procs.map((p) => p.exited))) {
+    const results = await Promise.all(procs.map((p) => p.exited));
+    for (const r of results) {
       expect(r.err).toBe('');
       expect(r.code).toBe(0);
       expect(r.out).toContain('prepared');
     }
+    // both read the same complete key files (one created them, the other found them whole)
+    const keysSeen = results.map((r) => /keys (\S+)/.exec(r.out)?.[1]);
+    expect(keysSeen[0]).toMatch(/^[0-9a-f]{64}:[0-9a-f]{64}$/);
+    expect(keysSeen[1]).toBe(keysSeen[0]);
     await expectPreparedOnce(url);
   });
 });

@@ -15,6 +15,8 @@ let passwordHash: Promise<string> | undefined;
 const atRests = new WeakMap<Db, AtRest>();
 /** The data-encryption key of a test database, for helpers that call services directly. */
 export const atRestOf = (db: Db) => atRests.get(db);
+/** For a database a test opened itself (e.g. through startServer): its key file beside it. */
+export const rememberAtRest = (db: Db, url: string) => void atRests.set(db, atRestCipher(loadSecretKey(url))!);
 
 /** A fresh migrated and seeded file database per test file, and the app over it. */
 export async function testApp() {

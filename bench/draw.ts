@@ -1,6 +1,7 @@
-// npx tsx bench/draw.ts [--json] — times the full 2018 draw: 12 venues × 4 groups × their
+// npx tsx bench/draw.ts [--json] [--out <file>] — times the full 2018 draw: 12 venues × 4 groups × their
 // quota categories (10,000 seats, from quota.core) over 100,000 synthetic candidates.
 // The time is one cold run, as on the day: the draw runs once per campaign.
+import { writeFileSync } from 'node:fs';
 import campaign2018 from '../seed/2018/campaign.json';
 import { candidatesDigest, runDraw, seedCommitment, verifyDraw, type DrawCandidate, type DrawCell } from '../src/delegates/draw.core';
 import { apportionQuotas, type QuotaVenue } from '../src/delegates/quota.core';
@@ -71,11 +72,20 @@ const result = runDraw({ seed, cells, candidates });
 const seconds = (performance.now() - t0) / 1000;
 
 const t1 = performance.now();
-const verdict = verifyDraw({ version: 1, seedCommitment: seedCommitment(seed), seed, candidatesDigest: candidatesDigest(candidates), cells, candidates, result });
+const drawFile = { version: 1, seedCommitment: seedCommitment(seed), seed, candidatesDigest: candidatesDigest(candidates), cells, candidates, result };
+const verdict = verifyDraw(drawFile);
 const verifySeconds = (performance.now() - t1) / 1000;
 if (!verdict.ok) throw new Error(`benchmark draw does not verify: ${verdict.reason}`);
 
 console.log(`cells ${cells.length}, seats ${seats}, selected ${result.totals.selected}, shortfall ${result.totals.shortfall}`);
 console.log(`verify (parse + digest + redraw + compare): ${verifySeconds.toFixed(2)} s`);
 console.log(`draw 10k seats from 100k candidates: ${seconds.toFixed(2)} s`);
+// --out <file>: keep the draw as a file `npm run draw:verify -- <file>` checks (the README check does)
+const outAt = process.argv.indexOf('--out');
+if (outAt > 0) {
+  const out = process.argv[outAt + 1];
+  if (!out) throw new Error('--out needs a file name');
+  writeFileSync(out, JSON.stringify(drawFile));
+  console.log(`draw file written to ${out}`);
+}
 if (json) console.log(JSON.stringify({ draw10kFrom100k: { seconds: Number(seconds.toFixed(3)) } }));

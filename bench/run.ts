@@ -1,4 +1,7 @@
-// npm run bench [-- --json] [-- --profile]  (npx tsx bench/run.ts …)
+// npm run bench [-- --json] [-- --profile] [-- --quick]  (npx tsx bench/run.ts …)
+// --quick: the README check's form (npm run check:readme): only group 1's venues opened, a 1 s HTTP
+// ceiling, 20 warm-up casts and a burst of 200 of group 1, as --burst-only; proves the bench runs,
+// measures nothing to quote.
 //
 // The hearing day under load on this machine. Starts the real Node server (bench/server.ts) in
 // its own process on a fresh WAL file database with the 2018 campaign, 10,000 delegates and an
@@ -35,7 +38,9 @@ const DEADLINE_S = Number(process.env['BENCH_DEADLINE_S'] ?? 330);
 const GROUP_SIZE = 2_500;
 const CONNECTIONS = 100;
 const VIEWERS = 200;
-const WARMUP = 300;
+const QUICK = process.argv.includes('--quick');
+const WARMUP = QUICK ? 20 : 300;
+const QUICK_BURST = 200;
 const CHECKIN_CONCURRENCY = Number(process.env['BENCH_CHECKIN_CONCURRENCY'] ?? 2);
 const here = dirname(fileURLToPath(import.meta.url));
 const root = dirname(here);
@@ -52,7 +57,7 @@ const ticketSecret = crypto.randomUUID();
 const SINGLE = process.argv.includes('--single-connection');
 const HTTP_SETUP = process.argv.includes('--http-setup');
 // --burst-only: the HTTP ceiling and the ballot burst, nothing else (for profiling the cast path)
-const BURST_ONLY = process.argv.includes('--burst-only');
+const BURST_ONLY = QUICK || process.argv.includes('--burst-only');
 // --intake-only: the suggestion intake and searches, nothing else (for profiling the intake)
 const INTAKE_ONLY = process.argv.includes('--intake-only');
 let server: ChildProcess | undefined;
@@ -575,34 +580,36 @@ async function main() {
 
   // voting open at every venue of groups 1–3 (3 is the warm-up)
   const t1 = performance.now();
-  for (const g of [1, 2, 3]) {
+  for (const g of QUICK ? [1] : [1, 2, 3]) {
     await pool(
       ready.layout.filter((l) => l.group === g),
       4,
       (l) => must('POST', `/api/campaigns/2018/groups/${g}/venues/${encodeURIComponent(l.venue)}/open`, {}, true, 201),
     );
   }
-  const warmSeats = seatsOf(ready, 3, WARMUP);
-  const g1 = seatsOf(ready, 1);
-  const g2 = seatsOf(ready, 2);
-  if (g1.length !== GROUP_SIZE || g2.length !== GROUP_SIZE) throw new Error(`groups have ${g1.length} and ${g2.length} seats, expected ${GROUP_SIZE}`);
-  const warmBodies = await ballotBodies(warmSeats, departments, { http: true, viaDesk: true });
+  const g1All = seatsOf(ready, 1);
+  // --quick warms up on group 1 (already checked in by the server, so tickets without the desk)
+  const warmSeats = QUICK ? g1All.slice(0, WARMUP) : seatsOf(ready, 3, WARMUP);
+  const g1 = QUICK ? g1All.slice(WARMUP, WARMUP + QUICK_BURST) : g1All;
+  const g2 = QUICK ? [] : seatsOf(ready, 2);
+  if (g1All.length !== GROUP_SIZE || (!QUICK && g2.length !== GROUP_SIZE)) throw new Error(`groups have ${g1All.length} and ${g2.length} seats, expected ${GROUP_SIZE}`);
+  const warmBodies = await ballotBodies(warmSeats, departments, { http: true, viaDesk: !QUICK });
   let g1Bodies: string[];
   let g2Bodies: string[];
   if (HTTP_SETUP) {
     g1Bodies = await ballotBodies(g1, departments, { http: true, viaDesk: false });
-    g2Bodies = await ballotBodies(g2, departments, { http: true, viaDesk: false });
+    g2Bodies = QUICK ? [] : await ballotBodies(g2, departments, { http: true, viaDesk: false });
   } else {
     const t = performance.now();
-    const direct = await directCredentials([1, 2]);
-    log(`  groups 1 and 2: ${Object.keys(direct).length} credentials issued in the server process in ${((performance.now() - t) / 1000).toFixed(1)} s (--http-setup for the HTTP path)`);
+    const direct = await directCredentials(QUICK ? [1] : [1, 2]);
+    log(`  ${QUICK ? 'group 1' : 'groups 1 and 2'}: ${Object.keys(direct).length} credentials issued in the server process in ${((performance.now() - t) / 1000).toFixed(1)} s (--http-setup for the HTTP path)`);
     g1Bodies = await ballotBodies(g1, departments, { http: false, direct });
-    g2Bodies = await ballotBodies(g2, departments, { http: false, direct });
+    g2Bodies = QUICK ? [] : await ballotBodies(g2, departments, { http: false, direct });
   }
-  log(`setup: 36 venues opened, ${warmBodies.length + g1Bodies.length + g2Bodies.length} credentials issued in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  log(`setup: ${ready.layout.filter((l) => (QUICK ? [1] : [1, 2, 3]).includes(l.group)).length} venues opened, ${warmBodies.length + g1Bodies.length + g2Bodies.length} credentials issued in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
 
   // HTTP ceiling (also warms the server up)
-  const http = await withCpu(() => load({ path: '/healthz', seconds: 5, okStatus: 200 }));
+  const http = await withCpu(() => load({ path: '/healthz', seconds: QUICK ? 1 : 5, okStatus: 200 }));
   results['httpCeiling'] = { opsPerSec: Math.round(http.opsPerSec) };
   table.push(['HTTP ceiling (GET /healthz)', fmt(http.opsPerSec), fmt(http.p50Ms, 1), fmt(http.p99Ms, 1), String(http.errors), '1.00 of itself']);
 

@@ -12,7 +12,7 @@ import { eq } from 'drizzle-orm';
 import { nodeApp, prepareDatabase } from '../src/node/boot';
 import { defaultCampaign } from '../src/campaigns/campaigns.repo';
 import { parseLabelled } from '../src/suggestions/routing.core';
-import { batchInsertStatements, dispatchStatements, loadIntakeContext, reindexBigrams, setSuggestion } from '../src/suggestions/suggestions.repo';
+import { batchInsertStatements, dispatchStatements, loadIntakeContext, reindexPublic, setSuggestion } from '../src/suggestions/suggestions.repo';
 import { suggestions } from '../src/db/schema';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { createClient } from '@libsql/client';
@@ -121,7 +121,7 @@ try {
     if (r < 0.4) {
       published++;
       const answer = `【${dept}】关于“${row.title}”的建议已研究办理,已列入年度重点工作,将于明年上半年完成。`;
-      statements.push(...reindexBigrams(db, row.seq, row.title, row.body, answer));
+      statements.push(...reindexPublic(db, row, answer));
       statements.push(
         setSuggestion(db, row.seq, {
           publicAnswer: answer,

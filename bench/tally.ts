@@ -1,4 +1,4 @@
-// npx tsx bench/tally.ts [--json] — seals 10,000 ballots (2,500 per group, the 2018 campaign's
+// npx tsx bench/tally.ts [--json] [--quick] — seals 10,000 ballots (2,500 per group, the 2018 campaign's
 // four groups) into a fresh temporary database, closes and commits every group, then times
 // unsealing and tallying the whole campaign (combine shares, check the key, check the stored
 // ballots against the commitment, decrypt all, tally, publish). Target: under 3 s.
@@ -12,7 +12,9 @@ import { rehearsalCeremony } from '../src/tally/rehearsal';
 import { commitGroup, unsealGroup } from '../src/tally/tally.repo';
 import { castSealed, closeAllVenues } from '../test/helpers/tally';
 
-const PER_GROUP = 2_500;
+// --quick: 100 ballots a group, the README check's form (npm run check:readme): proves the path, times nothing
+const QUICK = process.argv.includes('--quick');
+const PER_GROUP = QUICK ? 100 : 2_500;
 const json = process.argv.includes('--json');
 const dir = mkdtempSync(join(tmpdir(), 'sanmin-bench-tally-'));
 const handle = await prepareDatabase(`file:${join(dir, 'bench.db')}`);
@@ -49,7 +51,7 @@ try {
     console.log(`unseal + tally of the whole campaign: ${out.unsealAndTallySeconds} s wall, ${out.unsealCpuSeconds} s CPU (target < 3 s) ${out.ok ? 'OK' : 'TOO SLOW'}`);
     console.log(`load average during the run: ${out.loadAverage} (other work on the machine inflates wall time)`);
   }
-  if (!out.ok) process.exitCode = 1;
+  if (!out.ok && !QUICK) process.exitCode = 1;
 } finally {
   handle.client.close();
   rmSync(dir, { recursive: true, force: true });

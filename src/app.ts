@@ -12,6 +12,11 @@ import type { Db } from './db/client';
 import type { AppEnv } from './env';
 import { atRestCipher } from './lib/at-rest';
 import { AppError } from './lib/errors';
+import { guardInput } from './lib/input';
+import { isStorageFull } from './lib/validation';
+import './lib/zod-zh';
+import { serveScript } from './lib/assets';
+import { securityHeaders } from './lib/security-headers';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
 import { userRoutes } from './auth/users.routes';
@@ -50,12 +55,15 @@ const noScrub = async () => {};
 
 export function createApp(opts: AppOptions) {
   const app = new Hono<AppEnv>();
+  // Content-Security-Policy and HSTS on every response; every script a page loads is a static file
+  app.use('*', securityHeaders);
 
   app.get('/static/app.css', (c) => c.body(appCss, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'public, max-age=3600' }));
   app.get('/static/htmx.min.js', (c) =>
     c.body(opts.htmxSource, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=86400' }),
   );
   app.get('/healthz', (c) => c.json({ ok: true }));
+  app.get('/static/:name{[a-z-]+\\.js}', (c, next) => serveScript(c) ?? next());
 
   app.use('*', async (c, next) => {
     c.set('db', await opts.db(c));
@@ -70,6 +78,7 @@ export function createApp(opts: AppOptions) {
     await next();
   });
   app.use('*', loadSession);
+  app.use('*', guardInput); // body limits, JSON content type, control characters in the URL
   app.use('*', csrfProtection);
 
   app.route('/', campaignRoutes);
@@ -99,6 +108,10 @@ export function createApp(opts: AppOptions) {
     if (err instanceof AppError) return renderError(c, err);
     if (err instanceof HTTPException) {
       return renderError(c, new AppError(err.status as ContentfulStatusCode, 'HTTP_ERROR', '请求无法处理,请检查后重试'));
+    }
+    if (isStorageFull(err)) {
+      console.error('storage full:', err);
+      return renderError(c, new AppError(507, 'STORAGE_FULL', '服务器存储空间已满,本次提交未保存,请通知技术保障组'));
     }
     // Internal detail goes to the log, never to the user.
     console.error(err);

@@ -12,8 +12,8 @@ export interface WorkerBindings {
   ID_HASH_KEY?: string;
   /** Data-encryption key (hex, 32 bytes) of venue and survey signing keys and handed-in shares; a Worker secret. */
   SECRET_KEY?: string;
-  /** Enables /setup until the first organiser exists (D1 has no CLI access). */
-  SETUP_TOKEN?: string;
+  /** Enables /setup until the first organiser exists (D1 has no CLI access); same name as on Node. */
+  SANMIN_SETUP_TOKEN?: string;
 }
 
 export interface SessionUser {
@@ -42,13 +42,16 @@ export type AppEnv = {
   };
 };
 
+/** The setup token's minimum length, on both runtimes (Node refuses to start, /setup stays closed). */
+export const SETUP_TOKEN_MIN_LENGTH = 16;
+
 /** Node configuration, parsed once at start; a bad value stops the process with a clear message. */
 export const nodeConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default('file:data/sanmin.db'),
   DATABASE_AUTH_TOKEN: z.string().optional(),
-  SANMIN_SETUP_TOKEN: z.string().min(16, 'SANMIN_SETUP_TOKEN must be at least 16 characters').optional(),
+  SANMIN_SETUP_TOKEN: z.string().min(SETUP_TOKEN_MIN_LENGTH, `SANMIN_SETUP_TOKEN must be at least ${SETUP_TOKEN_MIN_LENGTH} characters`).optional(),
   SANMIN_ID_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'SANMIN_ID_KEY must be 64 hex characters')

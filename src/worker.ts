@@ -5,6 +5,7 @@ import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import type { Context } from 'hono';
 import htmxSource from 'htmx.org/dist/htmx.min.js';
 import { seedCampaign } from '../seed/load';
+import { reindexPublicSuggestions } from './suggestions/suggestions.repo';
 import { createApp } from './app';
 import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';
@@ -36,15 +37,17 @@ function databaseFor(env: WorkerBindings): Db {
 }
 
 // Migrations are applied by `wrangler d1 migrations apply` (D1) or `npm run db:migrate` (Turso);
-// the 2018 seed is loaded once per isolate if missing (idempotent), and secrets written in the
-// clear by an older version are sealed under SECRET_KEY (idempotent too).
+// the 2018 seed is loaded once per isolate if missing (idempotent), after the public
+// suggestions missing from the masked search index are indexed (e.g. after migration 0011), and
+// secrets written in the clear by an older version are sealed under SECRET_KEY (idempotent too).
 let seeded: Promise<unknown> | undefined;
 
 const app = createApp({
   db: async (c: Context<AppEnv>) => {
     const db = databaseFor(c.env);
     const atRest = atRestCipher(c.env.SECRET_KEY);
-    seeded ??= seedCampaign(db)
+    seeded ??= reindexPublicSuggestions(db)
+      .then(() => seedCampaign(db))
       .then(() => (atRest ? encryptPlaintextSecrets(db, atRest) : 0))
       .catch((err) => {
         seeded = undefined;
@@ -56,7 +59,7 @@ const app = createApp({
   clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
   idHashKey: (c) => c.env.ID_HASH_KEY,
   secretKey: (c) => c.env.SECRET_KEY,
-  setupToken: (c) => c.env.SETUP_TOKEN,
+  setupToken: (c) => c.env.SANMIN_SETUP_TOKEN,
   htmxSource,
 });
 

@@ -1,3 +1,4 @@
+import { scriptSrc } from './scripts';
 import type { Child } from 'hono/jsx';
 import type { SessionUser } from '../src/env';
 import { ROLE_LABELS } from '../src/campaigns/campaigns.core';
@@ -17,6 +18,9 @@ const HTMX_CONFIG = JSON.stringify({
     { code: '...', swap: true },
   ],
   historyCacheSize: 0,
+  // under the Content-Security-Policy: no inline <style> of its own (its rules are in app.css), no eval
+  includeIndicatorStyles: false,
+  allowEval: false,
 });
 
 export function Layout({ title, user, csrfToken, campaignCode, children }: LayoutProps) {
@@ -30,6 +34,7 @@ export function Layout({ title, user, csrfToken, campaignCode, children }: Layou
         <title>{`${title} · 三民活动`}</title>
         <link rel="stylesheet" href="/static/app.css" />
         <script src="/static/htmx.min.js" defer></script>
+        <script src={scriptSrc('page.js')} defer></script>
       </head>
       <body hx-boost="true" hx-headers={JSON.stringify({ 'X-CSRF-Token': csrfToken })}>
         <a class="skip" href="#main">跳到正文</a>

@@ -73,4 +73,15 @@ tr.alarm td{background:#fde7ea}
 .pill.open{background:#e6f4ea;color:var(--ok)}.pill.closed{background:var(--soft)}.pill.pending{background:#fff4e0;color:var(--warn)}
 .notice{margin:12px 0;break-inside:avoid;page-break-inside:avoid}
 @media print{header.site,footer.site,form,button,.button{display:none}.notice{border:1px solid #000}}
+/* utilities in place of inline style attributes (the CSP allows no inline style); !important as an inline style had */
+.break-all{word-break:break-all!important}.fs-110{font-size:1.1rem!important}.fw-normal{font-weight:normal!important}.block{display:block!important}
+.w-5em{width:5em!important}.w-55em{width:5.5em!important}.w-6em{width:6em!important}.w-180px{width:180px!important}.w-200px{width:200px!important}
+.mh-36{min-height:36px!important}.minw-46em{min-width:46em!important}.maxw-none{max-width:none!important}.maxw-6em{max-width:6em!important}
+.maxw-12em{max-width:12em!important}.maxw-18em{max-width:18em!important}.maxw-640px{max-width:640px!important}.maxw-full{max-width:100%!important}
+.fluid{max-width:100%;height:auto}.my-12{margin:12px 0!important}.my-16{margin:16px 0!important}
+.code-lg{font-size:1.3rem!important;letter-spacing:.05em}.code-xl{font-size:1.4rem!important;letter-spacing:.05em}
+.share-code{font-family:monospace;font-size:1.3rem;word-break:break-all;border:2px solid #1a1a1a;padding:12px}.mono-sm{font-family:monospace;font-size:.85rem}
+.align-start{align-items:flex-start!important}.gap-16{gap:16px!important}
+/* htmx's indicator styles, which it would otherwise inject as an inline <style> (includeIndicatorStyles: false) */
+.htmx-indicator{opacity:0}.htmx-request .htmx-indicator,.htmx-request.htmx-indicator{opacity:1;transition:opacity 200ms ease-in}
 `;

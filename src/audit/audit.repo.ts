@@ -31,17 +31,37 @@ export async function audited(
   change: unknown,
   statements: BatchItem<'sqlite'>[] = [],
 ): Promise<unknown[]> {
-  const digest = changeDigest(change);
+  return auditedAll(db, [{ actor, action, target, change }], statements);
+}
+
+/** One audit record: who did what to which target, and the change (stored only as a digest). */
+export interface AuditRecord {
+  actor: Actor;
+  action: string;
+  target: string;
+  change: unknown;
+}
+
+/** As `audited`, with several consecutive entries in the same batch as the statements they record. */
+export async function auditedAll(db: Db, records: readonly AuditRecord[], statements: BatchItem<'sqlite'>[] = []): Promise<unknown[]> {
+  const digests = records.map((r) => changeDigest(r.change));
   for (let attempt = 0; ; attempt++) {
     const [head] = await db
       .select({ seq: auditLog.seq, hash: auditLog.hash })
       .from(auditLog)
       .orderBy(desc(auditLog.seq))
       .limit(1);
-    const entry = nextEntry(head, { at: Date.now(), actorId: actor.id, actorName: actor.name, action, target, digest });
+    const at = Date.now();
+    const entries: AuditRow[] = [];
+    let prev: { seq: number; hash: string } | undefined = head;
+    records.forEach((r, i) => {
+      const entry = nextEntry(prev, { at, actorId: r.actor.id, actorName: r.actor.name, action: r.action, target: r.target, digest: digests[i]! });
+      entries.push(entry);
+      prev = entry;
+    });
     try {
-      const results = await db.batch([db.insert(auditLog).values(entry), ...statements]);
-      return results.slice(1);
+      const results = await db.batch([db.insert(auditLog).values(entries[0]!), ...entries.slice(1).map((e) => db.insert(auditLog).values(e)), ...statements]);
+      return results.slice(entries.length);
     } catch (err) {
       if (!isChainCollision(err) || attempt >= MAX_ATTEMPTS) throw err;
       // jitter so that colliding writers do not collide again in lockstep

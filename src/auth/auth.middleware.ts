@@ -5,6 +5,7 @@ import type { Role } from '../db/schema';
 import type { AppEnv } from '../env';
 import { constantTimeEqual, randomToken, sha256Hex } from '../lib/crypto';
 import { AppError, forbidden } from '../lib/errors';
+import { readForm } from '../lib/input';
 import { sessionUser } from './auth.repo';
 
 export const SESSION_COOKIE = 'sanmin_session';
@@ -63,8 +64,7 @@ export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
   let sent = c.req.header('x-csrf-token');
   const type = c.req.header('content-type') ?? '';
   if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {
-    const field = (await c.req.parseBody())['_csrf'];
-    sent = typeof field === 'string' ? field : undefined;
+    sent = (await readForm(c))['_csrf'];
   }
   if (!sent || !constantTimeEqual(sent, expected)) {
     throw new AppError(403, 'CSRF_FAILED', '页面已过期或来源不明,请刷新页面后重新提交');

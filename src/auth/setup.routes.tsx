@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
 import { CsrfField, FieldError, Flash } from '../../views/layout';
 import { users } from '../db/schema';
-import type { AppEnv } from '../env';
+import { SETUP_TOKEN_MIN_LENGTH, type AppEnv } from '../env';
 import { constantTimeEqual } from '../lib/crypto';
 import { AppError, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
@@ -10,8 +10,10 @@ import { createStaffUser } from './users';
 import { hitRateLimit } from './auth.repo';
 
 /**
- * First organiser without a shell: enabled only while a setup token is configured and no
- * organiser exists; afterwards the page does not exist.
+ * First organiser without a shell: enabled only while a setup token (SANMIN_SETUP_TOKEN, on Node
+ * and Workers alike) is configured and no organiser exists; afterwards the page does not exist.
+ * A token shorter than the minimum keeps the page closed: Node refuses to start with one, and a
+ * Worker's secret is checked here, on every request.
  */
 export const setupRoutes = new Hono<AppEnv>();
 
@@ -19,6 +21,9 @@ async function assertOpen(c: Context<AppEnv>) {
   if (!c.var.setupToken) throw notFound();
   const [organiser] = await c.var.db.select({ id: users.id }).from(users).where(eq(users.role, 'organiser')).limit(1);
   if (organiser) throw notFound();
+  if (c.var.setupToken.length < SETUP_TOKEN_MIN_LENGTH) {
+    throw new AppError(503, 'SETUP_TOKEN_TOO_SHORT', `初始化口令 SANMIN_SETUP_TOKEN 太短(至少 ${SETUP_TOKEN_MIN_LENGTH} 个字符),初始化页面已停用;请重新设置更长的口令`);
+  }
 }
 
 function SetupPage(props: { csrfToken: string; values?: Record<string, string>; errors?: Record<string, string> }) {

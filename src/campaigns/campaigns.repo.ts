@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, max } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, max, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { chunkRows, type Db } from '../db/client';
 import {
@@ -27,8 +27,23 @@ export async function listCampaigns(db: Db): Promise<Campaign[]> {
 }
 
 /** The campaign in force: the most recent year. */
+/**
+ * The campaign in force, where a visitor lands and an undirected suggestion goes: the newest one
+ * that has started (or closed). A draft is still being prepared, so a draft copy of next year
+ * never takes over; before any campaign has started (a fresh install), the newest draft that is
+ * not a copy (the seeded campaign being prepared), and only then a copy.
+ */
 export async function defaultCampaign(db: Db): Promise<Campaign | undefined> {
-  const [c] = await db.select().from(campaigns).orderBy(desc(campaigns.year), desc(campaigns.createdAt)).limit(1);
+  const [c] = await db
+    .select()
+    .from(campaigns)
+    .orderBy(
+      sql`CASE WHEN ${campaigns.status} = 'draft' THEN 1 ELSE 0 END`,
+      sql`CASE WHEN ${campaigns.status} = 'draft' AND ${campaigns.copiedFromId} IS NOT NULL THEN 1 ELSE 0 END`,
+      desc(campaigns.year),
+      desc(campaigns.createdAt),
+    )
+    .limit(1);
   return c;
 }
 

@@ -12,7 +12,7 @@ import {
 } from '../../views/pages/manage';
 import { DepartmentStaffPage, VenueStaffPage } from '../../views/pages/staff';
 import { audited } from '../audit/audit.repo';
-import { canAccessDepartment, canAccessVenue } from '../auth/auth.core';
+import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
 import { campaigns, departmentMaterials, departments, groups, venueSeats, venues } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -297,7 +297,7 @@ editRoutes.get('/venues/:id', requireRole('organiser', 'venue_staff'), async (c)
   const db = c.var.db;
   const campaign = await campaignOf(c);
   const venue = await getVenue(db, campaign.id, c.req.param('id'));
-  if (!canAccessVenue(c.var.user!, venue.name)) throw forbidden(`您只能查看本会场(${c.var.user!.venueName ?? '未绑定'})的页面`);
+  assertInScope(c.var.user, { venue: venue.name });
   const { groups: gs } = await loadAgenda(db, campaign.id);
   return page(c, { title: venue.name, campaignCode: campaign.code }, <VenueStaffPage campaign={campaign} venue={venue} groups={gs} />);
 });
@@ -307,7 +307,7 @@ editRoutes.get('/departments/:id', requireRole('organiser', 'dept_handler'), asy
   const db = c.var.db;
   const campaign = await campaignOf(c);
   const department = await getDepartment(db, campaign.id, c.req.param('id'));
-  if (!canAccessDepartment(c.var.user!, department.name)) throw forbidden(`您只能查看本部门(${c.var.user!.departmentName ?? '未绑定'})的页面`);
+  assertInScope(c.var.user, { department: department.name });
   const { groups: gs } = await loadAgenda(db, campaign.id);
   const group = gs.find((g) => g.id === department.groupId);
   const index = group?.departments.findIndex((d) => d.id === department.id) ?? -1;

@@ -5,6 +5,7 @@
 //   outside the system (64 hex characters, e.g. drawn at a notary's office).
 import { readFile } from 'node:fs/promises';
 import { seedCommitment, verifyDraw } from '../delegates/draw.core';
+import '../lib/zod-zh'; // the file's format errors in Chinese
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const usage = 'usage: npm run draw:verify -- <draw file.json>\n       npm run draw:verify -- --commitment <64-hex seed>';

@@ -4,6 +4,7 @@
  * be GBK rather than UTF-8, may carry a BOM and may have CRLF line ends.
  */
 import { isAdultOn, parseResidentId, todayInChina, validateMobile } from './idcard.core';
+import { hasControlChars, normaliseText } from '../lib/text';
 
 export interface CsvRecord {
   /** 1-based line of the file where the record starts. */
@@ -26,6 +27,13 @@ export class CsvSyntaxError extends Error {
  * (the WHATWG gbk decoder, which reads all of GB 18030, so rare name characters survive).
  */
 export function decodeCsvBytes(bytes: Uint8Array): string {
+  const text = decodeBytes(bytes);
+  // the same rule as every form field: no control characters, NFC, no bidi controls
+  if (hasControlChars(text)) throw new Error('文件中含有不可见的控制字符,请在 Excel 中另存为“CSV UTF-8”后重新上传');
+  return normaliseText(text);
+}
+
+function decodeBytes(bytes: Uint8Array): string {
   const body = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);

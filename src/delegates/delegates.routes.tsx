@@ -3,8 +3,9 @@ import { listSurveys } from '../survey/survey.repo';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
 import { audited } from '../audit/audit.repo';
-import { canAccessVenue } from '../auth/auth.core';
+import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
+import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
@@ -24,7 +25,7 @@ function scopedVenue(c: Context<AppEnv>): string | undefined {
   const user = c.var.user!;
   if (user.role === 'venue_staff') {
     const asked = c.req.query('venue');
-    if (asked && asked !== user.venueName) throw forbidden(`您只能查看本会场(${user.venueName})的名单`);
+    if (asked) assertInScope(user, { venue: asked });
     return user.venueName ?? '';
   }
   return c.req.query('venue') || undefined;
@@ -64,7 +65,8 @@ async function decide(c: Context<AppEnv>, db: Db, kind: ReviewKind) {
   const candidate = await getCandidate(db, campaign.id, c.req.param('id') ?? '');
   if (!candidate) throw notFound('候选人');
   if (kind === 'districtReview') {
-    if (!canAccessVenue(c.var.user!, candidate.venueName) || c.var.user!.role !== 'venue_staff') throw forbidden('只有本会场所在区(市)的工作人员可以审核');
+    // venue staff of the candidate's own venue only (the route admits no other role)
+    assertInScope(c.var.user, { venue: candidate.venueName });
     if (candidate.qualification !== 'passed') throw new AppError(409, 'QUALIFICATION_FIRST', '该候选人尚未通过资格审查,不能进行区(市)审核');
   }
   const form = await formFields(c);
@@ -158,7 +160,7 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   const campaign = await getCampaign(db, c.req.param('code'));
   const row = await delegateById(db, campaign.id, c.req.param('id'));
   if (!row) throw notFound('代表');
-  if (!canAccessVenue(c.var.user!, row.delegate.venueName)) throw forbidden(`您只能管理本会场(${c.var.user!.venueName})的代表`);
+  assertInScope(c.var.user, { venue: row.delegate.venueName });
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
   assertAnswerable(row.delegate, answer);
@@ -175,7 +177,7 @@ function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
 /** The delegate's own page, opened from the notification link; the token is the only key. */
 delegateRoutes.get('/d/:token', async (c) => {
   const db = c.var.db;
-  const row = await delegateByToken(db, c.req.param('token'));
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, c.req.param('token')));
   if (!row) throw notFound('通知');
   const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const { groups } = await loadAgenda(db, campaign!.id);
@@ -193,7 +195,7 @@ delegateRoutes.get('/d/:token', async (c) => {
 delegateRoutes.post('/d/:token', async (c) => {
   const db = c.var.db;
   const token = c.req.param('token');
-  const row = await delegateByToken(db, token);
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, token));
   if (!row) throw notFound('通知');
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');

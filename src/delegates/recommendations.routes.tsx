@@ -8,6 +8,7 @@ import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
 import { hmacHex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
+import { readUpload } from '../lib/input';
 import { page } from '../lib/render';
 import { isUniqueViolation } from '../lib/validation';
 import { decodeCsvBytes, parseRecommendations } from './csv.core';
@@ -48,8 +49,8 @@ recommendationRoutes.post('/staff/c/:code/candidates/import', requireRole('organ
   if (await loadDraw(db, campaign.id)) throw frozen();
   if (!c.var.idHashKey) throw new AppError(503, 'ID_KEY_MISSING', '身份证号码密钥未配置,暂不能导入');
 
-  const body = await c.req.parseBody();
-  const file = body['file'];
+  const { files } = await readUpload(c);
+  const file = files['file'];
   if (!(file instanceof File) || file.size === 0) return render(c, campaign, { error: '请选择要上传的 CSV 文件(第一行为表头)' }, 422);
   if (file.size > MAX_CSV_BYTES) return render(c, campaign, { error: `文件过大(上限 ${MAX_CSV_BYTES / 1024 / 1024} MB),请分批上传` }, 422);
   let text: string;

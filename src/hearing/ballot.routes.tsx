@@ -3,12 +3,14 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/pages/ballot';
 import { audited } from '../audit/audit.repo';
+import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { campaigns } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
-import { ballotClientJs } from '../generated/ballot-client';
+import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { page } from '../lib/render';
 import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
 
@@ -22,7 +24,7 @@ const noStore = (c: Context<AppEnv>) => {
 
 ballotRoutes.get('/vote', (c) => {
   noStore(c);
-  return page(c, { title: '评议投票' }, <VotePage script={ballotClientJs} />);
+  return page(c, { title: '评议投票' }, <VotePage scriptUrl={staticScript('ballot.js')} />);
 });
 
 ballotRoutes.get('/vote/ballot', async (c) => {
@@ -32,11 +34,7 @@ ballotRoutes.get('/vote/ballot', async (c) => {
   return c.html(<BallotForm campaign={campaign.code} group={group} departments={departments} options={scale.map((o) => ({ position: o.position, label: o.label }))} />);
 });
 
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const body = await c.req.json().catch(() => undefined);
-  if (body === undefined) throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  return body;
-}
+const jsonBody = readJson;
 
 const ticketBody = z.object({ ticket: z.string().min(4).max(40) });
 
@@ -45,7 +43,7 @@ ballotRoutes.post('/api/ballot/ticket', async (c) => {
   noStore(c);
   const parsed = ticketBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入凭证码');
-  const row = await findTicket(c.var.db, parsed.data.ticket);
+  const row = await limitedLookup(c, 'ticket', () => findTicket(c.var.db, parsed.data.ticket));
   if (!row) throw new AppError(404, 'TICKET_NOT_FOUND', '凭证码无效,请核对或请工作人员重新签到');
   if (row.state === 'voided') throw new AppError(409, 'TICKET_VOIDED', '该凭证码已作废,不能投票');
   const session = await getSession(c.var.db, row.campaignId, row.groupNo, row.venueName);
@@ -60,7 +58,7 @@ ballotRoutes.post('/api/ballot/redeem', async (c) => {
   noStore(c);
   const parsed = redeemBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供凭证码和盲化消息');
-  const r = await redeemTicket(c.var.db, parsed.data.ticket, parsed.data.blindedMsg, c.var.atRest);
+  const r = await limitedLookup(c, 'ticket', () => redeemTicket(c.var.db, parsed.data.ticket, parsed.data.blindedMsg, c.var.atRest));
   return c.json({ blindSig: r.blindSig });
 });
 
@@ -100,7 +98,7 @@ ballotRoutes.post('/api/ballot/void', async (c) => {
 // ---- online voting from home with the personal link ----
 
 async function personal(c: Context<AppEnv>) {
-  const row = await delegateByToken(c.var.db, c.req.param('token') ?? '');
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(c.var.db, c.req.param('token') ?? ''));
   if (!row) throw notFound('通知');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   return { row, campaign: campaign! };

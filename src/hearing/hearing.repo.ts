@@ -10,6 +10,8 @@ import { canonicalCode } from '../lib/codes.core';
 import { sha256Hex } from '../lib/crypto';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
+import { assertInScope } from '../auth/scope';
+import type { SessionUser } from '../env';
 import { sealBallotFast } from '../tally/hpke-fast';
 import { ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
 import { notCommittedSql } from '../tally/tally.repo';
@@ -93,10 +95,12 @@ export async function findDelegateByCode(db: Db, campaignId: string, code: strin
  * own group, once, while voting is open. Returns the statement to run (with its audit entry),
  * the ticket (shown once, stored only as a hash) and the delegate's name for the desk.
  */
-export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number, venueName: string, code: string, channel: 'venue' | 'online') {
+export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number, venueName: string, code: string, channel: 'venue' | 'online', staff?: SessionUser) {
   const found = await findDelegateByCode(db, campaign.id, code);
   if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
   const d = found.delegate;
+  // at a desk, another venue's delegate is refused before anything about them is told
+  if (staff) assertInScope(staff, { venue: d.venueName });
   if (d.state !== 'selected' && d.state !== 'confirmed') {
     throw new AppError(409, 'NOT_A_DELEGATE', d.state === 'declined' ? '该代表已放弃参会资格,不能签到' : '该人员是候补,尚未递补为正式代表,不能签到');
   }

@@ -5,12 +5,14 @@ import { eq } from 'drizzle-orm';
 import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/pages/hearing';
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
+import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
 import { sessionUser } from '../auth/auth.repo';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
-import { disciplineReports } from '../db/schema';
+import { disciplineReports, type Role } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { formFields, page, wantsFragment } from '../lib/render';
 import { closeDecision } from './hearing.core';
 import {
@@ -35,8 +37,8 @@ function groupParam(c: Context<AppEnv>): number {
   return n;
 }
 
-function assertVenue(c: Context<AppEnv>, venue: string) {
-  if (!canAccessVenue(c.var.user!, venue)) throw forbidden('您只能操作本会场的签到与投票');
+function assertVenue(c: Context<AppEnv>, venue: string, acrossVenues: Role[] = []) {
+  assertInScope(c.var.user, { venue }, acrossVenues);
 }
 
 /**
@@ -124,7 +126,7 @@ hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/checkin', requireRole('
   if (!code) return deskPage(c, campaign, group, venue, { error: '请输入代表证号' }, 422);
   let prepared;
   try {
-    prepared = await prepareCheckin(c.var.db, campaign, group, venue, code, 'venue');
+    prepared = await prepareCheckin(c.var.db, campaign, group, venue, code, 'venue', c.var.user!);
   } catch (err) {
     if (err instanceof AppError && err.status !== 403) return deskPage(c, campaign, group, venue, { error: err.message }, err.status as 404 | 409);
     throw err;
@@ -186,7 +188,8 @@ hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/close', requireRole('or
 
 hearingRoutes.get('/staff/c/:code/hearing/:group/:venue/sheet', requireRole('organiser', 'venue_staff', 'auditor'), async (c) => {
   const venue = c.req.param('venue');
-  if (c.var.user!.role !== 'auditor') assertVenue(c, venue);
+  // auditors read every venue's closing sheet
+  assertVenue(c, venue, ['auditor']);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const group = groupParam(c);
   const [row, session] = await Promise.all([venueRow(c, campaign, group, venue), getSession(c.var.db, campaign.id, group, venue)]);
@@ -254,8 +257,8 @@ hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/open', requ
 
 hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/close', requireRole('organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const body = (await c.req.json().catch(() => ({}))) as { note?: unknown };
-  const decision = await closeVenue(c, campaign, groupParam(c), c.req.param('venue'), typeof body.note === 'string' ? body.note : undefined);
+  const body = await readJson(c, { optional: true });
+  const decision = await closeVenue(c, campaign, groupParam(c), c.req.param('venue'), typeof body['note'] === 'string' ? body['note'] : undefined);
   if (!decision.ok) throw new AppError(409, 'RECONCILIATION_GAP', decision.reason);
   return c.json({ state: 'closed', noted: decision.noteRequired });
 });
@@ -263,12 +266,12 @@ hearingRoutes.post('/api/campaigns/:code/groups/:group/venues/:venue/close', req
 const checkinBody = z.object({ delegateCode: z.string().min(1).max(40), group: z.number().int().min(1).max(20), venue: z.string().min(1).max(60) });
 
 hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 'venue_staff'), async (c) => {
-  const parsed = checkinBody.safeParse(await c.req.json().catch(() => null));
+  const parsed = checkinBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供 delegateCode、group 和 venue');
   const { delegateCode, group, venue } = parsed.data;
   assertVenue(c, venue);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const prepared = await prepareCheckin(c.var.db, campaign, group, venue, delegateCode, 'venue');
+  const prepared = await prepareCheckin(c.var.db, campaign, group, venue, delegateCode, 'venue', c.var.user!);
   await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert]);
   invalidate(campaign);
   return c.json({ checkinId: prepared.id, ticket: prepared.ticket }, 201);
@@ -276,8 +279,8 @@ hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 've
 
 hearingRoutes.post('/api/campaigns/:code/checkins/:id/void', requireRole('organiser', 'venue_staff'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const body = (await c.req.json().catch(() => ({}))) as { reason?: unknown };
-  const reason = typeof body.reason === 'string' ? body.reason.trim() : '';
+  const body = await readJson(c);
+  const reason = typeof body['reason'] === 'string' ? body['reason'].trim() : '';
   if (!reason) throw new AppError(422, 'VALIDATION_FAILED', '请填写作废原因');
   const checkin = await getCheckin(c.var.db, campaign.id, c.req.param('id'));
   if (!checkin) throw new AppError(404, 'NOT_FOUND', '找不到该签到记录');

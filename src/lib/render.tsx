@@ -23,24 +23,5 @@ export function wantsFragment(c: Context<AppEnv>): boolean {
   return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true';
 }
 
-/** Form fields as strings (the last value wins); files are ignored. */
-export async function formFields(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const body = await c.req.parseBody();
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) {
-    const value = Array.isArray(v) ? v[v.length - 1] : v;
-    if (typeof value === 'string') out[k] = value;
-  }
-  return out;
-}
-
-/** Form fields keeping repeated names (checkbox groups) as arrays. */
-export async function formFieldsAll(c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === 'string');
-    else if (typeof v === 'string') out[k] = v;
-  }
-  return out;
-}
+/** Forms are read in one place (src/lib/input.ts): malformed bodies answer 400, text is cleaned. */
+export { readForm as formFields, readFormAll as formFieldsAll } from './input';

@@ -15,3 +15,18 @@ export function isUniqueViolation(err: unknown): boolean {
   const text = `${(err as { message?: unknown })?.message ?? ''} ${(err as { cause?: { message?: unknown } })?.cause?.message ?? ''}`;
   return /UNIQUE constraint failed/i.test(text);
 }
+
+/**
+ * Detects a full disk (SQLITE_FULL, "database or disk is full") from libSQL or D1, however the
+ * driver or drizzle wraps it: the code or message of the error or of any error in its cause chain.
+ */
+export function isStorageFull(err: unknown): boolean {
+  for (let e = err as { message?: unknown; code?: unknown; cause?: unknown } | undefined, i = 0; e && i < 8; e = e.cause as typeof e, i++) {
+    if (typeof e !== 'object') break;
+    if (e.code === 'SQLITE_FULL') return true;
+    const message = String(e.message ?? '');
+    // drizzle's wrapper quotes the statement and its parameters (user text): only its causes count
+    if (!message.startsWith('Failed query:') && /SQLITE_FULL|database or disk is full/i.test(message)) return true;
+  }
+  return false;
+}

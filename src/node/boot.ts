@@ -10,6 +10,7 @@ import { checkpointWal, openLibsql, type LibsqlHandle } from '../db/libsql';
 import { encryptPlaintextSecrets } from '../db/encrypt-at-rest';
 import { atRestCipher } from '../lib/at-rest';
 import { applyMigrations } from '../db/migrate';
+import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
 import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
@@ -72,7 +73,7 @@ export function loadSecretKey(databaseUrl: string, fromEnv = process.env['SANMIN
 
 /**
  * Creates the file's folder, opens the database, applies migrations (safe with another process
- * starting at once), seeds 2018 once, and seals any secret still stored in the clear.
+ * starting at once), fills the search index, seeds 2018 once, and seals any secret still stored in the clear.
  */
 export async function prepareDatabase(
   url: string,
@@ -84,6 +85,8 @@ export async function prepareDatabase(
   cacheLibsqlStatements();
   const handle = await openLibsql(url, authToken);
   await applyMigrations(handle.db);
+  // public suggestions missing from the (masked) search index, e.g. after migration 0011
+  await reindexPublicSuggestions(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);
   const atRest = atRestCipher('secretKey' in opts ? opts.secretKey : loadSecretKey(url));
   if (atRest && (await encryptPlaintextSecrets(handle.db, atRest)) > 0 && path) await checkpointWal(handle.client);

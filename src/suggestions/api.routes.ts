@@ -1,27 +1,20 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware';
+import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
+import { readJson } from '../lib/input';
 import { publicIntake } from './intake';
 import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.repo';
-import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, maskName, redactPersonal } from './suggestions.core';
+import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, publicView } from './suggestions.core';
 
 /** JSON under /api: intake, tracking, public search, routing preview, a handler's queue. */
 export const suggestionApi = new Hono<AppEnv>();
 
-async function jsonBody(c: { req: { json(): Promise<unknown> } }): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await c.req.json();
-  } catch {
-    throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  }
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw new AppError(400, 'BAD_JSON', '请求内容应为 JSON 对象');
-  return body as Record<string, unknown>;
-}
+const jsonBody = readJson;
 
 const campaignParam = z.string().max(40).optional();
 
@@ -37,19 +30,19 @@ suggestionApi.post('/suggestions', async (c) => {
 });
 
 suggestionApi.get('/suggestions/:code', async (c) => {
-  const s = await findByCode(c.var.db, undefined, c.req.param('code'));
+  const s = await limitedLookup(c, 'suggestion', () => findByCode(c.var.db, undefined, c.req.param('code')));
   if (!s) throw notFound('该跟踪码对应的建议');
   const [assigns, supporters] = await Promise.all([assignmentsOf(c.var.db, s.seq), supporterCounts(c.var.db, [s.seq])]);
-  const author = { name: s.authorName, mobile: s.mobile };
+  const v = publicView(s);
   return c.json({
-    code: s.code,
-    status: s.status,
-    statusLabel: STATUS_LABELS[s.status],
-    author: maskName(s.authorName),
-    theme: s.theme,
-    area: s.area,
-    title: s.title,
-    body: redactPersonal(s.body, author),
+    code: v.code,
+    status: v.status,
+    statusLabel: STATUS_LABELS[v.status],
+    author: v.author,
+    theme: v.theme,
+    area: v.area,
+    title: v.title,
+    body: v.body,
     departments: [...new Set(assigns.filter((a) => a.status !== 'returned').map((a) => a.departmentName))],
     supporters: supporters.get(s.seq) ?? 0,
     answer: s.status === 'published' ? s.publicAnswer : null,
@@ -78,18 +71,21 @@ suggestionApi.get('/suggestions', async (c) => {
     totalCapped: result.totalCapped,
     page: result.page,
     pageSize: result.pageSize,
-    items: result.rows.map((r) => ({
-      code: r.code,
-      author: maskName(r.authorName),
-      theme: r.theme,
-      area: r.area,
-      title: r.title,
-      body: redactPersonal(r.body, { name: r.authorName, mobile: r.mobile }),
-      status: r.status,
-      departments: r.departments,
-      answer: r.status === 'published' ? r.publicAnswer : null,
-      adoption: r.status === 'published' ? r.adoption : null,
-    })),
+    items: result.rows.map((r) => {
+      const v = publicView(r);
+      return {
+        code: v.code,
+        author: v.author,
+        theme: v.theme,
+        area: v.area,
+        title: v.title,
+        body: v.body,
+        status: v.status,
+        departments: r.departments,
+        answer: v.status === 'published' ? v.publicAnswer : null,
+        adoption: v.status === 'published' ? v.adoption : null,
+      };
+    }),
   });
 });
 

@@ -1,11 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { ExcellentList, FeedbackColumn, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
+import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';
 import { intakeClosed, publicIntake } from './intake';
+import { maskForOthers, maskName, publicView } from './suggestions.core';
 import { assignmentsOf, findByCode, loadIntakeContext, publishedExcellent, searchPublic, supporterCounts, type PublicStatusFilter, type Suggestion } from './suggestions.repo';
 
 /** Citizens: send a suggestion, follow it by tracking code, read the public feedback column. */
@@ -45,11 +47,11 @@ suggestionPublicRoutes.post('/c/:code/suggestions', async (c) => {
   );
 });
 
-/** A suggestion as the public may see it (name masked and phone dropped by the view). */
+/** A suggestion as the public may see it: author as 张*, personal data masked, no mobile or e-mail. */
 export async function publicItem(c: Context<AppEnv>, s: Suggestion): Promise<PublicItem> {
   const [assigns, supporters] = await Promise.all([assignmentsOf(c.var.db, s.seq), supporterCounts(c.var.db, [s.seq])]);
   return {
-    ...s,
+    ...publicView(s),
     departments: [...new Set(assigns.filter((a) => a.status !== 'returned').map((a) => a.departmentName))],
     supporters: supporters.get(s.seq) ?? 0,
   };
@@ -60,7 +62,7 @@ suggestionPublicRoutes.get('/c/:code/suggestions/track', async (c) => {
   const typed = (c.req.query('code') ?? '').trim().slice(0, 60);
   const code = canonicalCode('tracking', typed) ?? typed;
   if (!code) return page(c, { title: '查询办理进度', campaignCode: campaign.code }, <TrackPage campaign={campaign} code="" />);
-  const s = await findByCode(c.var.db, campaign.id, code);
+  const s = await limitedLookup(c, 'suggestion', () => findByCode(c.var.db, campaign.id, code));
   if (!s) return page(c, { title: '查询办理进度', campaignCode: campaign.code, status: 404 }, <TrackPage campaign={campaign} code={code} notFound />);
   return page(c, { title: '查询办理进度', campaignCode: campaign.code }, <TrackPage campaign={campaign} code={code} item={await publicItem(c, s)} />);
 });
@@ -84,7 +86,7 @@ suggestionPublicRoutes.get('/c/:code/suggestions', async (c) => {
       campaign={campaign}
       options={options}
       filters={filters}
-      rows={result.rows.map((r) => ({ ...r, supporters: counts.get(r.seq) ?? 0 }))}
+      rows={result.rows.map((r) => ({ ...publicView(r), departments: r.departments, supporters: counts.get(r.seq) ?? 0 }))}
       total={result.total}
       totalCapped={result.totalCapped}
       page={result.page}
@@ -95,5 +97,8 @@ suggestionPublicRoutes.get('/c/:code/suggestions', async (c) => {
 
 suggestionPublicRoutes.get('/c/:code/suggestions/excellent', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  return page(c, { title: '优秀建议', campaignCode: campaign.code }, <ExcellentList campaign={campaign} rows={await publishedExcellent(c.var.db, campaign.id)} />);
+  return page(c, { title: '优秀建议', campaignCode: campaign.code }, <ExcellentList
+      campaign={campaign}
+      rows={(await publishedExcellent(c.var.db, campaign.id)).map((r) => ({ code: r.code, author: maskName(r.authorName), title: maskForOthers(r.title, r), area: r.area, theme: r.theme, adoption: r.adoption }))}
+    />);
 });

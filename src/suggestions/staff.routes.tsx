@@ -20,6 +20,7 @@ import { canonicalCode } from '../lib/codes.core';
 import { ADOPTIONS, SUGGESTION_STATUSES, suggestions, suggestionSupporters, type Adoption, type SuggestionStatus } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
+import { readUpload } from '../lib/input';
 import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
 import {
@@ -40,7 +41,7 @@ import {
   supportersOf,
   upsertScore,
   dispatchStatements,
-  reindexBigrams,
+  reindexPublic,
   PAGE_SIZE,
   type Suggestion,
 } from './suggestions.repo';
@@ -147,9 +148,9 @@ suggestionStaffRoutes.get(`${P}/import`, organiser, async (c) => {
 suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
   const db = c.var.db;
   const campaign = await getCampaign(db, c.req.param('code'));
-  const body = await c.req.parseBody();
-  const organisation = typeof body['organisation'] === 'string' ? body['organisation'].trim() : '';
-  const file = body['file'];
+  const { fields, files } = await readUpload(c);
+  const organisation = (fields['organisation'] ?? '').trim();
+  const file = files['file'];
   const fail = (error: string) =>
     page(c, { title: '批量导入建议', campaignCode: campaign.code, status: 422 }, <ImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} organisation={organisation} error={error} />);
   if (!(file instanceof File) || file.size === 0) return fail('请选择要导入的 CSV 文件');
@@ -158,8 +159,8 @@ suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
   let text: string;
   try {
     text = decodeCsvBytes(new Uint8Array(await file.arrayBuffer()));
-  } catch {
-    return fail('无法识别文件编码,请在 Excel 中另存为“CSV UTF-8”后重新上传');
+  } catch (err) {
+    return fail((err as Error).message);
   }
   const ctx = await loadIntakeContext(db, campaign.id);
   const parsed = parseBatch(text, ctx, organisation);
@@ -389,7 +390,7 @@ suggestionStaffRoutes.post(`${P}/:sc/publish`, organiser, async (c) => {
   const publicAnswer = answered.map((a) => `【${a.departmentName}】${a.answer ?? ''}`).join('\n\n');
   await audited(db, actorOf(c), 'suggestion.publish', `suggestion:${s.code}`, { departments: answered.map((a) => a.departmentName) }, [
     setSuggestion(db, s.seq, { status: 'published', publicAnswer, adoption: overallAdoption(answered.map((a) => a.adoption)), publishedAt: Date.now() }),
-    ...reindexBigrams(db, s.seq, s.title, s.body, publicAnswer),
+    ...reindexPublic(db, s, publicAnswer),
   ]);
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=published`, 303);
 });

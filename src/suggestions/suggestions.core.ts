@@ -4,6 +4,7 @@
  */
 import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
+import { maskName, maskPersonalData } from '../lib/personal-data.core';
 import type { Adoption, AssignmentStatus, SuggestionStatus } from '../db/schema';
 
 export const LIMITS = {
@@ -319,24 +320,70 @@ export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil
 
 // ---------------------------------------------------------------- privacy
 
-/** 张三 → 张*, 欧阳修 → 欧**; a name is never shown whole to the public. */
-export function maskName(name: string): string {
-  const c = [...name.trim()];
-  if (!c.length) return '*';
-  return c[0]! + '*'.repeat(Math.max(1, c.length - 1));
+export { maskName };
+
+/** Who wrote a suggestion, as far as masking needs to know: their name, mobile and e-mail. */
+export interface AuthorIdentity {
+  authorName: string;
+  mobile: string;
+  email?: string | null;
 }
 
 /**
- * Text a department or the public will read: the author's name and any mobile or landline
- * number typed into the text are blanked (complainants' identities must not reach the
+ * Text a department or the public will read (title, body): every ID, phone, e-mail, bank-card
+ * number and name-like phrase is masked by the one personal-data module, and the author's own
+ * name, mobile and e-mail wherever they appear (complainants' identities must not reach the
  * department concerned).
  */
-export function redactPersonal(text: string, author: { name: string; mobile: string }): string {
-  let out = text.replace(/(?<!\d)(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d){8}(?!\d)/g, '***********').replace(/(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)/g, '***********');
-  const name = author.name.trim();
-  if ([...name].length >= 2) out = out.split(name).join(maskName(name));
-  if (author.mobile) out = out.split(author.mobile).join('***********');
-  return out;
+export function maskForOthers(text: string, author: AuthorIdentity): string {
+  return maskPersonalData(text, { names: [author.authorName], numbers: [author.mobile], emails: [author.email] });
+}
+
+/** A suggestion as anyone but the organisers may see it: the author as 张*, masked text, no mobile or e-mail. */
+export interface PublicSuggestionView {
+  code: string;
+  author: string;
+  theme: string;
+  area: string;
+  title: string;
+  body: string;
+  status: SuggestionStatus;
+  publicAnswer: string;
+  adoption: Adoption;
+  createdAt: number;
+  publishedAt: number | null;
+  rejectReason: string | null;
+}
+
+export function publicView(
+  s: AuthorIdentity & {
+    code: string;
+    theme: string;
+    area: string;
+    title: string;
+    body: string;
+    status: SuggestionStatus;
+    publicAnswer: string;
+    adoption: Adoption;
+    createdAt: number;
+    publishedAt: number | null;
+    rejectReason?: string | null;
+  },
+): PublicSuggestionView {
+  return {
+    code: s.code,
+    author: maskName(s.authorName),
+    theme: s.theme,
+    area: s.area,
+    title: maskForOthers(s.title, s),
+    body: maskForOthers(s.body, s),
+    status: s.status,
+    publicAnswer: s.publicAnswer,
+    adoption: s.adoption,
+    createdAt: s.createdAt,
+    publishedAt: s.publishedAt,
+    rejectReason: s.rejectReason ?? null,
+  };
 }
 
 // ---------------------------------------------------------------- statistics

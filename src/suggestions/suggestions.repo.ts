@@ -26,7 +26,7 @@ import {
   findDuplicate,
   fingerprint,
   minhashBands,
-  redactPersonal,
+  maskForOthers,
   bigramTokens,
   type ExistingText,
   type IntakeContext,
@@ -327,14 +327,14 @@ export const handlerColumns = {
   answeredAt: suggestionAssignments.answeredAt,
 };
 
-/** Blanks the author's name and numbers out of the text and drops them from the row. */
-function forHandler<T extends { body: string; authorName: string; mobile: string }>(row: T): Omit<T, 'authorName' | 'mobile'> {
-  const { authorName, mobile, ...rest } = row;
-  return { ...rest, body: redactPersonal(row.body, { name: authorName, mobile }) };
+/** Masks personal data in the title and body (the author's too) and drops the author's identity from the row. */
+function forHandler<T extends { title: string; body: string; authorName: string; mobile: string; email: string | null }>(row: T): Omit<T, 'authorName' | 'mobile' | 'email'> {
+  const { authorName: _n, mobile: _m, email: _e, ...rest } = row;
+  return { ...rest, title: maskForOthers(row.title, row), body: maskForOthers(row.body, row) };
 }
 
-// read only to blank them out of the body; never returned
-const identityForRedaction = { authorName: suggestions.authorName, mobile: suggestions.mobile };
+// read only to mask them out of the text; never returned
+const identityForRedaction = { authorName: suggestions.authorName, mobile: suggestions.mobile, email: suggestions.email };
 
 export async function listForDepartment(db: Db, campaignId: string, departmentName: string) {
   const rows = await db
@@ -356,12 +356,6 @@ export async function handlerItem(db: Db, campaignId: string, code: string, depa
     .orderBy(desc(suggestionAssignments.assignedAt))
     .limit(1);
   return row && forHandler(row);
-}
-
-/** The author's identity, read only to blank it out of text a department or the public sees. */
-export async function authorOf(db: Db, seq: number): Promise<{ name: string; mobile: string }> {
-  const [row] = await db.select({ name: suggestions.authorName, mobile: suggestions.mobile }).from(suggestions).where(eq(suggestions.seq, seq));
-  return row ?? { name: '', mobile: '' };
 }
 
 // ---------------------------------------------------------------- workflow writes
@@ -390,25 +384,57 @@ export function dispatchStatements(
     );
   }
   out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));
-  // searchable from now on (the trigram index follows the status through its triggers)
-  out.push(...reindexBigrams(db, s.seq, s.title, s.body, s.publicAnswer));
+  // searchable from now on
+  out.push(...reindexPublic(db, s, s.publicAnswer));
   return out;
 }
 
-/** Re-indexes a suggestion's bigrams with its published answer. */
-export function reindexBigrams(db: Db, seq: number, title: string, body: string, answer: string): BatchItem<'sqlite'>[] {
+type Indexable = { seq: number; title: string; body: string; authorName: string; mobile: string; email: string | null };
+
+/**
+ * Writes a suggestion's entries in both public search indexes, from its MASKED title and body
+ * (and the published answer): what the public cannot read, it cannot search for either.
+ */
+export function reindexPublic(db: Db, s: Indexable, answer: string): BatchItem<'sqlite'>[] {
+  const title = maskForOthers(s.title, s);
+  const body = maskForOthers(s.body, s);
   // FTS5 takes no upsert and D1's batch takes builders only: delete, then insert
   return [
-    db.delete(suggestionsBigrams).where(eq(suggestionsBigrams.rowid, seq)),
-    db.insert(suggestionsBigrams).values({ rowid: seq, grams: bigramTokens(title, body, answer) }),
+    db.delete(suggestionsFts).where(eq(suggestionsFts.rowid, s.seq)),
+    db.insert(suggestionsFts).values({ rowid: s.seq, title, body, publicAnswer: answer }),
+    db.delete(suggestionsBigrams).where(eq(suggestionsBigrams.rowid, s.seq)),
+    db.insert(suggestionsBigrams).values({ rowid: s.seq, grams: bigramTokens(title, body, answer) }),
   ];
 }
 
 /**
- * The FTS5 bigram index (created by the custom migration 0007, so it is not in the drizzle
- * schema): declared here only so batch statements can be query builders.
+ * The FTS5 indexes (created by the custom migrations 0007 and 0011, so they are not in the
+ * drizzle schema): declared here only so batch statements can be query builders.
  */
 const suggestionsBigrams = sqliteTable('suggestions_bigrams', { rowid: integer('rowid').notNull(), grams: text('grams').notNull() });
+const suggestionsFts = sqliteTable('suggestions_fts', { rowid: integer('rowid').notNull(), title: text('title').notNull(), body: text('body').notNull(), publicAnswer: text('public_answer').notNull() });
+
+const PUBLIC_INDEXED: SuggestionStatus[] = ['dispatched', 'in_progress', 'answered', 'published'];
+
+/**
+ * Indexes the public suggestions that have no entry yet (after migration 0011 dropped the old
+ * index of unmasked text, or after the masking rules change and the index is emptied). Run at
+ * start; one cheap query when nothing is missing. Returns how many were indexed.
+ */
+export async function reindexPublicSuggestions(db: Db): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const rows = await db
+      .select({ seq: suggestions.seq, title: suggestions.title, body: suggestions.body, authorName: suggestions.authorName, mobile: suggestions.mobile, email: suggestions.email, publicAnswer: suggestions.publicAnswer })
+      .from(suggestions)
+      .where(and(inArray(suggestions.status, PUBLIC_INDEXED), sql`${suggestions.seq} NOT IN (SELECT rowid FROM suggestions_fts)`))
+      .limit(200);
+    if (!rows.length) return total;
+    const statements = rows.flatMap((r) => reindexPublic(db, r, r.publicAnswer));
+    await db.batch(statements as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+    total += rows.length;
+  }
+}
 
 export function setSuggestion(db: Db, seq: number, set: Partial<typeof suggestions.$inferInsert>) {
   return db.update(suggestions).set(set).where(eq(suggestions.seq, seq));
@@ -504,8 +530,9 @@ export function keywordCondition(q: string): SQL | undefined {
   }
   for (const t of short.filter((x) => !/^[\p{Script=Han}a-z0-9]{2}$/u.test(x.toLowerCase()))) {
     const pattern = `%${likeEscape(t)}%`;
+    // over the index's masked text, not the text as typed
     parts.push(
-      sql`(${suggestions.title} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.body} LIKE ${pattern} ESCAPE '\\' OR ${suggestions.publicAnswer} LIKE ${pattern} ESCAPE '\\')`,
+      sql`${suggestions.seq} IN (SELECT rowid FROM suggestions_fts WHERE title LIKE ${pattern} ESCAPE '\\' OR body LIKE ${pattern} ESCAPE '\\' OR public_answer LIKE ${pattern} ESCAPE '\\')`,
     );
   }
   return and(...parts);
@@ -530,6 +557,7 @@ export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) 
     code: suggestions.code,
     authorName: suggestions.authorName,
     mobile: suggestions.mobile,
+    email: suggestions.email,
     theme: suggestions.theme,
     area: suggestions.area,
     title: suggestions.title,
@@ -584,20 +612,22 @@ export async function loadStatistics(db: Db, campaignId: string, now = Date.now(
       .from(suggestions)
       .where(and(inCampaign, isNotNull(suggestions.answeredAt))),
     db
-      .select({ code: suggestions.code, title: suggestions.title, deadline: suggestions.dispatchBy })
+      .select({ code: suggestions.code, title: suggestions.title, deadline: suggestions.dispatchBy, ...identityForRedaction })
       .from(suggestions)
       .where(and(inCampaign, eq(suggestions.status, 'received'), sql`${suggestions.dispatchBy} < ${now}`))
       .orderBy(asc(suggestions.dispatchBy))
       .limit(200),
     db
-      .select({ code: suggestions.code, title: suggestions.title, department: suggestionAssignments.departmentName, deadline: suggestionAssignments.deadlineAt })
+      .select({ code: suggestions.code, title: suggestions.title, department: suggestionAssignments.departmentName, deadline: suggestionAssignments.deadlineAt, ...identityForRedaction })
       .from(suggestionAssignments)
       .innerJoin(suggestions, eq(suggestions.seq, suggestionAssignments.suggestionSeq))
       .where(and(inCampaign, inArray(suggestionAssignments.status, ['dispatched', 'in_progress']), sql`${suggestionAssignments.deadlineAt} < ${now}`))
       .orderBy(asc(suggestionAssignments.deadlineAt))
       .limit(200),
   ]);
-  return { byStatus, byArea, byTheme, byDept, handlingTimes: handled.map((h) => h.answered! - h.created), overdueDispatch, overdueAnswers };
+  // statisticians read these lists too: titles masked, no identity
+  const masked = <T extends { title: string; authorName: string; mobile: string; email: string | null }>({ authorName: _n, mobile: _m, email: _e, ...rest }: T) => ({ ...rest, title: maskForOthers(rest.title, { authorName: _n, mobile: _m, email: _e }) });
+  return { byStatus, byArea, byTheme, byDept, handlingTimes: handled.map((h) => h.answered! - h.created), overdueDispatch: overdueDispatch.map(masked), overdueAnswers: overdueAnswers.map(masked) };
 }
 
 // ---------------------------------------------------------------- excellent suggestions
@@ -618,6 +648,8 @@ export async function publishedExcellent(db: Db, campaignId: string) {
       seq: suggestions.seq,
       code: suggestions.code,
       authorName: suggestions.authorName,
+      mobile: suggestions.mobile,
+      email: suggestions.email,
       title: suggestions.title,
       area: suggestions.area,
       theme: suggestions.theme,

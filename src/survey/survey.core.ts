@@ -256,42 +256,5 @@ export function surveyCsv(title: string, tally: SurveyTally): string {
 }
 
 // ---- personal data in free text ----
-
-export interface Finding {
-  kind: 'phone' | 'idcard' | 'name' | 'email';
-  text: string;
-}
-
-const PATTERNS: { kind: Finding['kind']; re: RegExp; mask: string }[] = [
-  { kind: 'idcard', re: /(?<![0-9])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9])/g, mask: '[身份证号已隐去]' },
-  { kind: 'phone', re: /(?<![0-9])1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?![0-9])/g, mask: '[手机号已隐去]' },
-  { kind: 'phone', re: /(?<![0-9])0\d{2,3}[\s-]?\d{7,8}(?![0-9])/g, mask: '[电话已隐去]' },
-  { kind: 'email', re: /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, mask: '[邮箱已隐去]' },
-];
-
-// common surnames followed by 1–2 characters, or a title (先生/女士/同志/师傅/经理/科长/主任/局长), or "我叫/名叫/姓名"
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤';
-const NAME_PATTERNS: RegExp[] = [
-  /(?:我叫|名叫|姓名[::是]?|叫做)\s*([\u4e00-\u9fa5]{2,3})/g,
-  new RegExp(`([${SURNAMES}][\\u4e00-\\u9fa5]?)(?:先生|女士|同志|师傅|经理|科长|处长|主任|局长|书记|老师|大爷|阿姨)`, 'g'),
-];
-
-/** What looks like personal data: ID numbers, phone numbers, e-mail addresses and name-like phrases. A reviewer decides. */
-export function findPersonalData(text: string): Finding[] {
-  const out: Finding[] = [];
-  for (const p of PATTERNS) for (const m of text.matchAll(p.re)) out.push({ kind: p.kind, text: m[0] });
-  for (const re of NAME_PATTERNS) for (const m of text.matchAll(re)) out.push({ kind: 'name', text: m[1] ?? m[0] });
-  // an ID number also matches nothing else; drop phone hits inside an ID hit
-  return out.filter((f, i) => !out.some((g, j) => j !== i && g.kind === 'idcard' && f.kind === 'phone' && g.text.includes(f.text)));
-}
-
-/** The detector's suggestion: numbers and addresses masked, name-like phrases replaced by "某某". */
-export function suggestRedaction(text: string): string {
-  let t = text;
-  for (const p of PATTERNS) t = t.replace(p.re, p.mask);
-  t = t.replace(NAME_PATTERNS[0]!, (m, name: string) => m.replace(name, '某某'));
-  t = t.replace(NAME_PATTERNS[1]!, (m, name: string) => m.replace(name, `${name[0]}某`));
-  return t;
-}
-
-export const FINDING_LABELS: Record<Finding['kind'], string> = { phone: '电话号码', idcard: '身份证号', name: '疑似姓名', email: '电子邮箱' };
+// Found and masked by the one module every free text shown to others goes through:
+// src/lib/personal-data.core.ts (findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS).

@@ -8,6 +8,8 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { audited, type Actor } from '../audit/audit.repo';
+import { assertInScope } from '../auth/scope';
+import type { SessionUser } from '../env';
 import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
 import { chunkRows, type Db } from '../db/client';
 import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
@@ -163,15 +165,21 @@ export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign
 }
 
 /** A delegate's invitation (at the venue desk or from their personal link): one per delegate and survey. */
-export async function issueDelegateCode(db: Db, actor: Actor, campaign: Campaign, survey: Survey, delegateCode: string) {
+/**
+ * One survey invitation for a delegate: at a desk, only by staff whose scope covers the delegate's
+ * venue (organisers: any); or by the delegate themselves from their personal link.
+ */
+export async function issueDelegateCode(db: Db, actor: Actor, by: SessionUser | 'the delegate', campaign: Campaign, survey: Survey, delegateCode: string) {
   if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷凭链接作答,不需要邀请码');
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '问卷尚未开放或已经结束');
   const [found] = await db
-    .select({ id: delegates.id, state: delegates.state, name: candidates.name })
+    .select({ id: delegates.id, state: delegates.state, venueName: delegates.venueName, name: candidates.name })
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
     .where(and(eq(delegates.campaignId, campaign.id), eq(delegates.delegateCode, canonicalCode('delegate', delegateCode) ?? '')));
   if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
+  // another venue's delegate: refused before their name or state is looked at
+  if (by !== 'the delegate') assertInScope(by, { venue: found.venueName });
   if (found.state !== 'selected' && found.state !== 'confirmed') throw new AppError(409, 'NOT_A_DELEGATE', '该人员不是正式代表,不能领取问卷邀请码');
   const [already] = await db.select({ id: surveyInvitations.id }).from(surveyInvitations).where(and(eq(surveyInvitations.surveyId, survey.id), eq(surveyInvitations.delegateId, found.id)));
   if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');

@@ -15,12 +15,16 @@ import {
   SurveysPage,
 } from '../../views/pages/survey';
 import { requireRole } from '../auth/auth.middleware';
+import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
+import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
+import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit';
 import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { campaigns, surveys } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
-import { surveyClientJs } from '../generated/survey-client';
+import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
+import { cleanText, readJson, readUpload } from '../lib/input';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
 import { allQuestions, surveyCsv, type Answer, type Question, type SurveyDefinition } from './survey.core';
@@ -326,9 +330,9 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/tally/share', requireRole('custodi
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/tally/submit', requireRole('custodian'), async (c) => {
-  const body = await c.req.parseBody();
-  const file = body['shareFile'];
-  const text = file instanceof File && file.size > 0 ? (file.size < 10_000 ? await file.text() : '') : typeof body['share'] === 'string' ? body['share'] : '';
+  const { fields, files } = await readUpload(c);
+  const file = files['shareFile'];
+  const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
   return act(c, async (campaign, survey) => {
     const r = await submitSurveyShare(c.var.db, actor(c), campaign, survey, text, c.var.atRest);
     if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
@@ -369,7 +373,7 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
   const { campaign, survey } = await load(c);
   const form = await formFieldsAll(c);
   try {
-    const r = await issueDelegateCode(c.var.db, actor(c), campaign, survey, str(form['delegateCode']));
+    const r = await issueDelegateCode(c.var.db, actor(c), c.var.user!, campaign, survey, str(form['delegateCode']));
     c.header('Cache-Control', 'no-store');
     return page(c, { title: '邀请码', campaignCode: campaign.code }, <DelegateCodePage survey={survey} code={r.code} name={r.name} />);
   } catch (err) {
@@ -381,11 +385,11 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
 /** A delegate's personal link: their own invitation for an open questionnaire, handed to the device in the URL fragment. */
 surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
   noStore(c);
-  const row = await delegateByToken(c.var.db, c.req.param('token'));
+  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(c.var.db, c.req.param('token')));
   if (!row) throw notFound('通知');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const survey = await getSurvey(c.var.db, campaign!, c.req.param('id'));
-  const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, campaign!, survey, row.delegate.delegateCode);
+  const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, 'the delegate', campaign!, survey, row.delegate.delegateCode);
   return c.redirect(`/s#t=${r.code}`, 303);
 });
 
@@ -393,7 +397,7 @@ surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
 
 surveyRoutes.get('/s', (c) => {
   noStore(c);
-  return page(c, { title: '问卷调查' }, <RespondPage script={surveyClientJs} />);
+  return page(c, { title: '问卷调查' }, <RespondPage scriptUrl={staticScript('survey.js')} />);
 });
 
 surveyRoutes.get('/s/form', async (c) => {
@@ -402,18 +406,14 @@ surveyRoutes.get('/s/form', async (c) => {
   return c.html(<SurveyFormFragment survey={survey} def={parseDefinition(survey)} />);
 });
 
-async function jsonBody(c: Context<AppEnv>): Promise<unknown> {
-  const body = await c.req.json().catch(() => undefined);
-  if (body === undefined) throw new AppError(400, 'BAD_JSON', '请求内容不是有效的 JSON');
-  return body;
-}
+const jsonBody = readJson;
 
 const codeBody = z.object({ code: z.string().min(4).max(40) });
 surveyRoutes.post('/api/survey/invitation', async (c) => {
   noStore(c);
   const parsed = codeBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入邀请码');
-  const { invitation, survey } = await findInvitation(c.var.db, parsed.data.code);
+  const { invitation, survey } = await limitedLookup(c, 'invitation', () => findInvitation(c.var.db, parsed.data.code));
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, survey.campaignId));
   return c.json({ campaign: campaign!.code, survey: survey.id, publicKey: survey.signPublicKey, state: invitation.state });
 });
@@ -423,7 +423,7 @@ surveyRoutes.post('/api/survey/redeem', async (c) => {
   noStore(c);
   const parsed = redeemBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供邀请码和盲化消息');
-  return c.json(await redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg, c.var.atRest));
+  return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg, c.var.atRest)));
 });
 
 const respondBody = z.object({
@@ -467,6 +467,9 @@ surveyRoutes.get('/c/:code/surveys/:id', async (c) => {
 surveyRoutes.post('/c/:code/surveys/:id', async (c) => {
   noStore(c);
   const { campaign, survey } = await load(c);
+  // anyone with the link may report, so reports are limited per address; the counter holds the
+  // address (an IPv6 /64) and a count, never meets the sealed response, which stores neither
+  await spendBudget(c, `open-survey:${limitAddress(c)}`, OPEN_SURVEY_LIMIT, '提交过于频繁:同一网络每小时最多提交 10 份,请稍后再试');
   const def = parseDefinition(survey);
   const values = answersFromForm(def, await formFieldsAll(c));
   try {
@@ -551,7 +554,12 @@ surveyRoutes.get('/staff/c/:code/surveys/:id/review', requireRole('statistician'
   if (!result) throw new AppError(404, 'NOT_UNSEALED', '本问卷尚未开封');
   c.header('Cache-Control', 'no-store');
   const titles = new Map(allQuestions(parseDefinition(survey)).map((q) => [q.id, q.title]));
-  return page(c, { title: '审核文字答复', campaignCode: campaign.code }, <ReviewPage campaign={campaign} survey={survey} texts={result.texts} titles={titles} csrfToken={c.var.csrfToken} published={Boolean(result.publishedTexts)} />);
+  const texts = result.texts.map((t) => ({
+    ...t,
+    findings: findPersonalData(t.text).map((f) => ({ label: PERSONAL_DATA_LABELS[f.kind], text: f.text })),
+    suggested: maskPersonalData(t.text),
+  }));
+  return page(c, { title: '审核文字答复', campaignCode: campaign.code }, <ReviewPage campaign={campaign} survey={survey} texts={texts} titles={titles} csrfToken={c.var.csrfToken} published={Boolean(result.publishedTexts)} />);
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/review', requireRole('statistician', 'auditor'), async (c) => {

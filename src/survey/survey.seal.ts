@@ -14,6 +14,7 @@ import { surveyResponses, surveyResults, surveySeats, surveys, surveyUnsealShare
 import { sha256Hex } from '../lib/crypto';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
+import { maskPersonalData } from '../lib/personal-data.core';
 import {
   ceremonyParamsProblem,
   combineShares,
@@ -230,7 +231,8 @@ export async function loadSurveyResult(db: Db, surveyId: string) {
 }
 
 /**
- * A reviewer publishes the free-text answers after redacting personal data. The audit entry
+ * A reviewer publishes the free-text answers after redacting personal data (and the personal-data
+ * module masks whatever it recognises in what they publish). The audit entry
  * records how many answers were published, how many were changed and how many withheld, and
  * a digest of what was published; publishing happens once.
  */
@@ -245,8 +247,11 @@ export async function publishTexts(db: Db, actor: Actor, campaign: Campaign, sur
   result.texts.forEach((t, i) => {
     const e = edited[i];
     if (e === null || e === undefined || !e.trim()) return void withheld++;
-    if (e.trim() !== t.text) changed++;
-    published.push({ questionId: t.questionId, text: e.trim().slice(0, 2000) });
+    // what the reviewer missed or left in, the detector masks anyway: published text never
+    // carries an ID, phone, e-mail, card number or name-like phrase it can recognise
+    const text = maskPersonalData(e.trim().slice(0, 2000));
+    if (text !== t.text) changed++;
+    published.push({ questionId: t.questionId, text });
   });
   const text = JSON.stringify(published);
   await audited(db, actor, 'survey.texts.redact', target(campaign, survey), { published: published.length, redacted: changed, withheld, digest: sha256Hex(text) }, [

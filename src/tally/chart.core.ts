@@ -33,7 +33,7 @@ export function rateChartSvg(rows: readonly ChartRow[], title: string, opts: { s
   const x = (v: number) => left + (barWidth * Math.max(0, Math.min(100, v))) / 100;
   const parts: string[] = [];
   parts.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" style="max-width:100%;height:auto" role="img" aria-labelledby="chart-title chart-desc" font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif" font-size="14">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" class="fluid" role="img" aria-labelledby="chart-title chart-desc" font-family="Noto Sans CJK SC, PingFang SC, Microsoft YaHei, sans-serif" font-size="14">`,
     `<title id="chart-title">${esc(title)}</title>`,
     `<desc id="chart-desc">${esc(rows.map((d) => `${d.name}:满意率 ${fmt(d.satisfactionRate)}%${opts.score ? `,得分 ${fmt(d.score)}` : ''}`).join(';'))}</desc>`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,

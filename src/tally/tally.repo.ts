@@ -7,7 +7,7 @@
 import { and, asc, count, eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ballots, tallyCommitments, tallyKeys, tallyResults, tallySeats, tallySettings, tallyUnsealShares, votingSessions } from '../db/schema';
-import { audited, type Actor } from '../audit/audit.repo';
+import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.repo';
 import { loadAgenda, loadScale, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
@@ -265,9 +265,10 @@ export async function submitShare(db: Db, actor: Actor, campaign: Campaign, grou
   const submitted = stored.length + (stored.some((x) => x.seatNo === seatNo) ? 0 : 1);
   if (submitted >= key.threshold) {
     // the k-th share is never stored: it unseals in memory, so at most k−1 shares are ever at rest,
-    // even when unsealing is refused (e.g. a ballot altered after the commitment)
-    await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: false });
-    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex], cipher);
+    // even when unsealing is refused (e.g. a ballot altered after the commitment); its audit entry
+    // is written in the unsealing's own batch, so a refused or crashed unsealing leaves none
+    const submission: AuditRecord = { actor, action: 'tally.share.submit', target: `tally:${campaign.code}:${groupNo}:${seatNo}`, change: { seat: seatNo, kept: false } };
+    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex], [submission], cipher);
     return { seatNo, submitted, threshold: key.threshold, unsealed: true };
   }
   await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: true }, [
@@ -300,7 +301,7 @@ export async function tallyShape(db: Db, campaign: Campaign, groupNo: number) {
  * against the commitment, decrypt, tally, publish; the shares are deleted and the key buffer
  * zeroed. Fewer than k shares: a clear refusal, nothing changes.
  */
-export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, groupNo: number, extraShares: readonly string[] = [], atRest?: AtRest) {
+export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, groupNo: number, extraShares: readonly string[] = [], recordedWith: readonly AuditRecord[] = [], atRest?: AtRest) {
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
   if (!key) throw new AppError(409, 'NO_TALLY_KEY', '本组尚未举行密钥仪式');
   const [commitment] = await db.select().from(tallyCommitments).where(byGroup(tallyCommitments, campaign.id, groupNo));
@@ -343,14 +344,13 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
     const tally = tallyGroup({ campaign: campaign.code, group: groupNo, departments: shape.departments, scale: shape.scale, ballots: opened });
     const decrypted = shuffled(opened);
     const row = { campaignId: campaign.id, groupNo, decrypted: JSON.stringify(decrypted), tally: JSON.stringify(tally), privateKey: b64url(privateKey), unsealedAt: Date.now() };
-    await audited(
-      db,
+    const unseal: AuditRecord = {
       actor,
-      'tally.unseal',
-      `tally:${campaign.code}:${groupNo}`,
-      { root: commitment.root, seats: [...bySeat.keys()].sort((a, b) => a - b), ballots: receipts.length },
-      [db.insert(tallyResults).values(row), db.delete(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))],
-    );
+      action: 'tally.unseal',
+      target: `tally:${campaign.code}:${groupNo}`,
+      change: { root: commitment.root, seats: [...bySeat.keys()].sort((a, b) => a - b), ballots: receipts.length },
+    };
+    await auditedAll(db, [...recordedWith, unseal], [db.insert(tallyResults).values(row), db.delete(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))]);
     return tally;
   } finally {
     privateKey.fill(0);

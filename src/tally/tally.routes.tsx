@@ -5,6 +5,7 @@ import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
+import { cleanText, readForm, readJson, readUpload } from '../lib/input';
 import { page } from '../lib/render';
 import { resultChartSvg } from './chart.core';
 import { isReceipt } from './ceremony.core';
@@ -85,7 +86,7 @@ tallyRoutes.get('/staff/c/:code/tally', requireRole(...STAFF), async (c) => {
 
 tallyRoutes.post('/staff/c/:code/tally/settings', requireRole('organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const form = await c.req.parseBody();
+  const form = await readForm(c);
   return act(c, campaign, async () => {
     await setTallyParams(c.var.db, actor(c), campaign, Number(form['shareCount']), Number(form['threshold']));
     return 'settings';
@@ -138,9 +139,9 @@ tallyRoutes.post('/staff/c/:code/tally/:group/commit', requireRole('statistician
 tallyRoutes.post('/staff/c/:code/tally/:group/submit', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const body = await c.req.parseBody();
-  const file = body['shareFile'];
-  const text = file instanceof File && file.size > 0 ? (file.size < 10_000 ? await file.text() : '') : typeof body['share'] === 'string' ? body['share'] : '';
+  const { fields, files } = await readUpload(c);
+  const file = files['shareFile'];
+  const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
   return act(c, campaign, async () => {
     const r = await submitShare(c.var.db, actor(c), campaign, n, text, c.var.atRest);
     if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
@@ -152,7 +153,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/unseal', requireRole('custodian', 
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await unsealGroup(c.var.db, actor(c), campaign, n, [], c.var.atRest);
+    await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
     await c.var.scrubDeleted();
     return 'unsealed';
   });
@@ -277,15 +278,6 @@ tallyApi.get('/campaigns/:code/groups/:group/seal', async (c) => {
 // Same functions and roles as the pages; cookie sessions must send X-CSRF-Token. Errors are
 // {"error": {code, message}} with the status of the refusal.
 
-async function jsonBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
-  try {
-    const body = await c.req.json();
-    return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
 tallyApi.post('/campaigns/:code/groups/:group/tally/join', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
@@ -315,7 +307,7 @@ tallyApi.post('/campaigns/:code/groups/:group/tally/commit', requireRole('statis
 tallyApi.post('/campaigns/:code/groups/:group/tally/shares', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const body = await jsonBody(c);
+  const body = await readJson(c);
   const share = typeof body['share'] === 'string' ? body['share'] : body['share'] && typeof body['share'] === 'object' ? JSON.stringify(body['share']) : '';
   const r = await submitShare(c.var.db, actor(c), campaign, n, share, c.var.atRest);
   if (r.unsealed) await c.var.scrubDeleted();
@@ -325,7 +317,7 @@ tallyApi.post('/campaigns/:code/groups/:group/tally/shares', requireRole('custod
 tallyApi.post('/campaigns/:code/groups/:group/tally/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const tally = await unsealGroup(c.var.db, actor(c), campaign, n, [], c.var.atRest);
+  const tally = await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
   await c.var.scrubDeleted();
   return c.json({ group: n, ballots: tally.ballots, result: `/api/campaigns/${campaign.code}/groups/${n}/result` });
 });

@@ -18,7 +18,8 @@ import {
   minhashBands,
   overallAdoption,
   rankByScores,
-  redactPersonal,
+  maskForOthers,
+  publicView,
   similarity,
   validateSuggestion,
   WorkflowError,
@@ -143,9 +144,19 @@ describe('privacy', () => {
   it('masks names as 张* and blanks the author’s name and numbers typed into the text', () => {
     expect(maskName('张三')).toBe('张*');
     expect(maskName('欧阳修')).toBe('欧**');
-    const text = redactPersonal('我是张三,电话 138-1234-5678,家里 0532-88886666,请联系。', { name: '张三', mobile: '13812345678' });
+    const text = maskForOthers('我是张三,电话 138-1234-5678,家里 0532-88886666,请联系。', { authorName: '张三', mobile: '13812345678' });
     expect(text).not.toContain('张三');
     expect(text).not.toMatch(/1381234|5678|88886666/);
+  });
+
+  it('shows the public a suggestion with its title and body masked and no mobile or e-mail', () => {
+    const v = publicView({
+      code: 'JYAAAA-BBBB', authorName: '张三', mobile: '13812345678', email: 'zs@example.com', theme: '交通', area: '市南区',
+      title: '张三反映身份证370202198001011234被冒用', body: '请回复zs@example.com,联系人:李四', status: 'published',
+      publicAnswer: '已办理', adoption: 'none', createdAt: 0, publishedAt: 1,
+    });
+    expect(JSON.stringify(v)).not.toMatch(/张三|370202198001011234|zs@example|李四|13812345678/);
+    expect(v.author).toBe('张*');
   });
 });
 

@@ -4,8 +4,6 @@ import {
   canonicalResponse,
   DEFAULT_SCALE,
   definitionProblems,
-  findPersonalData,
-  suggestRedaction,
   surveyCsv,
   tallySurvey,
   type SurveyDefinition,
@@ -132,18 +130,3 @@ describe('satisfaction rate per field = satisfied / valid answers, 不了解 and
   });
 });
 
-describe('personal data in free text is flagged for the reviewer', () => {
-  it('finds phone numbers, ID numbers, e-mail and name-like phrases, and suggests a redaction', () => {
-    const text = '我叫王小明,电话 138-1234-5678,身份证 370202199001011234,邮箱 wxm@example.com。李先生说路灯坏了,座机 0532-88889999。';
-    const kinds = findPersonalData(text).map((f) => `${f.kind}:${f.text}`);
-    expect(kinds).toEqual(expect.arrayContaining(['phone:138-1234-5678', 'idcard:370202199001011234', 'email:wxm@example.com', 'name:王小明', 'name:李', 'phone:0532-88889999']));
-    const s = suggestRedaction(text);
-    expect(s).not.toMatch(/王小明|1234-5678|370202199001011234|wxm@|88889999/);
-    expect(s).toContain('李某先生');
-    expect(s).toContain('路灯坏了');
-  });
-
-  it('leaves ordinary opinions alone', () => {
-    expect(findPersonalData('希望增加 2 条公交线路,早高峰 7 点到 9 点太挤。')).toEqual([]);
-  });
-});

@@ -8,7 +8,7 @@ export const ARTIFACTS = join(process.cwd(), 'test', 'artifacts');
 
 /** Debian's chromium, launched as STACK-NOTES.md shows (no user-data-dir in args, no background network). */
 export async function launchBrowser(viewport: { width: number; height: number }): Promise<{ context: BrowserContext; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: run .ci/run or apt-get install -y chromium fonts-noto-cjk`);
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: npm test installs it when run as root, else run sudo apt-get install -y chromium fonts-noto-cjk`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const profile = mkdtempSync(join(tmpdir(), 'sanmin-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {

@@ -126,7 +126,7 @@ describe('roles and scope', () => {
     expect(own.body).toContain('<h1>市南区</h1>');
     const other = await b.get(`/staff/c/2018/venues/${venueIds['崂山区']}`);
     expect(other.status).toBe(403);
-    expect(other.body).toContain('您只能查看本会场(市南区)的页面');
+    expect(other.body).toContain('您只能查看和办理本会场(市南区)的事项');
     expect(other.body).not.toContain('<h1>崂山区</h1>');
   });
 

@@ -41,7 +41,7 @@ describe('before the hearing, delegate lists stay with organisers and the delega
     for (const path of ['/staff/c/2018/delegates?venue=崂山区', '/staff/c/2018/delegates.csv?venue=崂山区', '/staff/c/2018/delegates/print?venue=崂山区']) {
       const r = await b.get(path);
       expect(r.status, path).toBe(403);
-      expect(r.body, path).toContain('您只能查看本会场(市南区)的名单');
+      expect(r.body, path).toContain('您只能查看和办理本会场(市南区)的事项');
       expect(r.body, path).not.toContain('崂居民');
     }
     // nor can they answer for a 崂山区 delegate

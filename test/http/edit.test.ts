@@ -148,8 +148,8 @@ describe('copying and freezing', () => {
     expect(y2019.groups.map((g: any) => g.departments.length)).toEqual([13, 11, 13, 9]);
     expect(y2019.groups[0].date).toBe('2019-12-11');
     expect(y2019.venues).toHaveLength(12);
-    // the newest year is the one in force
-    expect((await t.app.request('http://localhost/')).headers.get('location')).toBe('/c/2019');
+    // a draft copy does not take over: the campaign in force stays 2018 (issue 13 item 22)
+    expect((await t.app.request('http://localhost/')).headers.get('location')).toBe('/c/2018');
 
     await org.get('/staff/c/2018/edit');
     const noConfirm = await org.post('/staff/c/2018/start', {});

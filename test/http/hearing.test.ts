@@ -42,7 +42,13 @@ describe('check-in', () => {
     expect(again.json.error.code).toBe('ALREADY_CHECKED_IN');
     expect(again.json.error.message).toContain('不能重复签到');
 
-    const wrongVenue = await checkin(ls[0]!.code);
+    // 市南区's staff are refused another venue's delegate without learning where they belong
+    const foreign = await checkin(ls[0]!.code);
+    expect(foreign.status).toBe(403);
+    expect(foreign.json.error.code).toBe('OUT_OF_SCOPE');
+    expect(foreign.json.error.message).not.toContain('崂山区');
+    // an organiser at the wrong desk is told which venue is the delegate's
+    const wrongVenue = await checkin(ls[0]!.code, '市南区', org);
     expect(wrongVenue.status).toBe(409);
     expect(wrongVenue.json.error.code).toBe('WRONG_VENUE');
     expect(wrongVenue.json.error.message).toContain('崂山区');
@@ -174,7 +180,9 @@ describe('turnout', () => {
     const p = await b.get('/staff/c/2018/turnout');
     expect(p.status).toBe(200);
     expect(p.body).toContain('data-stream="/staff/c/2018/turnout/stream"');
-    expect(p.body).toContain('new EventSource');
+    // the stream's script is a static file of this origin (the CSP allows no inline script)
+    const src = /<script src="(\/static\/turnout\.js\?v=[0-9a-f]+)"/.exec(p.body)![1]!;
+    expect(await (await t.app.request(`http://localhost${src}`)).text()).toContain('new EventSource');
     expect(p.body).toMatch(/<noscript>.*http-equiv="refresh"/s);
     expect(/<head>[\s\S]*?<\/head>/.exec(p.body)![0]).not.toContain('refresh'); // with JavaScript it never reloads
     expect(p.body).toContain('全市合计');

@@ -330,7 +330,7 @@ describe('handling', () => {
       expect(p.body).not.toContain('赵一鸣');
     }
     expect(pages[1]!.body).toContain('增加普惠性幼儿园学位');
-    expect(pages[1]!.body).toContain('钱**');
+    expect(pages[1]!.body).toContain('我是钱某');
     const json = JSON.parse(pages[2]!.body) as { department: string; items: Record<string, unknown>[] };
     expect(json.department).toBe('市教育局');
     expect(json.items.map((i) => i['code'])).toEqual([eduCode]);

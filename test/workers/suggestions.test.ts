@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';
-import { reindexBigrams } from '../../src/suggestions/suggestions.repo';
+import { reindexPublic } from '../../src/suggestions/suggestions.repo';
 
 const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
 const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
@@ -27,10 +27,15 @@ describe('suggestions on the Worker over D1', () => {
     expect(bands!.n).toBeGreaterThan(0);
   });
 
-  it('re-indexes a published answer in the bigram index, replacing the old entry', async () => {
+  it('re-indexes a published answer in both search indexes from masked text, replacing the old entries', async () => {
     const db = drizzle(e.DB, { schema }) as unknown as Db;
-    await db.batch(reindexBigrams(db, 4242, '公交线路', '加密班次', '') as [any, ...any[]]);
-    await db.batch(reindexBigrams(db, 4242, '公交线路', '加密班次', '已增开夜班车') as [any, ...any[]]);
+    const s = { seq: 4242, title: '公交线路', body: '加密班次,我叫张三,电话13912345678', authorName: '张三', mobile: '13912345678', email: null };
+    await db.batch(reindexPublic(db, s, '') as [any, ...any[]]);
+    await db.batch(reindexPublic(db, s, '已增开夜班车') as [any, ...any[]]);
+    const fts = await e.DB.prepare('SELECT body, public_answer FROM suggestions_fts WHERE rowid = 4242').all<{ body: string; public_answer: string }>();
+    expect(fts.results).toHaveLength(1);
+    expect(fts.results[0]!.body).not.toMatch(/张三|13912345678/);
+    expect(fts.results[0]!.public_answer).toBe('已增开夜班车');
     const rows = await e.DB.prepare("SELECT rowid FROM suggestions_bigrams WHERE suggestions_bigrams MATCH '夜班'").all();
     expect(rows.results).toHaveLength(1);
     const all = await e.DB.prepare('SELECT count(*) AS n FROM suggestions_bigrams WHERE rowid = 4242').first<{ n: number }>();

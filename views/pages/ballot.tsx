@@ -6,7 +6,7 @@ import { groupName } from '../components';
  * server from linking a ballot to a check-in), so without it the page explains instead of
  * offering a form that could not be anonymous.
  */
-export function VotePage({ script }: { script: string }) {
+export function VotePage({ scriptUrl }: { scriptUrl: string }) {
   return (
     <section class="vote">
       <h1>市民代表评议投票</h1>
@@ -45,7 +45,7 @@ export function VotePage({ script }: { script: string }) {
           <button id="next-voter" type="button" class="big">下一位代表</button>
         </div>
       </div>
-      <script dangerouslySetInnerHTML={{ __html: script }} />
+      <script src={scriptUrl} defer></script>
     </section>
   );
 }

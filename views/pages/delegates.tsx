@@ -8,7 +8,7 @@ import { CsrfField, FieldError, Flash } from '../layout';
 
 export function DelegateQr({ code }: { code: string }) {
   // server-rendered SVG: works without JavaScript and prints sharply
-  return <div class="qr" style="width:200px" role="img" aria-label={`代表码 ${code} 的二维码`} dangerouslySetInnerHTML={{ __html: renderSVG(code) }} />;
+  return <div class="qr w-200px" role="img" aria-label={`代表码 ${code} 的二维码`} dangerouslySetInnerHTML={{ __html: renderSVG(code) }} />;
 }
 
 export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Delegate; candidate: Candidate; group: Group | undefined; csrfToken: string; token: string; flash?: string | undefined; surveys?: { id: string; title: string }[] }) {
@@ -47,7 +47,7 @@ export function DelegatePersonalPage(props: { campaign: Campaign; delegate: Dele
         <>
           <h2>签到代表码</h2>
           <p>
-            评议当天请在会场出示此代表码或二维码签到:<strong style="font-size:1.4rem;letter-spacing:.05em">{d.delegateCode}</strong>
+            评议当天请在会场出示此代表码或二维码签到:<strong class="code-xl">{d.delegateCode}</strong>
           </p>
           <DelegateQr code={d.delegateCode} />
           <form class="row" method="post" action={`/d/${props.token}`}>
@@ -119,7 +119,7 @@ export function CandidatesPage(props: {
           name="reason"
           type="text"
           placeholder="不通过原因"
-          style="max-width:12em;min-height:36px"
+          class="maxw-12em mh-36"
           aria-invalid={err ? 'true' : undefined}
           aria-describedby={err ? errId : undefined}
         />
@@ -216,7 +216,7 @@ export function DelegateNotices(props: { campaign: Campaign; rows: DelegateRow[]
         return (
           <article class="notice card">
             <h3>{props.campaign.name} · 市民代表通知</h3>
-            <div class="row" style="align-items:flex-start;gap:16px">
+            <div class="row align-start gap-16">
               <DelegateQr code={d.delegateCode} />
               <div>
                 <p>
@@ -224,7 +224,7 @@ export function DelegateNotices(props: { campaign: Campaign; rows: DelegateRow[]
                   {g ? ` ${formatDate(g.date)} ${g.startTime} ` : ' '}到 <strong>{d.venueName}</strong> 参加{groupName(d.groupNo)}评议({d.category})。
                 </p>
                 <p>
-                  签到代表码:<strong style="font-size:1.3rem;letter-spacing:.05em">{d.delegateCode}</strong>
+                  签到代表码:<strong class="code-lg">{d.delegateCode}</strong>
                 </p>
                 <p class="muted">
                   确认或婉拒:<code>{`${props.origin}/d/${d.accessToken}`}</code>

@@ -74,16 +74,16 @@ export function PublicDrawPage(props: { campaign: Campaign; draw: Draw | undefin
           <p>抽签前公布的承诺:</p>
           <ul>
             <li>
-              随机种子承诺(SHA-256):<code style="word-break:break-all">{draw.seedCommitment}</code>
+              随机种子承诺(SHA-256):<code class="break-all">{draw.seedCommitment}</code>
             </li>
             <li>
-              候选名单摘要:<code style="word-break:break-all">{draw.candidatesDigest}</code>(共 {draw.candidateCount} 名合格候选人,以编号代替姓名)
+              候选名单摘要:<code class="break-all">{draw.candidatesDigest}</code>(共 {draw.candidateCount} 名合格候选人,以编号代替姓名)
             </li>
           </ul>
           {draw.state === 'drawn' ? (
             <>
               <p>
-                随机种子:<code style="word-break:break-all">{draw.seed}</code>
+                随机种子:<code class="break-all">{draw.seed}</code>
               </p>
               <CellsTable cells={props.cells} />
               <p>
@@ -127,7 +127,7 @@ export function StaffDrawPage(props: {
       {props.revealedSeed && (
         <Flash kind="warn">
           请立即抄录并妥善保管随机种子(系统不保存,抽签时需要输入):<br />
-          <code style="word-break:break-all;font-size:1.1rem">{props.revealedSeed}</code>
+          <code class="break-all fs-110">{props.revealedSeed}</code>
         </Flash>
       )}
       {!draw && campaign.status === 'draft' && <Flash kind="warn">请先在“编辑年度活动”中开始活动(冻结会场与名额),再进行抽签承诺。</Flash>}
@@ -164,7 +164,7 @@ export function StaffDrawPage(props: {
           <CsrfField token={props.csrfToken} />
           <h2>揭示种子并抽签</h2>
           <p>
-            已公布承诺 <code style="word-break:break-all">{draw.seedCommitment}</code>
+            已公布承诺 <code class="break-all">{draw.seedCommitment}</code>
           </p>
           <div>
             <label for="seed">随机种子(64 位十六进制)</label>

@@ -1,3 +1,4 @@
+import { scriptSrc } from '../scripts';
 import { renderSVG } from 'uqr';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Checkin, TurnoutRow } from '../../src/hearing/hearing.repo';
@@ -83,15 +84,7 @@ export function TurnoutTable({ rows, totals, groupChecks, code }: { rows: Turnou
  * The live page's only script: one EventSource per screen, the server pushes the table when a
  * figure changes (no polling); the browser reconnects by itself after a drop.
  */
-const TURNOUT_STREAM_JS = `(() => {
-  const box = document.getElementById('turnout-live');
-  const status = document.getElementById('turnout-status');
-  if (!box || !('EventSource' in window)) return;
-  const say = (text) => { status.textContent = text; status.hidden = !text; };
-  const source = new EventSource(box.dataset.stream);
-  source.addEventListener('turnout', (e) => { box.innerHTML = e.data; say(''); });
-  source.addEventListener('error', () => say(source.readyState === EventSource.CLOSED ? '实时连接已断开,请刷新页面。' : '实时连接中断,正在重新连接……数字可能不是最新。'));
-})();`;
+
 
 export function TurnoutPage(props: Parameters<typeof TurnoutTable>[0] & { campaign: Campaign }) {
   return (
@@ -105,7 +98,7 @@ export function TurnoutPage(props: Parameters<typeof TurnoutTable>[0] & { campai
       <div id="turnout-live" data-stream={`/staff/c/${props.code}/turnout/stream`}>
         <TurnoutTable {...props} />
       </div>
-      <script dangerouslySetInnerHTML={{ __html: TURNOUT_STREAM_JS }} />
+      <script src={scriptSrc('turnout.js')} defer></script>
     </section>
   );
 }
@@ -202,7 +195,7 @@ export function VenueDesk(p: DeskProps) {
           <h2>已签到:{p.issued.name}</h2>
           <p>请把凭证码交给代表,在投票终端输入(或扫描二维码)。凭证码只显示这一次。</p>
           <p class="ticket">{p.issued.ticket}</p>
-          <div class="qr" style="width:180px" role="img" aria-label="凭证码二维码" dangerouslySetInnerHTML={{ __html: renderSVG(voteUrl(p.issued.ticket)) }} />
+          <div class="qr w-180px" role="img" aria-label="凭证码二维码" dangerouslySetInnerHTML={{ __html: renderSVG(voteUrl(p.issued.ticket)) }} />
         </div>
       )}
       {p.row.state === 'open' && (
@@ -220,10 +213,10 @@ export function VenueDesk(p: DeskProps) {
               扫码
             </button>
           </div>
-          <video id="scan-video" hidden playsinline muted style="max-width:100%"></video>
+          <video id="scan-video" hidden playsinline muted class="maxw-full"></video>
         </form>
       )}
-      <script dangerouslySetInnerHTML={{ __html: SCAN_SCRIPT }} />
+      <script src={scriptSrc('scan.js')} defer></script>
       <h2>对账</h2>
       <p>
         已发凭证 {p.row.issued} = 已投票 {p.row.cast} + 已作废 {p.row.voided} + 未使用 {p.row.unused}:{p.row.balanced ? '平衡' : '不平衡'}
@@ -298,7 +291,7 @@ export function VenueDesk(p: DeskProps) {
 }
 
 // Camera scanning where the tablet's browser has BarcodeDetector; the typed code always works.
-const SCAN_SCRIPT = `(function(){var b=document.getElementById('scan');if(!b||!('BarcodeDetector' in window)||!navigator.mediaDevices)return;b.hidden=false;b.onclick=async function(){var v=document.getElementById('scan-video');try{var s=await navigator.mediaDevices.getUserMedia({video:{facingMode:'environment'}});v.srcObject=s;v.hidden=false;await v.play();var d=new BarcodeDetector({formats:['qr_code']});var t=setInterval(async function(){var r=await d.detect(v).catch(function(){return[]});if(r.length){clearInterval(t);s.getTracks().forEach(function(x){x.stop()});v.hidden=true;var i=document.getElementById('code');i.value=r[0].rawValue;i.form.requestSubmit();}},300);}catch(e){alert('无法打开摄像头,请手动输入代表证号');}};})();`;
+
 
 /** The printable closing sheet of one venue × group. */
 export function ClosingSheet({ campaign, group, venue, row, closedBy, closedAt, note }: { campaign: Campaign; group: number; venue: string; row: TurnoutRow; closedBy?: string | null; closedAt?: number | null; note?: string | null }) {

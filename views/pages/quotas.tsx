@@ -118,7 +118,7 @@ export function QuotaEditPage(props: { campaign: Campaign; groupNos: number[]; t
                       value={String(cat.seats[i] ?? 0)}
                       aria-label={`${cat.name} ${groupName(g)}`}
                       disabled={frozen}
-                      style="width:5.5em;min-height:36px"
+                      class="w-55em mh-36"
                     />
                   </td>
                 ))}

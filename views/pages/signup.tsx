@@ -73,7 +73,7 @@ export function SignupPage(props: {
           <fieldset aria-describedby={describedBy('groups')}>
             <legend>可以参加的分组(可多选)</legend>
             {props.groups.map((g) => (
-              <label style="font-weight:normal">
+              <label class="fw-normal">
                 <input type="checkbox" name="groups" value={String(g.no)} checked={chosen.has(String(g.no))} /> {groupName(g.no)}({formatDate(g.date)}{' '}
                 {g.startTime})
               </label>
@@ -82,17 +82,17 @@ export function SignupPage(props: {
           </fieldset>
           <fieldset aria-describedby={describedBy('resident')}>
             <legend>户籍</legend>
-            <label style="font-weight:normal">
+            <label class="fw-normal">
               <input type="radio" name="resident" value="yes" checked={v1(v, 'resident') === 'yes'} /> 本市户籍居民
             </label>
-            <label style="font-weight:normal">
+            <label class="fw-normal">
               <input type="radio" name="resident" value="no" checked={v1(v, 'resident') === 'no'} /> 非本市户籍,在本市居住或工作
             </label>
             <FieldError id="signup-resident-error" message={errors['resident']} />
           </fieldset>
           {input('yearsInCity', '非本市户籍:在本市居住或工作的年数', { inputmode: 'numeric' })}
           <div>
-            <label style="font-weight:normal">
+            <label class="fw-normal">
               <input type="checkbox" name="consent" value="yes" checked={v1(v, 'consent') === 'yes'} aria-describedby={describedBy('consent')} /> 我已阅读并同意遵守活动工作纪律,保证所填信息真实
             </label>
             <FieldError id="signup-consent-error" message={errors['consent']} />

@@ -234,7 +234,7 @@ export function DetailPage(props: {
           <fieldset aria-describedby={errors['departments'] ? 'dispatch-error' : undefined}>
             <legend>分派(系统推荐按得分排序;勾选一个即确认或改派,勾选多个即拆分给多个部门)</legend>
             {shown.map((d) => (
-              <label style="font-weight:normal;display:block">
+              <label class="fw-normal block">
                 <input type="checkbox" name="departments" value={d} checked={preselect.has(d)} /> {d}
                 {ranked.has(d) && <span class="muted"> · 得分 {ranked.get(d)}</span>}
               </label>
@@ -477,7 +477,7 @@ export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; c
             <fieldset aria-describedby={errors['adoption'] ? 'adoption-error' : undefined}>
               <legend>采纳情况</legend>
               {(['none', 'next_year_plan', 'work_report'] as const).map((a) => (
-                <label style="font-weight:normal;display:block">
+                <label class="fw-normal block">
                   <input type="radio" name="adoption" value={a} checked={(v['adoption'] ?? 'none') === a} /> {ADOPTION_LABELS[a]}
                 </label>
               ))}
@@ -553,7 +553,7 @@ export function ExcellencePage(props: {
                       <label for={`score-${r.seq}`} class="sr-only">
                         {r.title} 的评分
                       </label>
-                      <input id={`score-${r.seq}`} name="score" type="number" min={1} max={100} value={r.myScore === null ? '' : String(r.myScore)} style="max-width:6em" />
+                      <input id={`score-${r.seq}`} name="score" type="number" min={1} max={100} value={r.myScore === null ? '' : String(r.myScore)} class="maxw-6em" />
                       <button type="submit" class="small">
                         评分
                       </button>
@@ -568,7 +568,7 @@ export function ExcellencePage(props: {
             <fieldset aria-describedby={errors['selected'] ? 'select-error' : undefined}>
               <legend>入选并公布的优秀建议</legend>
               {props.rows.map((r) => (
-                <label style="font-weight:normal;display:block">
+                <label class="fw-normal block">
                   <input type="checkbox" name="selected" value={r.code} checked={r.excellence === 'selected'} /> {r.title}({r.mean ?? '未评分'})
                 </label>
               ))}
@@ -596,7 +596,7 @@ function BarChartSvg({ title, rows, id }: { title: string; rows: { label: string
       <figcaption id={`${id}-title`}>
         <strong>{title}</strong>
       </figcaption>
-      <svg viewBox={`0 0 ${chart.width} ${chart.height}`} width="100%" role="img" aria-labelledby={`${id}-title`} style="max-width:640px">
+      <svg viewBox={`0 0 ${chart.width} ${chart.height}`} width="100%" role="img" aria-labelledby={`${id}-title`} class="maxw-640px">
         {chart.bars.map((bar) => (
           <g>
             <text x={chart.labelWidth - 6} y={bar.y + chart.rowHeight * 0.65} text-anchor="end" font-size="13" fill="#1a1a1a">

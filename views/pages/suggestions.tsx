@@ -1,5 +1,5 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
-import { ADOPTION_LABELS, LIMITS, STATUS_LABELS, maskName, redactPersonal } from '../../src/suggestions/suggestions.core';
+import { ADOPTION_LABELS, LIMITS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
 import type { Adoption, SuggestionStatus } from '../../src/db/schema';
 import { CsrfField, FieldError, Flash } from '../layout';
 
@@ -130,36 +130,23 @@ export function SuggestDone(props: { campaign: Campaign; code: string; duplicate
   );
 }
 
-export interface PublicItem {
-  code: string;
-  authorName: string;
-  mobile: string;
-  theme: string;
-  area: string;
-  title: string;
-  body: string;
-  status: SuggestionStatus;
-  publicAnswer: string;
-  adoption: Adoption;
-  createdAt: number;
-  publishedAt: number | null;
+/** Already masked by the route (author as 张*, personal data blanked): the view shows it as given. */
+export interface PublicItem extends PublicSuggestionView {
   departments: string[];
   supporters?: number;
-  rejectReason?: string | null;
 }
 
 /** One suggestion as the public sees it: name masked, phone never, personal details blanked from the text. */
 export function PublicSuggestion({ item, full }: { item: PublicItem; full?: boolean }) {
-  const author = { name: item.authorName, mobile: item.mobile };
   return (
     <article class="card">
       <h3>{item.title}</h3>
       <p class="muted">
-        {maskName(item.authorName)} · {item.area} · {item.theme} · {fmtDate(item.createdAt)} · <span class="badge">{STATUS_LABELS[item.status]}</span>
+        {item.author} · {item.area} · {item.theme} · {fmtDate(item.createdAt)} · <span class="badge">{STATUS_LABELS[item.status]}</span>
         {item.departments.length > 0 && <> · 承办:{item.departments.join('、')}</>}
         {item.supporters ? <> · 附议 {item.supporters} 人</> : null}
       </p>
-      <p class="prose">{full ? redactPersonal(item.body, author) : excerpt(redactPersonal(item.body, author), 120)}</p>
+      <p class="prose">{full ? item.body : excerpt(item.body, 120)}</p>
       {full && item.status === 'not_accepted' && item.rejectReason && <p>不予受理的原因:{item.rejectReason}</p>}
       {item.status === 'published' && item.publicAnswer && (
         <div>
@@ -183,7 +170,7 @@ export function TrackPage(props: { campaign: Campaign; code: string; item?: Publ
         <label for="track-code" class="sr-only">
           跟踪码
         </label>
-        <input id="track-code" name="code" type="text" value={props.code} placeholder="跟踪码,如 JYABCD-2345" autocomplete="off" style="max-width:18em" aria-describedby={props.notFound ? 'track-error' : undefined} />
+        <input id="track-code" name="code" type="text" value={props.code} placeholder="跟踪码,如 JYABCD-2345" autocomplete="off" class="maxw-18em" aria-describedby={props.notFound ? 'track-error' : undefined} />
         <button type="submit">查询</button>
       </form>
       {props.notFound && (
@@ -289,7 +276,7 @@ export function FeedbackColumn(props: {
         共 {props.total}
         {props.totalCapped ? '+' : ''} 条
       </p>
-      <div class="stack" style="max-width:none">
+      <div class="stack maxw-none">
         {props.rows.map((r) => (
           <PublicSuggestion item={r} />
         ))}
@@ -307,7 +294,7 @@ export function FeedbackColumn(props: {
   );
 }
 
-export function ExcellentList(props: { campaign: Campaign; rows: { code: string; authorName: string; title: string; area: string; theme: string; adoption: Adoption }[] }) {
+export function ExcellentList(props: { campaign: Campaign; rows: { code: string; author: string; title: string; area: string; theme: string; adoption: Adoption }[] }) {
   return (
     <section>
       <h1>优秀建议</h1>
@@ -332,7 +319,7 @@ export function ExcellentList(props: { campaign: Campaign; rows: { code: string;
                   <td>
                     <a href={`/c/${props.campaign.code}/suggestions/track?code=${encodeURIComponent(r.code)}`}>{r.title}</a>
                   </td>
-                  <td>{maskName(r.authorName)}</td>
+                  <td>{r.author}</td>
                   <td>{r.area}</td>
                   <td>{ADOPTION_LABELS[r.adoption]}</td>
                 </tr>

@@ -2,12 +2,9 @@ import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
 import {
   allQuestions,
-  FINDING_LABELS,
-  findPersonalData,
   KIND_LABELS,
   optionLabels,
   QUESTION_KINDS,
-  suggestRedaction,
   type Answer,
   type Question,
   type SurveyDefinition,
@@ -96,7 +93,7 @@ export function Questionnaire({ def, values = {}, errors = {} }: QuestionnairePr
 }
 
 /** The device page for invited questionnaires: blinding happens here (JavaScript required, like the ballot). */
-export function RespondPage({ script }: { script: string }) {
+export function RespondPage({ scriptUrl }: { scriptUrl: string }) {
   return (
     <section class="vote survey">
       <h1>问卷调查</h1>
@@ -125,7 +122,7 @@ export function RespondPage({ script }: { script: string }) {
           <p class="receipt" id="receipt"></p>
         </div>
       </div>
-      <script dangerouslySetInnerHTML={{ __html: script }} />
+      <script src={scriptUrl} defer></script>
     </section>
   );
 }
@@ -357,13 +354,13 @@ export function SurveyEditPage(p: SurveyEditProps) {
               </div>
               <div class="row">
                 <label>
-                  最少选 <input name="minChoices" type="number" min={0} max={60} style="width:5em" />
+                  最少选 <input name="minChoices" type="number" min={0} max={60} class="w-5em" />
                 </label>
                 <label>
-                  最多选 <input name="maxChoices" type="number" min={1} max={60} style="width:5em" />
+                  最多选 <input name="maxChoices" type="number" min={1} max={60} class="w-5em" />
                 </label>
                 <label>
-                  文字题字数上限 <input name="maxLength" type="number" min={10} max={2000} style="width:6em" />
+                  文字题字数上限 <input name="maxLength" type="number" min={10} max={2000} class="w-6em" />
                 </label>
               </div>
               {e['choices'] && <p class="field-error">{e['choices']}</p>}
@@ -422,10 +419,10 @@ export function SurveyEditPage(p: SurveyEditProps) {
           <form method="post" action={`${base}/tally/settings`} class="row">
             <Csrf token={p.csrfToken} />
             <label>
-              保管人数 <input name="shareCount" type="number" min={2} max={15} value={String(p.survey.shareCount)} style="width:5em" />
+              保管人数 <input name="shareCount" type="number" min={2} max={15} value={String(p.survey.shareCount)} class="w-5em" />
             </label>
             <label>
-              开封门限 <input name="threshold" type="number" min={2} max={15} value={String(p.survey.threshold)} style="width:5em" />
+              开封门限 <input name="threshold" type="number" min={2} max={15} value={String(p.survey.threshold)} class="w-5em" />
             </label>
             <button type="submit" class="secondary">
               保存
@@ -534,7 +531,7 @@ export function PreviewPage({ campaign, survey, def }: { campaign: Campaign; sur
       </p>
       <p class="flash warn">预览:以下是作答者在手机或平板上看到的样子,提交按钮在预览中不可用。</p>
       <h1>{survey.title}</h1>
-      <form class="stack" onsubmit="return false">
+      <form class="stack" action="#" method="get">
         <Questionnaire def={def} />
         <button type="submit" class="big" disabled>
           提交答卷
@@ -655,12 +652,18 @@ export function SurveyResultPage(props: { campaign: Campaign; survey: Survey; ta
   );
 }
 
-export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: TextAnswer[]; titles: Map<string, string>; csrfToken: string; published: boolean; error?: string }) {
+/** A free-text answer as the reviewer gets it: what the detector flagged (labelled) and its masked suggestion. */
+export interface ReviewText extends TextAnswer {
+  findings: { label: string; text: string }[];
+  suggested: string;
+}
+
+export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: ReviewText[]; titles: Map<string, string>; csrfToken: string; published: boolean; error?: string }) {
   return (
     <section>
       <h1>{props.survey.title} · 审核文字答复</h1>
       <p class="muted">
-        逐条核对:系统已标出疑似电话号码、身份证号、邮箱和姓名,并给出隐去后的建议文本。请修改文本隐去个人信息;清空某条则不发布该条。发布后不能再改,审核记入审计日志。
+        逐条核对:系统已标出疑似电话号码、身份证号、邮箱、银行卡号和姓名,并给出隐去后的建议文本。请修改文本隐去系统未能识别的个人信息;清空某条则不发布该条。发布时系统会再次隐去能识别的个人信息。发布后不能再改,审核记入审计日志。
       </p>
       <Flash error={props.error} />
       {props.published ? (
@@ -669,19 +672,19 @@ export function ReviewPage(props: { campaign: Campaign; survey: Survey; texts: T
         <form method="post" action={`/staff/c/${props.campaign.code}/surveys/${props.survey.id}/review`} class="stack">
           <Csrf token={props.csrfToken} />
           {props.texts.map((t, i) => {
-            const findings = findPersonalData(t.text);
+            const findings = t.findings;
             return (
               <div class="card">
                 <p class="muted">{props.titles.get(t.questionId)}</p>
                 <blockquote>{t.text}</blockquote>
                 {findings.length > 0 && (
                   <p class="flash warn">
-                    发现疑似个人信息:{findings.map((f) => `${FINDING_LABELS[f.kind]}“${f.text}”`).join('、')}
+                    发现疑似个人信息:{findings.map((f) => `${f.label}“${f.text}”`).join('、')}
                   </p>
                 )}
                 <label for={`t${i}`}>发布文本</label>
                 <textarea id={`t${i}`} name={`t${i}`} rows={3}>
-                  {suggestRedaction(t.text)}
+                  {t.suggested}
                 </textarea>
               </div>
             );

@@ -1,3 +1,4 @@
+import { scriptSrc } from '../scripts';
 import { raw } from 'hono/html';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
@@ -37,9 +38,9 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
         <form method="post" action={`${base}/settings`} class="row">
           <CsrfField token={csrfToken} />
           <label for="shareCount">保管人数</label>
-          <input type="number" id="shareCount" name="shareCount" min="2" max="15" value={String(params.shareCount)} style="width:6em" />
+          <input type="number" id="shareCount" name="shareCount" min="2" max="15" value={String(params.shareCount)} class="w-6em" />
           <label for="threshold">开封门限</label>
-          <input type="number" id="threshold" name="threshold" min="2" max="15" value={String(params.threshold)} style="width:6em" />
+          <input type="number" id="threshold" name="threshold" min="2" max="15" value={String(params.threshold)} class="w-6em" />
           <button type="submit" class="secondary">保存</button>
         </form>
       )}
@@ -47,7 +48,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
         const mine = g.seats.find((s) => s.custodianId === user.id);
         const path = `${base}/${g.groupNo}`;
         return (
-          <article class="card" style="margin:12px 0" aria-labelledby={`g${g.groupNo}`}>
+          <article class="card my-12" aria-labelledby={`g${g.groupNo}`}>
             <h2 id={`g${g.groupNo}`}>
               {groupName(g.groupNo)} · {stage(g)}
             </h2>
@@ -147,45 +148,28 @@ export function ShareTakenPage(props: { campaign: Campaign; file: ShareFile; cod
         <a class="button" href={href} download={`sanmin-${file.campaign}-group${file.group}-seat${file.seat}.json`} hx-boost="false">
           下载分片文件
         </a>{' '}
-        <button type="button" class="secondary" onclick="window.print()">
+        <button type="button" class="secondary" data-print>
           打印分片码
         </button>
       </p>
       <h2>分片码</h2>
-      <p style="font-family:monospace;font-size:1.3rem;word-break:break-all;border:2px solid #1a1a1a;padding:12px">{props.code}</p>
+      <p class="share-code">{props.code}</p>
       <ul>
         <li>
           年度 {file.campaign},{groupName(file.group)},席位 {file.seat},开封门限 {file.threshold}/{file.shareCount}
         </li>
         <li>
-          公布的分片指纹:<code style="word-break:break-all">{file.fingerprint}</code>
+          公布的分片指纹:<code class="break-all">{file.fingerprint}</code>
         </li>
         <li>
-          本组公钥:<code style="word-break:break-all">{file.publicKey}</code>
+          本组公钥:<code class="break-all">{file.publicKey}</code>
         </li>
       </ul>
     </section>
   );
 }
 
-const CHECK_SCRIPT = `
-document.querySelectorAll('form[data-fingerprint-check]').forEach(function (form) {
-  form.addEventListener('submit', async function (e) {
-    e.preventDefault();
-    var out = form.querySelector('output');
-    var text = form.querySelector('textarea').value.trim();
-    var m = text.match(/^(?:(\\d+)\\s*-\\s*(\\d+)\\s*[:\\uff1a])?([0-9a-fA-F\\s-]+)$/);
-    var hex = m ? m[3].replace(/[\\s-]/g, '').toLowerCase() : '';
-    if (!/^[0-9a-f]{66}$/.test(hex)) { out.textContent = '无法识别的分片码'; return; }
-    var seats = JSON.parse(form.dataset.seats), hit = null;
-    for (var i = 0; i < seats.length; i++) {
-      var msg = new TextEncoder().encode('sanmin-share-v1|' + form.dataset.campaign + '|' + form.dataset.group + '|' + seats[i].seat + '|' + hex);
-      var d = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', msg))).map(function (b) { return b.toString(16).padStart(2, '0'); }).join('');
-      if (d === seats[i].fingerprint) hit = seats[i].seat;
-    }
-    out.textContent = hit ? '相符:这是席位 ' + hit + ' 的分片' : '不符:与本组公布的任何指纹都不一致';
-  });
-});`;
+
 
 export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
   const { campaign, state: s } = props;
@@ -200,7 +184,7 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
       {s.key ? (
         <>
           <p>
-            公钥(X25519,HPKE RFC 9180):<code style="word-break:break-all">{s.key.publicKey}</code>;开封门限 {s.params.threshold}/{s.params.shareCount}。
+            公钥(X25519,HPKE RFC 9180):<code class="break-all">{s.key.publicKey}</code>;开封门限 {s.params.threshold}/{s.params.shareCount}。
           </p>
           <table>
             <thead>
@@ -216,7 +200,7 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
                   <td>{x.seatNo}</td>
                   <td>{x.custodianName}</td>
                   <td>
-                    <code style="word-break:break-all">{x.fingerprint ?? '—'}</code>
+                    <code class="break-all">{x.fingerprint ?? '—'}</code>
                   </td>
                 </tr>
               ))}
@@ -231,7 +215,7 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
           <p class="muted">
             不用浏览器也可核对:<code>printf '%s' 'sanmin-share-v1|{campaign.code}|{s.groupNo}|席位号|分片十六进制' | sha256sum</code>
           </p>
-          <script>{raw(CHECK_SCRIPT)}</script>
+          <script src={scriptSrc('share-check.js')} defer></script>
         </>
       ) : (
         <p>本组尚未举行密钥仪式。</p>
@@ -243,11 +227,11 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
             {when(s.commitment.committedAt)} 承诺,共 {s.commitment.ballotCount} 张选票。根摘要 = SHA-256("sanmin-commitment-v1\n年度\n组\n张数\n" + 排序后的回执以换行连接):
           </p>
           <p>
-            <code style="word-break:break-all">{s.commitment.root}</code>
+            <code class="break-all">{s.commitment.root}</code>
           </p>
           <details>
             <summary>全部回执({s.commitment.ballotCount})</summary>
-            <ol style="font-family:monospace;font-size:.85rem">
+            <ol class="mono-sm">
               {s.commitment.receipts.map((r) => (
                 <li>{r}</li>
               ))}
@@ -269,7 +253,7 @@ function ResultTable({ tally, withGroup }: { tally: GroupTally[]; withGroup?: bo
   const scale = tally[0]?.scale ?? [];
   return (
     <div class="table-wrap">
-      <table style="min-width:46em">
+      <table class="minw-46em">
         <caption class="sr-only">各部门评议结果</caption>
         <thead>
           <tr>
@@ -333,12 +317,12 @@ export function GroupResultPage(props: { campaign: Campaign; tally: GroupTally; 
         有效评价(不含“不了解”和未填);加权得分按 {t.scale.filter((o) => o.weight !== null).map((o) => `${o.label} ${o.weight}`).join('、')} 计;满意率相同时按得分排名,二者都相同则并列。
       </p>
       <ResultTable tally={[t]} />
-      <figure style="margin:16px 0">
+      <figure class="my-16">
         {raw(props.chartSvg)}
         <figcaption class="muted">各部门满意率与加权得分(数据同上表)</figcaption>
       </figure>
       <p>
-        选票集合根摘要:<code style="word-break:break-all">{props.root}</code>
+        选票集合根摘要:<code class="break-all">{props.root}</code>
       </p>
       <p class="row">
         <a href={`${base}/result.csv`} hx-boost="false">
@@ -349,7 +333,7 @@ export function GroupResultPage(props: { campaign: Campaign; tally: GroupTally; 
         </a>
         <a href={`/c/${campaign.code}/seal/${t.group}`}>封存公示</a>
         <a href={`/c/${campaign.code}/receipt`}>查找我的回执</a>
-        <button type="button" class="secondary" onclick="window.print()">
+        <button type="button" class="secondary" data-print>
           打印
         </button>
       </p>

@@ -1,0 +1,55 @@
+import type { Context } from 'hono';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { rateLimits } from '../db/schema';
+import type { AppEnv } from '../env';
+import { AppError } from '../lib/errors';
+import { addressBucket, LOOKUP_LIMIT, retryAfterSeconds } from './auth.core';
+import { hitRateLimit } from './auth.repo';
+
+export interface Limit {
+  max: number;
+  windowMs: number;
+}
+
+/** The caller's address as budgets count it (an IPv6 /64 as one). */
+export const limitAddress = (c: Context<AppEnv>) => addressBucket(c.var.clientIp);
+
+/** 429 `RATE_LIMITED` with a Chinese message and `Retry-After` (seconds until the window ends). */
+export function rateLimitedError(c: Context<AppEnv>, limit: Limit, message: string, now = Date.now()): AppError {
+  c.header('Retry-After', String(retryAfterSeconds(now, limit.windowMs)));
+  return new AppError(429, 'RATE_LIMITED', message);
+}
+
+/** Counts one hit in the database (one atomic upsert) and refuses once the window's budget is spent. */
+export async function spendBudget(c: Context<AppEnv>, key: string, limit: Limit, message: string, now = Date.now()): Promise<void> {
+  if ((await hitRateLimit(c.var.db, key, limit.windowMs, now)) > limit.max) throw rateLimitedError(c, limit, message, now);
+}
+
+const LOOKUP_MESSAGE = '查询过于频繁,请稍后再试;请核对输入的编码是否正确';
+
+/**
+ * A lookup by a code someone types, under the per-address budget of failed lookups
+ * (`LOOKUP_LIMIT`): the hit is counted before the lookup runs (so a burst of concurrent guesses
+ * cannot outrun the counter), and given back when the code turns out to exist: the lookup
+ * returned something, or refused for another reason than 404 (a used ticket is not a guess).
+ */
+export async function limitedLookup<T>(c: Context<AppEnv>, scope: string, lookup: () => Promise<T>, now = Date.now()): Promise<T> {
+  const key = `lookup:${scope}:${limitAddress(c)}`;
+  await spendBudget(c, key, LOOKUP_LIMIT, LOOKUP_MESSAGE, now);
+  const refund = () => {
+    const windowStart = now - (now % LOOKUP_LIMIT.windowMs);
+    return c.var.db
+      .update(rateLimits)
+      .set({ count: sql`${rateLimits.count} - 1` })
+      .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
+  };
+  let found: T;
+  try {
+    found = await lookup();
+  } catch (err) {
+    if (!(err instanceof AppError && err.status === 404)) await refund();
+    throw err;
+  }
+  if (found !== undefined && found !== null) await refund();
+  return found;
+}

@@ -6,7 +6,8 @@ export default defineConfig(async () => ({
   plugins: [
     cloudflareTest({
       wrangler: { configPath: './wrangler.toml' },
-      miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations('./drizzle') } },
+      // SECRET_KEY stands in for the Worker secret (`wrangler secret put SECRET_KEY`): a fixed test value
+      miniflare: { bindings: { TEST_MIGRATIONS: await readD1Migrations('./drizzle'), SECRET_KEY: '5a'.repeat(32) } },
     }),
   ],
   test: {

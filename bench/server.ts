@@ -119,8 +119,13 @@ async function issueCredentials(groups: number[]) {
   const { createPrivateKey, randomBytes, sign, constants } = await import('node:crypto');
   const { b64url, fromB64url } = await import('../src/tally/seal.core');
   const { votingSessions } = await import('../src/db/schema');
+  const { venueSigningKey } = await import('../src/hearing/hearing.repo');
+  const { atRestCipher } = await import('../src/lib/at-rest');
+  const { loadSecretKey } = await import('../src/node/boot');
+  const atRest = atRestCipher(loadSecretKey(`file:${dbPath}`));
   const sessions = await db.select().from(votingSessions).where(eq(votingSessions.campaignId, campaign!.id));
-  const keys = new Map(sessions.map((s) => [`${s.groupNo}|${s.venueName}`, createPrivateKey({ key: Buffer.from(fromB64url(s.privateKey)), format: 'der', type: 'pkcs8' })]));
+  const keys = new Map<string, import('node:crypto').KeyObject>();
+  for (const s of sessions) keys.set(`${s.groupNo}|${s.venueName}`, createPrivateKey({ key: Buffer.from(fromB64url(await venueSigningKey(atRest, s))), format: 'der', type: 'pkcs8' }));
   const byDelegate = new Map(delRows.map((d) => [d.id!, d]));
   const out: Record<string, { msg: string; sig: string }> = {};
   for (const c of checkinRows) {

@@ -10,6 +10,7 @@ import { campaignRoutes } from './campaigns/campaigns.routes';
 import { editRoutes } from './campaigns/edit.routes';
 import type { Db } from './db/client';
 import type { AppEnv } from './env';
+import { atRestCipher } from './lib/at-rest';
 import { AppError } from './lib/errors';
 import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
@@ -42,9 +43,15 @@ export interface AppOptions {
   htmxSource: string;
   /** Key for the keyed hash of resident ID numbers (never stored beside the data it protects). */
   idHashKey: (c: Context<AppEnv>) => string | undefined;
+  /** Data-encryption key (64 hex) of the secrets stored in the database (never stored beside them). */
+  secretKey: (c: Context<AppEnv>) => string | undefined;
+  /** Overwrites deleted secrets' leftovers in the database file (checkpoints the WAL on an embedded file). */
+  scrubDeleted?: () => Promise<void>;
   /** One-time token that lets /setup create the first organiser where no CLI can reach the database. */
   setupToken: (c: Context<AppEnv>) => string | undefined;
 }
+
+const noScrub = async () => {};
 
 export function createApp(opts: AppOptions) {
   const app = new Hono<AppEnv>();
@@ -62,6 +69,8 @@ export function createApp(opts: AppOptions) {
     c.set('db', await opts.db(c));
     c.set('clientIp', opts.clientIp(c));
     c.set('idHashKey', opts.idHashKey(c));
+    c.set('atRest', atRestCipher(opts.secretKey(c)));
+    c.set('scrubDeleted', opts.scrubDeleted ?? noScrub);
     c.set('setupToken', opts.setupToken(c));
     c.header('X-Content-Type-Options', 'nosniff');
     c.header('Referrer-Policy', 'same-origin');

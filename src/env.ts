@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from './db/client';
 import type { Role } from './db/schema';
+import type { AtRest } from './lib/at-rest';
 
 /** Worker bindings: D1 (`DB`) or a remote libSQL/Turso primary (`LIBSQL_URL` + token). */
 export interface WorkerBindings {
@@ -9,6 +10,8 @@ export interface WorkerBindings {
   LIBSQL_AUTH_TOKEN?: string;
   /** Key of the keyed hash of resident ID numbers (hex, 32 bytes); a Worker secret. */
   ID_HASH_KEY?: string;
+  /** Data-encryption key (hex, 32 bytes) of venue and survey signing keys and handed-in shares; a Worker secret. */
+  SECRET_KEY?: string;
   /** Enables /setup until the first organiser exists (D1 has no CLI access); same name as on Node. */
   SANMIN_SETUP_TOKEN?: string;
 }
@@ -31,6 +34,10 @@ export type AppEnv = {
     csrfToken: string;
     clientIp: string;
     idHashKey: string | undefined;
+    /** Opens and seals the secrets stored in the database; undefined when no data-encryption key is configured. */
+    atRest: AtRest | undefined;
+    /** Overwrites what deleted secrets left in the database file and its WAL (embedded file only; a no-op elsewhere). */
+    scrubDeleted: () => Promise<void>;
     setupToken: string | undefined;
   };
 };
@@ -48,6 +55,10 @@ export const nodeConfigSchema = z.object({
   SANMIN_ID_KEY: z
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'SANMIN_ID_KEY must be 64 hex characters')
+    .optional(),
+  SANMIN_SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'SANMIN_SECRET_KEY must be 64 hex characters')
     .optional(),
 });
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

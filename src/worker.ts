@@ -10,6 +10,8 @@ import { createApp } from './app';
 import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';
 import { AppError } from './lib/errors';
+import { atRestCipher } from './lib/at-rest';
+import { encryptPlaintextSecrets } from './db/encrypt-at-rest';
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { useNativeRsa } from './hearing/credential';
 import { fromB64url } from './tally/seal.core';
@@ -36,21 +38,27 @@ function databaseFor(env: WorkerBindings): Db {
 
 // Migrations are applied by `wrangler d1 migrations apply` (D1) or `npm run db:migrate` (Turso);
 // the 2018 seed is loaded once per isolate if missing (idempotent), after the public
-// suggestions missing from the masked search index are indexed (e.g. after migration 0011).
+// suggestions missing from the masked search index are indexed (e.g. after migration 0011), and
+// secrets written in the clear by an older version are sealed under SECRET_KEY (idempotent too).
 let seeded: Promise<unknown> | undefined;
 
 const app = createApp({
   db: async (c: Context<AppEnv>) => {
     const db = databaseFor(c.env);
-    seeded ??= reindexPublicSuggestions(db).then(() => seedCampaign(db)).catch((err) => {
-      seeded = undefined;
-      throw err;
-    });
+    const atRest = atRestCipher(c.env.SECRET_KEY);
+    seeded ??= reindexPublicSuggestions(db)
+      .then(() => seedCampaign(db))
+      .then(() => (atRest ? encryptPlaintextSecrets(db, atRest) : 0))
+      .catch((err) => {
+        seeded = undefined;
+        throw err;
+      });
     await seeded;
     return db;
   },
   clientIp: (c) => c.req.header('cf-connecting-ip') ?? 'unknown',
   idHashKey: (c) => c.env.ID_HASH_KEY,
+  secretKey: (c) => c.env.SECRET_KEY,
   setupToken: (c) => c.env.SANMIN_SETUP_TOKEN,
   htmxSource,
 });

@@ -58,7 +58,7 @@ ballotRoutes.post('/api/ballot/redeem', async (c) => {
   noStore(c);
   const parsed = redeemBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供凭证码和盲化消息');
-  const r = await limitedLookup(c, 'ticket', () => redeemTicket(c.var.db, parsed.data.ticket, parsed.data.blindedMsg));
+  const r = await limitedLookup(c, 'ticket', () => redeemTicket(c.var.db, parsed.data.ticket, parsed.data.blindedMsg, c.var.atRest));
   return c.json({ blindSig: r.blindSig });
 });
 

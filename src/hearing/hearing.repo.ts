@@ -8,6 +8,7 @@ import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, vo
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import { sha256Hex } from '../lib/crypto';
+import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
 import { assertInScope } from '../auth/scope';
 import type { SessionUser } from '../env';
@@ -49,8 +50,12 @@ export async function ballotShape(db: Db, campaignId: string, groupNo: number) {
   return { group, departments: group.departments, scale };
 }
 
-/** Statements and the new row for opening a venue's voting; the venue key is generated here. */
-export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, venueName: string) {
+/**
+ * Statements and the new row for opening a venue's voting; the venue key is generated here and
+ * stored only sealed under the data-encryption key (bound to this venue × group's row).
+ */
+export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, venueName: string, atRest: AtRest | undefined) {
+  const cipher = requireAtRest(atRest);
   if (campaign.status !== 'started') throw new AppError(409, 'CAMPAIGN_NOT_STARTED', '活动尚未开始(结构未冻结),不能开启投票');
   const venue = (await loadVenues(db, campaign.id)).find((v) => v.name === venueName);
   if (!venue) throw new AppError(404, 'VENUE_NOT_FOUND', '找不到该会场');
@@ -61,6 +66,7 @@ export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, v
   const existing = await getSession(db, campaign.id, groupNo, venueName);
   if (existing) throw new AppError(409, existing.state === 'open' ? 'SESSION_OPEN' : 'SESSION_CLOSED', existing.state === 'open' ? '该会场本组投票已经开启' : '该会场本组投票已经结束,不能重新开启');
   const vk = await generateVenueKey();
+  const sealedKey = await sealText(cipher, secretRows.venueKey(campaign.id, groupNo, venueName), vk.privateKey);
   // wrapped: a query builder is a thenable, and returning it bare from an async function would run it
   return {
     insert: db.insert(votingSessions).values({
@@ -69,7 +75,7 @@ export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, v
     venueName,
     state: 'open',
     publicKey: vk.publicKey,
-    privateKey: vk.privateKey,
+    privateKey: sealedKey,
     openedAt: Date.now(),
     }),
   };
@@ -150,10 +156,31 @@ export async function signBlinded(privateKey: string, blinded: Uint8Array): Prom
 }
 
 /**
+ * A venue's signing key (PKCS#8, base64url), opened from its sealed row once per process and
+ * kept in memory only: the ballot path pays one AES-GCM decryption per venue, not per request.
+ */
+const openedVenueKeys = new WeakMap<AtRest, Map<string, Promise<string>>>();
+export function venueSigningKey(atRest: AtRest | undefined, session: Pick<VotingSession, 'campaignId' | 'groupNo' | 'venueName' | 'privateKey'>): Promise<string> {
+  const cipher = requireAtRest(atRest);
+  let venueKeys = openedVenueKeys.get(cipher);
+  if (!venueKeys) openedVenueKeys.set(cipher, (venueKeys = new Map()));
+  const id = `${session.campaignId}|${session.groupNo}|${session.venueName}|${session.privateKey}`;
+  let key = venueKeys.get(id);
+  if (!key) {
+    if (venueKeys.size > 1000) venueKeys.clear();
+    key = openText(cipher, secretRows.venueKey(session.campaignId, session.groupNo, session.venueName), session.privateKey);
+    venueKeys.set(id, key);
+    key.catch(() => venueKeys.delete(id));
+  }
+  return key;
+}
+
+/**
  * Exchanges a ticket for a blind signature. The same blinded message may be presented again
  * (a lost response) and gets the same signature; any other message after the first is refused.
  */
-export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
+export async function redeemTicket(db: Db, ticket: string, blindedMsg: string, atRest: AtRest | undefined) {
+  requireAtRest(atRest);
   const row = await findTicket(db, ticket);
   if (!row) throw new AppError(404, 'TICKET_NOT_FOUND', '凭证码无效,请核对或请工作人员重新签到');
   if (row.state === 'voided') throw new AppError(409, 'TICKET_VOIDED', '该凭证码已作废,不能投票');
@@ -162,7 +189,7 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string) {
   const blinded = decodeBlinded(blindedMsg);
   const blindHash = blindedHash('sanmin-blind-v2', blinded);
   if (row.state === 'redeemed' && row.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
-  const blindSig = await signBlinded(session.privateKey, blinded);
+  const blindSig = await signBlinded(await venueSigningKey(atRest, session), blinded);
   if (row.state === 'issued') {
     // only one blinded message ever wins the ticket, even under concurrent requests
     await db

@@ -74,7 +74,7 @@ async function openVenue(c: Context<AppEnv>) {
   const campaign = await getCampaign(c.var.db, c.req.param('code')!);
   const group = groupParam(c);
   const venue = c.req.param('venue')!;
-  const { insert } = await prepareOpen(c.var.db, campaign, group, venue);
+  const { insert } = await prepareOpen(c.var.db, campaign, group, venue, c.var.atRest);
   await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert]);
   invalidate(campaign);
   return { campaign, group, venue };

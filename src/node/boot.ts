@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -6,7 +6,9 @@ import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { seedCampaign } from '../../seed/load';
 import { createApp } from '../app';
-import { openLibsql, type LibsqlHandle } from '../db/libsql';
+import { checkpointWal, openLibsql, type LibsqlHandle } from '../db/libsql';
+import { encryptPlaintextSecrets } from '../db/encrypt-at-rest';
+import { atRestCipher } from '../lib/at-rest';
 import { applyMigrations } from '../db/migrate';
 import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
 import type { Context } from 'hono';
@@ -25,28 +27,59 @@ function filePath(url: string): string | undefined {
 }
 
 /**
- * The ID-hash key: SANMIN_ID_KEY, or for a file database a key file created beside it on first
- * start (back it up with the database: without it, duplicate sign-ups can no longer be found).
+ * A key that must not live in the database: from the environment, or for a file database a key
+ * file created beside it on first start (mode 0600; back it up apart from the database).
  */
-export function loadIdKey(databaseUrl: string, fromEnv = process.env['SANMIN_ID_KEY']): string | undefined {
+function loadKeyFile(databaseUrl: string, fromEnv: string | undefined, fileName: string): string | undefined {
   if (fromEnv) return fromEnv.toLowerCase();
   const db = filePath(databaseUrl);
   if (!db) return undefined;
-  const keyFile = join(dirname(db), 'sanmin-id.key');
+  const keyFile = join(dirname(db), fileName);
   if (!existsSync(keyFile)) {
+    mkdirSync(dirname(keyFile), { recursive: true });
     const key = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, '0')).join('');
+    // written whole under a private name, then linked into place: a process starting at the same
+    // moment either links first or finds the complete file of the one that did (never a half-written one)
+    const tmp = `${keyFile}.${process.pid}.${Date.now()}.tmp`;
+    writeFileSync(tmp, `${key}\n`, { mode: 0o600, flag: 'wx' });
     try {
-      writeFileSync(keyFile, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      linkSync(tmp, keyFile);
     } catch (err) {
       // another process created it first: use theirs
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
     }
   }
   return readFileSync(keyFile, 'utf8').trim();
 }
 
-/** Creates the file's folder, opens the database, applies migrations, fills the search index and seeds 2018 once. */
-export async function prepareDatabase(url: string, authToken?: string, opts: { seed?: boolean } = {}): Promise<LibsqlHandle> {
+/**
+ * The ID-hash key: SANMIN_ID_KEY, or for a file database `sanmin-id.key` beside it (without it,
+ * duplicate sign-ups can no longer be found).
+ */
+export function loadIdKey(databaseUrl: string, fromEnv = process.env['SANMIN_ID_KEY']): string | undefined {
+  return loadKeyFile(databaseUrl, fromEnv, 'sanmin-id.key');
+}
+
+/**
+ * The data-encryption key of the secrets stored in the database (venue and survey signing keys,
+ * handed-in shares): SANMIN_SECRET_KEY, or for a file database `sanmin-secret.key` beside it.
+ * Without it those secrets cannot be opened: voting cannot go on with the same venue keys.
+ */
+export function loadSecretKey(databaseUrl: string, fromEnv = process.env['SANMIN_SECRET_KEY']): string | undefined {
+  return loadKeyFile(databaseUrl, fromEnv, 'sanmin-secret.key');
+}
+
+/**
+ * Creates the file's folder, opens the database, applies migrations (safe with another process
+ * starting at once), fills the search index, seeds 2018 once, and seals any secret still stored in the clear.
+ */
+export async function prepareDatabase(
+  url: string,
+  authToken?: string,
+  opts: { seed?: boolean; secretKey?: string | undefined } = {},
+): Promise<LibsqlHandle> {
   const path = filePath(url);
   if (path) mkdirSync(dirname(path), { recursive: true });
   cacheLibsqlStatements();
@@ -55,7 +88,45 @@ export async function prepareDatabase(url: string, authToken?: string, opts: { s
   // public suggestions missing from the (masked) search index, e.g. after migration 0011
   await reindexPublicSuggestions(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);
+  const atRest = atRestCipher('secretKey' in opts ? opts.secretKey : loadSecretKey(url));
+  if (atRest && (await encryptPlaintextSecrets(handle.db, atRest)) > 0 && path) await checkpointWal(handle.client);
   return handle;
+}
+
+/** How often the WAL of an idle embedded file is checkpointed and truncated. */
+export const WAL_SCRUB_INTERVAL_MS = 60_000;
+
+/**
+ * After deleting secrets: on an embedded file, checkpoint and truncate the WAL (secure_delete
+ * has zeroed the deleted cells in the pages; this removes the older page images the WAL still
+ * holds). Elsewhere a no-op: D1 and Turso keep old pages out of our reach, which is why no
+ * secret is ever written there in the clear.
+ */
+export function walScrubber(handle: Pick<LibsqlHandle, 'url' | 'client'>): () => Promise<void> {
+  return filePath(handle.url) ? () => checkpointWal(handle.client) : async () => {};
+}
+
+/**
+ * Every interval, if the WAL has not changed since the previous tick (no write for a whole
+ * interval: the server is idle) and is not empty, checkpoint and truncate it. Returns the stop.
+ */
+export function scrubWalWhenIdle(handle: Pick<LibsqlHandle, 'url' | 'client'>, intervalMs = WAL_SCRUB_INTERVAL_MS): () => void {
+  const path = filePath(handle.url);
+  if (!path) return () => {};
+  let last = '';
+  const timer = setInterval(() => {
+    let now = '';
+    try {
+      const st = statSync(`${path}-wal`);
+      now = `${st.size}:${st.mtimeMs}`;
+      if (st.size > 0 && now === last) void checkpointWal(handle.client).catch(() => {});
+    } catch {
+      // no WAL file yet
+    }
+    last = now;
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }
 
 const htmxSource = readFileSync(createRequire(import.meta.url).resolve('htmx.org/dist/htmx.min.js'), 'utf8');
@@ -65,9 +136,12 @@ export function nodeApp(
   idHashKey = loadIdKey(handle.url),
   setupToken = process.env['SANMIN_SETUP_TOKEN'],
   clientIp?: (c: Context<AppEnv>) => string,
+  secretKey = loadSecretKey(handle.url),
 ) {
   return createApp({
     idHashKey: () => idHashKey,
+    secretKey: () => secretKey,
+    scrubDeleted: walScrubber(handle),
     setupToken: () => setupToken,
     db: () => handle.db,
     clientIp: clientIp ?? ((c) => {
@@ -100,8 +174,10 @@ export function keepIdleConnections(server: { keepAliveTimeout: number; headersT
 }
 
 export async function startServer(config: NodeConfig): Promise<RunningServer> {
-  const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
-  const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN);
+  const secretKey = loadSecretKey(config.DATABASE_URL, config.SANMIN_SECRET_KEY);
+  const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, { secretKey });
+  const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN, undefined, secretKey);
+  const stopScrubbing = scrubWalWhenIdle(handle);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       resolve({
@@ -111,6 +187,7 @@ export async function startServer(config: NodeConfig): Promise<RunningServer> {
         close: () =>
           new Promise<void>((done) => {
             server.close(() => {
+              stopScrubbing();
               handle.client.close();
               done();
             });

@@ -18,6 +18,7 @@ import { canonicalCode } from '../lib/codes.core';
 import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
 import { toHex } from '../lib/bytes.core';
 import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
+import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { sealFast } from '../tally/hpke-fast';
@@ -107,16 +108,19 @@ export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, s
 }
 
 /** Opening: the definition must be complete and the ceremony held; the blind-signing key is made here. */
-export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey) {
+export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey, atRest: AtRest | undefined) {
+  const cipher = requireAtRest(atRest);
   if (survey.state !== 'draft') throw new AppError(409, 'SURVEY_NOT_DRAFT', survey.state === 'open' ? '问卷已经开放' : '问卷已经结束,不能重新开放');
   const problems = definitionProblems(parseDefinition(survey), { forOpening: true });
   if (Object.keys(problems).length) throw new AppError(422, 'INVALID_DEFINITION', Object.values(problems)[0]!, problems);
   if (!survey.sealKey) throw new AppError(409, 'NO_SEAL_KEY', '本问卷尚未完成密钥仪式,答卷无法加密封存,不能开放');
   const key = await generateVenueKey();
+  // stored only sealed under the data-encryption key, bound to this survey's row
+  const sealedKey = await sealText(cipher, secretRows.surveyKey(survey.id), key.privateKey);
   await audited(db, actor, 'survey.open', `survey:${campaign.code}:${survey.id}`, { definition: sha256Hex(survey.definition), signPublicKey: key.publicKey }, [
     db
       .update(surveys)
-      .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: key.privateKey, openedAt: Date.now() })
+      .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: sealedKey, openedAt: Date.now() })
       .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
   ]);
 }
@@ -201,13 +205,32 @@ export async function findInvitation(db: Db, code: string) {
  * the same blinded message may come again (a lost answer) and gets the same signature; any
  * other message after the first is refused, even under concurrent requests.
  */
-export async function redeemInvitation(db: Db, code: string, blindedMsg: string) {
+/** A survey's signing key, opened from its sealed row once per process and kept in memory only. */
+const openedSurveyKeys = new WeakMap<AtRest, Map<string, Promise<string>>>();
+function surveySigningKey(atRest: AtRest | undefined, survey: Pick<Survey, 'id' | 'signPrivateKey'>): Promise<string> {
+  const cipher = requireAtRest(atRest);
+  if (!survey.signPrivateKey) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答中');
+  let surveyKeys = openedSurveyKeys.get(cipher);
+  if (!surveyKeys) openedSurveyKeys.set(cipher, (surveyKeys = new Map()));
+  const id = `${survey.id}|${survey.signPrivateKey}`;
+  let key = surveyKeys.get(id);
+  if (!key) {
+    if (surveyKeys.size > 1000) surveyKeys.clear();
+    key = openText(cipher, secretRows.surveyKey(survey.id), survey.signPrivateKey);
+    surveyKeys.set(id, key);
+    key.catch(() => surveyKeys.delete(id));
+  }
+  return key;
+}
+
+export async function redeemInvitation(db: Db, code: string, blindedMsg: string, atRest: AtRest | undefined) {
+  requireAtRest(atRest);
   const { invitation, survey } = await findInvitation(db, code);
   const blinded = decodeBlinded(blindedMsg);
   const blindHash = blindedHash('sanmin-survey-blind-v2', blinded);
   const used = new AppError(409, 'INVITATION_USED', '该邀请码已经领取过答卷凭证,不能再次使用');
   if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
-  const blindSig = await signBlinded(survey.signPrivateKey!, blinded);
+  const blindSig = await signBlinded(await surveySigningKey(atRest, survey), blinded);
   if (invitation.state === 'issued') {
     await db
       .update(surveyInvitations)

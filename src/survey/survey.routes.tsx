@@ -333,12 +333,16 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/tally/submit', requireRole('custod
   const { fields, files } = await readUpload(c);
   const file = files['shareFile'];
   const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
-  return act(c, async (campaign, survey) => ((await submitSurveyShare(c.var.db, actor(c), campaign, survey, text)).unsealed ? 'unsealed' : 'submitted'));
+  return act(c, async (campaign, survey) => {
+    const r = await submitSurveyShare(c.var.db, actor(c), campaign, survey, text, c.var.atRest);
+    if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
+    return r.unsealed ? 'unsealed' : 'submitted';
+  });
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/open', requireRole('organiser'), (c) =>
   act(c, async (campaign, survey) => {
-    await openSurvey(c.var.db, actor(c), campaign, survey);
+    await openSurvey(c.var.db, actor(c), campaign, survey, c.var.atRest);
     return 'opened';
   }),
 );
@@ -419,7 +423,7 @@ surveyRoutes.post('/api/survey/redeem', async (c) => {
   noStore(c);
   const parsed = redeemBody.safeParse(await jsonBody(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供邀请码和盲化消息');
-  return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg)));
+  return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg, c.var.atRest)));
 });
 
 const respondBody = z.object({

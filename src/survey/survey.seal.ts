@@ -12,6 +12,7 @@ import type { Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { surveyResponses, surveyResults, surveySeats, surveys, surveyUnsealShares } from '../db/schema';
 import { sha256Hex } from '../lib/crypto';
+import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
 import { maskPersonalData } from '../lib/personal-data.core';
 import {
@@ -139,7 +140,8 @@ export async function isSurveyUnsealed(db: Db, surveyId: string) {
 }
 
 /** A custodian hands in a share; checked against the published fingerprints; the k-th unseals. Closed surveys only. */
-export async function submitSurveyShare(db: Db, actor: Actor, campaign: Campaign, survey: Survey, input: string) {
+export async function submitSurveyShare(db: Db, actor: Actor, campaign: Campaign, survey: Survey, input: string, atRest: AtRest | undefined) {
+  const cipher = requireAtRest(atRest);
   if (survey.state !== 'closed') throw new AppError(409, 'SURVEY_NOT_CLOSED', '问卷尚未结束,不能提交密钥分片');
   if (await isSurveyUnsealed(db, survey.id)) throw new AppError(409, 'ALREADY_UNSEALED', '本问卷已经开封');
   const parsed = parseShareInput(input);
@@ -148,11 +150,12 @@ export async function submitSurveyShare(db: Db, actor: Actor, campaign: Campaign
   const seatNo = seatOfShare(surveyScope(campaign, survey), 0, parsed.shareHex, seats);
   if (!seatNo) throw new AppError(422, 'SHARE_UNKNOWN', '该分片与本问卷公布的任何分片指纹都不符', { share: '该分片与本问卷公布的任何分片指纹都不符' });
   await audited(db, actor, 'survey.share.submit', target(campaign, survey, seatNo), { seat: seatNo }, [
-    db.insert(surveyUnsealShares).values({ surveyId: survey.id, seatNo, share: parsed.shareHex }).onConflictDoNothing(),
+    // sealed under the data-encryption key and bound to its seat: a database copy holds no share
+    db.insert(surveyUnsealShares).values({ surveyId: survey.id, seatNo, share: await sealText(cipher, secretRows.surveyShare(survey.id, seatNo), parsed.shareHex) }).onConflictDoNothing(),
   ]);
   const stored = await db.select({ seatNo: surveyUnsealShares.seatNo }).from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id));
   if (stored.length >= survey.threshold) {
-    await unsealSurvey(db, actor, campaign, survey);
+    await unsealSurvey(db, actor, campaign, survey, [], cipher);
     return { seatNo, submitted: stored.length, threshold: survey.threshold, unsealed: true };
   }
   return { seatNo, submitted: stored.length, threshold: survey.threshold, unsealed: false };
@@ -163,13 +166,15 @@ export async function submitSurveyShare(db: Db, actor: Actor, campaign: Campaign
  * the stored responses must be exactly the committed receipts; each is decrypted, the tally
  * computed, free-text answers kept in random order for review, shares deleted, key zeroed.
  */
-export async function unsealSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey, extraShares: readonly string[] = []) {
+export async function unsealSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey, extraShares: readonly string[] = [], atRest?: AtRest) {
   if (survey.state !== 'closed' || !survey.root) throw new AppError(409, 'SURVEY_NOT_CLOSED', '问卷尚未结束,不能开封');
   if (await isSurveyUnsealed(db, survey.id)) throw new AppError(409, 'ALREADY_UNSEALED', '本问卷已经开封');
   const scope = surveyScope(campaign, survey);
   const seats = await db.select({ seatNo: surveySeats.seatNo, fingerprint: surveySeats.fingerprint }).from(surveySeats).where(eq(surveySeats.surveyId, survey.id));
   const bySeat = new Map<number, string>();
-  for (const s of await db.select().from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id))) bySeat.set(s.seatNo, s.share);
+  for (const s of await db.select().from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id))) {
+    bySeat.set(s.seatNo, await openText(requireAtRest(atRest), secretRows.surveyShare(survey.id, s.seatNo), s.share));
+  }
   for (const text of extraShares) {
     const parsed = parseShareInput(text);
     const seat = parsed && seatOfShare(scope, 0, parsed.shareHex, seats);

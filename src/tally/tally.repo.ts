@@ -9,6 +9,7 @@ import type { Db } from '../db/client';
 import { ballots, tallyCommitments, tallyKeys, tallyResults, tallySeats, tallySettings, tallyUnsealShares, votingSessions } from '../db/schema';
 import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.repo';
 import { loadAgenda, loadScale, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
+import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
 import {
   DEFAULT_SHARE_COUNT,
@@ -291,7 +292,8 @@ async function committedShape(db: Db, campaign: Campaign, groupNo: number, docum
  * seat's published fingerprint; each submission is logged. The first k−1 are kept; the k-th is
  * used in memory to unseal at once (and the kept ones are then deleted), never stored.
  */
-export async function submitShare(db: Db, actor: Actor, campaign: Campaign, groupNo: number, input: string) {
+export async function submitShare(db: Db, actor: Actor, campaign: Campaign, groupNo: number, input: string, atRest: AtRest | undefined) {
+  const cipher = requireAtRest(atRest);
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
   if (!key) throw new AppError(409, 'NO_TALLY_KEY', '本组尚未举行密钥仪式');
   if (!(await isGroupCommitted(db, campaign.id, groupNo))) throw new AppError(409, 'NOT_COMMITTED', '本组选票集合尚未承诺,不能提交密钥分片');
@@ -308,11 +310,12 @@ export async function submitShare(db: Db, actor: Actor, campaign: Campaign, grou
     // even when unsealing is refused (e.g. a ballot altered after the commitment); its audit entry
     // is written in the unsealing's own batch, so a refused or crashed unsealing leaves none
     const submission: AuditRecord = { actor, action: 'tally.share.submit', target: `tally:${campaign.code}:${groupNo}:${seatNo}`, change: { seat: seatNo, kept: false } };
-    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex], [submission]);
+    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex], [submission], cipher);
     return { seatNo, submitted, threshold: key.threshold, unsealed: true };
   }
   await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: true }, [
-    db.insert(tallyUnsealShares).values({ campaignId: campaign.id, groupNo, seatNo, share: parsed.shareHex }).onConflictDoNothing(),
+    // sealed under the data-encryption key and bound to its seat: a database copy holds no share
+    db.insert(tallyUnsealShares).values({ campaignId: campaign.id, groupNo, seatNo, share: await sealText(cipher, secretRows.tallyShare(campaign.id, groupNo, seatNo), parsed.shareHex) }).onConflictDoNothing(),
   ]);
   return { seatNo, submitted, threshold: key.threshold, unsealed: false };
 }
@@ -340,7 +343,7 @@ export async function tallyShape(db: Db, campaign: Campaign, groupNo: number) {
  * against the commitment, decrypt, tally, publish; the shares are deleted and the key buffer
  * zeroed. Fewer than k shares: a clear refusal, nothing changes.
  */
-export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, groupNo: number, extraShares: readonly string[] = [], recordedWith: readonly AuditRecord[] = []) {
+export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, groupNo: number, extraShares: readonly string[] = [], recordedWith: readonly AuditRecord[] = [], atRest?: AtRest) {
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
   if (!key) throw new AppError(409, 'NO_TALLY_KEY', '本组尚未举行密钥仪式');
   const [commitment] = await db.select().from(tallyCommitments).where(byGroup(tallyCommitments, campaign.id, groupNo));
@@ -348,7 +351,9 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
   if (await isUnsealed(db, campaign.id, groupNo)) throw new AppError(409, 'ALREADY_UNSEALED', '本组已经开启计票');
   const seats = await db.select({ seatNo: tallySeats.seatNo, fingerprint: tallySeats.fingerprint }).from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
   const bySeat = new Map<number, string>();
-  for (const s of await db.select().from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))) bySeat.set(s.seatNo, s.share);
+  for (const s of await db.select().from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))) {
+    bySeat.set(s.seatNo, await openText(requireAtRest(atRest), secretRows.tallyShare(campaign.id, groupNo, s.seatNo), s.share));
+  }
   for (const text of extraShares) {
     const parsed = parseShareInput(text);
     const seat = parsed && seatOfShare(campaign.code, groupNo, parsed.shareHex, seats);

@@ -144,7 +144,8 @@ tallyRoutes.post('/staff/c/:code/tally/:group/submit', requireRole('custodian'),
   const file = files['shareFile'];
   const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
   return act(c, campaign, async () => {
-    const r = await submitShare(c.var.db, actor(c), campaign, n, text);
+    const r = await submitShare(c.var.db, actor(c), campaign, n, text, c.var.atRest);
+    if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
     return r.unsealed ? 'unsealed' : 'submitted';
   });
 });
@@ -153,7 +154,8 @@ tallyRoutes.post('/staff/c/:code/tally/:group/unseal', requireRole('custodian', 
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await unsealGroup(c.var.db, actor(c), campaign, n);
+    await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
+    await c.var.scrubDeleted();
     return 'unsealed';
   });
 });
@@ -322,12 +324,15 @@ tallyApi.post('/campaigns/:code/groups/:group/tally/shares', requireRole('custod
   const n = await requireGroup(c, campaign);
   const body = await readJson(c);
   const share = typeof body['share'] === 'string' ? body['share'] : body['share'] && typeof body['share'] === 'object' ? JSON.stringify(body['share']) : '';
-  return c.json(await submitShare(c.var.db, actor(c), campaign, n, share));
+  const r = await submitShare(c.var.db, actor(c), campaign, n, share, c.var.atRest);
+  if (r.unsealed) await c.var.scrubDeleted();
+  return c.json(r);
 });
 
 tallyApi.post('/campaigns/:code/groups/:group/tally/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const tally = await unsealGroup(c.var.db, actor(c), campaign, n);
+  const tally = await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
+  await c.var.scrubDeleted();
   return c.json({ group: n, ballots: tally.ballots, result: `/api/campaigns/${campaign.code}/groups/${n}/result` });
 });

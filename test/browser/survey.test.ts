@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
+import { rememberAtRest } from '../helpers/app';
 import { openSocialSurvey } from '../helpers/survey';
 
 let server: RunningServer;
@@ -15,6 +16,7 @@ let surveyId: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-survey-'));
   server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 's.db')}` });
+  rememberAtRest(server.handle.db, server.handle.url); // the survey is opened below with the server's key file
   const s = await openSocialSurvey(server.handle.db, 1);
   code = s.codes[0]!;
   surveyId = s.survey.id;

@@ -5,10 +5,18 @@ import { v7 as uuidv7 } from 'uuid';
 import { insertUser } from '../../src/auth/auth.repo';
 import type { Role } from '../../src/db/schema';
 import { hashPassword } from '../../src/lib/password';
-import { nodeApp, prepareDatabase } from '../../src/node/boot';
+import type { Db } from '../../src/db/client';
+import { atRestCipher, type AtRest } from '../../src/lib/at-rest';
+import { loadSecretKey, nodeApp, prepareDatabase } from '../../src/node/boot';
 
 export const PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | undefined;
+
+const atRests = new WeakMap<Db, AtRest>();
+/** The data-encryption key of a test database, for helpers that call services directly. */
+export const atRestOf = (db: Db) => atRests.get(db);
+/** For a database a test opened itself (e.g. through startServer): its key file beside it. */
+export const rememberAtRest = (db: Db, url: string) => void atRests.set(db, atRestCipher(loadSecretKey(url))!);
 
 /** A fresh migrated and seeded file database per test file, and the app over it. */
 export async function testApp() {
@@ -16,8 +24,12 @@ export async function testApp() {
   const url = `file:${join(dir, 'test.db')}`;
   const handle = await prepareDatabase(url);
   const app = nodeApp(handle);
+  // the data-encryption key the app uses (the key file created beside the database)
+  const atRest = atRestCipher(loadSecretKey(url))!;
+  atRests.set(handle.db, atRest);
   return {
     app,
+    atRest,
     db: handle.db,
     client: handle.client,
     url,

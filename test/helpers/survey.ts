@@ -5,6 +5,7 @@ import { blindRequest, finalizeCredential, type Credential } from '../../src/hea
 import { randomToken } from '../../src/lib/crypto';
 import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, type Survey } from '../../src/survey/survey.repo';
 import { joinSurveyCeremony, runSurveyCeremony, takeSurveyShare, type SurveyShareFile } from '../../src/survey/survey.seal';
+import { atRestOf } from './app';
 import { api } from './hearing';
 
 type Fetchable = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
@@ -26,7 +27,7 @@ export async function openSocialSurvey(db: Db, codes = 0): Promise<{ campaign: C
   const campaign = await getCampaign(db, '2018');
   const id = await createSocialSurvey(db, SYSTEM_ACTOR, campaign);
   const shares = await surveyCeremony(db, campaign, id);
-  await openSurvey(db, SYSTEM_ACTOR, campaign, await getSurvey(db, campaign, id));
+  await openSurvey(db, SYSTEM_ACTOR, campaign, await getSurvey(db, campaign, id), atRestOf(db));
   const survey = await getSurvey(db, campaign, id);
   const issued = codes ? (await issueCitizenCodes(db, SYSTEM_ACTOR, campaign, survey, codes)).codes : [];
   return { campaign, survey, shares, codes: issued };
@@ -36,7 +37,7 @@ export async function openDisciplineSurvey(db: Db) {
   const campaign = await getCampaign(db, '2018');
   const id = await createDisciplineSurvey(db, SYSTEM_ACTOR, campaign);
   const shares = await surveyCeremony(db, campaign, id);
-  await openSurvey(db, SYSTEM_ACTOR, campaign, await getSurvey(db, campaign, id));
+  await openSurvey(db, SYSTEM_ACTOR, campaign, await getSurvey(db, campaign, id), atRestOf(db));
   return { campaign, survey: await getSurvey(db, campaign, id), shares };
 }
 

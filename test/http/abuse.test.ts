@@ -260,20 +260,20 @@ describe('a crashed unsealing', () => {
     await castSealed(t.db, campaign, 4, ceremony.publicKey, [Array.from({ length: departments }, () => 1)]);
     await closeAllVenues(t.db, campaign, 4);
     await commitGroup(t.db, SYSTEM_ACTOR, campaign, 4);
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[0]));
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[1]));
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[0]), t.atRest);
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[1]), t.atRest);
     const target = (seat: number) => `tally:2018:4:${seat}`;
     const entries = async () => (await t.db.select().from(auditLog).where(like(auditLog.target, 'tally:2018:4%'))).map((e) => `${e.action} ${e.target}`);
     const before = await entries();
     // the unsealing fails after the share was accepted (here: the database refuses the result row)
     await t.client.execute('CREATE TRIGGER crash_unseal BEFORE INSERT ON tally_results BEGIN SELECT RAISE(ABORT, \'disk I/O error\'); END');
     const third = ceremony.shares.find((s) => ![ceremony.shares[0]!.seat, ceremony.shares[1]!.seat].includes(s.seat))!;
-    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third))).rejects.toThrow();
+    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third), t.atRest)).rejects.toThrow();
     expect(await entries()).toEqual(before);
     expect(before.filter((e) => e.startsWith('tally.share.submit'))).toHaveLength(2);
     await t.client.execute('DROP TRIGGER crash_unseal');
     // handed in again, it unseals, and its entry lands with the unsealing
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third));
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third), t.atRest);
     const after = await entries();
     expect(after.slice(before.length)).toEqual([`tally.share.submit ${target(third.seat)}`, 'tally.unseal tally:2018:4']);
     expect(await t.db.select().from(tallyResults).where(and(eq(tallyResults.campaignId, campaign.id), eq(tallyResults.groupNo, 4)))).toHaveLength(1);

@@ -169,7 +169,7 @@ function concretePath(pattern: string): string {
 
 /** Every POST path of the router, read at collection time from an app that is never called. */
 const routeList: string[] = (() => {
-  const probe = createApp({ db: () => undefined as never, clientIp: () => 'x', htmxSource: '', idHashKey: () => undefined, setupToken: () => undefined });
+  const probe = createApp({ db: () => undefined as never, clientIp: () => 'x', htmxSource: '', idHashKey: () => undefined, secretKey: () => undefined, setupToken: () => undefined });
   const paths = new Set(probe.routes.filter((r) => r.method === 'POST').map((r) => r.path));
   return [...paths].sort((a, b) => Number(STATE_CHANGES.test(a)) - Number(STATE_CHANGES.test(b)));
 })();

@@ -2,6 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ballots, checkins, votingSessions } from '../../src/db/schema';
 import { blindRequest, blindSign, finalizeCredential, type Credential } from '../../src/hearing/credential';
+import { venueSigningKey } from '../../src/hearing/hearing.repo';
 import { b64url, fromB64url } from '../../src/lib/bytes.core';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
@@ -200,7 +201,11 @@ async function signaturesIssued() {
   return row!.n;
 }
 
-/** The thief's copy of the venue's signing key (the at-rest protection of it is tested elsewhere). */
+/**
+ * The thief's copy of the venue's signing key. It is stored sealed under the data-encryption key
+ * (test/http/secrets-at-rest.test.ts shows a database copy alone signs nothing), so this thief
+ * holds the key file as well: the server's operator, or whoever took the whole machine.
+ */
 async function stolenSigningKey(session: typeof votingSessions.$inferSelect): Promise<string> {
-  return session.privateKey;
+  return venueSigningKey(t.atRest, session);
 }

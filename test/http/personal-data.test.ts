@@ -144,7 +144,7 @@ describe('ID numbers, e-mail, bank cards and names typed into a survey’s free 
     expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(1), { q17: typed }))).status).toBe(201);
     await closeSurvey(t.db, SYSTEM_ACTOR, campaign, survey);
     const closed = await getSurvey(t.db, campaign, survey.id);
-    for (const share of shares.slice(0, closed.threshold)) await submitSurveyShare(t.db, SYSTEM_ACTOR, campaign, closed, JSON.stringify(share));
+    for (const share of shares.slice(0, closed.threshold)) await submitSurveyShare(t.db, SYSTEM_ACTOR, campaign, closed, JSON.stringify(share), t.atRest);
     const review = await statistician.get(`/staff/c/2018/surveys/${survey.id}/review`);
     expect(review.status).toBe(200);
     expect(review.body).toContain('身份证号“370202198001011234”');

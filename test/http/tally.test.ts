@@ -284,9 +284,9 @@ describe('unsealing, refused', () => {
     });
     await expectSealed(2);
     // handed in one by one: two are kept, the third is refused and not kept (never k at rest)
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, shares[0]!.share);
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[1]));
-    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[2]))).rejects.toMatchObject({ code: 'COMMITMENT_MISMATCH' });
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, shares[0]!.share, t.atRest);
+    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[1]), t.atRest);
+    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[2]), t.atRest)).rejects.toMatchObject({ code: 'COMMITMENT_MISMATCH' });
     expect(await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).toHaveLength(2);
     await expectSealed(2);
   });

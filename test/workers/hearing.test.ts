@@ -40,6 +40,10 @@ describe('hearing day in workerd over D1', () => {
 
     const { json: login } = await call('/api/login', { username: 'org', password: 'worker organiser password' });
     expect((await call(`/api/campaigns/2018/groups/1/venues/${encodeURIComponent('市南区')}/open`, {}, login.token)).status).toBe(201);
+    // the venue key is in D1 only sealed under SECRET_KEY (AES-256-GCM through workerd's WebCrypto)
+    const stored = await e.DB.prepare('SELECT private_key FROM voting_sessions').first<{ private_key: string }>();
+    expect(stored!.private_key.startsWith('sm-aes1.')).toBe(true);
+    expect(stored!.private_key).not.toContain('MIIE');
     const checkin = await call('/api/campaigns/2018/checkins', { delegateCode: 'DTEST-0001', group: 1, venue: '市南区' }, login.token);
     expect(checkin.status).toBe(201);
     const info = await call('/api/ballot/ticket', { ticket: checkin.json.ticket });

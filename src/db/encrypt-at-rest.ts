@@ -1,0 +1,61 @@
+import { and, eq, isNotNull, not, like } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { isSealedSecret, sealText, secretRows, AT_REST_PREFIX, type AtRest } from '../lib/at-rest';
+import type { Db } from './client';
+import { surveys, surveyUnsealShares, tallyUnsealShares, votingSessions } from './schema';
+
+/**
+ * The upgrade path for rows written before secrets were encrypted at rest: every venue signing
+ * key, survey signing key and handed-in share still stored in the clear is sealed under the
+ * data-encryption key, each by a conditional update that only replaces the value it read (a
+ * row changed meanwhile is left alone and sealed on the next start). All in one atomic batch.
+ * Run at start (Node) or once per isolate (Workers); readers refuse a secret still in the clear.
+ * Returns how many secrets it sealed.
+ */
+export async function encryptPlaintextSecrets(db: Db, atRest: AtRest): Promise<number> {
+  const clear = not(like(votingSessions.privateKey, `${AT_REST_PREFIX}%`));
+  const [sessions, surveyKeys, tallyShares, surveyShares] = await Promise.all([
+    db.select().from(votingSessions).where(clear),
+    db.select({ id: surveys.id, key: surveys.signPrivateKey }).from(surveys).where(and(isNotNull(surveys.signPrivateKey), not(like(surveys.signPrivateKey, `${AT_REST_PREFIX}%`)))),
+    db.select().from(tallyUnsealShares).where(not(like(tallyUnsealShares.share, `${AT_REST_PREFIX}%`))),
+    db.select().from(surveyUnsealShares).where(not(like(surveyUnsealShares.share, `${AT_REST_PREFIX}%`))),
+  ]);
+  const updates: BatchItem<'sqlite'>[] = [];
+  for (const s of sessions) {
+    if (isSealedSecret(s.privateKey)) continue;
+    const sealed = await sealText(atRest, secretRows.venueKey(s.campaignId, s.groupNo, s.venueName), s.privateKey);
+    updates.push(
+      db
+        .update(votingSessions)
+        .set({ privateKey: sealed })
+        .where(and(eq(votingSessions.campaignId, s.campaignId), eq(votingSessions.groupNo, s.groupNo), eq(votingSessions.venueName, s.venueName), eq(votingSessions.privateKey, s.privateKey))),
+    );
+  }
+  for (const s of surveyKeys) {
+    if (!s.key || isSealedSecret(s.key)) continue;
+    const sealed = await sealText(atRest, secretRows.surveyKey(s.id), s.key);
+    updates.push(db.update(surveys).set({ signPrivateKey: sealed }).where(and(eq(surveys.id, s.id), eq(surveys.signPrivateKey, s.key))));
+  }
+  for (const s of tallyShares) {
+    if (isSealedSecret(s.share)) continue;
+    const sealed = await sealText(atRest, secretRows.tallyShare(s.campaignId, s.groupNo, s.seatNo), s.share);
+    updates.push(
+      db
+        .update(tallyUnsealShares)
+        .set({ share: sealed })
+        .where(and(eq(tallyUnsealShares.campaignId, s.campaignId), eq(tallyUnsealShares.groupNo, s.groupNo), eq(tallyUnsealShares.seatNo, s.seatNo), eq(tallyUnsealShares.share, s.share))),
+    );
+  }
+  for (const s of surveyShares) {
+    if (isSealedSecret(s.share)) continue;
+    const sealed = await sealText(atRest, secretRows.surveyShare(s.surveyId, s.seatNo), s.share);
+    updates.push(
+      db
+        .update(surveyUnsealShares)
+        .set({ share: sealed })
+        .where(and(eq(surveyUnsealShares.surveyId, s.surveyId), eq(surveyUnsealShares.seatNo, s.seatNo), eq(surveyUnsealShares.share, s.share))),
+    );
+  }
+  if (updates.length) await db.batch(updates as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  return updates.length;
+}

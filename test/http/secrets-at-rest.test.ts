@@ -1,0 +1,319 @@
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
+import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { checkpointWal, openLibsql } from '../../src/db/libsql';
+import { surveys, surveyUnsealShares, tallyResults, tallyUnsealShares, votingSessions } from '../../src/db/schema';
+import { blindRequest, generateVenueKey } from '../../src/hearing/credential';
+import { venueSigningKey } from '../../src/hearing/hearing.repo';
+import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
+import { nodeApp, prepareDatabase, scrubWalWhenIdle } from '../../src/node/boot';
+import { nodeRawSign } from '../../src/node/native-rsa';
+import { closeSurvey, createSocialSurvey, getSurvey, openSurvey } from '../../src/survey/survey.repo';
+import { submitSurveyShare } from '../../src/survey/survey.seal';
+import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
+import { rehearsalCeremony } from '../../src/tally/rehearsal';
+import { publicKeyOf } from '../../src/tally/seal.core';
+import { commitGroup } from '../../src/tally/tally.repo';
+import { addUser, PASSWORD, testApp } from '../helpers/app';
+import { addDelegates, api, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
+import { openSocialSurvey, surveyCeremony } from '../helpers/survey';
+import { castSealed, closeAllVenues } from '../helpers/tally';
+
+let t: Awaited<ReturnType<typeof testApp>>;
+let campaign: Campaign;
+let org: string;
+let shinan: string;
+let custodian: string;
+let campaignId: string;
+let sn: { id: string; code: string }[];
+const dirs: string[] = [];
+
+beforeAll(async () => {
+  t = await testApp();
+  await addUser(t.db, 'org', 'organiser');
+  await addUser(t.db, 'shinan', 'venue_staff', { venueName: '市南区' });
+  await addUser(t.db, 'keeper', 'custodian');
+  ({ campaignId } = await prepareHearing(t.db, [1]));
+  campaign = await getCampaign(t.db, '2018');
+  sn = await addDelegates(t.db, campaignId, '市南区', 1, 6);
+  org = await tokenFor(t.app, 'org', PASSWORD);
+  shinan = await tokenFor(t.app, 'shinan', PASSWORD);
+  custodian = await tokenFor(t.app, 'keeper', PASSWORD);
+  for (const v of ['市南区', '崂山区']) {
+    const r = await api(t.app, `/api/campaigns/2018/groups/1/venues/${encodeURIComponent(v)}/open`, {}, org);
+    expect(r.status, r.text).toBe(201);
+  }
+});
+afterAll(() => {
+  t.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const dbPath = () => t.url.slice('file:'.length);
+/** What someone who copies the database files gets: the main file and the WAL, as bytes. */
+function onDisk(path = dbPath()): Buffer {
+  return Buffer.concat([path, `${path}-wal`].filter((p) => existsSync(p)).map((p) => readFileSync(p)));
+}
+const checkin = (code: string, app = t.app) => api(app, '/api/campaigns/2018/checkins', { delegateCode: code, group: 1, venue: '市南区' }, shinan);
+
+// PKCS#8 of an RSA key: version 0, then the rsaEncryption AlgorithmIdentifier, then the OCTET STRING
+// holding the key (an SPKI public key has the same identifier followed by a BIT STRING instead)
+const PKCS8_RSA_DER = Buffer.from('020100300d06092a864886f70d01010105000482', 'hex');
+const PKCS8_RSA_B64 = 'IBADANBgkqhkiG9w0BAQEFAASC';
+
+const sessionRow = async (venueName: string) =>
+  (await t.db.select().from(votingSessions).where(and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, 1), eq(votingSessions.venueName, venueName))))[0]!;
+
+/** Whether this text, read from a database, works as an RSA private key that signs a blinded message. */
+async function signsWith(stored: string, blinded: Uint8Array): Promise<boolean> {
+  try {
+    createPrivateKey({ key: Buffer.from(stored, 'base64url'), format: 'der', type: 'pkcs8' });
+  } catch {
+    return false;
+  }
+  try {
+    return Boolean(await nodeRawSign(stored, blinded));
+  } catch {
+    return false;
+  }
+}
+
+describe('venue signing keys at rest', () => {
+  it('a database copy holds no venue private key: no PKCS#8 bytes or base64url text in the main file or the WAL after opening and redeeming', async () => {
+    const { json } = await checkin(sn[0]!.code);
+    await credentialFor(t.app, json.ticket); // the venue key signed a blinded message
+    const disk = onDisk();
+    for (const venue of ['市南区', '崂山区']) {
+      const row = await sessionRow(venue);
+      expect(row.privateKey.startsWith(AT_REST_PREFIX)).toBe(true);
+      const key = await venueSigningKey(t.atRest, row); // what the server signs with, in memory only
+      const der = Buffer.from(key, 'base64url');
+      expect(der.subarray(4, 4 + PKCS8_RSA_DER.length).equals(PKCS8_RSA_DER)).toBe(true); // it is a PKCS#8 RSA key
+      expect(disk.includes(Buffer.from(key))).toBe(false);
+      expect(disk.includes(Buffer.from(key.slice(400, 460)))).toBe(false);
+      expect(disk.includes(der.subarray(200, 264))).toBe(false);
+    }
+    expect(disk.includes(PKCS8_RSA_DER)).toBe(false);
+    expect(disk.includes(Buffer.from(PKCS8_RSA_B64))).toBe(false);
+  });
+
+  it('a database copy without the key file cannot sign a blinded message, offline or through a server started on the copy', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sanmin-copy-'));
+    dirs.push(dir);
+    const copy = join(dir, 'sanmin.db');
+    copyFileSync(dbPath(), copy);
+    if (existsSync(`${dbPath()}-wal`)) copyFileSync(`${dbPath()}-wal`, `${copy}-wal`);
+    const { publicKey } = await sessionRow('市南区');
+    const { blindedMsg } = await blindRequest(publicKey);
+    const blinded = Uint8Array.from(Buffer.from(blindedMsg, 'base64url'));
+
+    // offline: every venue's stored key, as a PKCS#8 key, signs nothing
+    const stolen = await openLibsql(`file:${copy}`);
+    const rows = await stolen.db.select().from(votingSessions);
+    expect(rows.length).toBe(2);
+    for (const r of rows) {
+      expect(await signsWith(r.privateKey, blinded)).toBe(false);
+      expect(await signsWith(r.privateKey.slice(AT_REST_PREFIX.length), blinded)).toBe(false);
+    }
+    stolen.client.close();
+
+    // a server on the copy (it makes itself a new key file beside it): a ticket it issues buys no signature
+    const handle = await prepareDatabase(`file:${copy}`);
+    try {
+      const app = nodeApp(handle);
+      const { json, status } = await checkin(sn[1]!.code, app);
+      expect(status).toBe(201);
+      const r = await api(app, '/api/ballot/redeem', { ticket: json.ticket, blindedMsg });
+      expect(r.status).toBe(503);
+      expect(r.json.error.code).toBe('SECRET_KEY_MISMATCH');
+      expect(r.json.error.message).toContain('数据加密密钥');
+      expect(r.text).not.toContain('blindSig');
+    } finally {
+      handle.client.close();
+    }
+  });
+
+  it('a venue key moved into another venue’s row does not open there', async () => {
+    const shinanKey = (await sessionRow('市南区')).privateKey;
+    const laoshanKey = (await sessionRow('崂山区')).privateKey;
+    await expect(openText(t.atRest, secretRows.venueKey(campaignId, 1, '崂山区'), shinanKey)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISMATCH' });
+    await expect(openText(t.atRest, secretRows.venueKey(campaignId, 2, '市南区'), shinanKey)).rejects.toMatchObject({ code: 'SECRET_KEY_MISMATCH' });
+    expect(await openText(t.atRest, secretRows.venueKey(campaignId, 1, '崂山区'), laoshanKey)).toMatch(/^MIIE/);
+  });
+
+  it('without the data-encryption key, opening voting answers 503 in Chinese and stores nothing', async () => {
+    const app = nodeApp({ url: t.url, client: t.client, db: t.db }, undefined, undefined, undefined, '');
+    const token = await tokenFor(app, 'org', PASSWORD);
+    const r = await api(app, `/api/campaigns/2018/groups/1/venues/${encodeURIComponent('市北区')}/open`, {}, token);
+    expect(r.status).toBe(503);
+    expect(r.json.error.code).toBe('SECRET_KEY_MISSING');
+    expect(r.json.error.message).toContain('未配置数据加密密钥');
+    expect(await t.db.select().from(votingSessions).where(eq(votingSessions.venueName, '市北区'))).toEqual([]);
+    const { json } = await checkin(sn[2]!.code);
+    const redeem = await api(app, '/api/ballot/redeem', { ticket: json.ticket, blindedMsg: (await blindRequest((await sessionRow('市南区')).publicKey)).blindedMsg });
+    expect(redeem.status).toBe(503);
+    expect(redeem.json.error.code).toBe('SECRET_KEY_MISSING');
+    const keeper = await tokenFor(app, 'keeper', PASSWORD);
+    const share = await api(app, '/api/campaigns/2018/groups/1/tally/shares', { share: '1-1:abcdef' }, keeper);
+    expect(share.status).toBe(503);
+    expect(share.json.error.message).toContain('未配置数据加密密钥');
+    const { campaign: c, survey } = await openSocialSurvey(t.db);
+    await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
+    await expect(submitSurveyShare(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, survey.id), '1-1:abcdef', undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
+    const draft = await createSocialSurvey(t.db, SYSTEM_ACTOR, c);
+    await surveyCeremony(t.db, c, draft);
+    await expect(openSurvey(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, draft), undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
+    expect((await getSurvey(t.db, c, draft)).state).toBe('draft');
+  });
+
+  it('a venue key left in the clear by an older version is refused, then sealed at the next start and signs again', async () => {
+    const vk = await generateVenueKey();
+    await t.db.insert(votingSessions).values({ campaignId, groupNo: 1, venueName: '黄岛区', state: 'open', publicKey: vk.publicKey, privateKey: vk.privateKey, openedAt: Date.now() });
+    await expect(venueSigningKey(t.atRest, await sessionRow('黄岛区'))).rejects.toMatchObject({ status: 503, code: 'SECRET_NOT_ENCRYPTED' });
+    const restarted = await prepareDatabase(t.url); // the server starting again on the same file
+    restarted.client.close();
+    const row = await sessionRow('黄岛区');
+    expect(row.privateKey.startsWith(AT_REST_PREFIX)).toBe(true);
+    expect(await venueSigningKey(t.atRest, row)).toBe(vk.privateKey);
+    expect(onDisk().includes(Buffer.from(vk.privateKey.slice(300, 360)))).toBe(false);
+  });
+});
+
+describe('custodians’ shares at rest', () => {
+  let shares: ShareFile[];
+  let publicKey: string;
+  const submit = (share: ShareFile) => api(t.app, '/api/campaigns/2018/groups/2/tally/shares', { share }, custodian);
+
+  beforeAll(async () => {
+    ({ shares, publicKey } = await rehearsalCeremony(t.db, campaign, 2));
+    await closeAllVenues(t.db, campaign, 2);
+    const departments = (await loadAgenda(t.db, campaign.id)).groups.find((g) => g.no === 2)!.departments.length;
+    await castSealed(t.db, campaign, 2, publicKey, [Array(departments).fill(1), Array(departments).fill(2)]);
+    await commitGroup(t.db, SYSTEM_ACTOR, campaign, 2);
+  });
+
+  it('after k−1 shares are handed in, the database holds no share, and its contents with the k-th share rebuild no key', async () => {
+    const threshold = shares[0]!.threshold;
+    for (const s of shares.slice(0, threshold - 1)) {
+      const r = await submit(s);
+      expect(r.status, r.text).toBe(200);
+      expect(r.json.unsealed).toBe(false);
+    }
+    const disk = onDisk();
+    for (const s of shares) {
+      expect(disk.includes(Buffer.from(s.share))).toBe(false);
+      expect(disk.includes(Buffer.from(s.share.toUpperCase()))).toBe(false);
+      expect(disk.includes(Buffer.from(s.share, 'hex'))).toBe(false);
+    }
+    const stored = await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2));
+    expect(stored).toHaveLength(threshold - 1);
+    // offline: whatever the rows hold, taken as shares, with the next custodian's share
+    const kth = shares[threshold - 1]!.share;
+    for (const candidates of [stored.map((r) => r.share), stored.map((r) => r.share.slice(AT_REST_PREFIX.length))]) {
+      let rebuilt: string | undefined;
+      try {
+        rebuilt = await publicKeyOf(await combineShares([...candidates, kth]));
+      } catch {
+        rebuilt = undefined;
+      }
+      expect(rebuilt).not.toBe(publicKey);
+    }
+    expect(await publicKeyOf(await combineShares(shares.slice(0, threshold).map((s) => s.share)))).toBe(publicKey); // the real shares do
+  });
+
+  it('after the k-th share unseals, the deleted shares’ stored bytes are in neither the main file nor the WAL', async () => {
+    const kept = (await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).map((r) => r.share);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(onDisk().includes(Buffer.from(kept[0]!))).toBe(true); // they are on disk while kept
+    const r = await submit(shares[kept.length]!);
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.unsealed).toBe(true);
+    expect(await t.db.select().from(tallyResults).where(eq(tallyResults.groupNo, 2))).toHaveLength(1);
+    expect(await t.db.select().from(tallyUnsealShares)).toEqual([]);
+    const disk = onDisk();
+    for (const text of kept) {
+      expect(disk.includes(Buffer.from(text))).toBe(false);
+      expect(disk.includes(Buffer.from(text.slice(20, 60)))).toBe(false);
+    }
+    expect(existsSync(`${dbPath()}-wal`) ? readFileSync(`${dbPath()}-wal`).length : 0).toBe(0); // checkpointed and truncated
+  });
+
+  it('survey shares handed in are sealed too: none in the file, and a survey signing key is never stored in the clear', async () => {
+    const { campaign: c, survey, shares: surveyShares } = await openSocialSurvey(t.db);
+    const [row] = await t.db.select().from(surveys).where(eq(surveys.id, survey.id));
+    expect(row!.signPrivateKey!.startsWith(AT_REST_PREFIX)).toBe(true);
+    expect(onDisk().includes(Buffer.from(PKCS8_RSA_B64))).toBe(false);
+    await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
+    const closed = await getSurvey(t.db, c, survey.id);
+    for (const s of surveyShares.slice(0, closed.threshold - 1)) {
+      expect((await submitSurveyShare(t.db, SYSTEM_ACTOR, c, closed, JSON.stringify(s), t.atRest)).unsealed).toBe(false);
+    }
+    const disk = onDisk();
+    for (const s of surveyShares) {
+      expect(disk.includes(Buffer.from(s.share))).toBe(false);
+      expect(disk.includes(Buffer.from(s.share, 'hex'))).toBe(false);
+    }
+    const stored = await t.db.select().from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id));
+    expect(stored).toHaveLength(closed.threshold - 1);
+    expect(stored.every((r) => r.share.startsWith(AT_REST_PREFIX))).toBe(true);
+  });
+});
+
+describe('deleted rows on the embedded file', () => {
+  it('a deleted row’s distinctive text does not survive in the main file or the WAL (secure_delete on every connection)', async () => {
+    const marker = 'SANMIN-DELETED-MARKER-7f3a9c';
+    await t.client.execute({ sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, 0, 1)', args: [marker] });
+    await checkpointWal(t.client); // the row now sits in a page of the main file
+    expect(onDisk().includes(Buffer.from(marker))).toBe(true);
+    await t.client.execute({ sql: 'DELETE FROM rate_limits WHERE key = ?', args: [marker] });
+    await checkpointWal(t.client);
+    expect(onDisk().includes(Buffer.from(marker))).toBe(false);
+    const r = await t.client.execute('PRAGMA secure_delete');
+    expect(Number(r.rows[0]![0])).toBe(1);
+  });
+});
+
+describe('the embedded file’s connections and key file', () => {
+  it('every new connection to the file has secure_delete on, not only the one that ran the pragmas', async () => {
+    const Database = createRequire(createRequire(import.meta.url).resolve('@libsql/client'))('libsql') as new (path: string) => { prepare(sql: string): { all(): Record<string, unknown>[] }; close(): void };
+    const conn = new Database(dbPath());
+    try {
+      expect(conn.prepare('PRAGMA secure_delete').all()[0]).toEqual({ secure_delete: 1 });
+      expect(conn.prepare('PRAGMA busy_timeout').all()[0]).toEqual({ timeout: 5000 });
+    } finally {
+      conn.close();
+    }
+  });
+
+  it('keeps the data-encryption key in a file beside the database, readable by its owner only', () => {
+    const file = join(dbPath(), '..', 'sanmin-secret.key');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8').trim()).toMatch(/^[0-9a-f]{64}$/);
+    expect(onDisk().includes(Buffer.from(readFileSync(file, 'utf8').trim()))).toBe(false);
+  });
+
+  it('truncates the WAL of an idle server on its timer, and leaves a WAL still being written alone', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    const stop = scrubWalWhenIdle({ url: t.url, client: t.client }, 60_000);
+    try {
+      await t.client.execute({ sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, 0, 1)', args: ['idle-1'] });
+      const wal = () => statSync(`${dbPath()}-wal`).size;
+      expect(wal()).toBeGreaterThan(0);
+      vi.advanceTimersByTime(60_000); // first look: remembers the WAL
+      await t.client.execute({ sql: 'INSERT INTO rate_limits (key, window_start, count) VALUES (?, 0, 1)', args: ['idle-2'] });
+      vi.advanceTimersByTime(60_000); // written since: not idle, left alone
+      await vi.waitFor(() => expect(wal()).toBeGreaterThan(0));
+      vi.advanceTimersByTime(60_000); // unchanged for a whole interval: idle, checkpointed and truncated
+      await vi.waitFor(() => expect(wal()).toBe(0));
+    } finally {
+      stop();
+      vi.useRealTimers();
+    }
+  });
+});

@@ -13,8 +13,9 @@ import {
   venueSeats,
   venues,
 } from '../db/schema';
-import { notFound } from '../lib/errors';
-import type { CampaignSnapshot } from './campaigns.core';
+import { editConflict, notFound } from '../lib/errors';
+import { stillHolds, type Precondition } from '../audit/audit.repo';
+import { frozenCampaign, type CampaignSnapshot } from './campaigns.core';
 
 export type Campaign = typeof campaigns.$inferSelect;
 export type Group = typeof groups.$inferSelect;
@@ -182,4 +183,16 @@ export function snapshotInserts(db: Db, s: CampaignSnapshot): BatchItem<'sqlite'
     ...chunkRows(withCampaign(s.scaleOptions)).map((rows) => db.insert(scaleOptions).values(rows)),
     ...chunkRows(withCampaign(s.suggestionTerms)).map((rows) => db.insert(suggestionTerms).values(rows)),
   ];
+}
+
+/** The campaign is still a draft when the edit's batch runs (not only when the request began). */
+export function campaignStillDraft(db: Db, campaign: { id: string; code: string }): Precondition {
+  return stillHolds(db, campaigns, and(eq(campaigns.id, campaign.id), eq(campaigns.status, 'draft')), frozenCampaign(campaign));
+}
+
+type Versioned = typeof groups | typeof departments | typeof venues;
+
+/** The row is still at the version the form was read at; otherwise the second writer gets EDIT_CONFLICT. */
+export function stillAtVersion(db: Db, table: Versioned, id: string, version: number): Precondition {
+  return stillHolds(db, table, and(eq(table.id, id), eq(table.version, version)), editConflict());
 }

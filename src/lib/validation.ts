@@ -15,3 +15,9 @@ export function isUniqueViolation(err: unknown): boolean {
   const text = `${(err as { message?: unknown })?.message ?? ''} ${(err as { cause?: { message?: unknown } })?.cause?.message ?? ''}`;
   return /UNIQUE constraint failed/i.test(text);
 }
+
+/** The version a form was read at (its hidden field); a missing or malformed one matches no row. */
+export function submittedVersion(form: Record<string, string>): number {
+  const v = Number(form['version']);
+  return Number.isSafeInteger(v) && v > 0 ? v : -1;
+}

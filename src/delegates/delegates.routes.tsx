@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { listSurveys } from '../survey/survey.repo';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
-import { audited } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
@@ -12,7 +12,7 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
-import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, respondStatements } from './delegates.repo';
+import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondStatements } from './delegates.repo';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();
@@ -84,9 +84,20 @@ async function decide(c: Context<AppEnv>, db: Db, kind: ReviewKind) {
   // (a rejection reason may be sensitive, so the log holds its digest, not its text)
   const action = `${kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review'}.${decision}`;
   const change = decision === 'rejected' ? { decision, reason } : { decision };
-  await audited(db, actorOf(c), action, `candidate:${campaign.code}/${candidate.code}`, change, [
-    db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending'))),
-  ]);
+  await audited(
+    db,
+    actorOf(c),
+    action,
+    `candidate:${campaign.code}/${candidate.code}`,
+    change,
+    [db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending')))],
+    [
+      noDrawYet(db, campaign.id, new AppError(409, 'CANDIDATES_FROZEN', '候选名单已随抽签承诺封存,审核结果不能再修改')),
+      stillHolds(db, candidates, and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending')), new AppError(409, 'ALREADY_DECIDED', '该候选人已审核,不能重复审核')),
+      // a district review needs the qualification pass it was checked against
+      ...(kind === 'districtReview' ? [stillHolds(db, candidates, and(eq(candidates.id, candidate.id), eq(candidates.qualification, 'passed')), new AppError(409, 'QUALIFICATION_FIRST', '该候选人尚未通过资格审查,不能进行区(市)审核'))] : []),
+    ],
+  );
   return c.redirect(`/staff/c/${campaign.code}/candidates?done=saved`, 303);
 }
 

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { stillAbsent, type Precondition } from '../audit/audit.repo';
+import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
 import type { Db } from '../db/client';
 import { candidates, delegates, draws, quotaBase, quotaCategories, type VenueKind } from '../db/schema';
 
@@ -205,4 +205,10 @@ export function poolStillHas(db: Db, campaignId: string, count: number, otherwis
     holds: sql`(SELECT count(*) FROM ${candidates} WHERE ${candidates.campaignId} = ${campaignId} AND ${candidates.qualification} = 'passed' AND ${candidates.districtReview} = 'passed') = ${count}`,
     otherwise,
   };
+}
+
+/** A delegate's answer lands only from the state it was accepted in: two answers at once log one. */
+export function respondPreconditions(db: Db, d: Delegate, answer: 'confirm' | 'decline', otherwise: Error): Precondition[] {
+  const from = answer === 'confirm' ? (['selected'] as const) : (['selected', 'confirmed'] as const);
+  return [stillHolds(db, delegates, and(eq(delegates.id, d.id), inArray(delegates.state, [...from])), otherwise)];
 }

@@ -12,7 +12,7 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
-import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondStatements } from './delegates.repo';
+import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();
@@ -173,9 +173,11 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
   assertAnswerable(row.delegate, answer);
-  await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)]);
+  await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)], respondPreconditions(db, row.delegate, answer, answeredMeanwhile()));
   return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
 });
+
+const answeredMeanwhile = () => new AppError(409, 'ALREADY_ANSWERED', '此通知刚刚已经答复过,请刷新页面查看最新状态');
 
 /** Only a seated delegate answers; a second confirmation or a decline after declining is refused, not logged twice. */
 function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
@@ -211,6 +213,6 @@ delegateRoutes.post('/d/:token', async (c) => {
   assertAnswerable(row.delegate, answer);
   await audited(db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, `delegate.${answer}`, `delegate:${row.delegate.delegateCode}`, { answer, last4: maskId(row.candidate.idLast4) }, [
     ...respondStatements(db, row.delegate, answer),
-  ]);
+  ], respondPreconditions(db, row.delegate, answer, answeredMeanwhile()));
   return c.redirect(`/d/${token}?done=${answer}`, 303);
 });

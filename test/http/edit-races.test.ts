@@ -171,3 +171,15 @@ describe('an edit racing the start of the campaign', () => {
     expect((await t.db.select().from(auditLog).where(eq(auditLog.target, 'campaign:2019'))).map((r) => r.action).filter((a) => a === 'campaign.start')).toEqual(['campaign.start']);
   });
 });
+
+describe('account state', () => {
+  it('two organisers disabling the same account at once record one change', async () => {
+    const id = await addUser(t.db, 'leaver', 'auditor');
+    await org.get('/staff/users');
+    await other.get('/staff/users');
+    const both = await Promise.all([org.post(`/staff/users/${id}/active`, { active: 'no' }), other.post(`/staff/users/${id}/active`, { active: 'no' })]);
+    expect(both.map((r) => r.status).sort()).toEqual([303, 409]);
+    expect(both.find((r) => r.status === 409)!.body).toContain('该账号已经停用');
+    expect((await t.db.select().from(auditLog).where(eq(auditLog.target, 'user:leaver'))).map((e) => e.action)).toEqual(['user.disable']);
+  });
+});

@@ -173,10 +173,10 @@ export function snapshotInserts(db: Db, s: CampaignSnapshot): BatchItem<'sqlite'
   const withCampaign = <T extends object>(rows: T[]) => rows.map((r) => ({ ...r, campaignId }));
   return [
     db.insert(campaigns).values(s.campaign),
-    ...chunkRows(withCampaign(s.groups)).map((rows) => db.insert(groups).values(rows)),
-    ...chunkRows(withCampaign(s.departments)).map((rows) => db.insert(departments).values(rows)),
+    ...chunkRows(withCampaign(s.groups), groups).map((rows) => db.insert(groups).values(rows)),
+    ...chunkRows(withCampaign(s.departments), departments).map((rows) => db.insert(departments).values(rows)),
     ...chunkRows(s.materials).map((rows) => db.insert(departmentMaterials).values(rows)),
-    ...chunkRows(withCampaign(s.venues)).map((rows) => db.insert(venues).values(rows)),
+    ...chunkRows(withCampaign(s.venues), venues).map((rows) => db.insert(venues).values(rows)),
     ...chunkRows(s.venueSeats).map((rows) => db.insert(venueSeats).values(rows)),
     ...chunkRows(withCampaign(s.quotaCategories)).map((rows) => db.insert(quotaCategories).values(rows)),
     ...chunkRows(s.quotaBase).map((rows) => db.insert(quotaBase).values(rows)),

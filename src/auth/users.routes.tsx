@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { UsersPage } from '../../views/pages/staff';
-import { audited } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { defaultCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
 import { users } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -54,6 +54,9 @@ userRoutes.post('/:id/active', async (c) => {
     db.update(users).set({ active }).where(eq(users.id, target.id)),
     // a disabled account loses its open sessions at once
     ...(active ? [] : [deleteUserSessions(db, target.id)]),
+  ], [
+    // two admins toggling at once record one change
+    stillHolds(db, users, and(eq(users.id, target.id), eq(users.active, !active)), new AppError(409, 'ALREADY_SET', active ? '该账号已经是启用状态' : '该账号已经停用')),
   ]);
   return c.redirect('/staff/users?done=saved', 303);
 });

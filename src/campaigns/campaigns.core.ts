@@ -164,9 +164,12 @@ export function agendaSlots(startTime: string, minutesPerDepartment: number, cou
 
 /** A started campaign's structure is frozen: delegates, ballots and tallies depend on it. */
 export function assertEditable(campaign: { status: CampaignStatus; code: string }): void {
-  if (campaign.status !== 'draft') {
-    throw new AppError(409, 'CAMPAIGN_FROZEN', `${campaign.code} 年度活动已开始,部门、分组、会场和材料均已冻结,不能修改`);
-  }
+  if (campaign.status !== 'draft') throw frozenCampaign(campaign);
+}
+
+/** The refusal of any structure edit once the campaign has started (also when it started while the edit was in flight). */
+export function frozenCampaign(campaign: { code: string }): AppError {
+  return new AppError(409, 'CAMPAIGN_FROZEN', `${campaign.code} 年度活动已开始,部门、分组、会场和材料均已冻结,不能修改`);
 }
 
 /** Seats per group across venues, e.g. {1: 2500, 2: 2500, ...}. */

@@ -13,8 +13,9 @@ import {
   venueSeats,
   venues,
 } from '../db/schema';
-import { notFound } from '../lib/errors';
-import type { CampaignSnapshot } from './campaigns.core';
+import { editConflict, notFound } from '../lib/errors';
+import { stillHolds, type Precondition } from '../audit/audit.repo';
+import { frozenCampaign, type CampaignSnapshot } from './campaigns.core';
 
 export type Campaign = typeof campaigns.$inferSelect;
 export type Group = typeof groups.$inferSelect;
@@ -187,14 +188,26 @@ export function snapshotInserts(db: Db, s: CampaignSnapshot): BatchItem<'sqlite'
   const withCampaign = <T extends object>(rows: T[]) => rows.map((r) => ({ ...r, campaignId }));
   return [
     db.insert(campaigns).values(s.campaign),
-    ...chunkRows(withCampaign(s.groups)).map((rows) => db.insert(groups).values(rows)),
-    ...chunkRows(withCampaign(s.departments)).map((rows) => db.insert(departments).values(rows)),
+    ...chunkRows(withCampaign(s.groups), groups).map((rows) => db.insert(groups).values(rows)),
+    ...chunkRows(withCampaign(s.departments), departments).map((rows) => db.insert(departments).values(rows)),
     ...chunkRows(s.materials).map((rows) => db.insert(departmentMaterials).values(rows)),
-    ...chunkRows(withCampaign(s.venues)).map((rows) => db.insert(venues).values(rows)),
+    ...chunkRows(withCampaign(s.venues), venues).map((rows) => db.insert(venues).values(rows)),
     ...chunkRows(s.venueSeats).map((rows) => db.insert(venueSeats).values(rows)),
     ...chunkRows(withCampaign(s.quotaCategories)).map((rows) => db.insert(quotaCategories).values(rows)),
     ...chunkRows(s.quotaBase).map((rows) => db.insert(quotaBase).values(rows)),
     ...chunkRows(withCampaign(s.scaleOptions)).map((rows) => db.insert(scaleOptions).values(rows)),
     ...chunkRows(withCampaign(s.suggestionTerms)).map((rows) => db.insert(suggestionTerms).values(rows)),
   ];
+}
+
+/** The campaign is still a draft when the edit's batch runs (not only when the request began). */
+export function campaignStillDraft(db: Db, campaign: { id: string; code: string }): Precondition {
+  return stillHolds(db, campaigns, and(eq(campaigns.id, campaign.id), eq(campaigns.status, 'draft')), frozenCampaign(campaign));
+}
+
+type Versioned = typeof groups | typeof departments | typeof venues;
+
+/** The row is still at the version the form was read at; otherwise the second writer gets EDIT_CONFLICT. */
+export function stillAtVersion(db: Db, table: Versioned, id: string, version: number): Precondition {
+  return stillHolds(db, table, and(eq(table.id, id), eq(table.version, version)), editConflict());
 }

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   DepartmentEditPage,
@@ -11,16 +11,17 @@ import {
   VenueForm,
 } from '../../views/pages/manage';
 import { DepartmentStaffPage, VenueStaffPage } from '../../views/pages/staff';
-import { audited } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
 import { campaigns, departmentMaterials, departments, groups, venueSeats, venues } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError, forbidden, notFound } from '../lib/errors';
+import { AppError, editConflict, forbidden, isEditConflict, notFound } from '../lib/errors';
 import { formFields, page, wantsFragment } from '../lib/render';
-import { fieldErrors, isUniqueViolation } from '../lib/validation';
+import { fieldErrors, isUniqueViolation, submittedVersion } from '../lib/validation';
 import { agendaSlots, assertEditable, moveInOrder } from './campaigns.core';
 import {
+  campaignStillDraft,
   getCampaign,
   getDepartment,
   getGroup,
@@ -29,6 +30,7 @@ import {
   loadAgenda,
   loadVenues,
   nextPositionInGroup,
+  stillAtVersion,
   type Campaign,
 } from './campaigns.repo';
 import { departmentInput, groupInput, materialInput, moveInput, newDepartmentInput, venueInput, venueSeatsInput } from './campaigns.schemas';
@@ -45,12 +47,15 @@ function afterSave(c: Context<AppEnv>, redirectTo: string, fragment: () => unkno
   return c.redirect(redirectTo, 303);
 }
 
-/** A 422 with the form and its messages: the fragment for htmx, the form on its own page otherwise. */
-function rejected(c: Context<AppEnv>, campaign: Campaign, title: string, back: string, form: () => unknown) {
-  if (wantsFragment(c)) return c.html(form() as string, 422);
+/**
+ * A 422 with the form and its messages (or a 409 with the newer values after a concurrent edit):
+ * the fragment for htmx, the form on its own page otherwise.
+ */
+function rejected(c: Context<AppEnv>, campaign: Campaign, title: string, back: string, form: () => unknown, status: 409 | 422 = 422) {
+  if (wantsFragment(c)) return c.html(form() as string, status);
   return page(
     c,
-    { title, campaignCode: campaign.code, status: 422 },
+    { title, campaignCode: campaign.code, status },
     <FormAlonePage title={title} back={back}>
       {form()}
     </FormAlonePage>,
@@ -74,9 +79,15 @@ editRoutes.post('/start', requireRole('organiser'), async (c) => {
   assertEditable(campaign);
   const form = await formFields(c);
   if (form['confirm'] !== 'yes') throw new AppError(422, 'CONFIRMATION_REQUIRED', '请勾选确认结构已经定稿,再开始活动');
-  await audited(c.var.db, actorOf(c), 'campaign.start', `campaign:${campaign.code}`, { from: 'draft', to: 'started' }, [
-    c.var.db.update(campaigns).set({ status: 'started' }).where(and(eq(campaigns.id, campaign.id), eq(campaigns.status, 'draft'))),
-  ]);
+  await audited(
+    c.var.db,
+    actorOf(c),
+    'campaign.start',
+    `campaign:${campaign.code}`,
+    { from: 'draft', to: 'started' },
+    [c.var.db.update(campaigns).set({ status: 'started' }).where(and(eq(campaigns.id, campaign.id), eq(campaigns.status, 'draft')))],
+    [campaignStillDraft(c.var.db, campaign)],
+  );
   return c.redirect(`/staff/c/${campaign.code}/edit?done=started`, 303);
 });
 
@@ -93,10 +104,23 @@ editRoutes.post('/groups/:no', requireRole('organiser'), async (c) => {
   if (!parsed.success) {
     return rejected(c, campaign, `编辑${group.title}`, `/staff/c/${campaign.code}/edit`, () => render({ values: form, errors: fieldErrors(parsed.error) }));
   }
-  await audited(db, actorOf(c), 'group.update', `group:${campaign.code}/${group.no}`, { before: group, after: parsed.data }, [
-    db.update(groups).set(parsed.data).where(eq(groups.id, group.id)),
-  ]);
-  return afterSave(c, `/staff/c/${campaign.code}/edit?done=saved`, () => render({ saved: true }, { ...group, ...parsed.data }));
+  const version = submittedVersion(form);
+  try {
+    await audited(
+      db,
+      actorOf(c),
+      'group.update',
+      `group:${campaign.code}/${group.no}`,
+      { before: group, after: parsed.data },
+      [db.update(groups).set({ ...parsed.data, version: sql`${groups.version} + 1` }).where(and(eq(groups.id, group.id), eq(groups.version, version)))],
+      [campaignStillDraft(db, campaign), stillAtVersion(db, groups, group.id, version)],
+    );
+  } catch (err) {
+    if (!isEditConflict(err)) throw err;
+    const fresh = await getGroup(db, campaign.id, group.no);
+    return rejected(c, campaign, `编辑${group.title}`, `/staff/c/${campaign.code}/edit`, () => render({ errors: { _form: err.message } }, fresh), 409);
+  }
+  return afterSave(c, `/staff/c/${campaign.code}/edit?done=saved`, () => render({ saved: true }, { ...group, ...parsed.data, version: version + 1 }));
 });
 
 /** Resolves the group select ('' = internal-only) to a group row, or a field error. */
@@ -133,7 +157,7 @@ editRoutes.post('/departments', requireRole('organiser'), async (c) => {
     internalOnly: group === null,
   };
   try {
-    await audited(db, actorOf(c), 'department.create', `department:${campaign.code}/${row.name}`, row, [db.insert(departments).values(row)]);
+    await audited(db, actorOf(c), 'department.create', `department:${campaign.code}/${row.name}`, row, [db.insert(departments).values(row)], [campaignStillDraft(db, campaign)]);
   } catch (err) {
     if (isUniqueViolation(err)) return again({ name: '本年度已有同名部门' });
     throw err;
@@ -189,15 +213,24 @@ editRoutes.post('/departments/:id', requireRole('organiser'), async (c) => {
     // a department moved to another group reports last there
     position: moved ? await nextPositionInGroup(db, campaign.id, group?.id ?? null) : department.position,
   };
+  const version = submittedVersion(form);
   try {
-    await audited(db, actorOf(c), 'department.update', `department:${campaign.code}/${department.name}`, { id: department.id, changes }, [
-      db.update(departments).set(changes).where(eq(departments.id, department.id)),
-    ]);
+    await audited(
+      db,
+      actorOf(c),
+      'department.update',
+      `department:${campaign.code}/${department.name}`,
+      { id: department.id, changes },
+      [db.update(departments).set({ ...changes, version: sql`${departments.version} + 1` }).where(and(eq(departments.id, department.id), eq(departments.version, version)))],
+      [campaignStillDraft(db, campaign), stillAtVersion(db, departments, department.id, version)],
+    );
   } catch (err) {
     if (isUniqueViolation(err)) return rejected(c, campaign, `编辑 ${department.name}`, back, () => render({ values: form, errors: { name: '本年度已有同名部门' } }));
-    throw err;
+    if (!isEditConflict(err)) throw err;
+    const fresh = await getDepartment(db, campaign.id, department.id);
+    return rejected(c, campaign, `编辑 ${department.name}`, back, () => render({ errors: { _form: err.message } }, fresh), 409);
   }
-  return afterSave(c, `${back}?done=saved`, () => render({ saved: true }, { ...department, ...changes }));
+  return afterSave(c, `${back}?done=saved`, () => render({ saved: true }, { ...department, ...changes, version: version + 1 }));
 });
 
 editRoutes.post('/departments/:id/move', requireRole('organiser'), async (c) => {
@@ -218,6 +251,11 @@ editRoutes.post('/departments/:id/move', requireRole('organiser'), async (c) => 
       `department:${campaign.code}/${department.name}`,
       { direction: parsed.data.direction, changes },
       changes.map((ch) => db.update(departments).set({ position: ch.position }).where(eq(departments.id, ch.id))),
+      [
+        campaignStillDraft(db, campaign),
+        // the order moved from is still the order on the page: a concurrent move is not undone
+        ...changes.map((ch) => stillHolds(db, departments, and(eq(departments.id, ch.id), eq(departments.position, siblings.find((x) => x.id === ch.id)!.position)), editConflict('部门顺序刚被他人调整过,请刷新页面后重试'))),
+      ],
     );
   }
   return c.redirect(`/staff/c/${campaign.code}/edit?done=saved`, 303);
@@ -238,7 +276,7 @@ editRoutes.post('/departments/:id/materials', requireRole('organiser'), async (c
     ));
   }
   const row = { id: uuidv7(), departmentId: department.id, position: (materials.at(-1)?.position ?? 0) + 1, ...parsed.data };
-  await audited(db, actorOf(c), 'material.add', `department:${campaign.code}/${department.name}`, row, [db.insert(departmentMaterials).values(row)]);
+  await audited(db, actorOf(c), 'material.add', `department:${campaign.code}/${department.name}`, row, [db.insert(departmentMaterials).values(row)], [campaignStillDraft(db, campaign)]);
   return c.redirect(`${back}?done=saved#materials`, 303);
 });
 
@@ -252,9 +290,16 @@ editRoutes.post('/materials/:mid/delete', requireRole('organiser'), async (c) =>
     .innerJoin(departments, eq(departments.id, departmentMaterials.departmentId))
     .where(and(eq(departmentMaterials.id, c.req.param('mid')), eq(departments.campaignId, campaign.id)));
   if (!m) throw notFound('材料');
-  await audited(db, actorOf(c), 'material.delete', `department:${campaign.code}/${m.department.name}`, m.material, [
-    db.delete(departmentMaterials).where(eq(departmentMaterials.id, m.material.id)),
-  ]);
+  await audited(
+    db,
+    actorOf(c),
+    'material.delete',
+    `department:${campaign.code}/${m.department.name}`,
+    m.material,
+    [db.delete(departmentMaterials).where(eq(departmentMaterials.id, m.material.id))],
+    // deleted twice (two tabs, a double click) records one deletion
+    [campaignStillDraft(db, campaign), stillHolds(db, departmentMaterials, eq(departmentMaterials.id, m.material.id), notFound('材料'))],
+  );
   return c.redirect(`/staff/c/${campaign.code}/departments/${m.department.id}/edit?done=saved#materials`, 303);
 });
 
@@ -277,18 +322,30 @@ editRoutes.post('/venues/:id', requireRole('organiser'), async (c) => {
     return rejected(c, campaign, `编辑 ${venue.name}`, back, () => render({ values: form, errors }));
   }
   const seatRows = groupNos.map((n) => ({ venueId: venue.id, groupNo: n, seats: Number(seats.data[`seats_${n}`]) }));
+  const version = submittedVersion(form);
   try {
-    await audited(db, actorOf(c), 'venue.update', `venue:${campaign.code}/${venue.name}`, { id: venue.id, ...base.data, seats: seatRows }, [
-      db.update(venues).set(base.data).where(eq(venues.id, venue.id)),
-      ...seatRows.map((s) =>
-        db.insert(venueSeats).values(s).onConflictDoUpdate({ target: [venueSeats.venueId, venueSeats.groupNo], set: { seats: s.seats } }),
-      ),
-    ]);
+    await audited(
+      db,
+      actorOf(c),
+      'venue.update',
+      `venue:${campaign.code}/${venue.name}`,
+      { id: venue.id, ...base.data, seats: seatRows },
+      [
+        db.update(venues).set({ ...base.data, version: sql`${venues.version} + 1` }).where(and(eq(venues.id, venue.id), eq(venues.version, version))),
+        ...seatRows.map((s) =>
+          db.insert(venueSeats).values(s).onConflictDoUpdate({ target: [venueSeats.venueId, venueSeats.groupNo], set: { seats: s.seats } }),
+        ),
+      ],
+      // the seats are part of the venue's form: the venue's version covers them
+      [campaignStillDraft(db, campaign), stillAtVersion(db, venues, venue.id, version)],
+    );
   } catch (err) {
     if (isUniqueViolation(err)) return rejected(c, campaign, `编辑 ${venue.name}`, back, () => render({ values: form, errors: { name: '本年度已有同名会场' } }));
-    throw err;
+    if (!isEditConflict(err)) throw err;
+    const fresh = await getVenue(db, campaign.id, venue.id);
+    return rejected(c, campaign, `编辑 ${venue.name}`, back, () => render({ errors: { _form: err.message } }, fresh), 409);
   }
-  const updated = { ...venue, ...base.data, seats: new Map(seatRows.map((s) => [s.groupNo, s.seats])) };
+  const updated = { ...venue, ...base.data, version: version + 1, seats: new Map(seatRows.map((s) => [s.groupNo, s.seats])) };
   return afterSave(c, `${back}?done=saved`, () => render({ saved: true }, updated));
 });
 

@@ -1,5 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
 import type { Db } from '../db/client';
 import { candidates, delegates, draws, quotaBase, quotaCategories, type VenueKind } from '../db/schema';
 
@@ -188,4 +189,26 @@ export async function listDrawOutcome(db: Db, campaignId: string) {
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
     .where(eq(delegates.campaignId, campaignId));
+}
+
+/** No draw has been committed yet: review decisions and commitments re-check it in their batch. */
+export function noDrawYet(db: Db, campaignId: string, otherwise: Error): Precondition {
+  return stillAbsent(db, draws, eq(draws.campaignId, campaignId), otherwise);
+}
+
+/**
+ * The draw pool still has `count` candidates (reviews only move pending → decided, so the pool
+ * can only grow: an unchanged count means an unchanged pool, the one the digest was made of).
+ */
+export function poolStillHas(db: Db, campaignId: string, count: number, otherwise: Error): Precondition {
+  return {
+    holds: sql`(SELECT count(*) FROM ${candidates} WHERE ${candidates.campaignId} = ${campaignId} AND ${candidates.qualification} = 'passed' AND ${candidates.districtReview} = 'passed') = ${count}`,
+    otherwise,
+  };
+}
+
+/** A delegate's answer lands only from the state it was accepted in: two answers at once log one. */
+export function respondPreconditions(db: Db, d: Delegate, answer: 'confirm' | 'decline', otherwise: Error): Precondition[] {
+  const from = answer === 'confirm' ? (['selected'] as const) : (['selected', 'confirmed'] as const);
+  return [stillHolds(db, delegates, and(eq(delegates.id, d.id), inArray(delegates.state, [...from])), otherwise)];
 }

@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { listSurveys } from '../survey/survey.repo';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
-import { audited } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
 import { limitedLookup } from '../auth/rate-limit';
@@ -13,7 +13,7 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
-import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, respondStatements } from './delegates.repo';
+import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();
@@ -86,9 +86,20 @@ async function decide(c: Context<AppEnv>, db: Db, kind: ReviewKind) {
   // (a rejection reason may be sensitive, so the log holds its digest, not its text)
   const action = `${kind === 'qualification' ? 'candidate.qualification' : 'candidate.district_review'}.${decision}`;
   const change = decision === 'rejected' ? { decision, reason } : { decision };
-  await audited(db, actorOf(c), action, `candidate:${campaign.code}/${candidate.code}`, change, [
-    db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending'))),
-  ]);
+  await audited(
+    db,
+    actorOf(c),
+    action,
+    `candidate:${campaign.code}/${candidate.code}`,
+    change,
+    [db.update(candidates).set(set).where(and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending')))],
+    [
+      noDrawYet(db, campaign.id, new AppError(409, 'CANDIDATES_FROZEN', '候选名单已随抽签承诺封存,审核结果不能再修改')),
+      stillHolds(db, candidates, and(eq(candidates.id, candidate.id), eq(pendingColumn, 'pending')), new AppError(409, 'ALREADY_DECIDED', '该候选人已审核,不能重复审核')),
+      // a district review needs the qualification pass it was checked against
+      ...(kind === 'districtReview' ? [stillHolds(db, candidates, and(eq(candidates.id, candidate.id), eq(candidates.qualification, 'passed')), new AppError(409, 'QUALIFICATION_FIRST', '该候选人尚未通过资格审查,不能进行区(市)审核'))] : []),
+    ],
+  );
   return c.redirect(`/staff/c/${campaign.code}/candidates?done=saved`, 303);
 }
 
@@ -164,9 +175,11 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
   assertAnswerable(row.delegate, answer);
-  await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)]);
+  await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)], respondPreconditions(db, row.delegate, answer, answeredMeanwhile()));
   return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
 });
+
+const answeredMeanwhile = () => new AppError(409, 'ALREADY_ANSWERED', '此通知刚刚已经答复过,请刷新页面查看最新状态');
 
 /** Only a seated delegate answers; a second confirmation or a decline after declining is refused, not logged twice. */
 function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
@@ -202,6 +215,6 @@ delegateRoutes.post('/d/:token', async (c) => {
   assertAnswerable(row.delegate, answer);
   await audited(db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, `delegate.${answer}`, `delegate:${row.delegate.delegateCode}`, { answer, last4: maskId(row.candidate.idLast4) }, [
     ...respondStatements(db, row.delegate, answer),
-  ]);
+  ], respondPreconditions(db, row.delegate, answer, answeredMeanwhile()));
   return c.redirect(`/d/${token}?done=${answer}`, 303);
 });

@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/pages/draw';
-import { audited } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { delegates, draws } from '../db/schema';
@@ -11,7 +11,7 @@ import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { parseGroups, randomCode } from './delegates.core';
-import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw } from './delegates.repo';
+import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw, noDrawYet, poolStillHas } from './delegates.repo';
 import { canonicalPublicValue, DERIVATION, effectiveSeed, newSeed, publicSourceProblem, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
 import { campaignQuotas, drawCells } from './quotas';
 
@@ -109,7 +109,11 @@ drawRoutes.post('/staff/c/:code/draw/commit', requireRole('organiser'), async (c
     committedAt: Date.now(),
     beaconSource: publicSource,
   };
-  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)]);
+  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)], [
+    noDrawYet(db, campaign.id, new AppError(409, 'DRAW_COMMITTED', '本年度已公布抽签承诺,不能重复承诺')),
+    // the digest is of the pool as read: a review that passed someone meanwhile refuses the commitment
+    poolStillHas(db, campaign.id, input.candidates.length, new AppError(409, 'CANDIDATES_CHANGED', '承诺过程中候选名单发生了变化,请刷新页面后重新承诺')),
+  ]);
   // the seed is shown once and never stored until it is revealed at the draw
   return staffPage(c, campaign, seed ? { revealedSeed: seed } : {});
 });
@@ -160,9 +164,11 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
     `draw:${campaign.code}`,
     { seed, publicSource: draw.beaconSource, publicValue, effectiveSeed: drawSeed, selected: result.totals.selected, shortfall: result.totals.shortfall },
     [
-      db.update(draws).set({ state: 'drawn', seed, beaconValue: publicValue, drawnAt: Date.now() }).where(eq(draws.campaignId, campaign.id)),
+      db.update(draws).set({ state: 'drawn', seed, beaconValue: publicValue, drawnAt: Date.now() }).where(and(eq(draws.campaignId, campaign.id), eq(draws.state, 'committed'))),
       ...insertRowsAsJson(db, delegates, rows),
     ],
+    // two draws run at once insert one outcome
+    [stillHolds(db, draws, and(eq(draws.campaignId, campaign.id), eq(draws.state, 'committed')), new AppError(409, 'DRAW_DONE', '本年度已经抽签,结果不能重抽'))],
   );
   return c.redirect(`/staff/c/${campaign.code}/draw`, 303);
 });

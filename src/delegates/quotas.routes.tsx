@@ -3,7 +3,7 @@ import { QuotaEditPage, QuotaPage } from '../../views/pages/quotas';
 import { audited } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { assertEditable } from '../campaigns/campaigns.core';
-import { getCampaign, loadAgenda } from '../campaigns/campaigns.repo';
+import { campaignStillDraft, getCampaign, loadAgenda } from '../campaigns/campaigns.repo';
 import { quotaBase } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
@@ -92,8 +92,14 @@ quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async 
       <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={{ ...tables, [kind]: submitted }} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
     );
   }
-  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'quota.update', `quota:${campaign.code}/${kind}`, cells, [
-    ...cells.map((x) => db.insert(quotaBase).values(x).onConflictDoUpdate({ target: [quotaBase.categoryId, quotaBase.groupNo], set: { seats: x.seats } })),
-  ]);
+  await audited(
+    db,
+    { id: c.var.user!.id, name: c.var.user!.username },
+    'quota.update',
+    `quota:${campaign.code}/${kind}`,
+    cells,
+    cells.map((x) => db.insert(quotaBase).values(x).onConflictDoUpdate({ target: [quotaBase.categoryId, quotaBase.groupNo], set: { seats: x.seats } })),
+    [campaignStillDraft(db, campaign)],
+  );
   return c.redirect(`/staff/c/${campaign.code}/quotas?done=saved`, 303);
 });

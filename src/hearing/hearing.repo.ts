@@ -1,7 +1,8 @@
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, exists, inArray, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import type { Campaign } from '../campaigns/campaigns.repo';
 import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.repo';
+import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
 import type { Db } from '../db/client';
 import { groupCommit } from '../db/group-commit';
 import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, votingSessions } from '../db/schema';
@@ -69,6 +70,8 @@ export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, v
   const sealedKey = await sealText(cipher, secretRows.venueKey(campaign.id, groupNo, venueName), vk.privateKey);
   // wrapped: a query builder is a thenable, and returning it bare from an async function would run it
   return {
+    // two desks opening at once: one session, one key, one audit entry
+    preconditions: [stillAbsent(db, votingSessions, sessionKey(campaign.id, groupNo, venueName), new AppError(409, 'SESSION_OPEN', '该会场本组投票已经开启'))],
     insert: db.insert(votingSessions).values({
     campaignId: campaign.id,
     groupNo,
@@ -116,6 +119,12 @@ export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number
     id,
     ticket,
     delegate: found,
+    /** Re-checked in the check-in's batch: voting still open here, the delegate still a delegate, not checked in meanwhile. */
+    preconditions: [
+      stillHolds(db, votingSessions, and(sessionKey(campaign.id, groupNo, venueName), eq(votingSessions.state, 'open')), new AppError(409, 'VOTING_NOT_OPEN', '本会场本组投票尚未开启或已经结束,不能签到')),
+      stillHolds(db, delegates, and(eq(delegates.id, d.id), inArray(delegates.state, ['selected', 'confirmed'])), new AppError(409, 'NOT_A_DELEGATE', '该代表已放弃参会资格,不能签到')),
+      stillAbsent(db, checkins, and(eq(checkins.delegateId, d.id), eq(checkins.groupNo, groupNo)), new AppError(409, 'ALREADY_CHECKED_IN', '该代表已经签到并领取过选票凭证,不能重复签到')),
+    ] as Precondition[],
     insert: db.insert(checkins).values({
       id,
       campaignId: campaign.id,
@@ -195,8 +204,10 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string, a
     await db
       .update(checkins)
       .set({ state: 'redeemed', blindHash })
-      .where(and(eq(checkins.id, row.id), eq(checkins.state, 'issued')));
+      // and voting still open at this venue: no credential is handed out after the close was reconciled
+      .where(and(eq(checkins.id, row.id), eq(checkins.state, 'issued'), exists(db.select({ one: sql`1` }).from(votingSessions).where(and(sessionKey(row.campaignId, row.groupNo, row.venueName), eq(votingSessions.state, 'open'))))));
     const [now] = await db.select({ state: checkins.state, blindHash: checkins.blindHash }).from(checkins).where(eq(checkins.id, row.id));
+    if (now?.state === 'issued') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
     if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw new AppError(409, 'TICKET_USED', '该凭证码已经领取过选票凭证,不能再次使用');
   }
   return { blindSig, campaignId: row.campaignId, groupNo: row.groupNo };
@@ -405,6 +416,14 @@ export async function getCheckin(db: Db, campaignId: string, id: string) {
   return row;
 }
 
+/** A ticket is voided only while it is still unredeemed and its venue still open (re-checked in the void's batch). */
+export function voidPreconditions(db: Db, checkin: { id: string; campaignId: string; groupNo: number; venueName: string }): Precondition[] {
+  return [
+    stillHolds(db, checkins, and(eq(checkins.id, checkin.id), eq(checkins.state, 'issued')), new AppError(409, 'CREDENTIAL_ON_DEVICE', '该凭证刚刚被领取到投票设备或已被作废,未能作废')),
+    stillHolds(db, votingSessions, and(sessionKey(checkin.campaignId, checkin.groupNo, checkin.venueName), eq(votingSessions.state, 'open')), new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束')),
+  ];
+}
+
 /** Staff void a ticket not yet exchanged for a credential (the delegate left). */
 export function voidTicketStatement(db: Db, id: string, reason: string) {
   return db
@@ -465,6 +484,27 @@ export async function loadTurnout(db: Db, campaign: Campaign) {
     }),
   }));
   return { rows, totals: totals(rows), groupChecks };
+}
+
+const sessionKey = (campaignId: string, groupNo: number, venueName: string) =>
+  and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName));
+
+/**
+ * The close is decided on the figures read (the reconciliation the audit entry records): it lands
+ * only while the session is open and no check-in, cast or void has changed those figures since.
+ */
+export function closePreconditions(db: Db, campaignId: string, groupNo: number, venueName: string, seen: { cast: number; issued: number; voided: number }): Precondition[] {
+  const changed = new AppError(409, 'TURNOUT_CHANGED', '结束过程中本会场又有签到、投票或作废,对账数字已变化;请核对最新数字后重新结束');
+  const here = sql`${checkins.campaignId} = ${campaignId} AND ${checkins.groupNo} = ${groupNo} AND ${checkins.venueName} = ${venueName}`;
+  return [
+    stillHolds(db, votingSessions, and(sessionKey(campaignId, groupNo, venueName), eq(votingSessions.state, 'open')), new AppError(409, 'VOTING_NOT_OPEN', '该会场本组投票未在进行中')),
+    {
+      holds: sql`EXISTS (SELECT 1 FROM ${votingSessions} WHERE ${sessionKey(campaignId, groupNo, venueName)} AND ${votingSessions.cast} = ${seen.cast}
+          AND ${votingSessions.voidedSpent} + (SELECT count(*) FROM ${checkins} WHERE ${here} AND ${checkins.state} = 'voided') = ${seen.voided})
+        AND (SELECT count(*) FROM ${checkins} WHERE ${here}) = ${seen.issued}`,
+      otherwise: changed,
+    },
+  ];
 }
 
 export function closeStatement(db: Db, campaignId: string, groupNo: number, venueName: string, by: string, note: string | null) {

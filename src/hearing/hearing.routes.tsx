@@ -22,6 +22,8 @@ import {
   loadTurnout,
   prepareCheckin,
   prepareOpen,
+  closePreconditions,
+  voidPreconditions,
   venueCheckins,
   voidTicketStatement,
 } from './hearing.repo';
@@ -74,8 +76,8 @@ async function openVenue(c: Context<AppEnv>) {
   const campaign = await getCampaign(c.var.db, c.req.param('code')!);
   const group = groupParam(c);
   const venue = c.req.param('venue')!;
-  const { insert } = await prepareOpen(c.var.db, campaign, group, venue, c.var.atRest);
-  await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert]);
+  const { insert, preconditions } = await prepareOpen(c.var.db, campaign, group, venue, c.var.atRest);
+  await audited(c.var.db, actorOf(c), 'voting.open', `voting:${campaign.code}/${group}/${venue}`, { group, venue }, [insert], preconditions);
   invalidate(campaign);
   return { campaign, group, venue };
 }
@@ -131,7 +133,7 @@ hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/checkin', requireRole('
     if (err instanceof AppError && err.status !== 403) return deskPage(c, campaign, group, venue, { error: err.message }, err.status as 404 | 409);
     throw err;
   }
-  await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert]);
+  await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert], prepared.preconditions);
   invalidate(campaign);
   return deskPage(c, campaign, group, venue, { issued: { ticket: prepared.ticket, name: prepared.delegate.candidate.name } });
 });
@@ -157,9 +159,7 @@ async function voidTicket(c: Context<AppEnv>, campaign: Campaign, id: string, re
   if (checkin.state === 'voided') throw new AppError(409, 'ALREADY_VOIDED', '该凭证已经作废');
   const session = await getSession(db, campaign.id, checkin.groupNo, checkin.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
-  await audited(db, actorOf(c), 'credential.void', `checkin:${campaign.code}/${checkin.groupNo}/${checkin.venueName}/${checkin.id}`, { reason }, [voidTicketStatement(db, id, reason)]);
-  const after = await getCheckin(db, campaign.id, id);
-  if (after?.state !== 'voided') throw new AppError(409, 'CREDENTIAL_ON_DEVICE', '该凭证刚刚被领取到投票设备,未能作废');
+  await audited(db, actorOf(c), 'credential.void', `checkin:${campaign.code}/${checkin.groupNo}/${checkin.venueName}/${checkin.id}`, { reason }, [voidTicketStatement(db, id, reason)], voidPreconditions(db, checkin));
   invalidate(campaign);
 }
 
@@ -171,7 +171,7 @@ async function closeVenue(c: Context<AppEnv>, campaign: Campaign, group: number,
   const signed = decision.noteRequired ? note!.trim() : null;
   await audited(c.var.db, actorOf(c), 'voting.close', `voting:${campaign.code}/${group}/${venue}`, { reconciliation: { issued: row.issued, cast: row.cast, voided: row.voided, unused: row.unused, balanced: row.balanced }, note: signed }, [
     closeStatement(c.var.db, campaign.id, group, venue, c.var.user!.username, signed),
-  ]);
+  ], closePreconditions(c.var.db, campaign.id, group, venue, row));
   invalidate(campaign);
   return decision;
 }
@@ -272,7 +272,7 @@ hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 've
   assertVenue(c, venue);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const prepared = await prepareCheckin(c.var.db, campaign, group, venue, delegateCode, 'venue', c.var.user!);
-  await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert]);
+  await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert], prepared.preconditions);
   invalidate(campaign);
   return c.json({ checkinId: prepared.id, ticket: prepared.ticket }, 201);
 });

@@ -20,3 +20,9 @@ export const notFound = (what = '页面') => new AppError(404, 'NOT_FOUND', `找
 export const forbidden = (why = '您没有访问此页面的权限') => new AppError(403, 'FORBIDDEN', why);
 export const invalid = (fields: Record<string, string>, message = '提交的内容有误,请按提示修改') =>
   new AppError(422, 'VALIDATION_FAILED', message, fields);
+
+/** The second of two concurrent edits of one record: the form comes back with the newer values. */
+export const EDIT_CONFLICT_MESSAGE = '该内容已被他人修改,下方显示的是最新内容,请核对后重新提交';
+export const editConflict = (message = EDIT_CONFLICT_MESSAGE) => new AppError(409, 'EDIT_CONFLICT', message);
+export const isEditConflict = (err: unknown): err is AppError => err instanceof AppError && err.code === 'EDIT_CONFLICT';
+

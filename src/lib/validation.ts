@@ -30,3 +30,9 @@ export function isStorageFull(err: unknown): boolean {
   }
   return false;
 }
+
+/** The version a form was read at (its hidden field); a missing or malformed one matches no row. */
+export function submittedVersion(form: Record<string, string>): number {
+  const v = Number(form['version']);
+  return Number.isSafeInteger(v) && v > 0 ? v : -1;
+}

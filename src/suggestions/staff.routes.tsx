@@ -12,12 +12,12 @@ import {
   StatsPage,
   StatsSummary,
 } from '../../views/pages/suggestions-staff';
-import { audited, type Actor } from '../audit/audit.repo';
+import { audited, stillHolds, type Actor } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { decodeCsvBytes } from '../delegates/csv.core';
 import { canonicalCode } from '../lib/codes.core';
-import { ADOPTIONS, SUGGESTION_STATUSES, suggestions, suggestionSupporters, type Adoption, type SuggestionStatus } from '../db/schema';
+import { ADOPTIONS, SUGGESTION_STATUSES, suggestionAssignments, suggestions, suggestionSupporters, type Adoption, type AssignmentStatus, type SuggestionStatus } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { readUpload } from '../lib/input';
@@ -44,6 +44,7 @@ import {
   reindexPublic,
   PAGE_SIZE,
   type Suggestion,
+  handlingUnchanged,
 } from './suggestions.repo';
 import {
   LIMITS,
@@ -344,7 +345,7 @@ suggestionStaffRoutes.post(`${P}/:sc/dispatch`, organiser, async (c) => {
     ...names.filter((n) => !current.some((a) => a.status !== 'returned' && a.departmentName === n)).map(() => ({ status: 'dispatched' as const })),
   ];
   const now = Date.now();
-  await audited(db, actorOf(c), 'suggestion.dispatch', `suggestion:${s.code}`, { departments: names }, dispatchStatements(db, s, current, chosen, now, deriveStatus(after)));
+  await audited(db, actorOf(c), 'suggestion.dispatch', `suggestion:${s.code}`, { departments: names }, dispatchStatements(db, s, current, chosen, now, deriveStatus(after)), handlingUnchanged(db, s.seq, s.status, current, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=dispatched`, 303);
 });
 
@@ -367,7 +368,7 @@ suggestionStaffRoutes.post(`${P}/:sc/merge`, organiser, async (c) => {
       .insert(suggestionSupporters)
       .values({ id: uuidv7(), suggestionSeq: target.seq, authorName: s.authorName, mobile: s.mobile, similarity: 0, createdAt: Date.now() })
       .onConflictDoNothing(),
-  ]);
+  ], handlingUnchanged(db, s.seq, s.status, current, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=merged`, 303);
 });
 
@@ -378,7 +379,9 @@ suggestionStaffRoutes.post(`${P}/:sc/reject`, organiser, async (c) => {
   if (chars(reason) < LIMITS.reason.min || chars(reason) > LIMITS.reason.max) {
     return detailView(c, campaign, s, { errors: { reason: `请填写不予受理的原因(${LIMITS.reason.min}–${LIMITS.reason.max} 个字)` } }, 422);
   }
-  await audited(c.var.db, actorOf(c), 'suggestion.reject', `suggestion:${s.code}`, { reason }, [setSuggestion(c.var.db, s.seq, { status: 'not_accepted', rejectReason: reason })]);
+  await audited(c.var.db, actorOf(c), 'suggestion.reject', `suggestion:${s.code}`, { reason }, [setSuggestion(c.var.db, s.seq, { status: 'not_accepted', rejectReason: reason })], [
+    stillHolds(c.var.db, suggestions, and(eq(suggestions.seq, s.seq), eq(suggestions.status, s.status)), handlingChanged()),
+  ]);
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=rejected`, 303);
 });
 
@@ -386,12 +389,13 @@ suggestionStaffRoutes.post(`${P}/:sc/publish`, organiser, async (c) => {
   const db = c.var.db;
   const { campaign, s } = await loadItem(c);
   guard(() => assertSuggestionAction(s.status, 'publish'));
-  const answered = (await assignmentsOf(db, s.seq)).filter((a) => a.status === 'answered');
+  const all = await assignmentsOf(db, s.seq);
+  const answered = all.filter((a) => a.status === 'answered');
   const publicAnswer = answered.map((a) => `【${a.departmentName}】${a.answer ?? ''}`).join('\n\n');
   await audited(db, actorOf(c), 'suggestion.publish', `suggestion:${s.code}`, { departments: answered.map((a) => a.departmentName) }, [
     setSuggestion(db, s.seq, { status: 'published', publicAnswer, adoption: overallAdoption(answered.map((a) => a.adoption)), publishedAt: Date.now() }),
     ...reindexPublic(db, s, publicAnswer),
-  ]);
+  ], handlingUnchanged(db, s.seq, s.status, all, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=published`, 303);
 });
 
@@ -420,6 +424,8 @@ suggestionStaffRoutes.post(`${P}/:sc/score`, organiser, async (c) => {
 // ---------------------------------------------------------------- department handlers
 
 const handler = requireRole('dept_handler');
+
+const handlingChanged = () => new AppError(409, 'HANDLING_CHANGED', '该建议的办理情况刚刚被他人更新,请刷新页面查看最新状态后再操作');
 const H = '/staff/c/:code/handling';
 
 function myDepartment(c: Context<AppEnv>): string {
@@ -456,7 +462,7 @@ suggestionStaffRoutes.get(`${H}/:sc`, handler, async (c) => {
 });
 
 /** Writes an assignment change and the suggestion status that follows from all its departments. */
-async function settle(c: Context<AppEnv>, seq: number, assignmentId: string, set: Parameters<typeof setAssignment>[2], action: string, change: unknown, code: string) {
+async function settle(c: Context<AppEnv>, seq: number, assignmentId: string, from: AssignmentStatus, set: Parameters<typeof setAssignment>[2], action: string, change: unknown, code: string) {
   const db = c.var.db;
   const all = await assignmentsOf(db, seq);
   const after = all.map((a) => (a.id === assignmentId ? { ...a, ...set } : a)) as { status: typeof all[number]['status'] }[];
@@ -465,13 +471,18 @@ async function settle(c: Context<AppEnv>, seq: number, assignmentId: string, set
   const suggestionSet: Parameters<typeof setSuggestion>[2] = { status: next };
   if (next === 'answered') suggestionSet.answeredAt = now;
   if (next === 'received') suggestionSet.dispatchBy = dispatchDeadline(now);
-  await audited(db, actorOf(c), action, `suggestion:${code}`, change, [setAssignment(db, assignmentId, set), setSuggestion(db, seq, suggestionSet)]);
+  const [current] = await db.select({ status: suggestions.status }).from(suggestions).where(eq(suggestions.seq, seq));
+  await audited(db, actorOf(c), action, `suggestion:${code}`, change, [setAssignment(db, assignmentId, set), setSuggestion(db, seq, suggestionSet)], [
+    // the assignment is still in the state the action was allowed from (checked before the body was read)
+    stillHolds(db, suggestionAssignments, and(eq(suggestionAssignments.id, assignmentId), eq(suggestionAssignments.status, from)), handlingChanged()),
+    ...handlingUnchanged(db, seq, current!.status, all, handlingChanged()),
+  ]);
 }
 
 suggestionStaffRoutes.post(`${H}/:sc/accept`, handler, async (c) => {
   const { campaign, item } = await myItem(c);
   guard(() => assertAssignmentAction(item.status, 'accept'));
-  await settle(c, item.seq, item.assignmentId, { status: 'in_progress' }, 'suggestion.accept', {}, item.code);
+  await settle(c, item.seq, item.assignmentId, item.status, { status: 'in_progress' }, 'suggestion.accept', {}, item.code);
   return c.redirect(`/staff/c/${campaign.code}/handling/${item.code}`, 303);
 });
 
@@ -487,7 +498,7 @@ suggestionStaffRoutes.post(`${H}/:sc/answer`, handler, async (c) => {
   if (Object.keys(errors).length) {
     return page(c, { title: item.title, campaignCode: campaign.code, status: 422 }, <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={errors} />);
   }
-  await settle(c, item.seq, item.assignmentId, { status: 'answered', answer, adoption, answeredAt: Date.now() }, 'suggestion.answer', { adoption }, item.code);
+  await settle(c, item.seq, item.assignmentId, item.status, { status: 'answered', answer, adoption, answeredAt: Date.now() }, 'suggestion.answer', { adoption }, item.code);
   return c.redirect(`/staff/c/${campaign.code}/handling?done=answered`, 303);
 });
 
@@ -503,6 +514,6 @@ suggestionStaffRoutes.post(`${H}/:sc/return`, handler, async (c) => {
       <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={{ reason: `请说明退回原因(${LIMITS.reason.min}–${LIMITS.reason.max} 个字),如应由哪个部门办理` }} />,
     );
   }
-  await settle(c, item.seq, item.assignmentId, { status: 'returned', returnReason: reason }, 'suggestion.return', { reason }, item.code);
+  await settle(c, item.seq, item.assignmentId, item.status, { status: 'returned', returnReason: reason }, 'suggestion.return', { reason }, item.code);
   return c.redirect(`/staff/c/${campaign.code}/handling?done=returned`, 303);
 });

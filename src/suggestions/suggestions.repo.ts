@@ -4,6 +4,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import { randomCode } from '../delegates/delegates.core';
+import { stillHolds, type Precondition } from '../audit/audit.repo';
 import { chunkRows, type Db } from '../db/client';
 import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
@@ -374,7 +375,7 @@ export function dispatchStatements(
   const out: BatchItem<'sqlite'>[] = [];
   for (const a of active) {
     if (keep.has(a.departmentName) || a.status === 'answered') continue;
-    out.push(db.update(suggestionAssignments).set({ status: 'returned', returnReason: '分派调整(改派其他部门)' }).where(eq(suggestionAssignments.id, a.id)));
+    out.push(db.update(suggestionAssignments).set({ status: 'returned', returnReason: '分派调整(改派其他部门)', version: sql`${suggestionAssignments.version} + 1` }).where(eq(suggestionAssignments.id, a.id)));
   }
   const have = new Set(active.map((a) => a.departmentName));
   for (const c of chosen) {
@@ -440,8 +441,24 @@ export function setSuggestion(db: Db, seq: number, set: Partial<typeof suggestio
   return db.update(suggestions).set(set).where(eq(suggestions.seq, seq));
 }
 
+/** Every change of an assignment bumps its version, which `handlingUnchanged` re-checks. */
 export function setAssignment(db: Db, id: string, set: Partial<typeof suggestionAssignments.$inferInsert>) {
-  return db.update(suggestionAssignments).set(set).where(eq(suggestionAssignments.id, id));
+  return db.update(suggestionAssignments).set({ ...set, version: sql`${suggestionAssignments.version} + 1` }).where(eq(suggestionAssignments.id, id));
+}
+
+/**
+ * The handling a decision was made on is still the handling in the database: the suggestion at
+ * the status read, and its assignments exactly those read, each at the version read. A status
+ * derived from all departments' answers is then derived from current ones (two departments
+ * answering at once do not each see the other as pending), and an answer cannot land on an
+ * assignment withdrawn or re-dispatched meanwhile.
+ */
+export function handlingUnchanged(db: Db, seq: number, status: SuggestionStatus, assignments: readonly Assignment[], otherwise: Error): Precondition[] {
+  return [
+    stillHolds(db, suggestions, and(eq(suggestions.seq, seq), eq(suggestions.status, status)), otherwise),
+    { holds: sql`(SELECT count(*) FROM ${suggestionAssignments} WHERE ${suggestionAssignments.suggestionSeq} = ${seq}) = ${assignments.length}`, otherwise },
+    ...assignments.map((a) => stillHolds(db, suggestionAssignments, and(eq(suggestionAssignments.id, a.id), eq(suggestionAssignments.version, a.version)), otherwise)),
+  ];
 }
 
 // ---------------------------------------------------------------- routing model

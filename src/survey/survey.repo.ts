@@ -7,7 +7,7 @@
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
-import { audited, type Actor } from '../audit/audit.repo';
+import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.repo';
 import { assertInScope } from '../auth/scope';
 import type { SessionUser } from '../env';
 import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
@@ -20,7 +20,7 @@ import { toHex } from '../lib/bytes.core';
 import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { sha256Hex } from '../lib/crypto';
-import { AppError } from '../lib/errors';
+import { AppError, editConflict } from '../lib/errors';
 import { sealFast } from '../tally/hpke-fast';
 import { ballotReceipt } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
@@ -91,20 +91,34 @@ export async function createDisciplineSurvey(db: Db, actor: Actor, campaign: Cam
   return createSurvey(db, actor, campaign, { title: t.title, kind: 'discipline', access: 'open', definition: t.definition });
 }
 
+/** The survey is still a draft, and still at the version the change was made on (re-checked in the batch). */
+function draftAt(db: Db, survey: Survey, version: number): Precondition[] {
+  return [
+    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'draft')), new AppError(409, 'SURVEY_FROZEN', '问卷已经开放作答或已经结束,内容已冻结,不能再修改')),
+    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.version, version)), editConflict()),
+  ];
+}
+
 /**
- * Saves a new definition of a draft. The UPDATE itself requires state = 'draft', so an edit
- * racing the opening cannot land after it; a frozen survey answers 409.
+ * Saves a new definition of a draft made from the one read at `version` (the form's, or the
+ * request's own read). The batch re-checks both: an edit racing the opening cannot land after
+ * it, and of two edits made on the same version the second answers EDIT_CONFLICT instead of
+ * silently dropping the first one's questions.
  */
-export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, survey: Survey, definition: SurveyDefinition, title = survey.title) {
+export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, survey: Survey, definition: SurveyDefinition, title = survey.title, version = survey.version) {
   if (survey.state !== 'draft') throw frozen(survey);
   const problems = definitionProblems(definition);
   if (Object.keys(problems).length) throw new AppError(422, 'INVALID_DEFINITION', Object.values(problems)[0]!, problems);
   const text = JSON.stringify(definition);
-  await audited(db, actor, 'survey.edit', `survey:${campaign.code}:${survey.id}`, { title, definition: sha256Hex(text) }, [
-    db.update(surveys).set({ definition: text, title }).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
-  ]);
-  const [now] = await db.select().from(surveys).where(eq(surveys.id, survey.id));
-  if (now?.definition !== text) throw frozen(now ?? survey);
+  await audited(
+    db,
+    actor,
+    'survey.edit',
+    `survey:${campaign.code}:${survey.id}`,
+    { title, definition: sha256Hex(text) },
+    [db.update(surveys).set({ definition: text, title, version: sql`${surveys.version} + 1` }).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'), eq(surveys.version, version)))],
+    draftAt(db, survey, version),
+  );
 }
 
 /** Opening: the definition must be complete and the ceremony held; the blind-signing key is made here. */
@@ -122,7 +136,8 @@ export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, surve
       .update(surveys)
       .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: sealedKey, openedAt: Date.now() })
       .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
-  ]);
+    // the definition opened is the one checked above, and a second opening at once opens nothing
+  ], draftAt(db, survey, survey.version));
 }
 
 /**
@@ -143,9 +158,10 @@ export async function closeSurvey(db: Db, actor: Actor, campaign: Campaign, surv
       .update(surveys)
       .set({ state: 'closed', closedAt: Date.now(), root, signPrivateKey: null })
       .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`)),
+  ], [
+    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'open')), new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束')),
+    { holds: sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`, otherwise: new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试') },
   ]);
-  const [now] = await db.select().from(surveys).where(eq(surveys.id, survey.id));
-  if (now?.state !== 'closed') throw new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试');
   return { root, responses: receipts.length };
 }
 

@@ -23,8 +23,9 @@ import { campaigns, surveys } from '../db/schema';
 import { delegateByToken } from '../delegates/delegates.repo';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
-import { AppError, notFound } from '../lib/errors';
+import { AppError, isEditConflict, notFound } from '../lib/errors';
 import { cleanText, readJson, readUpload } from '../lib/input';
+import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
 import { allQuestions, surveyCsv, type Answer, type Question, type SurveyDefinition } from './survey.core';
@@ -85,7 +86,9 @@ async function act(c: Context<AppEnv>, run: (campaign: Campaign, survey: Survey)
   } catch (err) {
     if (err instanceof AppError && [404, 409, 410, 422].includes(err.status)) {
       const fresh = await getSurvey(c.var.db, campaign, survey.id);
-      return editPage(c, campaign, fresh, { error: err.message, errors: err.fields, ...extra }, err.status as 404 | 409 | 410 | 422);
+      // after a concurrent edit the page shows the newer definition, not the text that lost
+      const keep = isEditConflict(err) ? {} : extra;
+      return editPage(c, campaign, fresh, { error: err.message, errors: err.fields, ...keep }, err.status as 404 | 409 | 410 | 422);
     }
     throw err;
   }
@@ -284,7 +287,7 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/definition', requireRole('organise
         const m = `问卷定义格式不正确(${issue.path.join('.')}):${issue.message}`;
         throw new AppError(422, 'INVALID_DEFINITION', m, { definition: m });
       }
-      await saveDefinition(c.var.db, actor(c), campaign, survey, shape.data as SurveyDefinition);
+      await saveDefinition(c.var.db, actor(c), campaign, survey, shape.data as SurveyDefinition, survey.title, submittedVersion(form as Record<string, string>));
       return 'saved';
     },
     { json: text },

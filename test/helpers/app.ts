@@ -117,6 +117,47 @@ export class Browser {
     return { res, body: await res.text(), status: res.status };
   }
 
+  /**
+   * Starts a form post whose body is held back until `release()`: the route runs its checks
+   * with the headers alone (the CSRF token travels in the header, as htmx sends it) and waits
+   * for the body, so a test can change the world between the checks and the write.
+   * Bodies are URL-encoded: the CSRF token goes in the header instead of the `_csrf` field.
+   */
+  postHeld(path: string, form: Record<string, string>, headers: Record<string, string> = {}) {
+    let push!: (body: string) => void;
+    let asked!: () => void;
+    const reading = new Promise<void>((resolve) => (asked = resolve));
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(controller) {
+          push = (text) => {
+            controller.enqueue(new TextEncoder().encode(text));
+            controller.close();
+          };
+        },
+        // with no buffer wanted, pull is first called when the route starts reading the body
+        pull() {
+          asked();
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const done = Promise.resolve(
+      this.app.request(
+        `${this.origin}${path}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: this.cookieHeader(), 'x-csrf-token': this.csrf, ...headers },
+          body,
+          duplex: 'half',
+        } as RequestInit,
+        this.env(),
+      ),
+    ).then(async (res) => ({ res, status: res.status, body: await res.text() }));
+    /** `reading` resolves once the route has made its checks and asks for the body. */
+    return { reading, release: () => push(new URLSearchParams(form).toString()), done };
+  }
+
   async login(username: string, password = PASSWORD) {
     await this.get('/login');
     const r = await this.post('/login', { username, password });
@@ -124,4 +165,12 @@ export class Browser {
     await this.get('/staff');
     return r;
   }
+}
+
+/** The hidden version field of the form with this id on a page, as a browser would send it back. */
+export function formVersion(body: string, formId: string): string {
+  const at = body.indexOf(`id="${formId}"`);
+  const m = at < 0 ? null : body.slice(at).match(/name="version" value="(\d+)"/);
+  if (!m) throw new Error(`no version field in form ${formId}`);
+  return m[1]!;
 }

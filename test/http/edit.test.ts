@@ -1,12 +1,13 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, campaigns, departments } from '../../src/db/schema';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, formVersion, testApp } from '../helpers/app';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 let org: Browser;
 const deptId = async (name: string) => (await t.db.select().from(departments).where(eq(departments.name, name)))[0]!.id; // before the copy, names are unique
 const actions = async () => (await t.db.select().from(auditLog)).map((r) => r.action);
+const departmentVersion = async (id: string) => formVersion((await org.get(`/staff/c/2018/departments/${id}/edit`)).body, 'department-form');
 
 beforeAll(async () => {
   t = await testApp();
@@ -28,8 +29,7 @@ const departmentForm = (over: Record<string, string> = {}) => ({
 describe('an organiser editing a draft campaign', () => {
   it('saves a department with htmx and gets the form back saying 已保存', async () => {
     const id = await deptId('市教育局');
-    await org.get(`/staff/c/2018/departments/${id}/edit`);
-    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm(), { headers: { 'HX-Request': 'true' } });
+    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ version: await departmentVersion(id) }), { headers: { 'HX-Request': 'true' } });
     expect(res.status).toBe(200);
     expect(res.body).toContain('已保存');
     expect(res.body).not.toContain('<html');
@@ -41,7 +41,7 @@ describe('an organiser editing a draft campaign', () => {
 
   it('without JavaScript, saves and redirects back (post/redirect/get)', async () => {
     const id = await deptId('市教育局');
-    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ report: '无脚本保存的报告' }));
+    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ report: '无脚本保存的报告', version: await departmentVersion(id) }));
     expect(res.status).toBe(303);
     expect(res.res.headers.get('location')).toBe(`/staff/c/2018/departments/${id}/edit?done=saved`);
     expect((await org.get(`/c/2018/departments/${id}`)).body).toContain('无脚本保存的报告');
@@ -61,7 +61,7 @@ describe('an organiser editing a draft campaign', () => {
 
   it('refuses renaming a department to an existing name', async () => {
     const id = await deptId('市教育局');
-    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ name: '市民政局' }), { headers: { 'HX-Request': 'true' } });
+    const res = await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ name: '市民政局', version: await departmentVersion(id) }), { headers: { 'HX-Request': 'true' } });
     expect(res.status).toBe(422);
     expect(res.body).toContain('本年度已有同名部门');
   });
@@ -79,15 +79,15 @@ describe('an organiser editing a draft campaign', () => {
 
   it('moves a department to another group, where it reports last', async () => {
     const id = await deptId('市体育局');
-    await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ name: '市体育局', group: '3' }));
+    await org.post(`/staff/c/2018/departments/${id}`, departmentForm({ name: '市体育局', group: '3', version: await departmentVersion(id) }));
     const api = (await (await t.app.request('http://localhost/api/campaigns/2018')).json()) as any;
     expect(api.groups[2].departments.at(-1).name).toBe('市体育局');
     expect(api.groups[3].departments.map((d: any) => d.name)).not.toContain('市体育局');
   });
 
   it('edits a group’s time, and every slot follows', async () => {
-    await org.get('/staff/c/2018/edit');
-    const res = await org.post('/staff/c/2018/groups/2', { title: '第二组', date: '2018-12-13', startTime: '15:00' }, { headers: { 'HX-Request': 'true' } });
+    const version = formVersion((await org.get('/staff/c/2018/edit')).body, 'group-2');
+    const res = await org.post('/staff/c/2018/groups/2', { title: '第二组', date: '2018-12-13', startTime: '15:00', version }, { headers: { 'HX-Request': 'true' } });
     expect(res.status).toBe(200);
     const api = (await (await t.app.request('http://localhost/api/campaigns/2018')).json()) as any;
     expect(api.groups[1]).toMatchObject({ date: '2018-12-13' });
@@ -99,8 +99,8 @@ describe('an organiser editing a draft campaign', () => {
 
   it('edits a venue’s seats, and the totals follow; a negative count is refused', async () => {
     const venue = (await t.db.query.venues.findMany()).find((v) => v.name === '青岛高新区')!;
-    await org.get('/staff/c/2018/edit');
-    const ok = await org.post(`/staff/c/2018/venues/${venue.id}`, { name: '青岛高新区', kind: 'sub', seats_1: '70', seats_2: '60', seats_3: '60', seats_4: '60' }, { headers: { 'HX-Request': 'true' } });
+    const version = formVersion((await org.get('/staff/c/2018/edit')).body, `venue-${venue.id}`);
+    const ok = await org.post(`/staff/c/2018/venues/${venue.id}`, { name: '青岛高新区', kind: 'sub', seats_1: '70', seats_2: '60', seats_3: '60', seats_4: '60', version }, { headers: { 'HX-Request': 'true' } });
     expect(ok.status).toBe(200);
     expect((await org.get('/c/2018/venues')).body).toMatch(/合计<\/td><td><\/td><td class="num">2510</);
     const bad = await org.post(`/staff/c/2018/venues/${venue.id}`, { name: '青岛高新区', kind: 'sub', seats_1: '-1', seats_2: 'abc', seats_3: '60', seats_4: '60' });
@@ -170,7 +170,7 @@ describe('copying and freezing', () => {
     expect(edit2018.body).not.toContain('保存分组');
 
     const d2019 = await byYear('2019');
-    const ok = await org.post(`/staff/c/2019/departments/${d2019.id}`, departmentForm({ name: '市民政局', group: '4', duties: '2019 年的新职责' }));
+    const ok = await org.post(`/staff/c/2019/departments/${d2019.id}`, departmentForm({ name: '市民政局', group: '4', duties: '2019 年的新职责', version: String(d2019.version) }));
     expect(ok.status).toBe(303);
   });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc } from 'drizzle-orm';
 import { auditLog, quotaCategories, venues } from '../../src/db/schema';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, formVersion, testApp } from '../helpers/app';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 beforeAll(async () => {
@@ -135,9 +135,10 @@ describe('organisers edit the base tables of a draft campaign', () => {
   it('a venue size edited on the campaign page changes that venue’s quotas, still summing exactly', async () => {
     const b = new Browser(t.app);
     await b.login('chief');
-    await b.get('/staff/c/2018/edit');
+    const edit = await b.get('/staff/c/2018/edit');
     const [gaoxin] = (await t.db.select().from(venues)).filter((v) => v.name === '青岛高新区');
-    const r = await b.post(`/staff/c/2018/venues/${gaoxin!.id}`, { name: '青岛高新区', kind: 'sub', seats_1: '61', seats_2: '60', seats_3: '60', seats_4: '60' });
+    const version = formVersion(edit.body, `venue-${gaoxin!.id}`);
+    const r = await b.post(`/staff/c/2018/venues/${gaoxin!.id}`, { name: '青岛高新区', kind: 'sub', seats_1: '61', seats_2: '60', seats_3: '60', seats_4: '60', version });
     expect(r.status).toBe(303);
     const v = (await quotas()).venues.find((x) => x.venue === '青岛高新区' && x.group === 1)!;
     expect(v.seats).toBe(61);

@@ -53,16 +53,24 @@ describe('the Worker over D1', () => {
     cookie = cookiesOf(signedIn, jar);
     const edit = await worker.fetch(new Request('http://sanmin.test/staff/c/2018/edit', { headers: { cookie } }));
     expect(edit.status).toBe(200);
-    const token = (await edit.text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
-    const saved = await worker.fetch(
-      new Request('http://sanmin.test/staff/c/2018/groups/1', {
-        method: 'POST',
-        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'HX-Request': 'true' },
-        body: new URLSearchParams({ _csrf: token, title: '第一组', date: '2018-12-10', startTime: '08:30' }),
-      }),
-    );
+    const page = await edit.text();
+    const token = page.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const version = page.slice(page.indexOf('id="group-1"')).match(/name="version" value="(\d+)"/)![1]!;
+    const save = (startTime: string) =>
+      worker.fetch(
+        new Request('http://sanmin.test/staff/c/2018/groups/1', {
+          method: 'POST',
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', 'HX-Request': 'true' },
+          body: new URLSearchParams({ _csrf: token, title: '第一组', date: '2018-12-10', startTime, version }),
+        }),
+      );
+    const saved = await save('08:30');
     expect(saved.status).toBe(200);
     expect(await saved.text()).toContain('已保存');
+    // the same form saved again is now stale: the precondition aborts the D1 batch, audit entry included
+    const stale = await save('07:00');
+    expect(stale.status).toBe(409);
+    expect(await stale.text()).toContain('该内容已被他人修改');
     const api = (await (await worker.fetch(new Request('http://sanmin.test/api/campaigns/2018'))).json()) as { groups: { date: string; departments: { start: string }[] }[] };
     expect(api.groups[0]!.date).toBe('2018-12-10');
     expect(api.groups[0]!.departments[0]!.start).toBe('08:30');

@@ -54,6 +54,11 @@ function TextArea(props: { form: string; name: string; label: string; value: str
   );
 }
 
+/** The version the form was read at: the save is refused (409) if someone saved in between. */
+function VersionField({ values, version }: { values?: Values | undefined; version: number }) {
+  return <input type="hidden" name="version" value={values?.['version'] ?? String(version)} />;
+}
+
 function FormMessage({ saved, errors }: { saved?: boolean | undefined; errors: Errors }) {
   if (errors['_form']) return <Flash kind="err">{errors['_form']}</Flash>;
   if (Object.keys(errors).length) return <Flash kind="err">提交的内容有误,请按提示修改</Flash>;
@@ -68,6 +73,7 @@ export function GroupForm(props: { campaign: Campaign; group: Group; csrfToken: 
   return (
     <form id={form} class="card stack" method="post" action={`/staff/c/${props.campaign.code}/groups/${g.no}`} hx-post={`/staff/c/${props.campaign.code}/groups/${g.no}`} hx-target="this" hx-swap="outerHTML">
       <CsrfField token={props.csrfToken} />
+      <VersionField values={props.values} version={g.version} />
       <h3>{groupName(g.no)}</h3>
       <FormMessage saved={props.saved} errors={errors} />
       <Field form={form} name="title" label="分组名称" value={v['title']} errors={errors} required />
@@ -106,6 +112,7 @@ export function VenueForm(props: {
   return (
     <form id={form} class="card stack" method="post" action={action} hx-post={action} hx-target="this" hx-swap="outerHTML">
       <CsrfField token={props.csrfToken} />
+      <VersionField values={props.values} version={vn.version} />
       <FormMessage saved={props.saved} errors={errors} />
       <div class="row">
         <Field form={form} name="name" label="会场名称" value={v['name']} errors={errors} required />
@@ -161,6 +168,7 @@ export function DepartmentForm(props: {
   return (
     <form id="department-form" class="stack" method="post" action={action} hx-post={action} hx-target="this" hx-swap="outerHTML">
       <CsrfField token={props.csrfToken} />
+      <VersionField values={props.values} version={d.version} />
       <FormMessage saved={props.saved} errors={errors} />
       <Field form={form} name="name" label="部门名称" value={v['name']} errors={errors} required />
       <div>

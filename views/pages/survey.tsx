@@ -371,8 +371,10 @@ export function SurveyEditPage(p: SurveyEditProps) {
             </form>
             <details>
               <summary>高级:以 JSON 编辑整份问卷(引言、评价等级、栏目与题目)</summary>
-              <form method="post" action={`${base}/definition`} class="stack">
+              <form id="definition-form" method="post" action={`${base}/definition`} class="stack">
                 <Csrf token={p.csrfToken} />
+                {/* the version the JSON was read at: saving over someone else's newer edit is refused (409) */}
+                <input type="hidden" name="version" value={String(p.survey.version)} />
                 <label for="definition">问卷定义</label>
                 <textarea id="definition" name="definition" rows={16} class="mono">
                   {p.json ?? JSON.stringify(p.def, null, 2)}

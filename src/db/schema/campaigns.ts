@@ -33,6 +33,7 @@ export const groups = sqliteTable(
     title: text('title').notNull(),
     date: text('date').notNull(), // YYYY-MM-DD, local time of the city
     startTime: text('start_time').notNull(), // HH:MM
+    version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [uniqueIndex('groups_campaign_no').on(t.campaignId, t.no)],
 );
@@ -50,6 +51,7 @@ export const departments = sqliteTable(
     duties: text('duties').notNull().default(''),
     goals: text('goals').notNull().default(''), // one goal per line
     report: text('report').notNull().default(''),
+    version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [
     uniqueIndex('departments_campaign_name').on(t.campaignId, t.name),
@@ -80,6 +82,7 @@ export const venues = sqliteTable(
     name: text('name').notNull(),
     kind: text('kind', { enum: VENUE_KINDS }).notNull(),
     position: integer('position').notNull(),
+    version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [uniqueIndex('venues_campaign_name').on(t.campaignId, t.name)],
 );

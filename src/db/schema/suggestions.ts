@@ -121,6 +121,7 @@ export const suggestionAssignments = sqliteTable(
     assignedAt: integer('assigned_at').notNull(),
     deadlineAt: integer('deadline_at').notNull(),
     answeredAt: integer('answered_at'),
+    version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [
     index('assignments_suggestion').on(t.suggestionSeq),

@@ -36,6 +36,7 @@ export const surveys = sqliteTable(
     createdAt: integer('created_at').notNull(),
     openedAt: integer('opened_at'),
     closedAt: integer('closed_at'),
+    version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [index('surveys_campaign').on(t.campaignId)],
 );

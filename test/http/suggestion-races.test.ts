@@ -1,0 +1,143 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, suggestionAssignments, suggestions } from '../../src/db/schema';
+import { addUser, Browser, testApp } from '../helpers/app';
+
+/** Suggestion handling: each status transition re-checks, in its batch, the handling it was decided on. */
+let t: Awaited<ReturnType<typeof testApp>>;
+let organiser: Browser;
+let edu: Browser;
+let traffic: Browser;
+
+beforeAll(async () => {
+  t = await testApp();
+  await addUser(t.db, 'org', 'organiser');
+  await addUser(t.db, 'edu', 'dept_handler', { departmentName: '市教育局' });
+  await addUser(t.db, 'traffic', 'dept_handler', { departmentName: '市交通运输委' });
+  await addUser(t.db, 'police', 'dept_handler', { departmentName: '市公安局' });
+  organiser = new Browser(t.app);
+  await organiser.login('org');
+  edu = new Browser(t.app);
+  await edu.login('edu');
+  traffic = new Browser(t.app);
+  await traffic.login('traffic');
+});
+afterAll(() => t.close());
+
+let mobileCounter = 0;
+const nextMobile = () => `139${String(10_000_000 + ++mobileCounter).slice(-8)}`;
+
+const form = (over: Record<string, string> = {}) => ({
+  authorName: '张三',
+  mobile: nextMobile(),
+  theme: '共享',
+  area: '民生保障',
+  title: '增开社区公交接驳线路',
+  body: '我们社区附近没有公交站,到地铁站要走二十分钟,建议增开社区公交接驳线路。',
+  ...over,
+});
+
+async function submit(over: Record<string, string> = {}, b = new Browser(t.app)) {
+  await b.get('/c/2018/suggestions/new');
+  const r = await b.post('/c/2018/suggestions', form(over));
+  const code = r.body.match(/data-testid="tracking-code">(JY[0-9A-Z-]+)</)?.[1];
+  return { ...r, code: code! };
+}
+
+async function postMulti(b: Browser, path: string, pairs: [string, string][]) {
+  const params = new URLSearchParams(pairs);
+  params.set('_csrf', b.csrf);
+  const res = await t.app.request(`http://localhost${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    body: params.toString(),
+  });
+  return { status: res.status, body: await res.text(), res };
+}
+
+async function dispatch(code: string, departments: string[]) {
+  await organiser.get(`/staff/c/2018/suggestions/${code}`);
+  const r = await postMulti(organiser, `/staff/c/2018/suggestions/${code}/dispatch`, departments.map((d) => ['departments', d]));
+  expect(r.status).toBe(303);
+}
+
+async function answer(handler: Browser, code: string, text: string, adoption = 'none') {
+  await handler.get(`/staff/c/2018/handling/${code}`);
+  const r = await handler.post(`/staff/c/2018/handling/${code}/answer`, { answer: text, adoption });
+  expect(r.status).toBe(303);
+}
+
+async function publish(code: string) {
+  await organiser.get(`/staff/c/2018/suggestions/${code}`);
+  const r = await organiser.post(`/staff/c/2018/suggestions/${code}/publish`, {});
+  expect(r.status).toBe(303);
+}
+
+const seqOf = async (code: string) => (await t.db.select().from(suggestions).where(eq(suggestions.code, code)))[0]!;
+const handlingEntries = async (code: string) => (await t.db.select().from(auditLog).where(eq(auditLog.target, `suggestion:${code}`))).map((e) => e.action);
+
+describe('suggestion status transitions racing', () => {
+  it('two departments answering the same suggestion at once never leave it marked as still being handled', async () => {
+    const { code } = await submit({ title: '校门口交通拥堵', body: '学校门口上下学时段交通拥堵严重,建议教育和交通部门共同治理,增设接送车位。' });
+    await dispatch(code, ['市教育局', '市交通运输委']);
+    await edu.get(`/staff/c/2018/handling/${code}`);
+    await traffic.get(`/staff/c/2018/handling/${code}`);
+    const text = '已会同有关部门研究,下学期起增设临时接送车位并安排交警疏导。';
+    const [a, b] = await Promise.all([
+      edu.post(`/staff/c/2018/handling/${code}/answer`, { answer: text, adoption: 'work_report' }),
+      traffic.post(`/staff/c/2018/handling/${code}/answer`, { answer: text, adoption: 'work_report' }),
+    ]);
+    expect([a.status, b.status]).toContain(303);
+    for (const r of [a, b].filter((r) => r.status !== 303)) {
+      expect(r.status).toBe(409);
+      expect(r.body).toContain('刚刚被他人更新');
+    }
+    // the one told to refresh answers again, on the current handling
+    if (a.status === 409) await answer(edu, code, text, 'work_report');
+    if (b.status === 409) await answer(traffic, code, text, 'work_report');
+    const s = await seqOf(code);
+    const rows = await t.db.select().from(suggestionAssignments).where(eq(suggestionAssignments.suggestionSeq, s.seq));
+    expect(rows.map((r) => r.status)).toEqual(['answered', 'answered']);
+    expect(s.status).toBe('answered');
+    expect((await handlingEntries(code)).filter((x) => x === 'suggestion.answer')).toHaveLength(2);
+  });
+
+  it('an answer whose body arrives after the organiser re-dispatched the suggestion elsewhere is refused and logs nothing', async () => {
+    const { code } = await submit({ title: '中小学课后服务', body: '希望中小学课后服务延长到下午六点,方便双职工家庭接送孩子,增加托管的课程内容。' });
+    await dispatch(code, ['市教育局']);
+    await edu.get(`/staff/c/2018/handling/${code}`);
+    const held = edu.postHeld(`/staff/c/2018/handling/${code}/answer`, { answer: '已研究,将在全市推广课后延时服务并增加课程内容。', adoption: 'work_report' });
+    await held.reading;
+    await dispatch(code, ['市交通运输委']); // moved away from 市教育局 meanwhile
+    const before = await handlingEntries(code);
+    held.release();
+    const res = await held.done;
+    expect(res.status).toBe(409);
+    expect(res.body).toContain('刚刚被他人更新');
+    const s = await seqOf(code);
+    const rows = await t.db.select().from(suggestionAssignments).where(eq(suggestionAssignments.suggestionSeq, s.seq));
+    expect(rows.find((r) => r.departmentName === '市教育局')!.status).toBe('returned');
+    expect(rows.find((r) => r.departmentName === '市教育局')!.answer).toBeNull();
+    expect(await handlingEntries(code)).toEqual(before);
+  });
+
+  it('rejecting and dispatching the same suggestion at once: one of them happens, the other is told', async () => {
+    const { code } = await submit({ title: '老旧小区加装电梯', body: '老旧小区老人上下楼困难,建议加快推进加装电梯并简化审批流程和补贴发放。' });
+    await organiser.get(`/staff/c/2018/suggestions/${code}`);
+    const [rej, dis] = await Promise.all([
+      organiser.post(`/staff/c/2018/suggestions/${code}/reject`, { reason: '不属于本次活动征集范围' }),
+      postMulti(organiser, `/staff/c/2018/suggestions/${code}/dispatch`, [['departments', '市教育局']]),
+    ]);
+    expect([rej.status, dis.status].sort()).toEqual([303, 409]);
+    const s = await seqOf(code);
+    const rows = await t.db.select().from(suggestionAssignments).where(eq(suggestionAssignments.suggestionSeq, s.seq));
+    if (rej.status === 303) {
+      expect(s.status).toBe('not_accepted');
+      expect(rows).toHaveLength(0);
+    } else {
+      expect(s.status).not.toBe('not_accepted');
+      expect(rows).toHaveLength(1);
+    }
+    expect((await handlingEntries(code)).filter((x) => x === 'suggestion.reject' || x === 'suggestion.dispatch')).toHaveLength(1);
+  });
+});

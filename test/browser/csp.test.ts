@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
-import { addUser, PASSWORD } from '../helpers/app';
+import { addUser, PASSWORD, rememberAtRest } from '../helpers/app';
 import { launchBrowser } from '../helpers/browser';
 import { addDelegates, api, prepareHearing, tokenFor } from '../helpers/hearing';
 import { openSocialSurvey } from '../helpers/survey';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   expect((await api(http, `/api/campaigns/2018/groups/1/venues/${encodeURIComponent('市南区')}/open`, {}, orgToken)).status).toBe(201);
   const issued = await api(http, '/api/campaigns/2018/checkins', { delegateCode: delegate!.code, group: 1, venue: '市南区' }, deskToken);
   ticket = issued.json.ticket;
+  rememberAtRest(server.handle.db, server.handle.url); // the survey is opened below with the server's key file
   surveyCode = (await openSocialSurvey(server.handle.db, 1)).codes[0]!;
   browser = await launchBrowser({ width: 1280, height: 800 });
 });

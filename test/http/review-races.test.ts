@@ -5,7 +5,7 @@ import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { auditLog, candidates, delegates, draws } from '../../src/db/schema';
 import { seedCommitment } from '../../src/delegates/draw.core';
 import { addUser, Browser, testApp } from '../helpers/app';
-import { RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
+import { PUBLIC_SOURCE, PUBLIC_VALUE, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
 
 /** Candidate review, the draw and delegates' answers: each write re-checks its state in its own batch. */
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -63,7 +63,7 @@ describe('candidate review racing', () => {
     const held = police.postHeld(`/staff/c/2018/candidates/${id}/qualification`, { decision: 'passed' });
     await held.reading; // the "no draw yet" check has passed
     await chief.get('/staff/c/2018/draw');
-    expect((await chief.post('/staff/c/2018/draw/commit', { mode: 'external', commitment: seedCommitment(SEED) })).status).toBe(200);
+    expect((await chief.post('/staff/c/2018/draw/commit', { mode: 'external', commitment: seedCommitment(SEED), publicSource: PUBLIC_SOURCE })).status).toBe(200);
     held.release();
     const res = await held.done;
     expect(res.status).toBe(409);
@@ -80,7 +80,7 @@ describe('the draw racing itself', () => {
     await other.login('chief2');
     await other.get('/staff/c/2018/draw');
     await chief.get('/staff/c/2018/draw');
-    const [a, b] = await Promise.all([chief.post('/staff/c/2018/draw/run', { seed: SEED }), other.post('/staff/c/2018/draw/run', { seed: SEED })]);
+    const [a, b] = await Promise.all([chief.post('/staff/c/2018/draw/run', { seed: SEED, publicValue: PUBLIC_VALUE }), other.post('/staff/c/2018/draw/run', { seed: SEED, publicValue: PUBLIC_VALUE })]);
     expect([a.status, b.status].sort()).toEqual([303, 409]);
     expect((a.status === 409 ? a : b).body).toContain('结果不能重抽');
     const campaign = await getCampaign(t.db, '2018');

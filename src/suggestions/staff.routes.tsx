@@ -403,7 +403,15 @@ suggestionStaffRoutes.post(`${P}/:sc/shortlist`, organiser, async (c) => {
   const { campaign, s } = await loadItem(c);
   if (s.status !== 'answered' && s.status !== 'published') throw new AppError(409, 'NOT_ANSWERED', '只有已答复的建议才能列入优秀建议候选');
   if (s.excellence === 'none') {
-    await audited(c.var.db, actorOf(c), 'suggestion.shortlist', `suggestion:${s.code}`, {}, [setSuggestion(c.var.db, s.seq, { excellence: 'shortlisted' })]);
+    // re-checked in the batch: a double tap, or two organisers at once, shortlist (and log) once
+    await audited(c.var.db, actorOf(c), 'suggestion.shortlist', `suggestion:${s.code}`, {}, [setSuggestion(c.var.db, s.seq, { excellence: 'shortlisted' })], [
+      stillHolds(
+        c.var.db,
+        suggestions,
+        and(eq(suggestions.seq, s.seq), eq(suggestions.excellence, 'none'), inArray(suggestions.status, ['answered', 'published'])),
+        new AppError(409, 'ALREADY_SHORTLISTED', '该建议刚刚已被列入优秀建议候选,无需重复操作'),
+      ),
+    ]);
   }
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=shortlisted`, 303);
 });

@@ -95,4 +95,22 @@ describe('suggestion status transitions racing', () => {
     }
     expect((await handlingEntries(code)).filter((x) => x === 'suggestion.reject' || x === 'suggestion.dispatch')).toHaveLength(1);
   });
+
+  it('shortlisting the same suggestion twice at the same instant (a double tap) shortlists and logs it once', async () => {
+    const { code } = await submit({ title: '社区食堂', body: '建议在老年人集中的社区开办社区食堂,提供价格实惠的午餐和送餐服务。' });
+    await dispatch(code, ['市民政局']);
+    const [s] = await t.db.select().from(suggestions).where(eq(suggestions.code, code));
+    // answered by its department (set directly: the handling steps have their own tests)
+    await t.db.update(suggestions).set({ status: 'answered' }).where(eq(suggestions.seq, s!.seq));
+    const other = new Browser(t.app);
+    await other.login('org');
+    await organiser.get(`/staff/c/2018/suggestions/${code}`);
+    await other.get(`/staff/c/2018/suggestions/${code}`);
+    const [a, b] = await Promise.all([organiser.post(`/staff/c/2018/suggestions/${code}/shortlist`, {}), other.post(`/staff/c/2018/suggestions/${code}/shortlist`, {})]);
+    // the loser is either told (409) or, arriving after the winner landed, sees it already shortlisted (303, nothing written)
+    for (const r of [a, b]) expect([303, 409]).toContain(r.status);
+    expect((await handlingEntries(code)).filter((x) => x === 'suggestion.shortlist')).toHaveLength(1);
+    const refused = a.status === 409 ? a : b;
+    if (refused.status === 409) expect(refused.body).toContain('无需重复操作');
+  });
 });

@@ -105,10 +105,9 @@ export const guardInput = createMiddleware<AppEnv>(async (c, next) => {
   if (body.byteLength > 0 && url.pathname.startsWith('/api/') && !isJsonType(req.headers.get('content-type'))) {
     throw new AppError(415, 'UNSUPPORTED_MEDIA_TYPE', '接口只接受 JSON 格式的请求(application/json)');
   }
-  const headers = new Headers(req.headers);
-  headers.set('content-length', String(body.byteLength));
-  headers.delete('transfer-encoding');
-  c.req.raw = new Request(req, { body, headers });
+  // what the routes read (c.req.text/json/parseBody) comes from Hono's body cache, which keeps the
+  // content type: re-wrapping the request in a new Request cost a ballot cast ~0.2 ms of CPU
+  (c.req.bodyCache as Record<string, Promise<unknown>>)["arrayBuffer"] = Promise.resolve(body.buffer); // Hono keeps promises there
   return next();
 });
 

@@ -356,19 +356,7 @@ export interface PublicSuggestionView {
 }
 
 export function publicView(
-  s: AuthorIdentity & {
-    code: string;
-    theme: string;
-    area: string;
-    title: string;
-    body: string;
-    status: SuggestionStatus;
-    publicAnswer: string;
-    adoption: Adoption;
-    createdAt: number;
-    publishedAt: number | null;
-    rejectReason?: string | null;
-  },
+  s: AuthorIdentity & Omit<PublicSuggestionView, 'author' | 'rejectReason'> & { rejectReason?: string | null },
 ): PublicSuggestionView {
   return {
     code: s.code,

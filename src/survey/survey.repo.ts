@@ -35,8 +35,11 @@ export const parseDefinition = (s: Survey): SurveyDefinition => JSON.parse(s.def
 export const surveyScope = (campaign: Campaign, survey: Pick<Survey, 'id'>) => `sanmin-survey:${campaign.code}:${survey.id}`;
 export const responseInfo = (campaign: Campaign, survey: Pick<Survey, 'id'>) => new TextEncoder().encode(`sanmin-survey-response-v1|${surveyScope(campaign, survey)}`);
 
-/** An invitation's stored identity: the hash of its one canonical spelling (an impossible code hashes to nothing stored). */
-export const invitationHash = (code: string) => sha256Hex(`sanmin-survey-invitation-v1:${canonicalCode('invitation', code) ?? '\u0000invalid'}`);
+/** An invitation's stored identity: the hash of its one canonical spelling; null for what cannot be an invitation code (as ticketHash). */
+export const invitationHash = (code: string): string | null => {
+  const canonical = canonicalCode('invitation', code);
+  return canonical && sha256Hex(`sanmin-survey-invitation-v1:${canonical}`);
+};
 
 export async function listSurveys(db: Db, campaignId: string): Promise<Survey[]> {
   return db.select().from(surveys).where(eq(surveys.campaignId, campaignId)).orderBy(asc(surveys.createdAt));
@@ -174,7 +177,7 @@ export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign
   if (!Number.isInteger(count) || count < 1 || count > 2000) throw new AppError(422, 'VALIDATION_FAILED', '每批邀请码数量须为 1–2000', { count: '每批邀请码数量须为 1–2000' });
   const batch = randomCode('', 1);
   const codes = Array.from({ length: count }, () => randomCode('', 3));
-  const rows = codes.map((c) => ({ id: uuidv4(), surveyId: survey.id, channel: 'citizen' as const, delegateId: null, ticketHash: invitationHash(c), blindHash: null, state: 'issued' as const, batch }));
+  const rows = codes.map((c) => ({ id: uuidv4(), surveyId: survey.id, channel: 'citizen' as const, delegateId: null, ticketHash: invitationHash(c)!, blindHash: null, state: 'issued' as const, batch }));
   const inserts = chunkRows(rows).map((chunk) => db.insert(surveyInvitations).values(chunk));
   await audited(db, actor, 'survey.invite.citizens', `survey:${campaign.code}:${survey.id}`, { batch, count }, inserts);
   return { batch, codes };
@@ -201,15 +204,16 @@ export async function issueDelegateCode(db: Db, actor: Actor, by: SessionUser | 
   if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   const code = randomCode('', 3);
   await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: canonicalCode('delegate', delegateCode) }, [
-    db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code), state: 'issued' }).onConflictDoNothing(),
+    db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code)!, state: 'issued' }).onConflictDoNothing(),
   ]);
-  const [mine] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)));
+  const [mine] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)!));
   if (!mine) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   return { code, name: found.name };
 }
 
 export async function findInvitation(db: Db, code: string) {
-  const [row] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)));
+  const hash = invitationHash(code);
+  const [row] = hash ? await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, hash)) : [];
   if (!row) throw new AppError(404, 'INVITATION_NOT_FOUND', '邀请码无效,请核对后重新输入');
   const [survey] = await db.select().from(surveys).where(eq(surveys.id, row.surveyId));
   if (survey?.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', survey?.state === 'closed' ? '本问卷已经结束,不再接收答卷' : '本问卷尚未开放');

@@ -7,15 +7,41 @@
 // commitment fixes (campaign, group, tally key, custodians, departments in order, scale with its
 // weights and valid/satisfied options, ballot count, receipts, root). --root additionally checks
 // the root against one read out or printed at closing.
+// npm run verify -- --check <check.json>
+// Checks a ballot a delegate chose to check instead of casting (the Benaloh challenge): recomputes
+// its ciphertext from the revealed plaintext, tally key and seed, and prints the choices it holds.
 // Exit 0 when everything matches; 1 on a mismatch (the reason names the first); 2 on usage;
 // 3 when the file is consistent but no commitment was given (only with --no-commitment is that 0).
 import { readFile } from 'node:fs/promises';
+import { verifyCheck } from '../tally/device-seal.core';
 import { verifyAgainstCommitment, verifyPublishedResult, type PublishedResult } from '../tally/verify.core';
 
 const usage =
   'usage: npm run verify -- <result.json> --commitment <commitment.json> [--root <64-hex root published at closing>]\n' +
   '       npm run verify -- <result.json> --no-commitment [--root <hex>]   (internal consistency only)';
 const args = process.argv.slice(2).filter((a) => a !== '--');
+if (args[0] === '--check') {
+  const path = args[1];
+  if (!path || args.length !== 2) {
+    console.error('usage: npm run verify -- --check <check.json>');
+    process.exit(2);
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    console.error(`check MISMATCH: cannot read ${path} as JSON (${(err as Error).message})`);
+    process.exit(1);
+  }
+  const v = await verifyCheck(record);
+  if (!v.ok) {
+    console.error(`check MISMATCH: ${v.reason}`);
+    process.exit(1);
+  }
+  console.log(`check OK: this ciphertext (receipt ${v.receipt.slice(0, 16)}) seals exactly these choices; it was not cast and must not be`);
+  for (const c of v.choices) console.log(`  ${c.department}: ${c.choice}`);
+  process.exit(0);
+}
 const valueOf = (flag: string) => {
   const at = args.indexOf(flag);
   return at < 0 ? undefined : (args[at + 1] ?? '');

@@ -16,7 +16,8 @@ import { campaigns, candidates, checkins, delegates, tallyKeys } from '../src/db
 import { ticketHash } from '../src/hearing/hearing.repo';
 import { openSingle } from './single';
 import { hashPassword } from '../src/lib/password';
-import { keepIdleConnections, nodeApp, prepareDatabase } from '../src/node/boot';
+import { keepIdleConnections, loadSecretKey, nodeApp, prepareDatabase } from '../src/node/boot';
+import { delegateLinks, requireLinks } from '../src/delegates/links';
 import { generateTallyKeyPair } from '../src/tally/seal.core';
 import { benchTicket, delegateCode } from './shared';
 
@@ -35,6 +36,7 @@ if (!dbPath || !password) {
 const t0 = performance.now();
 const handle = singleConnection ? await openSingle(`file:${dbPath}`) : await prepareDatabase(`file:${dbPath}`);
 const { db, client } = handle;
+const links = requireLinks(delegateLinks(loadSecretKey(`file:${dbPath}`)));
 const [campaign] = await db.select().from(campaigns).where(eq(campaigns.code, '2018'));
 if (!campaign) throw new Error('2018 campaign was not seeded');
 await db.update(campaigns).set({ status: 'started' }).where(eq(campaigns.id, campaign.id));
@@ -78,7 +80,7 @@ for (const g of groupNos) {
       const code = delegateCode(g, vi, i);
       delRows.push({
         id: delegateId, campaignId: campaign.id, candidateId, venueName: v.name, groupNo: g, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: i + 1,
-        delegateCode: code, accessToken: `bench-token-${k}-${uuidv7()}`,
+        delegateCode: code, linkHash: links.storedFor(delegateId),
       });
       if (preCheckedIn.has(g)) {
         checkinRows.push({

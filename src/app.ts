@@ -11,6 +11,7 @@ import { editRoutes } from './campaigns/edit.routes';
 import type { Db } from './db/client';
 import type { AppEnv } from './env';
 import { atRestCipher } from './lib/at-rest';
+import { delegateLinks } from './delegates/links';
 import { AppError } from './lib/errors';
 import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
@@ -69,7 +70,9 @@ export function createApp(opts: AppOptions) {
     c.set('db', await opts.db(c));
     c.set('clientIp', opts.clientIp(c));
     c.set('idHashKey', opts.idHashKey(c));
-    c.set('atRest', atRestCipher(opts.secretKey(c)));
+    const secretKey = opts.secretKey(c);
+    c.set('atRest', atRestCipher(secretKey));
+    c.set('delegateLinks', delegateLinks(secretKey));
     c.set('scrubDeleted', opts.scrubDeleted ?? noScrub);
     c.set('setupToken', opts.setupToken(c));
     c.header('X-Content-Type-Options', 'nosniff');

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from './db/client';
 import type { Role } from './db/schema';
 import type { AtRest } from './lib/at-rest';
+import type { DelegateLinks } from './delegates/link.core';
 
 /** Worker bindings: D1 (`DB`) or a remote libSQL/Turso primary (`LIBSQL_URL` + token). */
 export interface WorkerBindings {
@@ -36,6 +37,8 @@ export type AppEnv = {
     idHashKey: string | undefined;
     /** Opens and seals the secrets stored in the database; undefined when no data-encryption key is configured. */
     atRest: AtRest | undefined;
+    /** Derives and looks up delegates' personal-link tokens (keyed by the data-encryption key); undefined without one. */
+    delegateLinks: DelegateLinks | undefined;
     /** Overwrites what deleted secrets left in the database file and its WAL (embedded file only; a no-op elsewhere). */
     scrubDeleted: () => Promise<void>;
     setupToken: string | undefined;

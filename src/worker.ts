@@ -11,7 +11,8 @@ import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';
 import { AppError } from './lib/errors';
 import { atRestCipher } from './lib/at-rest';
-import { encryptPlaintextSecrets } from './db/encrypt-at-rest';
+import { encryptPlaintextSecrets, reissueClearDelegateLinks } from './db/encrypt-at-rest';
+import { delegateLinks } from './delegates/links';
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { useNativeRsa } from './hearing/credential';
 import { fromB64url } from './tally/seal.core';
@@ -39,16 +40,19 @@ function databaseFor(env: WorkerBindings): Db {
 // Migrations are applied by `wrangler d1 migrations apply` (D1) or `npm run db:migrate` (Turso);
 // the 2018 seed is loaded once per isolate if missing (idempotent), after the public
 // suggestions missing from the masked search index are indexed (e.g. after migration 0011), and
-// secrets written in the clear by an older version are sealed under SECRET_KEY (idempotent too).
+// secrets written in the clear by an older version are sealed under SECRET_KEY, and delegates'
+// personal links stored in the clear are re-issued as keyed hashes (both idempotent too).
 let seeded: Promise<unknown> | undefined;
 
 const app = createApp({
   db: async (c: Context<AppEnv>) => {
     const db = databaseFor(c.env);
     const atRest = atRestCipher(c.env.SECRET_KEY);
+    const links = delegateLinks(c.env.SECRET_KEY);
     seeded ??= reindexPublicSuggestions(db)
       .then(() => seedCampaign(db))
       .then(() => (atRest ? encryptPlaintextSecrets(db, atRest) : 0))
+      .then(() => (links ? reissueClearDelegateLinks(db, links) : 0))
       .catch((err) => {
         seeded = undefined;
         throw err;

@@ -19,7 +19,8 @@ import { campaigns, candidates, delegates } from '../db/schema';
 import { blindRequest, finalizeCredential } from '../hearing/credential';
 import { hashPassword } from '../lib/password';
 import { randomToken } from '../lib/crypto';
-import { startServer } from '../node/boot';
+import { loadSecretKey, startServer } from '../node/boot';
+import { delegateLinks, requireLinks } from '../delegates/links';
 import { rehearsalCeremony, rehearsalUnseal } from '../tally/rehearsal';
 import { tallyParams } from '../tally/tally.repo';
 import { eq } from 'drizzle-orm';
@@ -60,6 +61,8 @@ const T0 = performance.now();
 const lap = (what: string) => values.verbose && console.error(`${what}: ${((performance.now() - T0) / 1000).toFixed(1)} s`);
 const server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: url });
 const db = server.handle.db;
+// the server's own data-encryption key (the key file it made beside the database): delegates' link hashes are keyed by it
+const links = requireLinks(delegateLinks(loadSecretKey(url)));
 
 async function call(path: string, body?: unknown, token?: string) {
   for (let attempt = 0; ; attempt++) {
@@ -111,7 +114,8 @@ try {
       const candidateId = uuidv4();
       const code = `D${String(k).padStart(4, '0')}-R${group}RH`; // canonical DXXXX-XXXX (src/lib/codes.core.ts)
       candidateRows.push({ id: candidateId, campaignId: campaign.id, code: `RC${group}-${k}-${uuidv4().slice(0, 6)}`, source: 'volunteer', name: `演练代表${k}`, idHash: uuidv4(), idLast4: '0000', mobile: '13800000000', venueName: v.name, category: '演练', groups: String(group), qualification: 'passed', districtReview: 'passed', createdAt: Date.now() });
-      delegateRows.push({ id: uuidv4(), campaignId: campaign.id, candidateId, venueName: v.name, groupNo: group, category: '演练', state: 'confirmed', drawnAs: 'selected', drawRank: k + 1, delegateCode: code, accessToken: randomToken(12) });
+      const delegateId = uuidv4();
+      delegateRows.push({ id: delegateId, campaignId: campaign.id, candidateId, venueName: v.name, groupNo: group, category: '演练', state: 'confirmed', drawnAs: 'selected', drawRank: k + 1, delegateCode: code, linkHash: links.storedFor(delegateId) });
       people.push({ code, venue: v.name });
     }
   });

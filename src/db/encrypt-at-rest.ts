@@ -1,8 +1,9 @@
-import { and, eq, isNotNull, not, like } from 'drizzle-orm';
+import { and, eq, isNotNull, not, like, sql } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { isSealedSecret, sealText, secretRows, AT_REST_PREFIX, type AtRest } from '../lib/at-rest';
 import type { Db } from './client';
-import { surveys, surveyUnsealShares, tallyUnsealShares, votingSessions } from './schema';
+import type { DelegateLinks } from '../delegates/link.core';
+import { delegates, surveys, surveyUnsealShares, tallyUnsealShares, votingSessions } from './schema';
 
 /**
  * The upgrade path for rows written before secrets were encrypted at rest: every venue signing
@@ -58,4 +59,31 @@ export async function encryptPlaintextSecrets(db: Db, atRest: AtRest): Promise<n
   }
   if (updates.length) await db.batch(updates as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
   return updates.length;
+}
+
+/** A stored link value that is not yet a lookup hash (64 lower-case hex): a token from before hashing. */
+const clearLink = sql`NOT (length(${delegates.linkHash}) = 64 AND ${delegates.linkHash} NOT GLOB '*[^0-9a-f]*')`;
+
+/**
+ * The upgrade path for delegates drawn before personal links were hashed: their random tokens sat
+ * in the clear and cannot be derived again, so each such delegate's link is re-issued (the column
+ * gets the lookup hash of the derived token; the old link answers 404 from then on, and the
+ * organiser hands out the new one from the CSV export or the printed notices). Each row is
+ * replaced only if it still holds the value read; 1,000 rows a statement (one JSON parameter, as
+ * for the draw's inserts, so D1's limits hold), all in one atomic batch. Returns how many it re-issued.
+ */
+export async function reissueClearDelegateLinks(db: Db, links: DelegateLinks): Promise<number> {
+  const rows = await db.select({ id: delegates.id, stored: delegates.linkHash }).from(delegates).where(clearLink);
+  const updates: BatchItem<'sqlite'>[] = [];
+  for (let i = 0; i < rows.length; i += 1000) {
+    const chunk = JSON.stringify(rows.slice(i, i + 1000).map((r) => [r.id, r.stored, links.storedFor(r.id)]));
+    updates.push(
+      db
+        .update(delegates)
+        .set({ linkHash: sql`(SELECT json_extract(value, '$[2]') FROM json_each(${chunk}) WHERE json_extract(value, '$[0]') = ${delegates.id})` })
+        .where(sql`EXISTS (SELECT 1 FROM json_each(${chunk}) WHERE json_extract(value, '$[0]') = ${delegates.id} AND json_extract(value, '$[1]') = ${delegates.linkHash})`),
+    );
+  }
+  if (updates.length) await db.batch(updates as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]]);
+  return rows.length;
 }

@@ -2,6 +2,7 @@ import { and, asc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-or
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
 import type { Db } from '../db/client';
+import type { DelegateLinks } from './link.core';
 import { candidates, delegates, draws, quotaBase, quotaCategories, type VenueKind } from '../db/schema';
 
 export type Candidate = typeof candidates.$inferSelect;
@@ -61,12 +62,15 @@ export async function listDelegates(db: Db, campaignId: string, venueName?: stri
     .orderBy(asc(delegates.venueName), asc(delegates.groupNo), asc(delegates.category), asc(delegates.drawRank));
 }
 
-export async function delegateByToken(db: Db, token: string) {
+/** The delegate whose personal link carries this token: looked up by the token's keyed hash only. */
+export async function delegateByToken(db: Db, links: DelegateLinks, token: string) {
+  const hash = links.lookupHash(token);
+  if (hash === null) return undefined; // not a token's one spelling: opens nothing
   const [row] = await db
     .select({ delegate: delegates, candidate: candidates })
     .from(delegates)
     .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(eq(delegates.accessToken, token));
+    .where(eq(delegates.linkHash, hash));
   return row;
 }
 

@@ -13,7 +13,8 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
-import { delegateById, delegateByToken, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
+import { personalLinkDelegate, requireLinks } from './links';
+import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();
@@ -127,6 +128,7 @@ delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'v
   const { db, campaign, venue, rows, venues } = await delegateList(c);
   // one venue at a time: the notices carry a QR each, and a venue is what one printer serves
   if (!venue) throw new AppError(422, 'VENUE_REQUIRED', '请先选择一个会场,再打印该会场的通知名单');
+  const links = requireLinks(c.var.delegateLinks);
   await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue}`, { format: 'print', rows: rows.length });
   const { groups } = await loadAgenda(db, campaign.id);
   c.header('Cache-Control', 'no-store');
@@ -141,7 +143,7 @@ delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'v
       canChooseVenue={false}
       csrfToken={c.var.csrfToken}
       printable
-      notices={<DelegateNotices campaign={campaign} rows={rows} groups={groups} origin={new URL(c.req.url).origin} />}
+      notices={<DelegateNotices campaign={campaign} rows={rows.map((r) => ({ ...r, linkToken: links.token(r.delegate.id) }))} groups={groups} origin={new URL(c.req.url).origin} />}
     />,
   );
 });
@@ -158,8 +160,10 @@ delegateRoutes.get('/staff/c/:code/delegates.csv', requireRole('organiser', 'ven
   await audited(db, actorOf(c), 'delegates.export', `delegates:${campaign.code}/${venue ?? '全部'}`, { format: 'csv', rows: rows.length });
   const header = ['会场', '分组', '类别', '姓名', '身份证后四位', '手机', '代表码', '状态', '候补顺位', '个人通知链接'];
   const origin = new URL(c.req.url).origin;
+  const links = requireLinks(c.var.delegateLinks);
+  // the token is derived here from the delegate's id: the database holds only its keyed hash
   const lines = rows.map(({ delegate: d, candidate: p }) =>
-    [d.venueName, d.groupNo, d.category, p.name, p.idLast4, p.mobile, d.delegateCode, d.state, d.reserveRank, `${origin}/d/${d.accessToken}`].map(csvCell).join(','),
+    [d.venueName, d.groupNo, d.category, p.name, p.idLast4, p.mobile, d.delegateCode, d.state, d.reserveRank, `${origin}/d/${links.token(d.id)}`].map(csvCell).join(','),
   );
   const body = '\uFEFF' + [header.join(','), ...lines].join('\r\n') + '\r\n';
   const filename = encodeURIComponent(`delegates-${campaign.code}-${venue ?? 'all'}.csv`);
@@ -190,8 +194,7 @@ function assertAnswerable(d: { state: string }, answer: 'confirm' | 'decline') {
 /** The delegate's own page, opened from the notification link; the token is the only key. */
 delegateRoutes.get('/d/:token', async (c) => {
   const db = c.var.db;
-  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, c.req.param('token')));
-  if (!row) throw notFound('通知');
+  const row = await personalLinkDelegate(c, c.req.param('token'));
   const [campaign] = await db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const { groups } = await loadAgenda(db, campaign!.id);
   const flash = { confirm: '已确认参加,感谢您!', decline: '已登记您不能参加。' }[c.req.query('done') ?? ''] as string | undefined;
@@ -208,8 +211,7 @@ delegateRoutes.get('/d/:token', async (c) => {
 delegateRoutes.post('/d/:token', async (c) => {
   const db = c.var.db;
   const token = c.req.param('token');
-  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(db, token));
-  if (!row) throw notFound('通知');
+  const row = await personalLinkDelegate(c, token);
   const answer = (await formFields(c))['answer'];
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认参加或不能参加');
   assertAnswerable(row.delegate, answer);

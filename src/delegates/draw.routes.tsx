@@ -11,6 +11,7 @@ import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { parseGroups, randomCode } from './delegates.core';
+import { requireLinks } from './links';
 import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw, noDrawYet, poolStillHas } from './delegates.repo';
 import { canonicalPublicValue, DERIVATION, effectiveSeed, newSeed, publicSourceProblem, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
 import { campaignQuotas, drawCells } from './quotas';
@@ -140,23 +141,28 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
   if (input.digest !== draw.candidatesDigest) throw new AppError(409, 'CANDIDATES_CHANGED', '候选名单与承诺时公布的摘要不一致,不能抽签;请联系监督人员');
   const result = runDraw({ seed: drawSeed, cells: input.cells, candidates: input.candidates });
   const idByCode = new Map(input.pool.map((x) => [x.code, x.id]));
+  const links = requireLinks(c.var.delegateLinks);
   const rows = result.cells.flatMap((cell) => [
     ...cell.selected.map((code) => ({ code, drawnAs: 'selected' as const, reserveRank: null as number | null })),
     ...cell.reserve.map((code, i) => ({ code, drawnAs: 'reserve' as const, reserveRank: i + 1 })),
-  ].map((x, i) => ({
-    drawRank: i + 1,
-    id: uuidv4(),
-    campaignId: campaign.id,
-    candidateId: idByCode.get(x.code)!,
-    venueName: cell.venue,
-    groupNo: cell.group,
-    category: cell.category,
-    state: x.drawnAs,
-    drawnAs: x.drawnAs,
-    reserveRank: x.reserveRank,
-    delegateCode: randomCode('D'),
-    accessToken: randomCode('', 6).replace(/-/g, ''),
-  })));
+  ].map((x, i) => {
+    const id = uuidv4();
+    return {
+      drawRank: i + 1,
+      id,
+      campaignId: campaign.id,
+      candidateId: idByCode.get(x.code)!,
+      venueName: cell.venue,
+      groupNo: cell.group,
+      category: cell.category,
+      state: x.drawnAs,
+      drawnAs: x.drawnAs,
+      reserveRank: x.reserveRank,
+      delegateCode: randomCode('D'),
+      // only the keyed hash of the personal link's token: the token itself is derived when printed
+      linkHash: links.storedFor(id),
+    };
+  }));
   await audited(
     db,
     { id: c.var.user!.id, name: c.var.user!.username },

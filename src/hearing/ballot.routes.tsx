@@ -6,7 +6,7 @@ import { audited } from '../audit/audit.repo';
 import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
 import { campaigns } from '../db/schema';
-import { delegateByToken } from '../delegates/delegates.repo';
+import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
@@ -98,8 +98,7 @@ ballotRoutes.post('/api/ballot/void', async (c) => {
 // ---- online voting from home with the personal link ----
 
 async function personal(c: Context<AppEnv>) {
-  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(c.var.db, c.req.param('token') ?? ''));
-  if (!row) throw notFound('通知');
+  const row = await personalLinkDelegate(c, c.req.param('token') ?? '');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   return { row, campaign: campaign! };
 }

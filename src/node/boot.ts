@@ -7,8 +7,9 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { seedCampaign } from '../../seed/load';
 import { createApp } from '../app';
 import { checkpointWal, openLibsql, type LibsqlHandle } from '../db/libsql';
-import { encryptPlaintextSecrets } from '../db/encrypt-at-rest';
+import { encryptPlaintextSecrets, reissueClearDelegateLinks } from '../db/encrypt-at-rest';
 import { atRestCipher } from '../lib/at-rest';
+import { delegateLinks } from '../delegates/links';
 import { applyMigrations } from '../db/migrate';
 import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
 import type { Context } from 'hono';
@@ -88,8 +89,14 @@ export async function prepareDatabase(
   // public suggestions missing from the (masked) search index, e.g. after migration 0011
   await reindexPublicSuggestions(handle.db);
   if (opts.seed !== false) await seedCampaign(handle.db);
-  const atRest = atRestCipher('secretKey' in opts ? opts.secretKey : loadSecretKey(url));
-  if (atRest && (await encryptPlaintextSecrets(handle.db, atRest)) > 0 && path) await checkpointWal(handle.client);
+  const secretKey = 'secretKey' in opts ? opts.secretKey : loadSecretKey(url);
+  const atRest = atRestCipher(secretKey);
+  const links = delegateLinks(secretKey);
+  const sealed = atRest ? await encryptPlaintextSecrets(handle.db, atRest) : 0;
+  const reissued = links ? await reissueClearDelegateLinks(handle.db, links) : 0;
+  if (reissued > 0) console.warn(`re-issued ${reissued} delegates' personal links stored in the clear by an older version: export the list again and hand out the new links`);
+  // what the clear values left in the WAL goes with the checkpoint (secure_delete zeroed the pages)
+  if (sealed + reissued > 0 && path) await checkpointWal(handle.client);
   return handle;
 }
 

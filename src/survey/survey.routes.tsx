@@ -20,7 +20,7 @@ import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
 import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit';
 import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { campaigns, surveys } from '../db/schema';
-import { delegateByToken } from '../delegates/delegates.repo';
+import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, isEditConflict, notFound } from '../lib/errors';
@@ -388,8 +388,7 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
 /** A delegate's personal link: their own invitation for an open questionnaire, handed to the device in the URL fragment. */
 surveyRoutes.post('/d/:token/surveys/:id', async (c) => {
   noStore(c);
-  const row = await limitedLookup(c, 'personal-link', () => delegateByToken(c.var.db, c.req.param('token')));
-  if (!row) throw notFound('通知');
+  const row = await personalLinkDelegate(c, c.req.param('token'));
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.delegate.campaignId));
   const survey = await getSurvey(c.var.db, campaign!, c.req.param('id'));
   const r = await issueDelegateCode(c.var.db, { id: null, name: `delegate:${row.delegate.delegateCode}` }, 'the delegate', campaign!, survey, row.delegate.delegateCode);

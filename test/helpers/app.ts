@@ -8,6 +8,7 @@ import { hashPassword } from '../../src/lib/password';
 import type { Db } from '../../src/db/client';
 import { atRestCipher, type AtRest } from '../../src/lib/at-rest';
 import { loadSecretKey, nodeApp, prepareDatabase } from '../../src/node/boot';
+import { delegateLinks, requireLinks, type DelegateLinks } from '../../src/delegates/links';
 
 export const PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | undefined;
@@ -16,7 +17,16 @@ const atRests = new WeakMap<Db, AtRest>();
 /** The data-encryption key of a test database, for helpers that call services directly. */
 export const atRestOf = (db: Db) => atRests.get(db);
 /** For a database a test opened itself (e.g. through startServer): its key file beside it. */
-export const rememberAtRest = (db: Db, url: string) => void atRests.set(db, atRestCipher(loadSecretKey(url))!);
+export const rememberAtRest = (db: Db, url: string) => {
+  atRests.set(db, atRestCipher(loadSecretKey(url))!);
+  linkKeys.set(db, requireLinks(delegateLinks(loadSecretKey(url))));
+};
+
+const linkKeys = new WeakMap<Db, DelegateLinks>();
+/** The personal-link functions of a test database (keyed by its data-encryption key, as the app's). */
+export const linksOf = (db: Db) => linkKeys.get(db)!;
+/** A delegate's personal-link token, as their notice and the CSV export print it (never stored). */
+export const delegateLinkToken = (db: Db, delegateId: string) => linksOf(db).token(delegateId);
 
 /** A fresh migrated and seeded file database per test file, and the app over it. */
 export async function testApp() {
@@ -27,6 +37,7 @@ export async function testApp() {
   // the data-encryption key the app uses (the key file created beside the database)
   const atRest = atRestCipher(loadSecretKey(url))!;
   atRests.set(handle.db, atRest);
+  linkKeys.set(handle.db, requireLinks(delegateLinks(loadSecretKey(url))));
   return {
     app,
     atRest,

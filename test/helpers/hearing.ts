@@ -4,6 +4,7 @@ import { campaigns, candidates, delegates, tallyKeys } from '../../src/db/schema
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
+import { linksOf } from './app';
 
 type Fetchable = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
@@ -35,7 +36,7 @@ export async function addDelegates(db: Db, campaignId: string, venueName: string
     });
     const id = uuidv4();
     await db.insert(delegates).values({
-      id, campaignId, candidateId, venueName, groupNo, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: k, delegateCode: code, accessToken: `tok${k}${uuidv4().slice(0, 8)}`,
+      id, campaignId, candidateId, venueName, groupNo, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: k, delegateCode: code, linkHash: linksOf(db).storedFor(id),
     });
     out.push({ id, code, name });
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc } from 'drizzle-orm';
 import { auditLog, delegates } from '../../src/db/schema';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';
 import { drawWithSeed, seedEligibleCandidates } from '../helpers/delegates';
 
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -69,7 +69,7 @@ describe('before the hearing, delegate lists stay with organisers and the delega
       for (const name of ['南居民', '崂居民', '南专家']) expect(body, `${path} ${name}`).not.toContain(name);
       const [one] = await t.db.select().from(delegates);
       expect(body, path).not.toContain(one!.delegateCode);
-      expect(body, path).not.toContain(one!.accessToken);
+      expect(body, path).not.toContain(delegateLinkToken(t.db, one!.id));
     }
   });
 });
@@ -89,6 +89,32 @@ describe('every export is audit-logged', () => {
     expect(lines).toHaveLength(1 + 30 + 6 + 2);
     expect(r.body).not.toContain('崂居民');
     expect((await audits())[0]).toMatchObject({ actorName: 'shinan', action: 'delegates.export', target: 'delegates:2018/市南区' });
+  });
+
+  it('the link printed in the CSV export and on each notice opens that delegate’s own page; the draw stored only its keyed hash', async () => {
+    const b = await as('shinan');
+    const lines = (await b.get('/staff/c/2018/delegates.csv')).body.trim().split('\r\n').slice(1);
+    const notices = (await b.get('/staff/c/2018/delegates/print')).body;
+    const rows = (await t.db.select().from(delegates)).filter((d) => d.venueName === '市南区');
+    expect(lines).toHaveLength(rows.length);
+    for (const line of lines) {
+      const cells = line.split(',');
+      const code = cells[6]!;
+      const link = new URL(cells[9]!);
+      expect(link.pathname).toMatch(/^\/d\/[0-9A-HJKMNP-TV-Z]{24}$/);
+      const token = link.pathname.slice(3);
+      const row = rows.find((d) => d.delegateCode === code)!;
+      // what the draw stored is a hash, not the printed token
+      expect(row.linkHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(row.linkHash).not.toContain(token);
+      if (row.state === 'selected') expect(notices).toContain(`/d/${token}`);
+      const page = await new Browser(t.app).get(link.pathname);
+      expect(page.status, code).toBe(200);
+      // that delegate's own page: their name, and their code unless a reserve not yet promoted
+      expect(page.body).toContain(`${cells[3]}:您已被`);
+      if (row.state !== 'reserve') expect(page.body).toContain(code);
+    }
+    expect(notices.match(/\/d\/[0-9A-HJKMNP-TV-Z]{24}/g)).toHaveLength(32);
   });
 
   it('printable notices: one venue at a time, each seated delegate with code and QR, logged', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { desc, eq } from 'drizzle-orm';
 import { auditLog, delegates } from '../../src/db/schema';
 import { effectiveSeed, runDraw, seedCommitment, verifyDraw, type PublishedDraw } from '../../src/delegates/draw.core';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';
 import { drawWithSeed, EXPERTS, PUBLIC_SOURCE, PUBLIC_VALUE, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
 import { makeId } from '../helpers/ids';
 
@@ -212,7 +212,7 @@ describe('confirmation, decline and the next reserve', () => {
 
   it('the personal page shows the delegate code and its QR, with confirm and decline', async () => {
     const [first] = await cell('市南区', RESIDENTS);
-    const page = await new Browser(t.app).get(`/d/${first!.accessToken}`);
+    const page = await new Browser(t.app).get(`/d/${delegateLinkToken(t.db, first!.id)}`);
     expect(page.status).toBe(200);
     expect(page.res.headers.get('cache-control')).toBe('no-store');
     expect(page.body).toContain(first!.delegateCode);
@@ -226,13 +226,13 @@ describe('confirmation, decline and the next reserve', () => {
   it('a delegate confirms; a nonsense answer is refused', async () => {
     const [, second] = await cell('市南区', RESIDENTS);
     const b = new Browser(t.app);
-    await b.get(`/d/${second!.accessToken}`);
-    expect((await b.post(`/d/${second!.accessToken}`, { answer: 'maybe' })).status).toBe(422);
-    const r = await b.post(`/d/${second!.accessToken}`, { answer: 'confirm' });
+    await b.get(`/d/${delegateLinkToken(t.db, second!.id)}`);
+    expect((await b.post(`/d/${delegateLinkToken(t.db, second!.id)}`, { answer: 'maybe' })).status).toBe(422);
+    const r = await b.post(`/d/${delegateLinkToken(t.db, second!.id)}`, { answer: 'confirm' });
     expect(r.status).toBe(303);
     expect((await b.get(r.res.headers.get('location')!)).body).toContain('已确认参加,感谢您');
     expect((await cell('市南区', RESIDENTS))[1]!.state).toBe('confirmed');
-    const again = await b.post(`/d/${second!.accessToken}`, { answer: 'confirm' });
+    const again = await b.post(`/d/${delegateLinkToken(t.db, second!.id)}`, { answer: 'confirm' });
     expect(again.status).toBe(409);
     expect(again.body).toContain('无需重复确认');
   });
@@ -242,13 +242,13 @@ describe('confirmation, decline and the next reserve', () => {
     const first = before[0]!;
     const reserve1 = before.find((d) => d.reserveRank === 1)!;
     expect(reserve1.state).toBe('reserve');
-    const reservePage = await new Browser(t.app).get(`/d/${reserve1.accessToken}`);
+    const reservePage = await new Browser(t.app).get(`/d/${delegateLinkToken(t.db, reserve1.id)}`);
     expect(reservePage.body).toContain('您目前是候补代表');
     expect(reservePage.body).not.toContain(reserve1.delegateCode);
 
     const b = new Browser(t.app);
-    await b.get(`/d/${first.accessToken}`);
-    expect((await b.post(`/d/${first.accessToken}`, { answer: 'decline' })).status).toBe(303);
+    await b.get(`/d/${delegateLinkToken(t.db, first.id)}`);
+    expect((await b.post(`/d/${delegateLinkToken(t.db, first.id)}`, { answer: 'decline' })).status).toBe(303);
     const after = await cell('市南区', RESIDENTS);
     expect(after.find((d) => d.id === first.id)!.state).toBe('declined');
     expect(after.find((d) => d.id === reserve1.id)!.state).toBe('selected');
@@ -256,12 +256,12 @@ describe('confirmation, decline and the next reserve', () => {
     expect(after.filter((d) => d.state === 'selected' || d.state === 'confirmed')).toHaveLength(30);
     expect(await lastAudit()).toMatchObject({ action: 'delegate.decline', target: `delegate:${first.delegateCode}` });
 
-    const promoted = await new Browser(t.app).get(`/d/${reserve1.accessToken}`);
+    const promoted = await new Browser(t.app).get(`/d/${delegateLinkToken(t.db, reserve1.id)}`);
     expect(promoted.body).toContain('递补');
     expect(promoted.body).toContain(reserve1.delegateCode);
     expect(promoted.body).toMatch(/<svg/);
 
-    const again = await b.post(`/d/${first.accessToken}`, { answer: 'decline' });
+    const again = await b.post(`/d/${delegateLinkToken(t.db, first.id)}`, { answer: 'decline' });
     expect(again.status).toBe(409);
     expect((await cell('市南区', RESIDENTS)).filter((d) => d.state === 'reserve')).toHaveLength(5);
   });
@@ -283,8 +283,8 @@ describe('confirmation, decline and the next reserve', () => {
   it('a decline in a cell without reserves leaves the seat empty rather than borrowing from elsewhere', async () => {
     const [l1] = await cell('崂山区', RESIDENTS);
     const b = new Browser(t.app);
-    await b.get(`/d/${l1!.accessToken}`);
-    expect((await b.post(`/d/${l1!.accessToken}`, { answer: 'decline' })).status).toBe(303);
+    await b.get(`/d/${delegateLinkToken(t.db, l1!.id)}`);
+    expect((await b.post(`/d/${delegateLinkToken(t.db, l1!.id)}`, { answer: 'decline' })).status).toBe(303);
     const all = await t.db.select().from(delegates);
     expect(all.filter((d) => d.venueName === '崂山区' && d.state === 'selected')).toHaveLength(4);
     expect(all.filter((d) => d.venueName === '市南区' && d.state === 'reserve')).toHaveLength(4);

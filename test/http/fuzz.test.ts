@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { campaigns, departments, surveys } from '../../src/db/schema';
 import type { Role } from '../../src/db/schema';
-import { addUser, Browser, PASSWORD, testApp } from '../helpers/app';
+import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, tokenFor } from '../helpers/hearing';
 
 /**
@@ -137,7 +137,7 @@ beforeAll(async () => {
     body: JSON.stringify({ authorName: '张三', mobile: '13900000001', theme: '共享', area: '民生保障', title: '增开社区公交接驳线路', body: '我们社区附近没有公交站,到地铁站要走二十分钟,建议增开社区公交接驳线路。' }),
   });
   const suggestionCode = ((await intake.json()) as { code: string }).code;
-  const delegateRow = (await t.client.execute({ sql: 'SELECT access_token, candidate_id FROM delegates WHERE id = ?', args: [delegate!.id] })).rows[0]!;
+  const delegateRow = (await t.client.execute({ sql: 'SELECT candidate_id FROM delegates WHERE id = ?', args: [delegate!.id] })).rows[0]!;
   params = {
     code: campaign!.code,
     no: '1',
@@ -146,12 +146,12 @@ beforeAll(async () => {
     kind: 'main',
     template: 'social',
     sc: suggestionCode,
-    token: String(delegateRow[0]),
+    token: delegateLinkToken(t.db, delegate!.id),
     mid: '00000000-0000-0000-0000-000000000000',
     qid: 'q1',
     // the id of each route's own kind of record
     'departments/:id': department!.id,
-    'candidates/:id': String(delegateRow[1]),
+    'candidates/:id': String(delegateRow[0]),
     'delegates/:id': delegate!.id,
     'surveys/:id': survey!.id,
     'users/:id': venueStaff,

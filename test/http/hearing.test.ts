@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, Browser, PASSWORD, testApp } from '../helpers/app';
+import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
 
@@ -268,7 +268,7 @@ describe('closing', () => {
 describe('online voting with the personal link', () => {
   it('checks the delegate in online at their own venue and hands the device a ticket in the URL fragment', async () => {
     const [d] = await addDelegates(t.db, campaignId, '市南区', 1, 1);
-    const token = (await t.client.execute({ sql: 'SELECT access_token FROM delegates WHERE id = ?', args: [d!.id] })).rows[0]!['access_token'] as string;
+    const token = delegateLinkToken(t.db, d!.id);
     const b = new Browser(t.app);
     const personal = await b.get(`/d/${token}`);
     expect(personal.body).toContain('在线签到并投票');

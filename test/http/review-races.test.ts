@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { auditLog, candidates, delegates, draws } from '../../src/db/schema';
 import { seedCommitment } from '../../src/delegates/draw.core';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';
 import { PUBLIC_SOURCE, PUBLIC_VALUE, RESIDENTS, seedEligibleCandidates } from '../helpers/delegates';
 
 /** Candidate review, the draw and delegates' answers: each write re-checks its state in its own batch. */
@@ -94,8 +94,8 @@ describe('the draw racing itself', () => {
     const campaign = await getCampaign(t.db, '2018');
     const [d] = await t.db.select().from(delegates).where(and(eq(delegates.campaignId, campaign.id), eq(delegates.state, 'selected'))).limit(1);
     const phone = new Browser(t.app);
-    await phone.get(`/d/${d!.accessToken}`);
-    const both = await Promise.all([phone.post(`/d/${d!.accessToken}`, { answer: 'confirm' }), phone.post(`/d/${d!.accessToken}`, { answer: 'confirm' })]);
+    await phone.get(`/d/${delegateLinkToken(t.db, d!.id)}`);
+    const both = await Promise.all([phone.post(`/d/${delegateLinkToken(t.db, d!.id)}`, { answer: 'confirm' }), phone.post(`/d/${delegateLinkToken(t.db, d!.id)}`, { answer: 'confirm' })]);
     expect(both.map((r) => r.status).sort()).toEqual([303, 409]);
     expect(both.find((r) => r.status === 409)!.body).toMatch(/已经答复过|无需重复确认/);
     expect((await entries(`delegate:${d!.delegateCode}`)).filter((e) => e.action === 'delegate.confirm')).toHaveLength(1);

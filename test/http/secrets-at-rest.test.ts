@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { checkpointWal, openLibsql } from '../../src/db/libsql';
-import { surveys, surveyUnsealShares, tallyResults, tallyUnsealShares, votingSessions } from '../../src/db/schema';
+import { delegates, surveys, surveyUnsealShares, tallyResults, tallyUnsealShares, votingSessions } from '../../src/db/schema';
 import { blindRequest, generateVenueKey } from '../../src/hearing/credential';
 import { venueSigningKey } from '../../src/hearing/hearing.repo';
 import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
@@ -20,7 +20,7 @@ import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony } from '../../src/tally/rehearsal';
 import { publicKeyOf } from '../../src/tally/seal.core';
 import { commitGroup } from '../../src/tally/tally.repo';
-import { addUser, PASSWORD, testApp } from '../helpers/app';
+import { addUser, Browser, delegateLinkToken, linksOf, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
 import { openSocialSurvey, surveyCeremony } from '../helpers/survey';
 import { castSealed, closeAllVenues } from '../helpers/tally';
@@ -262,6 +262,106 @@ describe('custodians’ shares at rest', () => {
     const stored = await t.db.select().from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id));
     expect(stored).toHaveLength(closed.threshold - 1);
     expect(stored.every((r) => r.share.startsWith(AT_REST_PREFIX))).toBe(true);
+  });
+});
+
+describe('delegates’ personal links at rest', () => {
+  // what a token looks like (24 Crockford base32 characters) and what a lookup hash looks like
+  const TOKEN_LIKE = /[0-9A-HJKMNP-TV-Z]{24}/g;
+  const HEX_LIKE = /[0-9a-f]{64}/g;
+  const open = (app: typeof t.app, token: string) => new Browser(app).get(`/d/${encodeURIComponent(token)}`);
+
+  it('a database copy cannot open a delegate’s personal link: no stored value, and nothing in the file’s bytes, opens a page', async () => {
+    await checkpointWal(t.client);
+    const dir = mkdtempSync(join(tmpdir(), 'sanmin-copy-'));
+    dirs.push(dir);
+    const copy = join(dir, 'sanmin.db');
+    copyFileSync(dbPath(), copy);
+    if (existsSync(`${dbPath()}-wal`)) copyFileSync(`${dbPath()}-wal`, `${copy}-wal`);
+
+    // the real links open the page: the attack below is not refused for want of a delegate
+    for (const d of sn.slice(0, 2)) expect((await open(t.app, delegateLinkToken(t.db, d.id))).status).toBe(200);
+
+    // every text value of every delegate row, as the copy holds it
+    const stolen = await openLibsql(`file:${copy}`);
+    const rows = (await stolen.client.execute('SELECT * FROM delegates')).rows;
+    stolen.client.close();
+    expect(rows.length).toBeGreaterThanOrEqual(sn.length);
+    const tries = new Set<string>();
+    for (const r of rows) for (const v of Object.values(r)) if (typeof v === 'string') tries.add(v);
+    // and every token-like or hash-like run anywhere in the main file and the WAL
+    const bytes = onDisk(copy).toString('latin1');
+    for (const m of bytes.matchAll(TOKEN_LIKE)) tries.add(m[0]);
+    for (const m of bytes.matchAll(HEX_LIKE)) tries.add(m[0]);
+    for (const r of rows) expect(String(r['access_token'])).toMatch(/^[0-9a-f]{64}$/);
+    for (const d of sn) expect(bytes.includes(delegateLinkToken(t.db, d.id))).toBe(false);
+    expect(tries.size).toBeGreaterThan(rows.length);
+    for (const token of tries) expect((await open(t.app, token)).status, token).toBe(404);
+
+    // a server started on the copy makes itself a new key: the real links open nothing there either
+    const handle = await prepareDatabase(`file:${copy}`);
+    try {
+      const app = nodeApp(handle);
+      for (const d of sn.slice(0, 2)) expect((await open(app, delegateLinkToken(t.db, d.id))).status).toBe(404);
+    } finally {
+      handle.client.close();
+    }
+  });
+
+  it('a re-spelled token does not open the page: lower case, hyphens, spaces, look-alike letters, full-width, padding', async () => {
+    const token = delegateLinkToken(t.db, sn[3]!.id);
+    expect((await open(t.app, token)).status).toBe(200);
+    const fullWidth = [...token].map((ch) => String.fromCharCode(ch.charCodeAt(0) + 0xfee0)).join('');
+    const lookAlike = token.replace(/0/g, 'O').replace(/1/g, 'I') === token ? `${token.slice(0, 23)}O` : token.replace(/0/g, 'O').replace(/1/g, 'I');
+    const spellings = [
+      token.toLowerCase(),
+      token.replace(/(.{4})(?!$)/g, '$1-'),
+      ` ${token}`,
+      `${token} `,
+      lookAlike,
+      fullWidth,
+      `${token}=`,
+      `${token}\u200b`,
+      token.slice(0, 23),
+      `${token}0`,
+    ];
+    for (const s of spellings) {
+      expect(s).not.toBe(token);
+      const r = await open(t.app, s);
+      expect(r.status, s).toBe(404);
+      expect(r.body).toContain('找不到该通知');
+      expect(r.body).not.toContain(sn[3]!.code);
+    }
+    // its forms too: a re-spelled link neither answers nor votes
+    const b = new Browser(t.app);
+    await b.get(`/d/${token}`);
+    expect((await b.post(`/d/${token.toLowerCase()}`, { answer: 'decline' })).status).toBe(404);
+    expect((await b.post(`/d/${token.toLowerCase()}/vote`, {})).status).toBe(404);
+  });
+
+  it('without the data-encryption key a personal link answers 503 in Chinese, never another delegate', async () => {
+    const app = nodeApp({ url: t.url, client: t.client, db: t.db }, undefined, undefined, undefined, '');
+    const r = await new Browser(app).get(`/d/${delegateLinkToken(t.db, sn[0]!.id)}`, { accept: 'application/json' });
+    expect(r.status).toBe(503);
+    expect(r.body).toContain('SECRET_KEY_MISSING');
+    expect(r.body).toContain('未配置数据加密密钥');
+  });
+
+  it('a link stored in the clear by an older version is re-issued at the next start: the old link opens nothing, the derived one opens the page', async () => {
+    const [old] = await addDelegates(t.db, campaignId, '市南区', 1, 1);
+    const clearToken = 'K7F3X9QXAB2C4D6E8G0H1J3M';
+    await t.db.update(delegates).set({ linkHash: clearToken }).where(eq(delegates.id, old!.id));
+    await checkpointWal(t.client);
+    expect(onDisk().includes(Buffer.from(clearToken))).toBe(true);
+    const restarted = await prepareDatabase(t.url); // the server starting again on the same file
+    restarted.client.close();
+    const [row] = await t.db.select().from(delegates).where(eq(delegates.id, old!.id));
+    expect(row!.linkHash).toBe(linksOf(t.db).storedFor(old!.id));
+    expect(onDisk().includes(Buffer.from(clearToken))).toBe(false);
+    expect((await open(t.app, clearToken)).status).toBe(404);
+    const page = await open(t.app, delegateLinkToken(t.db, old!.id));
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(old!.code);
   });
 });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, responseCredential, socialAnswers, surveyCeremony } from '../helpers/survey';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
@@ -122,7 +122,7 @@ describe('one response per credential', () => {
     const { campaignId } = await prepareHearing(t.db, []);
     const [d] = await addDelegates(t.db, campaignId, '市南区', 1, 1);
     const { survey } = await openSocialSurvey(t.db);
-    const token = (await t.client.execute({ sql: 'SELECT access_token FROM delegates WHERE id = ?', args: [d!.id] })).rows[0]!['access_token'] as string;
+    const token = delegateLinkToken(t.db, d!.id);
     const b = new Browser(t.app);
     const personal = await b.get(`/d/${token}`);
     expect(personal.body).toContain('在线填写《2018年度社情民意调查》');

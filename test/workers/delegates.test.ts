@@ -7,8 +7,10 @@ import { schema, type Db } from '../../src/db/client';
 import { decodeCsvBytes } from '../../src/delegates/csv.core';
 import { insertRowsAsJson, respondStatements } from '../../src/delegates/delegates.repo';
 import { runDraw, seedCommitment, verifyDraw } from '../../src/delegates/draw.core';
+import { delegateLinksFor } from '../../src/delegates/link.core';
+import { reissueClearDelegateLinks } from '../../src/db/encrypt-at-rest';
 
-const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
+const e = env as unknown as { DB: D1Database; SECRET_KEY: string; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
 const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
 
 beforeAll(async () => {
@@ -52,7 +54,7 @@ describe('delegates in the Worker', () => {
     const [campaign] = await db.select().from(schema.campaigns);
     const seat = (i: number, drawnAs: 'selected' | 'reserve', reserveRank: number | null) => ({
       id: `d${i}`, campaignId: campaign!.id, candidateId: `c${i}`, venueName: '市南区', groupNo: 1, category: '社会各界代表/党代表',
-      state: drawnAs, drawnAs, reserveRank, drawRank: i + 1, delegateCode: `D${i}`, accessToken: `T${i}`,
+      state: drawnAs, drawnAs, reserveRank, drawRank: i + 1, delegateCode: `D${i}`, linkHash: delegateLinksFor(e.SECRET_KEY).storedFor(`d${i}`),
     });
     const seats = [seat(0, 'selected', null), seat(1, 'reserve', 1), seat(2, 'reserve', 2)];
     const inserts = insertRowsAsJson(db, schema.delegates, seats);
@@ -61,6 +63,28 @@ describe('delegates in the Worker', () => {
     await db.batch([...respondStatements(db, declined!, 'decline')]);
     const states = await e.DB.prepare("SELECT id, state FROM delegates WHERE id IN ('d0','d1','d2') ORDER BY id").all();
     expect(states.results).toEqual([{ id: 'd0', state: 'declined' }, { id: 'd1', state: 'selected' }, { id: 'd2', state: 'reserve' }]);
+  });
+
+  it('re-issues personal links stored in the clear by an older version as keyed hashes over D1, and the new link opens the page', async () => {
+    const db = drizzle(e.DB, { schema }) as unknown as Db;
+    const [campaign] = await db.select().from(schema.campaigns);
+    // 1,200 rows: two one-parameter statements of the upgrade's batch
+    const rows = Array.from({ length: 1200 }, (_, i) => ({
+      id: `old${i}`, campaignId: campaign!.id, candidateId: `c${i + 100}`, venueName: '市南区', groupNo: 2, category: '社会各界代表/党代表',
+      state: 'selected' as const, drawnAs: 'selected' as const, reserveRank: null, drawRank: i + 1, delegateCode: `DOLD${i}`, linkHash: `ZZZZ${String(i).padStart(20, '0')}`,
+    }));
+    const inserts = insertRowsAsJson(db, schema.delegates, rows);
+    await db.batch(inserts as [(typeof inserts)[number], ...typeof inserts]);
+    const links = delegateLinksFor(e.SECRET_KEY);
+    expect(await reissueClearDelegateLinks(db, links)).toBe(1200);
+    expect(await reissueClearDelegateLinks(db, links)).toBe(0);
+    const stored = await e.DB.prepare("SELECT id, access_token AS h FROM delegates WHERE id LIKE 'old%'").all<{ id: string; h: string }>();
+    expect(stored.results).toHaveLength(1200);
+    for (const r of stored.results) expect(r.h).toBe(links.storedFor(r.id));
+    expect((await worker.fetch(new Request('http://sanmin.test/d/ZZZZ00000000000000000007'))).status).toBe(404);
+    const page = await worker.fetch(new Request(`http://sanmin.test/d/${links.token('old7')}`));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('DOLD7');
   });
 
   it('draws and verifies with the same code as on Node', () => {

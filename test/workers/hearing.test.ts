@@ -7,8 +7,9 @@ import { schema } from '../../src/db/client';
 import { hashPassword } from '../../src/lib/password';
 import { blindRequest, finalizeCredential } from '../../src/hearing/credential';
 import { generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
+import { delegateLinksFor } from '../../src/delegates/link.core';
 
-const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
+const e = env as unknown as { DB: D1Database; SECRET_KEY: string; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
 const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;
 
 beforeAll(async () => {
@@ -36,7 +37,7 @@ describe('hearing day in workerd over D1', () => {
     await db.insert(schema.tallyKeys).values({ campaignId: campaign!.id, groupNo: 1, publicKey: tally.publicKey, createdAt: Date.now() });
     await db.insert(schema.users).values({ id: 'u-org', username: 'org', displayName: '组织者', role: 'organiser', passwordHash: await hashPassword('worker organiser password') });
     await db.insert(schema.candidates).values({ id: 'cand-1', campaignId: campaign!.id, code: 'C1', source: 'volunteer', name: '代表甲', idHash: 'h1', idLast4: '1234', mobile: '13800000000', venueName: '市南区', category: '自愿报名', groups: '1', createdAt: Date.now() });
-    await db.insert(schema.delegates).values({ id: 'del-1', campaignId: campaign!.id, candidateId: 'cand-1', venueName: '市南区', groupNo: 1, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: 1, delegateCode: 'DTEST-0001', accessToken: 'tok1' });
+    await db.insert(schema.delegates).values({ id: 'del-1', campaignId: campaign!.id, candidateId: 'cand-1', venueName: '市南区', groupNo: 1, category: '自愿报名', state: 'confirmed', drawnAs: 'selected', drawRank: 1, delegateCode: 'DTEST-0001', linkHash: delegateLinksFor(e.SECRET_KEY).storedFor('del-1') });
 
     const { json: login } = await call('/api/login', { username: 'org', password: 'worker organiser password' });
     expect((await call(`/api/campaigns/2018/groups/1/venues/${encodeURIComponent('市南区')}/open`, {}, login.token)).status).toBe(201);

@@ -206,12 +206,12 @@ export interface DelegateRow {
 }
 
 /** One printable notice per seated delegate: what, where, when, the delegate code and its QR, the personal link. */
-export function DelegateNotices(props: { campaign: Campaign; rows: DelegateRow[]; groups: Group[]; origin: string }) {
+export function DelegateNotices(props: { campaign: Campaign; rows: (DelegateRow & { linkToken: string })[]; groups: Group[]; origin: string }) {
   const seated = props.rows.filter(({ delegate: d }) => d.state === 'selected' || d.state === 'confirmed');
   return (
     <section>
       <h2>个人通知({seated.length} 份)</h2>
-      {seated.map(({ delegate: d, candidate: c }) => {
+      {seated.map(({ delegate: d, candidate: c, linkToken }) => {
         const g = props.groups.find((x) => x.no === d.groupNo);
         return (
           <article class="notice card">
@@ -227,7 +227,7 @@ export function DelegateNotices(props: { campaign: Campaign; rows: DelegateRow[]
                   签到代表码:<strong class="code-lg">{d.delegateCode}</strong>
                 </p>
                 <p class="muted">
-                  确认或婉拒:<code>{`${props.origin}/d/${d.accessToken}`}</code>
+                  确认或婉拒:<code>{`${props.origin}/d/${linkToken}`}</code>
                 </p>
               </div>
             </div>

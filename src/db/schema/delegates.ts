@@ -74,8 +74,9 @@ export type DelegateState = (typeof DELEGATE_STATES)[number];
 
 /**
  * The draw's outcome per seat: selected delegates and the ordered reserve list of each cell.
- * `delegateCode` is the personal code shown at check-in; `accessToken` opens the personal
- * confirmation page. Neither appears in any published file.
+ * `delegateCode` is the personal code shown at check-in. The token of the personal page
+ * (`/d/{token}`) is never stored: `linkHash` holds only its keyed hash (see link.core.ts), so a
+ * copy of the database opens no delegate's page. Neither appears in any published file.
  */
 export const delegates = sqliteTable(
   'delegates',
@@ -91,12 +92,13 @@ export const delegates = sqliteTable(
     reserveRank: integer('reserve_rank'), // 1-based order in the cell's reserve list
     drawRank: integer('draw_rank').notNull(), // order in the cell as drawn, so the result can be republished exactly
     delegateCode: text('delegate_code').notNull(),
-    accessToken: text('access_token').notNull(),
+    // the column kept its name from when it held the token itself; it now holds only the lookup hash
+    linkHash: text('access_token').notNull(),
     respondedAt: integer('responded_at'),
   },
   (t) => [
     uniqueIndex('delegates_code').on(t.delegateCode),
-    uniqueIndex('delegates_access_token').on(t.accessToken),
+    uniqueIndex('delegates_access_token').on(t.linkHash),
     uniqueIndex('delegates_campaign_candidate').on(t.campaignId, t.candidateId),
     index('delegates_cell').on(t.campaignId, t.venueName, t.groupNo, t.category),
   ],

@@ -1,12 +1,14 @@
 import { Hono } from 'hono';
 import { QuotaEditPage, QuotaPage } from '../../views/pages/quotas';
-import { audited } from '../audit/audit.repo';
+import { and, eq, sql } from 'drizzle-orm';
+import { audited, stillHolds } from '../audit/audit.repo';
 import { requireRole } from '../auth/auth.middleware';
 import { assertEditable } from '../campaigns/campaigns.core';
-import { campaignStillDraft, getCampaign, loadAgenda } from '../campaigns/campaigns.repo';
-import { quotaBase } from '../db/schema';
+import { campaignStillDraft, getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
+import { campaigns, quotaBase } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError } from '../lib/errors';
+import { AppError, editConflict, isEditConflict } from '../lib/errors';
+import { submittedVersion } from '../lib/validation';
 import { formFields, page } from '../lib/render';
 import { loadQuotaTables } from './delegates.repo';
 import { BASE_SIZE, campaignQuotas } from './quotas';
@@ -37,6 +39,13 @@ quotaRoutes.get('/api/campaigns/:code/quotas', async (c) => {
   });
 });
 
+/** The version each base table was read at: the form carries it, the save requires and bumps it. */
+const tableVersions = (campaign: Campaign) => ({ main: campaign.quotaMainVersion, sub: campaign.quotaSubVersion });
+const tableLock = (kind: 'main' | 'sub') =>
+  kind === 'main'
+    ? { column: campaigns.quotaMainVersion, bump: { quotaMainVersion: sql`${campaigns.quotaMainVersion} + 1` } }
+    : { column: campaigns.quotaSubVersion, bump: { quotaSubVersion: sql`${campaigns.quotaSubVersion} + 1` } };
+
 quotaRoutes.get('/staff/c/:code/quotas', requireRole('organiser'), async (c) => {
   const db = c.var.db;
   const campaign = await getCampaign(db, c.req.param('code'));
@@ -45,7 +54,14 @@ quotaRoutes.get('/staff/c/:code/quotas', requireRole('organiser'), async (c) => 
   return page(
     c,
     { title: '代表名额分配', campaignCode: campaign.code },
-    <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={await loadQuotaTables(db, campaign.id, groupNos)} csrfToken={c.var.csrfToken} flash={c.req.query('done') === 'saved' ? '已保存' : undefined} />,
+    <QuotaEditPage
+      campaign={campaign}
+      groupNos={groupNos}
+      tables={await loadQuotaTables(db, campaign.id, groupNos)}
+      versions={tableVersions(campaign)}
+      csrfToken={c.var.csrfToken}
+      flash={c.req.query('done') === 'saved' ? '已保存' : undefined}
+    />,
   );
 });
 
@@ -59,6 +75,7 @@ quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async 
   const groupNos = groups.map((g) => g.no);
   const tables = await loadQuotaTables(db, campaign.id, groupNos);
   const form = await formFields(c);
+  const version = submittedVersion(form);
   const cells: { categoryId: string; groupNo: number; seats: number }[] = [];
   const bad: string[] = [];
   for (const cat of tables[kind].categories) {
@@ -86,20 +103,38 @@ quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async 
         seats: groupNos.map((g, i) => cells.find((x) => x.categoryId === cat.id && x.groupNo === g)?.seats ?? cat.seats[i] ?? 0),
       })),
     };
+    // ... and with the version it was rendered with, so a later save still answers for that reading
     return page(
       c,
       { title: '代表名额分配', campaignCode: campaign.code, status: 422 },
-      <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={{ ...tables, [kind]: submitted }} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
+      <QuotaEditPage campaign={campaign} groupNos={groupNos} tables={{ ...tables, [kind]: submitted }} versions={{ ...tableVersions(campaign), [kind]: version }} csrfToken={c.var.csrfToken} errors={{ [kind]: message }} />,
     );
   }
-  await audited(
-    db,
-    { id: c.var.user!.id, name: c.var.user!.username },
-    'quota.update',
-    `quota:${campaign.code}/${kind}`,
-    cells,
-    cells.map((x) => db.insert(quotaBase).values(x).onConflictDoUpdate({ target: [quotaBase.categoryId, quotaBase.groupNo], set: { seats: x.seats } })),
-    [campaignStillDraft(db, campaign)],
-  );
+  const { column, bump } = tableLock(kind);
+  try {
+    await audited(
+      db,
+      { id: c.var.user!.id, name: c.var.user!.username },
+      'quota.update',
+      `quota:${campaign.code}/${kind}`,
+      { version, cells },
+      [
+        // the table is saved whole, on the version its form was read at; of two organisers saving
+        // the same table, the second finds the version moved and nothing of theirs lands
+        db.update(campaigns).set(bump).where(and(eq(campaigns.id, campaign.id), eq(column, version))),
+        ...cells.map((x) => db.insert(quotaBase).values(x).onConflictDoUpdate({ target: [quotaBase.categoryId, quotaBase.groupNo], set: { seats: x.seats } })),
+      ],
+      [campaignStillDraft(db, campaign), stillHolds(db, campaigns, and(eq(campaigns.id, campaign.id), eq(column, version)), editConflict())],
+    );
+  } catch (err) {
+    if (!isEditConflict(err)) throw err;
+    // the form comes back with the newer table and its version, and the reason
+    const fresh = await getCampaign(db, campaign.code);
+    return page(
+      c,
+      { title: '代表名额分配', campaignCode: campaign.code, status: 409 },
+      <QuotaEditPage campaign={fresh} groupNos={groupNos} tables={await loadQuotaTables(db, campaign.id, groupNos)} versions={tableVersions(fresh)} csrfToken={c.var.csrfToken} errors={{ [kind]: err.message }} />,
+    );
+  }
   return c.redirect(`/staff/c/${campaign.code}/quotas?done=saved`, 303);
 });

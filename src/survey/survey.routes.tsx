@@ -23,7 +23,7 @@ import { campaigns, surveys } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
-import { AppError, isEditConflict, notFound } from '../lib/errors';
+import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
 import { cleanText, readJson, readUpload } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
@@ -207,7 +207,9 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/questions', requireRole('organiser
     if (Object.keys(errors).length) throw new AppError(422, 'INVALID_QUESTION', Object.values(errors)[0]!, errors);
     def.sections.find((s) => s.id === sectionId)!.questions.push(q);
     try {
-      await saveDefinition(c.var.db, actor(c), campaign, survey, def);
+      // on the version the form was rendered with: a question added on a page read before
+      // someone else's edit is refused (409), not merged into a definition its author never saw
+      await saveDefinition(c.var.db, actor(c), campaign, survey, def, survey.title, submittedVersion(form as Record<string, string>));
     } catch (err) {
       if (err instanceof AppError && err.status === 422) {
         const mine = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [formKeyOf(k), v]));
@@ -226,11 +228,13 @@ function withQuestion(c: Context<AppEnv>, change: (def: SurveyDefinition, si: nu
       const def = parseDefinition(survey);
       const qid = c.req.param('qid');
       const si = def.sections.findIndex((s) => s.questions.some((q) => q.id === qid));
-      if (si < 0) throw new AppError(404, 'QUESTION_NOT_FOUND', '找不到该题目');
+      // gone since the page was read (someone else deleted it): the page comes back with the newer definition
+      if (si < 0) throw submittedVersion(form as Record<string, string>) !== survey.version ? editConflict() : new AppError(404, 'QUESTION_NOT_FOUND', '找不到该题目');
       const qi = def.sections[si]!.questions.findIndex((q) => q.id === qid);
       const done = change(def, si, qi, form);
       def.sections = def.sections.filter((s) => s.questions.length > 0);
-      await saveDefinition(c.var.db, actor(c), campaign, survey, def);
+      // the question and its neighbours are the ones the page showed: the form's version, not this request's read
+      await saveDefinition(c.var.db, actor(c), campaign, survey, def, survey.title, submittedVersion(form as Record<string, string>));
       return done;
     });
   };

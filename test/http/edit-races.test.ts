@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, departments, groups, venues } from '../../src/db/schema';
+import { auditLog, campaigns, departments, groups, quotaBase, quotaCategories, venues } from '../../src/db/schema';
 import { addUser, Browser, formVersion, testApp } from '../helpers/app';
 
 /**
@@ -24,6 +24,26 @@ beforeAll(async () => {
   await other.login('organiser2');
 });
 afterAll(() => t.close());
+
+/** The fields of one base-table form of the quota editor as the page rendered them (cells and version). */
+function quotaTableForm(body: string, kind: 'main' | 'sub'): Record<string, string> {
+  const at = body.indexOf(`id="quota-${kind}"`);
+  const form = body.slice(at, body.indexOf('</form>', at));
+  return Object.fromEntries([...form.matchAll(/name="([^"]+)"[^>]*?value="([^"]*)"/g)].filter((m) => m[1] !== '_csrf').map((m) => [m[1]!, m[2]!]));
+}
+/** Moves `n` seats of group `g` from the table's first category to its second (the column still adds up). */
+function moveSeats(form: Record<string, string>, g: number, n: number): Record<string, string> {
+  const cells = Object.keys(form).filter((k) => k.endsWith(`_${g}`));
+  const [from, to] = cells.filter((k) => Number(form[k]) >= n);
+  return { ...form, [from!]: String(Number(form[from!]) - n), [to!]: String(Number(form[to!]) + n) };
+}
+const quotaCells = async (kind: 'main' | 'sub') => {
+  const [c] = await t.db.select().from(campaigns).where(eq(campaigns.code, '2018'));
+  const cats = (await t.db.select().from(quotaCategories).where(eq(quotaCategories.campaignId, c!.id))).filter((x) => x.venueKind === kind);
+  const base = await t.db.select().from(quotaBase);
+  return Object.fromEntries(base.filter((b) => cats.some((x) => x.id === b.categoryId)).map((b) => [`${b.categoryId}_${b.groupNo}`, String(b.seats)]));
+};
+const withoutVersion = ({ version: _v, ...cells }: Record<string, string>) => cells;
 
 const departmentForm = (d: { name: string; duties: string; goals: string; report: string }, over: Record<string, string>) => ({
   name: d.name,
@@ -112,6 +132,71 @@ describe('two organisers editing the same record', () => {
   });
 });
 
+describe('two organisers editing one quota table', () => {
+  it('two organisers edit one quota table: the second is told and shown the newer values', async () => {
+    const first = quotaTableForm((await org.get('/staff/c/2018/quotas')).body, 'sub');
+    const second = quotaTableForm((await other.get('/staff/c/2018/quotas')).body, 'sub');
+    expect(second).toEqual(first);
+    const mine = moveSeats(first, 2, 3);
+    expect((await org.post('/staff/c/2018/quotas/sub', mine)).status).toBe(303);
+    const auditBefore = await actions();
+    const theirs = moveSeats(second, 3, 2);
+    const late = await other.post('/staff/c/2018/quotas/sub', theirs);
+    expect(late.status).toBe(409);
+    expect(late.body).toContain('该内容已被他人修改,下方显示的是最新内容,请核对后重新提交');
+    // the form it came back with shows the first organiser's table and its newer version
+    const shown = quotaTableForm(late.body, 'sub');
+    expect(withoutVersion(shown)).toEqual(withoutVersion(mine));
+    expect(Number(shown['version'])).toBe(Number(first['version']) + 1);
+    expect(await quotaCells('sub')).toEqual(withoutVersion(mine));
+    expect(await actions()).toEqual(auditBefore);
+
+    // having seen the newer table, the second organiser saves on top of it
+    const again = moveSeats(shown, 3, 2);
+    expect((await other.post('/staff/c/2018/quotas/sub', again)).status).toBe(303);
+    expect(await quotaCells('sub')).toEqual(withoutVersion(again));
+  });
+
+  it('two organisers saving one quota table at the same instant: one whole table lands, never a mix of both', async () => {
+    const form = quotaTableForm((await org.get('/staff/c/2018/quotas')).body, 'main');
+    await other.get('/staff/c/2018/quotas');
+    const a = moveSeats(form, 1, 1);
+    const b = moveSeats(form, 4, 2);
+    const [ra, rb] = await Promise.all([org.post('/staff/c/2018/quotas/main', a), other.post('/staff/c/2018/quotas/main', b)]);
+    expect([ra.status, rb.status].sort()).toEqual([303, 409]);
+    const winner = ra.status === 303 ? a : b;
+    expect(await quotaCells('main')).toEqual(withoutVersion(winner));
+    expect(quotaTableForm((ra.status === 409 ? ra : rb).body, 'main')).toMatchObject(withoutVersion(winner));
+    // the winner's save moved the version once
+    const [c] = await t.db.select().from(campaigns).where(eq(campaigns.code, '2018'));
+    expect(c!.quotaMainVersion).toBe(Number(form['version']) + 1);
+  });
+
+  it('a quota table posted without its version, or with an old one, is refused and changes nothing', async () => {
+    const form = quotaTableForm((await org.get('/staff/c/2018/quotas')).body, 'sub');
+    const before = await quotaCells('sub');
+    const auditBefore = await actions();
+    expect((await org.post('/staff/c/2018/quotas/sub', withoutVersion(moveSeats(form, 1, 1)))).status).toBe(409);
+    expect((await org.post('/staff/c/2018/quotas/sub', { ...moveSeats(form, 1, 1), version: String(Number(form['version']) - 1) })).status).toBe(409);
+    expect(await quotaCells('sub')).toEqual(before);
+    expect(await actions()).toEqual(auditBefore);
+  });
+
+  it('a table that does not add up comes back at 422 with the version it was read at, so its next save still answers for that reading', async () => {
+    const form = quotaTableForm((await org.get('/staff/c/2018/quotas')).body, 'sub');
+    const cell = Object.keys(form).find((k) => k.endsWith('_1'))!;
+    const bad = await org.post('/staff/c/2018/quotas/sub', { ...form, [cell]: String(Number(form[cell]) + 1) });
+    expect(bad.status).toBe(422);
+    expect(quotaTableForm(bad.body, 'sub')['version']).toBe(form['version']);
+    // someone saves meanwhile; the corrected form from the 422 page is then refused
+    expect((await other.post('/staff/c/2018/quotas/sub', moveSeats(quotaTableForm((await other.get('/staff/c/2018/quotas')).body, 'sub'), 2, 1))).status).toBe(303);
+    const corrected = { ...quotaTableForm(bad.body, 'sub'), [cell]: form[cell]! };
+    const late = await org.post('/staff/c/2018/quotas/sub', corrected);
+    expect(late.status).toBe(409);
+    expect(late.body).toContain('该内容已被他人修改');
+  });
+});
+
 describe('an edit racing the start of the campaign', () => {
   it('an edit whose body arrives after the campaign starts is refused and leaves no audit entry', async () => {
     const edit = await org.get('/staff/c/2018/edit');
@@ -139,7 +224,9 @@ describe('an edit racing the start of the campaign', () => {
     const venue = (await t.db.query.venues.findMany({ where: (x, { and, eq }) => and(eq(x.campaignId, c2020!.id), eq(x.name, '青岛高新区')) }))[0]!;
     const page = await org.get(`/staff/c/2020/departments/${d.id}/edit`);
     await org.get('/staff/c/2020/quotas');
-    const quotaForm = Object.fromEntries([...(await org.get('/staff/c/2020/quotas')).body.matchAll(/name="([^"]+_\d)" [^>]*value="(\d+)"/g)].map((m) => [m[1]!, m[2]!]));
+    const quotaPage = (await org.get('/staff/c/2020/quotas')).body;
+    const quotaForm = quotaTableForm(quotaPage, 'main');
+    expect(quotaForm['version']).toBeDefined();
     const held = [
       org.postHeld(`/staff/c/2020/departments/${d.id}`, departmentForm(d, { duties: '开始后才到的职责', version: formVersion(page.body, 'department-form') })),
       org.postHeld('/staff/c/2020/departments', { name: '市大数据局', group: '1' }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';
+import { addUser, Browser, testApp, delegateLinkToken, formVersion } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, responseCredential, socialAnswers, surveyCeremony } from '../helpers/survey';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
@@ -47,7 +47,8 @@ describe('the questionnaire builder', () => {
   });
 
   it('adds a question, and the preview shows it as respondents will see it', async () => {
-    const ok = await org.post(`/staff/c/2018/surveys/${id}/questions`, { section: 's3', kind: 'single', title: '您是否参加过往年的评议?', options: '是\n否', required: '1' });
+    const version = formVersion((await org.get(`/staff/c/2018/surveys/${id}`)).body, 'question-form');
+    const ok = await org.post(`/staff/c/2018/surveys/${id}/questions`, { section: 's3', kind: 'single', title: '您是否参加过往年的评议?', options: '是\n否', required: '1', version });
     expect(ok.status).toBe(303);
     const preview = await org.get(`/staff/c/2018/surveys/${id}/preview`);
     expect(preview.body).toContain('您是否参加过往年的评议?');

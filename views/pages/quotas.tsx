@@ -83,12 +83,23 @@ export function QuotaPage(props: { campaign: Campaign; groupNos: number[]; alloc
   );
 }
 
-export function QuotaEditPage(props: { campaign: Campaign; groupNos: number[]; tables: Record<'main' | 'sub', QuotaTable>; csrfToken: string; errors?: Record<string, string>; flash?: string | undefined }) {
+export function QuotaEditPage(props: {
+  campaign: Campaign;
+  groupNos: number[];
+  tables: Record<'main' | 'sub', QuotaTable>;
+  /** The version each table was read at (a save on an older one is refused, 409) */
+  versions: Record<'main' | 'sub', number>;
+  csrfToken: string;
+  errors?: Record<string, string>;
+  flash?: string | undefined;
+}) {
   const frozen = props.campaign.status !== 'draft';
   const errors = props.errors ?? {};
   const table = (kind: 'main' | 'sub', title: string) => (
-    <form class="card" method="post" action={`/staff/c/${props.campaign.code}/quotas/${kind}`}>
+    <form class="card" id={`quota-${kind}`} method="post" action={`/staff/c/${props.campaign.code}/quotas/${kind}`}>
       <CsrfField token={props.csrfToken} />
+      {/* the version the table was read at: saving over someone else's newer save is refused (409) */}
+      <input type="hidden" name="version" value={String(props.versions[kind])} />
       <h2>{title}</h2>
       {errors[kind] && <Flash kind="err">{errors[kind]}</Flash>}
       <div class="table-wrap">

@@ -251,6 +251,11 @@ export interface SurveyEditProps {
   json?: string;
 }
 
+/** The definition's version the page was read at: every builder form carries it; a change made on an older one is refused (409). */
+function Version({ survey }: { survey: { version: number } }) {
+  return <input type="hidden" name="version" value={String(survey.version)} />;
+}
+
 /** The builder and the survey's life: sections and questions (drafts), ceremony, opening, invitations, closing, unsealing. */
 export function SurveyEditPage(p: SurveyEditProps) {
   const base = `/staff/c/${p.campaign.code}/surveys/${p.survey.id}`;
@@ -297,6 +302,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
                       <span class="row">
                         <form method="post" action={`${base}/questions/${q.id}/move`} class="inline">
                           <Csrf token={p.csrfToken} />
+                          <Version survey={p.survey} />
                           <input type="hidden" name="dir" value="up" />
                           <button type="submit" class="small secondary" aria-label={`上移 ${q.title}`}>
                             上移
@@ -304,6 +310,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
                         </form>
                         <form method="post" action={`${base}/questions/${q.id}/delete`} class="inline">
                           <Csrf token={p.csrfToken} />
+                          <Version survey={p.survey} />
                           <button type="submit" class="small secondary" aria-label={`删除 ${q.title}`}>
                             删除
                           </button>
@@ -318,8 +325,9 @@ export function SurveyEditPage(p: SurveyEditProps) {
         ))}
         {draft && org && (
           <>
-            <form method="post" action={`${base}/questions`} class="stack">
+            <form id="question-form" method="post" action={`${base}/questions`} class="stack">
               <Csrf token={p.csrfToken} />
+              <Version survey={p.survey} />
               <h3>添加题目</h3>
               <div>
                 <label for="section">栏目</label>
@@ -374,7 +382,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
               <form id="definition-form" method="post" action={`${base}/definition`} class="stack">
                 <Csrf token={p.csrfToken} />
                 {/* the version the JSON was read at: saving over someone else's newer edit is refused (409) */}
-                <input type="hidden" name="version" value={String(p.survey.version)} />
+                <Version survey={p.survey} />
                 <label for="definition">问卷定义</label>
                 <textarea id="definition" name="definition" rows={16} class="mono">
                   {p.json ?? JSON.stringify(p.def, null, 2)}

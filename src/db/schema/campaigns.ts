@@ -20,6 +20,9 @@ export const campaigns = sqliteTable('campaigns', {
   minutesPerDepartment: integer('minutes_per_department').notNull().default(10),
   ballotsPerGroup: integer('ballots_per_group').notNull(),
   copiedFromId: text('copied_from_id'),
+  // optimistic locks of the two base quota tables (a table is saved whole: its columns must add up)
+  quotaMainVersion: integer('quota_main_version').notNull().default(1),
+  quotaSubVersion: integer('quota_sub_version').notNull().default(1),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch() * 1000)`),
 });
 

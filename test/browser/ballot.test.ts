@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
-import { addUser, PASSWORD } from '../helpers/app';
+import { addUser, PASSWORD, rememberAtRest } from '../helpers/app';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
@@ -17,6 +17,7 @@ let delegate: { code: string; name: string };
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-ballot-'));
   server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'b.db')}` });
+  rememberAtRest(server.handle.db, server.handle.url); // delegates' link hashes are keyed by the server's key file
   await addUser(server.handle.db, 'org', 'organiser');
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);

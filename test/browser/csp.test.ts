@@ -20,6 +20,7 @@ const http = { request: (path: string, init?: RequestInit) => fetch(path.replace
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-csp-'));
   server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'b.db')}` });
+  rememberAtRest(server.handle.db, server.handle.url); // the survey is opened below, and delegates' links are keyed, with the server's key file
   await addUser(server.handle.db, 'org', 'organiser');
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
@@ -29,7 +30,6 @@ beforeAll(async () => {
   expect((await api(http, `/api/campaigns/2018/groups/1/venues/${encodeURIComponent('市南区')}/open`, {}, orgToken)).status).toBe(201);
   const issued = await api(http, '/api/campaigns/2018/checkins', { delegateCode: delegate!.code, group: 1, venue: '市南区' }, deskToken);
   ticket = issued.json.ticket;
-  rememberAtRest(server.handle.db, server.handle.url); // the survey is opened below with the server's key file
   surveyCode = (await openSocialSurvey(server.handle.db, 1)).codes[0]!;
   browser = await launchBrowser({ width: 1280, height: 800 });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
-import { addUser, PASSWORD } from '../helpers/app';
+import { addUser, PASSWORD, rememberAtRest } from '../helpers/app';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
 
@@ -34,6 +34,7 @@ const castTotal = async (page: Page) => Number((await page.locator('#turnout tfo
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-turnout-'));
   server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 'b.db')}` });
+  rememberAtRest(server.handle.db, server.handle.url); // delegates' link hashes are keyed by the server's key file
   await addUser(server.handle.db, 'org', 'organiser');
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);

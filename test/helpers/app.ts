@@ -24,7 +24,11 @@ export const rememberAtRest = (db: Db, url: string) => {
 
 const linkKeys = new WeakMap<Db, DelegateLinks>();
 /** The personal-link functions of a test database (keyed by its data-encryption key, as the app's). */
-export const linksOf = (db: Db) => linkKeys.get(db)!;
+export const linksOf = (db: Db) => {
+  const links = linkKeys.get(db);
+  if (!links) throw new Error('linksOf: a database opened by the test itself needs rememberAtRest(db, url) first');
+  return links;
+};
 /** A delegate's personal-link token, as their notice and the CSV export print it (never stored). */
 export const delegateLinkToken = (db: Db, delegateId: string) => linksOf(db).token(delegateId);
 

@@ -5,7 +5,6 @@ import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } 
 import { audited, stillHolds } from '../audit/audit.repo';
 import { assertInScope } from '../auth/scope';
 import { requireRole } from '../auth/auth.middleware';
-import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';

@@ -28,6 +28,7 @@ import { drawRoutes } from './delegates/draw.routes';
 import { quotaRoutes } from './delegates/quotas.routes';
 import { hearingRoutes } from './hearing/hearing.routes';
 import { ballotRoutes } from './hearing/ballot.routes';
+import { keyRoutes } from './hearing/keys.routes';
 import { recommendationRoutes } from './delegates/recommendations.routes';
 import { tallyApi, tallyRoutes } from './tally/tally.routes';
 import { suggestionPublicRoutes } from './suggestions/public.routes';
@@ -98,6 +99,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', quotaRoutes);
   app.route('/', hearingRoutes);
   app.route('/', ballotRoutes);
+  app.route('/', keyRoutes);
   app.route('/', tallyRoutes);
   app.route('/', suggestionPublicRoutes);
   app.route('/', suggestionStaffRoutes);

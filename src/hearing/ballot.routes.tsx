@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { eq } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/pages/ballot';
 import { audited } from '../audit/audit.repo';
 import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
-import { campaigns } from '../db/schema';
+import { campaigns, tallyKeys } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
@@ -49,7 +49,9 @@ ballotRoutes.post('/api/ballot/ticket', async (c) => {
   const session = await getSession(c.var.db, row.campaignId, row.groupNo, row.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.campaignId));
-  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, keyId: venueKeyId(session.publicKey), state: row.state });
+  const [tally] = await c.var.db.select({ publicKey: tallyKeys.publicKey }).from(tallyKeys).where(and(eq(tallyKeys.campaignId, row.campaignId), eq(tallyKeys.groupNo, row.groupNo)));
+  // the device checks both keys against the published list (/c/{code}/keys.json) before it uses them
+  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, keyId: venueKeyId(session.publicKey), tallyPublicKey: tally?.publicKey ?? null, state: row.state });
 });
 
 const redeemBody = z.object({ ticket: z.string().min(4).max(40), blindedMsg: z.string().min(16).max(2000) });

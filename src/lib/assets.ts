@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { PAGE_SCRIPTS, scriptSrc } from '../../views/scripts';
 import type { AppEnv } from '../env';
+import { sha256Hex } from './crypto';
 import { ballotClientJs } from '../generated/ballot-client';
 import { surveyClientJs } from '../generated/survey-client';
 
@@ -9,6 +10,9 @@ import { surveyClientJs } from '../generated/survey-client';
  * the page scripts and the two device bundles (imported as strings, so this works on Workers).
  */
 const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs };
+
+/** SHA-256 of each device bundle exactly as served: published so an observer can compare it with a build of the published source. */
+export const deviceBundleHashes = () => (['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) }));
 
 /** The versioned URL of a static script (`/static/ballot.js?v=…`). */
 export const staticScript = (name: 'ballot.js' | 'survey.js') => scriptSrc(name, SCRIPTS[name]);

@@ -7,12 +7,14 @@ import { addUser, PASSWORD, rememberAtRest } from '../helpers/app';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
+import { generateVenueKey } from '../../src/hearing/credential';
 
 let server: RunningServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let dir: string;
 let keys: Record<number, Uint8Array>;
 let delegate: { code: string; name: string };
+let second: { code: string; name: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-ballot-'));
@@ -22,7 +24,7 @@ beforeAll(async () => {
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
   keys = h.keys;
-  delegate = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 1))[0]!;
+  [delegate, second] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 2)) as unknown as [typeof delegate, typeof delegate];
   browser = await launchBrowser({ width: 1280, height: 800 });
 });
 
@@ -70,6 +72,11 @@ describe('hearing day on a 10-inch tablet', () => {
     await tablet.getByLabel('凭证码').fill(ticket);
     await tablet.getByRole('button', { name: '开始填写选票' }).click();
     await tablet.getByText('第一组评议票').waitFor();
+    // the fingerprints to compare with the venue poster, the same as the public list's
+    const shown = (await tablet.locator('#key-fingerprints').textContent())!;
+    const published = (await (await fetch(`${server.url}/c/2018/keys.json`)).json()) as { venues: { venue: string; fingerprint: string }[]; tally: { group: number; fingerprint: string }[] };
+    expect(shown).toContain(published.venues.find((v) => v.venue === '市南区')!.fingerprint);
+    expect(shown).toContain(published.tally.find((t) => t.group === 1)!.fingerprint);
     const groups = tablet.locator('fieldset.ballot-item');
     const n = await groups.count();
     expect(n).toBe(12);
@@ -96,5 +103,37 @@ describe('hearing day on a 10-inch tablet', () => {
     await tablet.getByRole('button', { name: '下一位代表' }).click();
     await tablet.getByLabel('凭证码').waitFor();
     expect(await tablet.evaluate(() => localStorage.getItem('sanmin-ballot'))).toBeNull();
+  });
+
+  it('a tablet handed a venue key that is not on the published list refuses it and asks for nothing to be signed', async () => {
+    const staff = await browser.context.newPage(); // the organiser's session from the first test
+    await staff.goto(`${server.url}/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}`);
+    await staff.getByLabel(/代表证号/).fill(second.code);
+    await staff.getByRole('button', { name: '签到并发放凭证' }).click();
+    await staff.getByText(`已签到:${second.name}`).waitFor();
+    const ticket = (await staff.locator('.ticket').textContent())!.trim();
+
+    const foreign = await generateVenueKey();
+    const tablet = await browser.context.newPage();
+    let redeems = 0;
+    // a server that hands this one delegate a key of its own (it would know which credential is theirs)
+    await tablet.route('**/api/ballot/ticket', async (route) => {
+      // forwarded without cookies, as the device sends it (credentials: 'omit')
+      const res = await fetch(route.request().url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: route.request().postData() ?? '' });
+      const body = (await res.json()) as Record<string, unknown>;
+      await route.fulfill({ status: res.status, json: { ...body, publicKey: foreign.publicKey } });
+    });
+    await tablet.route('**/api/ballot/redeem', async (route) => {
+      redeems++;
+      await route.continue();
+    });
+    await tablet.goto(`${server.url}/vote`);
+    await tablet.getByLabel('凭证码').fill(ticket);
+    await tablet.getByRole('button', { name: '开始填写选票' }).click();
+    await tablet.getByText('会场签名密钥不在公布的密钥清单上').waitFor();
+    await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-foreign-key-refused.png'), fullPage: false });
+    expect(redeems).toBe(0);
+    const state = await server.handle.client.execute({ sql: "SELECT count(*) AS n FROM checkins WHERE state = 'redeemed'", args: [] });
+    expect(Number(state.rows[0]!['n'])).toBe(1); // only the first delegate's
   });
 });

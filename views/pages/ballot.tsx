@@ -29,6 +29,7 @@ export function VotePage({ scriptUrl }: { scriptUrl: string }) {
           </form>
         </div>
         <div id="step-ballot" hidden>
+          <p id="key-fingerprints" class="hint"></p>
           <div id="ballot-form-slot"></div>
         </div>
         <div id="step-done" hidden>

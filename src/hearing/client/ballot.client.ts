@@ -5,6 +5,7 @@
  * server's idempotency (same credential, same ballot → same receipt) makes retries safe.
  */
 import type { Credential } from '../credential';
+import { fingerprint, keysOnList, type PublishedKeys } from '../keys.core';
 import { $, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 
 interface Saved {
@@ -17,6 +18,8 @@ interface Saved {
   credential?: Credential;
   answers?: (number | null)[];
   receipt?: string;
+  /** The fingerprints shown to the delegate, once both keys were found on the published list. */
+  fingerprints?: string;
 }
 
 const store = storage<Saved>('sanmin-ballot');
@@ -46,9 +49,24 @@ const obtainCredential = (s: Saved) =>
     (x) => delete x.ticket,
   );
 
+/**
+ * Refuses keys that are not on the published list (so the server cannot hand this delegate a key
+ * of their own) and returns the fingerprints to compare with the venue poster.
+ */
+async function checkKeys(campaign: string, group: number, venueKey: string, tallyKey: string | null): Promise<string> {
+  const res = await fetch(`/c/${encodeURIComponent(campaign)}/keys.json`, { cache: 'no-store' });
+  if (!res.ok) throw new Error('无法取得公布的密钥清单,设备不能继续:请联系工作人员');
+  const list = (await res.json()) as PublishedKeys & { listFingerprint: string };
+  const verdict = tallyKey ? keysOnList(list, group, venueKey, tallyKey) : { ok: false as const, reason: '该组没有计票公钥,不能投票' };
+  if (!verdict.ok) throw new Error(verdict.reason);
+  return `请与会场海报核对密钥指纹 — 会场签名密钥:${fingerprint(venueKey, 'venue')};计票公钥:${fingerprint(tallyKey!, 'tally')};清单:${list.listFingerprint}`;
+}
+
 async function loadBallot(s: Saved) {
   const res = await fetch(`/vote/ballot?campaign=${encodeURIComponent(s.campaign!)}&group=${s.group}`);
   $('#ballot-form-slot')!.innerHTML = await res.text();
+  const fp = $('#key-fingerprints');
+  if (fp) fp.textContent = s.fingerprints ?? '';
   show('ballot');
   status('');
   bindBallot(s);
@@ -57,8 +75,9 @@ async function loadBallot(s: Saved) {
 async function start(ticket: string) {
   status('正在核验凭证码……', 'warn');
   try {
-    const info = await persist<{ campaign: string; group: number; publicKey: string; keyId: string }>('/api/ballot/ticket', { ticket }, '核验');
-    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey, keyId: info.keyId };
+    const info = await persist<{ campaign: string; group: number; publicKey: string; keyId: string; tallyPublicKey: string | null }>('/api/ballot/ticket', { ticket }, '核验');
+    const fingerprints = await checkKeys(info.campaign, info.group, info.publicKey, info.tallyPublicKey);
+    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey, keyId: info.keyId, fingerprints };
     save(s);
     await obtainCredential(s);
     await loadBallot(s);

@@ -64,6 +64,7 @@ function synthetic(i: number) {
       body: `${place}一带,${base.body}${pick(TAILS)}(第${i}号)`,
       targetDepartment: null,
       organisation: null,
+      notify: "none" as const,
     },
   };
 }

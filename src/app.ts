@@ -35,6 +35,7 @@ import { suggestionPublicRoutes } from './suggestions/public.routes';
 import { suggestionStaffRoutes } from './suggestions/staff.routes';
 import { suggestionApi } from './suggestions/api.routes';
 import { surveyRoutes } from './survey/survey.routes';
+import { notificationRoutes } from './notifications/notifications.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -103,6 +104,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', tallyRoutes);
   app.route('/', suggestionPublicRoutes);
   app.route('/', suggestionStaffRoutes);
+  app.route('/', notificationRoutes);
   app.route('/api', suggestionApi);
   app.route('/', surveyRoutes);
   app.route('/api', campaignApi);

@@ -15,6 +15,14 @@ export interface WorkerBindings {
   SECRET_KEY?: string;
   /** Enables /setup until the first organiser exists (D1 has no CLI access); same name as on Node. */
   SANMIN_SETUP_TOKEN?: string;
+  /** SMS through Alibaba Cloud (see README Notifications); the Cron Trigger drains SMS with them. */
+  ALIYUN_SMS_ACCESS_KEY_ID?: string;
+  ALIYUN_SMS_ACCESS_KEY_SECRET?: string;
+  ALIYUN_SMS_SIGN_NAME?: string;
+  ALIYUN_SMS_TEMPLATES?: string;
+  ALIYUN_SMS_ENDPOINT?: string;
+  /** The site's public address, for links in messages. */
+  SANMIN_PUBLIC_URL?: string;
 }
 
 export interface SessionUser {
@@ -48,8 +56,37 @@ export type AppEnv = {
 /** The setup token's minimum length, on both runtimes (Node refuses to start, /setup stays closed). */
 export const SETUP_TOKEN_MIN_LENGTH = 16;
 
+
+
+/** The template code of each event, as JSON: {"received":"SMS_1234",…}. */
+const smsTemplates = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      const parsed = z.record(z.string(), z.string().regex(/^SMS_\d+$/, 'template codes look like SMS_123456')).parse(JSON.parse(text));
+      return parsed;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'ALIYUN_SMS_TEMPLATES must be JSON like {"received":"SMS_123456"}' });
+      return z.NEVER;
+    }
+  });
+
+/** Notification providers; any left unset leaves that channel's messages in the outbox. */
+export const notifyConfigSchema = z.object({
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://').optional(),
+  SMTP_FROM: z.string().min(3).default('三民活动组委会 <noreply@sanmin.local>'),
+  ALIYUN_SMS_ACCESS_KEY_ID: z.string().min(1).optional(),
+  ALIYUN_SMS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+  ALIYUN_SMS_SIGN_NAME: z.string().min(1).optional(),
+  ALIYUN_SMS_TEMPLATES: smsTemplates.optional(),
+  ALIYUN_SMS_ENDPOINT: z.url().optional(),
+  SANMIN_PUBLIC_URL: z.url().default('http://localhost:8787'),
+  SANMIN_SENDER_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(5_000),
+});
+export type NotifyConfig = z.infer<typeof notifyConfigSchema>;
+
 /** Node configuration, parsed once at start; a bad value stops the process with a clear message. */
-export const nodeConfigSchema = z.object({
+const baseNodeConfigSchema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(8787),
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().min(1).default('file:data/sanmin.db'),
@@ -64,4 +101,5 @@ export const nodeConfigSchema = z.object({
     .regex(/^[0-9a-f]{64}$/i, 'SANMIN_SECRET_KEY must be 64 hex characters')
     .optional(),
 });
+export const nodeConfigSchema = baseNodeConfigSchema.extend(notifyConfigSchema.shape);
 export type NodeConfig = z.infer<typeof nodeConfigSchema>;

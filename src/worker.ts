@@ -16,6 +16,8 @@ import { delegateLinks } from './delegates/links';
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { useNativeRsa } from './hearing/credential';
 import { fromB64url } from './tally/seal.core';
+import { drainOutbox } from './notifications/sender';
+import { smsTransportFrom } from './notifications/providers';
 
 // workerd implements WebCrypto's RSA-RAW: blind signatures in native code, not JS bignums
 const rawKeys = new Map<string, Promise<CryptoKey>>();
@@ -67,4 +69,23 @@ const app = createApp({
   htmxSource,
 });
 
-export default app;
+/**
+ * The Cron Trigger (wrangler.toml `[triggers]`): drains the outbox's SMS through the Alibaba Cloud
+ * adapter (fetch + WebCrypto run in workerd). E-mail is left in the outbox on Workers: nodemailer
+ * needs node:net, and no HTTP mail API is configured; organisers see it waiting, and a Node
+ * sender over the same database (Turso) delivers it.
+ */
+export async function scheduled(_controller: ScheduledController, env: WorkerBindings, ctx: ExecutionContext): Promise<void> {
+  let templates: Record<string, string> | undefined;
+  try {
+    templates = env.ALIYUN_SMS_TEMPLATES ? (JSON.parse(env.ALIYUN_SMS_TEMPLATES) as Record<string, string>) : undefined;
+  } catch {
+    console.error('ALIYUN_SMS_TEMPLATES is not JSON; SMS stays in the outbox');
+    return;
+  }
+  const sms = smsTransportFrom({ ...env, ALIYUN_SMS_TEMPLATES: templates });
+  if (!sms) return;
+  ctx.waitUntil(drainOutbox({ db: databaseFor(env), atRest: atRestCipher(env.SECRET_KEY), transports: { sms }, publicUrl: env.SANMIN_PUBLIC_URL ?? 'https://sanmin.invalid' }).then(() => undefined));
+}
+
+export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<WorkerBindings>;

@@ -16,6 +16,8 @@ export const AT_REST_PREFIX = 'sm-aes1.';
 export interface AtRest {
   seal(row: RowIdentity, plain: Uint8Array): Promise<string>;
   open(row: RowIdentity, stored: string): Promise<Uint8Array>;
+  /** A 128-bit MAC (base64url) of `data` under a key derived from this one, for tokens nothing stores (回访 links). */
+  mac(label: string, data: string): Promise<string>;
 }
 
 /** The row a secret belongs to: table.column, then the row's key columns in order. */
@@ -72,7 +74,17 @@ export function atRestCipher(keyHex: string | undefined): AtRest | undefined {
 function makeCipher(hex: string): AtRest {
   const raw = Uint8Array.from(hex.match(/../g)!, (h) => parseInt(h, 16));
   const cryptoKey = crypto.subtle.importKey('raw', raw, { name: 'AES-GCM' }, false, ['encrypt', 'decrypt']);
+  // a separate key for MACs, derived from the data key (never the AES key used twice)
+  const macKey = (async () => {
+    const derive = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    const derived = await crypto.subtle.sign('HMAC', derive, new TextEncoder().encode('sanmin-mac-key-v1'));
+    return crypto.subtle.importKey('raw', derived, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  })();
   return {
+    async mac(label, data) {
+      const tag = new Uint8Array(await crypto.subtle.sign('HMAC', await macKey, new TextEncoder().encode(JSON.stringify([label, data]))));
+      return toB64url(tag.slice(0, 16));
+    },
     async seal(row, plain) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
       const ct = new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv, additionalData: aad(row) }, await cryptoKey, new Uint8Array(plain)));

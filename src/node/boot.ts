@@ -17,6 +17,10 @@ import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
 import { nodeRawSign, nodePssVerify } from './native-rsa';
 import { cacheLibsqlStatements } from './statement-cache';
+import { runSender, type Transport } from '../notifications/sender';
+import { messageDomainOf, smsTransportFrom } from '../notifications/providers';
+import { smtpTransport } from './smtp-transport';
+import type { OutboxChannel } from '../db/schema';
 
 // blind signatures through OpenSSL's raw RSA instead of JavaScript bignums
 useNativeRsa(nodeRawSign, nodePssVerify);
@@ -180,11 +184,15 @@ export function keepIdleConnections(server: { keepAliveTimeout: number; headersT
   server.headersTimeout = 76_000; // above keepAliveTimeout, as Node requires for reuse to be safe
 }
 
-export async function startServer(config: NodeConfig): Promise<RunningServer> {
+/** The parsed configuration; the notification settings' defaults may be left out (tests, benches). */
+export type ServerConfig = Omit<NodeConfig, 'SMTP_FROM' | 'SANMIN_PUBLIC_URL' | 'SANMIN_SENDER_INTERVAL_MS'> & Partial<Pick<NodeConfig, 'SMTP_FROM' | 'SANMIN_PUBLIC_URL' | 'SANMIN_SENDER_INTERVAL_MS'>>;
+
+export async function startServer(config: ServerConfig): Promise<RunningServer> {
   const secretKey = loadSecretKey(config.DATABASE_URL, config.SANMIN_SECRET_KEY);
   const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, { secretKey });
   const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN, undefined, secretKey);
   const stopScrubbing = scrubWalWhenIdle(handle);
+  const stopSender = startSender(handle, config, secretKey);
   return new Promise((resolve) => {
     const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       resolve({
@@ -195,6 +203,7 @@ export async function startServer(config: NodeConfig): Promise<RunningServer> {
           new Promise<void>((done) => {
             server.close(() => {
               stopScrubbing();
+              stopSender();
               handle.client.close();
               done();
             });
@@ -203,4 +212,26 @@ export async function startServer(config: NodeConfig): Promise<RunningServer> {
     });
     keepIdleConnections(server as import('node:http').Server);
   });
+}
+
+/**
+ * The outbox sender, in the server process: e-mail when SMTP_URL is set, SMS when the Alibaba
+ * Cloud settings are; a channel without a provider keeps its messages in the outbox.
+ */
+export function startSender(handle: LibsqlHandle, config: ServerConfig, secretKey: string | undefined): () => void {
+  const transports: Partial<Record<OutboxChannel, Transport>> = {};
+  const from = config.SMTP_FROM ?? '三民活动组委会 <noreply@sanmin.local>';
+  const smtp = config.SMTP_URL ? smtpTransport(config.SMTP_URL, from) : undefined;
+  if (smtp) transports.email = smtp;
+  const sms = smsTransportFrom(config);
+  if (sms) transports.sms = sms;
+  if (!smtp && !sms) return () => {};
+  const stop = runSender(
+    { db: handle.db, atRest: atRestCipher(secretKey), transports, publicUrl: config.SANMIN_PUBLIC_URL ?? 'http://localhost:8787', messageDomain: messageDomainOf(from) },
+    config.SANMIN_SENDER_INTERVAL_MS ?? 5_000,
+  );
+  return () => {
+    stop();
+    smtp?.close();
+  };
 }

@@ -75,5 +75,5 @@ export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: 
     { key: mobileKey, windowMs: INTAKE_LIMITS.perMobile.windowMs },
   ]);
   if ((counts.get(ipKey) ?? 0) > INTAKE_LIMITS.perIp.max || (counts.get(mobileKey) ?? 0) > INTAKE_LIMITS.perMobile.max) throw rateLimited();
-  return createSuggestion(db, { campaignId: campaign.id, source: 'online', input: checked.value });
+  return createSuggestion(db, { campaignId: campaign.id, source: 'online', input: checked.value, atRest: c.var.atRest });
 }

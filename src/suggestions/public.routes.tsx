@@ -1,5 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { ExcellentList, FeedbackColumn, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
+import { ExcellentList, FeedbackColumn, FeedbackPage, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
+import { AppError } from '../lib/errors';
+import { feedbackToken } from '../notifications/links';
+import { isFeedbackToken, rateAnswer, ratingsOf } from './followup';
+import { canRate, validateRating } from './suggestions.core';
 import { limitedLookup } from '../auth/rate-limit';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
@@ -40,10 +44,12 @@ suggestionPublicRoutes.post('/c/:code/suggestions', async (c) => {
       <SuggestPage campaign={campaign} options={await formOptions(c, campaign)} csrfToken={c.var.csrfToken} values={values} errors={result.errors} />,
     );
   }
+  // the author's private 回访 link (only for their own new item: a supporter does not rate)
+  const feedbackUrl = result.kind === 'created' && c.var.atRest ? `/c/${campaign.code}/suggestions/${result.code}/feedback?t=${await feedbackToken(c.var.atRest, result.code)}` : undefined;
   return page(
     c,
     { title: '建议提交成功', campaignCode: campaign.code, status: result.kind === 'created' ? 201 : 200 },
-    <SuggestDone campaign={campaign} code={result.code} duplicate={result.kind === 'created' ? undefined : result.kind} />,
+    <SuggestDone campaign={campaign} code={result.code} duplicate={result.kind === 'created' ? undefined : result.kind} feedbackUrl={feedbackUrl} />,
   );
 });
 
@@ -101,4 +107,47 @@ suggestionPublicRoutes.get('/c/:code/suggestions/excellent', async (c) => {
       campaign={campaign}
       rows={(await publishedExcellent(c.var.db, campaign.id)).map((r) => ({ code: r.code, author: maskName(r.authorName), title: maskForOthers(r.title, r), area: r.area, theme: r.theme, adoption: r.adoption }))}
     />);
+});
+
+// ---------------------------------------------------------------- 回访 (the author's private link)
+
+const badLink = () => new AppError(403, 'FEEDBACK_LINK_INVALID', '评价链接无效:请使用短信、邮件或提交成功页面中的完整链接');
+
+async function feedbackItem(c: Context<AppEnv>, token: string) {
+  const campaign = await getCampaign(c.var.db, c.req.param('code') ?? '');
+  const s = await findByCode(c.var.db, campaign.id, c.req.param('sc') ?? '');
+  // a wrong token and an unknown code look the same
+  if (!s || !(await isFeedbackToken(c.var.atRest, s.code, token))) throw badLink();
+  return { campaign, s };
+}
+
+const DONE_TEXT: Record<string, string> = {
+  close: '感谢您的评价,本建议办理结束。',
+  reopen: '感谢您的评价。您的意见已转交承办部门重新办理,重新答复后我们会再次请您评价。',
+  organiser: '感谢您的评价。本建议已经两次重新办理,您的意见已提交组委会研究处理。',
+};
+
+async function feedbackView(c: Context<AppEnv>, token: string, extra: { done?: string | undefined; values?: Record<string, string>; errors?: Record<string, string> } = {}, status: 200 | 422 = 200) {
+  const { campaign, s } = await feedbackItem(c, token);
+  const ratings = await ratingsOf(c.var.db, s.seq);
+  return page(
+    c,
+    { title: '办理结果评价', campaignCode: campaign.code, status },
+    <FeedbackPage campaign={campaign} item={await publicItem(c, s)} token={token} csrfToken={c.var.csrfToken} canRate={canRate(s) && !extra.done} ratings={ratings} {...extra} />,
+  );
+}
+
+suggestionPublicRoutes.get('/c/:code/suggestions/:sc/feedback', async (c) => {
+  const token = c.req.query('t') ?? '';
+  return feedbackView(c, token, { done: DONE_TEXT[c.req.query('done') ?? ''] });
+});
+
+suggestionPublicRoutes.post('/c/:code/suggestions/:sc/feedback', async (c) => {
+  const form = await formFields(c);
+  const token = form['t'] ?? '';
+  const { campaign, s } = await feedbackItem(c, token);
+  const checked = validateRating(form);
+  if (!checked.ok) return feedbackView(c, token, { values: form, errors: checked.errors }, 422);
+  const decision = await rateAnswer(c.var.db, s, checked.value);
+  return c.redirect(`/c/${campaign.code}/suggestions/${s.code}/feedback?t=${encodeURIComponent(token)}&done=${decision.kind}`, 303);
 });

@@ -23,6 +23,9 @@ import { AppError, forbidden, notFound } from '../lib/errors';
 import { readUpload } from '../lib/input';
 import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
+import { enqueueForAuthor } from '../notifications/outbox.repo';
+import { closeByOrganiser, ratingsForHandler, ratingsOf } from './followup';
+import { chinaDate } from '../notifications/outbox.core';
 import {
   assignmentsOf,
   batchInsertStatements,
@@ -49,6 +52,7 @@ import {
 import {
   LIMITS,
   STATUS_LABELS,
+  answerDeadline,
   WorkflowError,
   assertAssignmentAction,
   assertSuggestionAction,
@@ -128,7 +132,7 @@ suggestionStaffRoutes.post(`${P}/new`, organiser, async (c) => {
     const { _csrf: _x, ...values } = form;
     return page(c, { title: '录入纸质建议', campaignCode: campaign.code, status: 422 }, <PaperEntryPage campaign={campaign} options={ctx} csrfToken={c.var.csrfToken} values={values} errors={checked.errors} />);
   }
-  const result = await createSuggestion(db, { campaignId: campaign.id, source: 'paper', input: checked.value }, (statements) =>
+  const result = await createSuggestion(db, { campaignId: campaign.id, source: 'paper', input: checked.value, atRest: c.var.atRest }, (statements) =>
     audited(db, actorOf(c), 'suggestion.paper_entry', `suggestions:${campaign.code}`, { title: checked.value.title }, statements),
   );
   const note = result.kind === 'created' ? result.code : `${result.code}(与已有建议重复,已关联,未重复登记)`;
@@ -296,7 +300,7 @@ suggestionStaffRoutes.get(`${P}/excellent/candidates.csv`, organiser, async (c) 
 
 async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion, extra: { errors?: Record<string, string>; flash?: string | undefined } = {}, status: 200 | 422 = 200) {
   const db = c.var.db;
-  const [assignments, supporters, router, ctx] = await Promise.all([assignmentsOf(db, s.seq), supportersOf(db, s.seq), routerFor(db, campaign.id), loadIntakeContext(db, campaign.id)]);
+  const [assignments, supporters, router, ctx, ratings] = await Promise.all([assignmentsOf(db, s.seq), supportersOf(db, s.seq), routerFor(db, campaign.id), loadIntakeContext(db, campaign.id), ratingsOf(db, s.seq)]);
   return page(
     c,
     { title: s.title, campaignCode: campaign.code, status },
@@ -309,6 +313,7 @@ async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion,
       departments={ctx.departments}
       csrfToken={c.var.csrfToken}
       now={Date.now()}
+      ratings={ratings}
       {...extra}
     />,
   );
@@ -320,6 +325,7 @@ const DONE: Record<string, string> = {
   rejected: '已登记为不予受理',
   published: '答复已公开',
   shortlisted: '已列入优秀建议候选',
+  closed: '已办结',
 };
 
 suggestionStaffRoutes.get(`${P}/:sc`, organiser, async (c) => {
@@ -342,10 +348,12 @@ suggestionStaffRoutes.post(`${P}/:sc/dispatch`, organiser, async (c) => {
   const chosen = names.map((n) => ({ id: ctx.departmentList.find((d) => d.name === n)!.id, name: n, score: scores.get(n) ?? null }));
   const after = [
     ...current.filter((a) => a.status !== 'returned' && (names.includes(a.departmentName) || a.status === 'answered')),
-    ...names.filter((n) => !current.some((a) => a.status !== 'returned' && a.departmentName === n)).map(() => ({ status: 'dispatched' as const })),
+    ...names.filter((n) => !current.some((a) => a.status !== 'returned' && a.status !== 'reopened' && a.departmentName === n)).map(() => ({ status: 'dispatched' as const })),
   ];
   const now = Date.now();
-  await audited(db, actorOf(c), 'suggestion.dispatch', `suggestion:${s.code}`, { departments: names }, dispatchStatements(db, s, current, chosen, now, deriveStatus(after)), handlingUnchanged(db, s.seq, s.status, current, handlingChanged()));
+  // 已分派: told once, at the first dispatch (a reassignment before any answer is not news to the author)
+  const notice = s.dispatchedAt === null ? [enqueueForAuthor(db, { seq: s.seq }, 'dispatched', { code: s.code, departments: names.join('、'), deadline: chinaDate(answerDeadline(now)) }, `r${s.reopenRound}`, now)] : [];
+  await audited(db, actorOf(c), 'suggestion.dispatch', `suggestion:${s.code}`, { departments: names }, [...dispatchStatements(db, s, current, chosen, now, deriveStatus(after)), ...notice], handlingUnchanged(db, s.seq, s.status, current, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=dispatched`, 303);
 });
 
@@ -391,12 +399,30 @@ suggestionStaffRoutes.post(`${P}/:sc/publish`, organiser, async (c) => {
   guard(() => assertSuggestionAction(s.status, 'publish'));
   const all = await assignmentsOf(db, s.seq);
   const answered = all.filter((a) => a.status === 'answered');
-  const publicAnswer = answered.map((a) => `【${a.departmentName}】${a.answer ?? ''}`).join('\n\n');
+  // after a reopened round the earlier answers stay on record, marked as such
+  const earlier = all.filter((a) => a.status === 'reopened');
+  const publicAnswer = [
+    ...answered.map((a) => `【${a.departmentName}】${a.round > 0 ? `(第 ${a.round + 1} 次办理)` : ''}${a.answer ?? ''}`),
+    ...earlier.map((a) => `【${a.departmentName}】(第 ${a.round + 1} 次办理,市民不满意后重新交办)${a.answer ?? ''}`),
+  ].join('\n\n');
+  const now = Date.now();
   await audited(db, actorOf(c), 'suggestion.publish', `suggestion:${s.code}`, { departments: answered.map((a) => a.departmentName) }, [
-    setSuggestion(db, s.seq, { status: 'published', publicAnswer, adoption: overallAdoption(answered.map((a) => a.adoption)), publishedAt: Date.now() }),
+    setSuggestion(db, s.seq, { status: 'published', publicAnswer, adoption: overallAdoption(answered.map((a) => a.adoption)), publishedAt: now }),
     ...reindexPublic(db, s, publicAnswer),
+    // the author's 回访 link goes out with the publication
+    enqueueForAuthor(db, { seq: s.seq }, 'published', { code: s.code }, `r${s.reopenRound}`, now),
   ], handlingUnchanged(db, s.seq, s.status, all, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=published`, 303);
+});
+
+suggestionStaffRoutes.post(`${P}/:sc/close`, organiser, async (c) => {
+  const { campaign, s } = await loadItem(c);
+  const note = ((await formFields(c))['note'] ?? '').trim();
+  if (chars(note) < LIMITS.reason.min || chars(note) > LIMITS.reason.max) {
+    return detailView(c, campaign, s, { errors: { note: `请填写办结说明(${LIMITS.reason.min}–${LIMITS.reason.max} 个字)` } }, 422);
+  }
+  await closeByOrganiser(c.var.db, actorOf(c), s, note);
+  return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=closed`, 303);
 });
 
 suggestionStaffRoutes.post(`${P}/:sc/shortlist`, organiser, async (c) => {
@@ -466,7 +492,8 @@ async function myItem(c: Context<AppEnv>) {
 
 suggestionStaffRoutes.get(`${H}/:sc`, handler, async (c) => {
   const { campaign, item } = await myItem(c);
-  return page(c, { title: item.title, campaignCode: campaign.code }, <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} />);
+  const ratings = await ratingsForHandler(c.var.db, item.seq);
+  return page(c, { title: item.title, campaignCode: campaign.code }, <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} ratings={ratings} />);
 });
 
 /** Writes an assignment change and the suggestion status that follows from all its departments. */

@@ -5,7 +5,7 @@
 import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
 import { maskName, maskPersonalData } from '../lib/personal-data.core';
-import type { Adoption, AssignmentStatus, SuggestionStatus } from '../db/schema';
+import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from '../db/schema';
 
 export const LIMITS = {
   name: { min: 2, max: 20 },
@@ -37,6 +37,7 @@ export const ASSIGNMENT_LABELS: Record<AssignmentStatus, string> = {
   in_progress: '办理中',
   answered: '已答复',
   returned: '已退回',
+  reopened: '市民不满意,已重新交办',
 };
 
 export const ADOPTION_LABELS: Record<Adoption, string> = {
@@ -61,6 +62,8 @@ export interface SuggestionInput {
   body: string;
   targetDepartment: string | null;
   organisation: string | null;
+  /** How the author wants to hear about it (SMS to `mobile`, e-mail to `email`, or not at all). */
+  notify: NotifyChannel;
 }
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; errors: Record<string, string> };
@@ -98,10 +101,14 @@ export function validateSuggestion(input: Record<string, unknown>, ctx: IntakeCo
   if (target && !ctx.departments.includes(target)) errors['targetDepartment'] = `没有名为“${target}”的部门,可不填`;
   const organisation = str(input['organisation']);
   if (chars(organisation) > LIMITS.organisation) errors['organisation'] = `单位名称不能超过 ${LIMITS.organisation} 个字`;
-  if (Object.keys(errors).length || !mobile.ok) return { ok: false, errors };
+  const notifyRaw = str(input['notify']) || 'none';
+  const notify = (NOTIFY_CHANNELS as readonly string[]).includes(notifyRaw) ? (notifyRaw as NotifyChannel) : undefined;
+  if (!notify) errors['notify'] = '请选择通知方式:短信、电子邮件或不需要通知';
+  else if (notify === 'email' && !emailRaw && !errors['email']) errors['email'] = '选择邮件通知时请填写电子邮箱';
+  if (Object.keys(errors).length || !mobile.ok || !notify) return { ok: false, errors };
   return {
     ok: true,
-    value: { authorName, mobile: mobile.value, email: emailRaw || null, theme, area, title, body, targetDepartment: target || null, organisation: organisation || null },
+    value: { authorName, mobile: mobile.value, email: emailRaw || null, theme, area, title, body, targetDepartment: target || null, organisation: organisation || null, notify },
   };
 }
 
@@ -290,7 +297,7 @@ export function assertAssignmentAction(status: AssignmentStatus, action: keyof t
  * back to the dispatcher; all answered → answered; any started → in progress.
  */
 export function deriveStatus(assignments: readonly { status: AssignmentStatus }[]): SuggestionStatus {
-  const active = assignments.filter((a) => a.status !== 'returned');
+  const active = assignments.filter((a) => a.status !== 'returned' && a.status !== 'reopened');
   if (!active.length) return 'received';
   if (active.every((a) => a.status === 'answered')) return 'answered';
   if (active.some((a) => a.status !== 'dispatched')) return 'in_progress';
@@ -317,6 +324,54 @@ export function isAnswerOverdue(a: { status: AssignmentStatus; deadlineAt: numbe
 
 /** Whole days late (at least 1 once overdue). */
 export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil((now - deadline) / DAY));
+
+// ---------------------------------------------------------------- 回访 (follow-up)
+
+/** A 不满意 rating reopens the item at most this many times; after that the organiser decides. */
+export const MAX_REOPEN_ROUNDS = 2;
+
+export const RATING_LABELS: Record<Rating, string> = {
+  satisfied: '满意',
+  basically_satisfied: '基本满意',
+  unsatisfied: '不满意',
+};
+
+export interface FollowUpState {
+  status: SuggestionStatus;
+  reopenRound: number;
+  closedAt: number | null;
+  organiserReview: boolean;
+}
+
+export type FollowUpDecision = { kind: 'close' } | { kind: 'reopen'; round: number } | { kind: 'organiser' };
+
+/** Whether the author can rate now: a published answer, not yet closed or with the organiser. */
+export function canRate(s: FollowUpState): boolean {
+  return s.status === 'published' && s.closedAt === null && !s.organiserReview;
+}
+
+/**
+ * What a rating does: 满意 or 基本满意 closes the item; 不满意 reopens it to the same
+ * departments for another round, up to MAX_REOPEN_ROUNDS, and after that goes to the organiser.
+ */
+export function decideFollowUp(s: FollowUpState, rating: Rating): FollowUpDecision {
+  if (!canRate(s)) throw new WorkflowError('CANNOT_RATE', s.closedAt !== null ? '该建议的办理已结束,不能再评价' : s.organiserReview ? '该建议已提交组委会研究处理,暂不能评价' : '该建议尚未公开答复,答复公开后才能评价');
+  if (rating !== 'unsatisfied') return { kind: 'close' };
+  return s.reopenRound < MAX_REOPEN_ROUNDS ? { kind: 'reopen', round: s.reopenRound + 1 } : { kind: 'organiser' };
+}
+
+export const RATING_COMMENT_MAX = 300;
+
+/** A rating from a form: the verdict, and a comment (required, 2+ characters, for 不满意: the reason). */
+export function validateRating(input: Record<string, unknown>): Checked<{ rating: Rating; comment: string }> {
+  const rating = str(input['rating']) as Rating;
+  const comment = str(input['comment']);
+  const errors: Record<string, string> = {};
+  if (!(rating in RATING_LABELS)) errors['rating'] = '请选择:满意、基本满意或不满意';
+  if (chars(comment) > RATING_COMMENT_MAX) errors['comment'] = `意见不能超过 ${RATING_COMMENT_MAX} 个字`;
+  else if (rating === 'unsatisfied' && chars(comment) < 2) errors['comment'] = '请写明不满意的原因,将转交承办部门重新办理';
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: { rating, comment } };
+}
 
 // ---------------------------------------------------------------- privacy
 

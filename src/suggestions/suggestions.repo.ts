@@ -21,6 +21,9 @@ import {
   type SuggestionStatus,
 } from '../db/schema';
 import { buildRouter, type Router } from './routing.core';
+import { sealText, type AtRest } from '../lib/at-rest';
+import { enqueueForAuthor } from '../notifications/outbox.repo';
+import { contactRow } from '../notifications/contact';
 import {
   answerDeadline,
   dispatchDeadline,
@@ -121,6 +124,8 @@ export interface NewSuggestion {
   source: SuggestionSource;
   input: SuggestionInput;
   now?: number;
+  /** Seals the author's contact for notifications; without it no notification is kept. */
+  atRest?: AtRest | undefined;
 }
 
 /**
@@ -128,9 +133,10 @@ export interface NewSuggestion {
  * `skipIfStored` a text stored in the meantime (suggestions_one_per_text) skips the row instead of
  * failing the batch; a CSV batch, checked beforehand, fails whole instead.
  */
-function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[], skipIfStored = false): BatchItem<'sqlite'>[] {
+function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[], skipIfStored = false, sealedContact: string | null = null): BatchItem<'sqlite'>[] {
   const now = s.now ?? Date.now();
   const { input } = s;
+  const notifyChannel = sealedContact ? input.notify : 'none';
   const row = db.insert(suggestions).values({
     code,
     campaignId: s.campaignId,
@@ -144,6 +150,8 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
     title: input.title,
     body: input.body,
     targetDepartment: input.targetDepartment,
+    notifyChannel,
+    notifyContact: sealedContact,
     fingerprint: fp,
     dispatchBy: dispatchDeadline(now),
     createdAt: now,
@@ -159,6 +167,8 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
         .onConflictDoNothing(),
     );
   }
+  // 已受理: queued with the row itself (nothing when no channel was chosen or the row was not stored)
+  if (notifyChannel !== 'none') out.push(enqueueForAuthor(db, { code }, 'received', { code }, 'r0', now));
   return out;
 }
 
@@ -210,7 +220,9 @@ export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWr
     return { kind: dup.kind, code: original.code, similarity: dup.similarity };
   }
   const code = randomCode('JY');
-  const [inserted] = (await write(insertStatements(db, s, code, fp, bands, true), db)) as [unknown[]];
+  const contact = s.input.notify === 'sms' ? s.input.mobile : s.input.notify === 'email' ? s.input.email : null;
+  const sealed = contact && s.atRest ? await sealText(s.atRest, contactRow(code), contact) : null;
+  const [inserted] = (await write(insertStatements(db, s, code, fp, bands, true, sealed), db)) as [unknown[]];
   // the insert's RETURNING says whether the row went in
   if (inserted.length) return { kind: 'created', code };
   // another process or isolate stored the same text first: it is found as a repeat now
@@ -370,7 +382,7 @@ export function dispatchStatements(
   now: number,
   nextStatus: SuggestionStatus,
 ): BatchItem<'sqlite'>[] {
-  const active = current.filter((a) => a.status !== 'returned');
+  const active = current.filter((a) => a.status !== 'returned' && a.status !== 'reopened');
   const keep = new Set(chosen.map((c) => c.name));
   const out: BatchItem<'sqlite'>[] = [];
   for (const a of active) {
@@ -381,7 +393,7 @@ export function dispatchStatements(
   for (const c of chosen) {
     if (have.has(c.name)) continue;
     out.push(
-      db.insert(suggestionAssignments).values({ id: uuidv7(), suggestionSeq: s.seq, departmentId: c.id, departmentName: c.name, routingScore: c.score, assignedAt: now, deadlineAt: answerDeadline(now) }),
+      db.insert(suggestionAssignments).values({ id: uuidv7(), suggestionSeq: s.seq, departmentId: c.id, departmentName: c.name, routingScore: c.score, assignedAt: now, deadlineAt: answerDeadline(now), round: s.reopenRound }),
     );
   }
   out.push(db.update(suggestions).set({ status: nextStatus, dispatchedAt: s.dispatchedAt ?? now }).where(eq(suggestions.seq, s.seq)));

@@ -5,6 +5,8 @@ import {
   ADOPTION_LABELS,
   ASSIGNMENT_LABELS,
   LIMITS,
+  MAX_REOPEN_ROUNDS,
+  RATING_LABELS,
   STATUS_LABELS,
   barChart,
   daysLate,
@@ -26,6 +28,7 @@ function StaffNav({ campaign }: { campaign: Campaign }) {
       <a href={`${b}/import`}>批量导入</a>
       <a href={`${b}/excellent`}>优秀建议评选</a>
       <a href={`${b}/stats`}>统计</a>
+      <a href={`/staff/c/${campaign.code}/notifications`}>通知发件箱</a>
       <a href={`/c/${campaign.code}/suggestions`}>公开栏</a>
     </nav>
   );
@@ -141,6 +144,7 @@ export function DetailPage(props: {
   now: number;
   errors?: Record<string, string>;
   flash?: string | undefined;
+  ratings?: readonly RatingView[];
 }) {
   const { s } = props;
   const b = `${base(props.campaign)}/${s.code}`;
@@ -195,6 +199,21 @@ export function DetailPage(props: {
           {s.duplicateOf !== null && <p>已合并到另一条建议。</p>}
         </div>
       </dl>
+
+      <RatingsCard ratings={props.ratings ?? []} />
+      {s.closedAt !== null && <p class="badge">已办结({fmtDate(s.closedAt)})</p>}
+      {s.organiserReview && <Flash kind="warn">{`市民对第 ${MAX_REOPEN_ROUNDS + 1} 次答复仍不满意,已超过重新交办次数,请组委会研究决定。`}</Flash>}
+      {s.status === 'published' && s.closedAt === null && (
+        <form method="post" action={`${b}/close`} class="stack">
+          <CsrfField token={props.csrfToken} />
+          <label for="close-note">办结说明(组委会决定结束回访)</label>
+          <input id="close-note" name="note" type="text" maxlength={LIMITS.reason.max} aria-describedby={errors['note'] ? 'close-error' : undefined} />
+          <FieldError id="close-error" message={errors['note']} />
+          <div>
+            <button type="submit">办结</button>
+          </div>
+        </form>
+      )}
 
       <h2>承办部门</h2>
       {props.assignments.length === 0 ? (
@@ -430,7 +449,31 @@ export function HandlerListPage(props: { campaign: Campaign; department: string;
   );
 }
 
-export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; csrfToken: string; now: number; values?: Record<string, string>; errors?: Record<string, string> }) {
+export interface RatingView {
+  round: number;
+  rating: keyof typeof RATING_LABELS;
+  comment: string;
+  at: number;
+}
+
+/** 回访 ratings, per handling round (comments already masked for departments). */
+export function RatingsCard({ ratings }: { ratings: readonly RatingView[] }) {
+  if (!ratings.length) return null;
+  return (
+    <div class="card">
+      <h2>市民评价(回访)</h2>
+      <ul>
+        {ratings.map((r) => (
+          <li data-testid="rating">
+            第 {r.round + 1} 次答复:<strong>{RATING_LABELS[r.rating]}</strong>({fmtDate(r.at)}){r.comment && <>:{r.comment}</>}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; csrfToken: string; now: number; values?: Record<string, string>; errors?: Record<string, string>; ratings?: readonly RatingView[] }) {
   const { item } = props;
   const errors = props.errors ?? {};
   const v = props.values ?? {};
@@ -450,6 +493,7 @@ export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; c
       <div class="card">
         <p class="prose">{item.body}</p>
       </div>
+      <RatingsCard ratings={props.ratings ?? []} />
       {item.answer && (
         <div class="card">
           <h2>本部门答复</h2>

@@ -1,5 +1,5 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
-import { ADOPTION_LABELS, LIMITS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
+import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
 import type { Adoption, SuggestionStatus } from '../../src/db/schema';
 import { CsrfField, FieldError, Flash } from '../layout';
 
@@ -65,6 +65,22 @@ export function SuggestionForm(props: {
       {input('authorName', '姓名(实名)', { autocomplete: props.staff ? 'off' : 'name', required: true, maxlength: LIMITS.name.max })}
       {input('mobile', '手机号码', { inputmode: 'tel', autocomplete: props.staff ? 'off' : 'tel', required: true, maxlength: 20 }, '仅用于联系和查询,不会公开,也不会提供给承办部门')}
       {input('email', '电子邮箱(选填)', { inputmode: 'email', autocomplete: props.staff ? 'off' : 'email', maxlength: LIMITS.email })}
+      <fieldset aria-describedby={errors['notify'] ? `${id('notify')}-error` : undefined}>
+        <legend>办理进度通知</legend>
+        {(
+          [
+            ['sms', '短信通知(发到上面的手机号)'],
+            ['email', '电子邮件通知(请填写邮箱)'],
+            ['none', '不需要通知,我自己查询'],
+          ] as const
+        ).map(([value, label]) => (
+          <label class="choice">
+            <input type="radio" name="notify" value={value} checked={(v['notify'] ?? 'none') === value} /> {label}
+          </label>
+        ))}
+        <div class="muted">受理、分派、答复公开、重新交办和办结时通知您;答复公开后可一键评价是否满意。</div>
+        <FieldError id={`${id('notify')}-error`} message={errors['notify']} />
+      </fieldset>
       {select('theme', '建议主题', props.options.themes)}
       {select('area', '所属领域', props.options.areas)}
       {input('title', `建议标题(${LIMITS.title.min}–${LIMITS.title.max} 字)`, { required: true, maxlength: LIMITS.title.max })}
@@ -108,7 +124,7 @@ export function SuggestPage(props: { campaign: Campaign; options: FormOptions; c
   );
 }
 
-export function SuggestDone(props: { campaign: Campaign; code: string; duplicate?: 'same_author' | 'near_identical' | undefined }) {
+export function SuggestDone(props: { campaign: Campaign; code: string; duplicate?: 'same_author' | 'near_identical' | undefined; feedbackUrl?: string | undefined }) {
   const base = `/c/${props.campaign.code}/suggestions`;
   return (
     <section>
@@ -118,6 +134,15 @@ export function SuggestDone(props: { campaign: Campaign; code: string; duplicate
       </Flash>
       {props.duplicate === 'same_author' && <p>您此前已提交过内容相近的建议,系统没有重复登记,跟踪码与上次相同。</p>}
       {props.duplicate === 'near_identical' && <p>已有市民提交了内容几乎相同的建议,您的意见已作为附议合并到该建议,一并办理和答复。</p>}
+      {props.feedbackUrl && (
+        <p>
+          答复公开后,请通过您的专用评价链接告诉我们是否满意(请保存,勿转发他人):
+          <br />
+          <a href={props.feedbackUrl} data-testid="feedback-link">
+            {props.feedbackUrl}
+          </a>
+        </p>
+      )}
       <p>
         <a class="button" href={`${base}/track?code=${encodeURIComponent(props.code)}`}>
           查询办理进度
@@ -327,6 +352,72 @@ export function ExcellentList(props: { campaign: Campaign; rows: { code: string;
             </tbody>
           </table>
         </div>
+      )}
+    </section>
+  );
+}
+
+/** 回访: the author's private page (reached by the link in their message) to rate the published answer. */
+export function FeedbackPage(props: {
+  campaign: Campaign;
+  item: PublicItem;
+  token: string;
+  csrfToken: string;
+  canRate: boolean;
+  ratings: { round: number; rating: keyof typeof RATING_LABELS; comment: string }[];
+  done?: string | undefined;
+  values?: Values;
+  errors?: Errors;
+}) {
+  const errors = props.errors ?? {};
+  const action = `/c/${props.campaign.code}/suggestions/${props.item.code}/feedback`;
+  return (
+    <section>
+      <h1>办理结果评价(回访)</h1>
+      {props.done && <Flash kind="ok">{props.done}</Flash>}
+      <PublicSuggestion item={props.item} full />
+      {props.ratings.length > 0 && (
+        <div>
+          <h2>您的评价</h2>
+          <ul>
+            {props.ratings.map((r) => (
+              <li data-testid="my-rating">
+                第 {r.round + 1} 次答复:{RATING_LABELS[r.rating]}
+                {r.comment && <>({r.comment})</>}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {props.canRate ? (
+        <form class="stack" method="post" action={action} novalidate>
+          <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="t" value={props.token} />
+          {Object.keys(errors).length > 0 && <Flash kind="err">{errors['_form'] ?? '请按提示修改'}</Flash>}
+          <fieldset aria-describedby={errors['rating'] ? 'fb-rating-error' : undefined}>
+            <legend>您对这次答复满意吗?</legend>
+            <div class="choices">
+              {(Object.keys(RATING_LABELS) as (keyof typeof RATING_LABELS)[]).map((k) => (
+                <label class="choice">
+                  <input type="radio" name="rating" value={k} checked={props.values?.['rating'] === k} /> {RATING_LABELS[k]}
+                </label>
+              ))}
+            </div>
+            <FieldError id="fb-rating-error" message={errors['rating']} />
+          </fieldset>
+          <div>
+            <label for="fb-comment">意见(选“不满意”时请写明原因,将转交承办部门重新办理)</label>
+            <textarea id="fb-comment" name="comment" rows={4} maxlength={RATING_COMMENT_MAX} aria-invalid={errors['comment'] ? 'true' : undefined} aria-describedby={errors['comment'] ? 'fb-comment-error' : undefined}>
+              {props.values?.['comment'] ?? ''}
+            </textarea>
+            <FieldError id="fb-comment-error" message={errors['comment']} />
+          </div>
+          <div>
+            <button type="submit">提交评价</button>
+          </div>
+        </form>
+      ) : (
+        !props.done && <p class="muted">{props.item.status === 'published' ? '本次答复已评价,感谢您的反馈。' : '答复公开后即可在此评价。'}</p>
       )}
     </section>
   );

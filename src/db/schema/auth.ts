@@ -16,6 +16,8 @@ export const users = sqliteTable('users', {
   role: text('role', { enum: ROLES }).notNull(),
   venueName: text('venue_name'),
   departmentName: text('department_name'),
+  /** Work address for handling reminders (department handlers); optional. */
+  email: text('email'),
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch() * 1000)`),
 });

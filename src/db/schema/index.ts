@@ -6,3 +6,4 @@ export * from './hearing';
 export * from './tally';
 export * from './suggestions';
 export * from './survey';
+export * from './notifications';

@@ -8,7 +8,8 @@ export type SuggestionStatus = (typeof SUGGESTION_STATUSES)[number];
 export const SUGGESTION_SOURCES = ['online', 'paper', 'batch'] as const;
 export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
 
-export const ASSIGNMENT_STATUSES = ['dispatched', 'in_progress', 'answered', 'returned'] as const;
+/** `reopened`: an answer the citizen found unsatisfactory (回访 不满意); its department handles a new round. */
+export const ASSIGNMENT_STATUSES = ['dispatched', 'in_progress', 'answered', 'returned', 'reopened'] as const;
 export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 
 /** Whether an answer takes the suggestion into next year's work or the government work report. */
@@ -17,6 +18,14 @@ export type Adoption = (typeof ADOPTIONS)[number];
 
 export const EXCELLENCE = ['none', 'shortlisted', 'selected'] as const;
 export type Excellence = (typeof EXCELLENCE)[number];
+
+/** How the author chose to hear about their suggestion at intake. */
+export const NOTIFY_CHANNELS = ['none', 'sms', 'email'] as const;
+export type NotifyChannel = (typeof NOTIFY_CHANNELS)[number];
+
+/** 回访: the author's verdict on a published answer. */
+export const RATINGS = ['satisfied', 'basically_satisfied', 'unsatisfied'] as const;
+export type Rating = (typeof RATINGS)[number];
 
 /**
  * A citizen's real-name suggestion. `seq` is an INTEGER PRIMARY KEY (the rowid) so the FTS5
@@ -52,6 +61,15 @@ export const suggestions = sqliteTable(
     adoption: text('adoption', { enum: ADOPTIONS }).notNull().default('none'),
     excellence: text('excellence', { enum: EXCELLENCE }).notNull().default('none'),
     excellentPublishedAt: integer('excellent_published_at'),
+    notifyChannel: text('notify_channel', { enum: NOTIFY_CHANNELS }).notNull().default('none'),
+    /** The SMS number or e-mail address to notify, sealed under the data-encryption key (lib/at-rest); null when none. */
+    notifyContact: text('notify_contact'),
+    /** 回访 rounds reopened so far (at most MAX_REOPEN_ROUNDS; then the organiser decides). */
+    reopenRound: integer('reopen_round').notNull().default(0),
+    /** Set when the 回访 is over: a satisfied rating, or the organiser's decision. */
+    closedAt: integer('closed_at'),
+    /** The organiser must decide: unsatisfied after the last reopen round. */
+    organiserReview: integer('organiser_review', { mode: 'boolean' }).notNull().default(false),
     /** Deadline for the dispatcher to route the item (ms since epoch). */
     dispatchBy: integer('dispatch_by').notNull(),
     createdAt: integer('created_at').notNull(),
@@ -121,6 +139,8 @@ export const suggestionAssignments = sqliteTable(
     assignedAt: integer('assigned_at').notNull(),
     deadlineAt: integer('deadline_at').notNull(),
     answeredAt: integer('answered_at'),
+    /** 0 for the first handling, 1 and 2 for the rounds a 不满意 rating reopened. */
+    round: integer('round').notNull().default(0),
     version: integer('version').notNull().default(1), // optimistic lock: every form edit requires and bumps it
   },
   (t) => [
@@ -144,4 +164,33 @@ export const suggestionScores = sqliteTable(
     at: integer('at').notNull().default(sql`(unixepoch() * 1000)`),
   },
   (t) => [primaryKey({ columns: [t.suggestionSeq, t.reviewerId] })],
+);
+
+/** 回访: one rating per suggestion and handling round, by its author only. */
+export const suggestionRatings = sqliteTable(
+  'suggestion_ratings',
+  {
+    suggestionSeq: integer('suggestion_seq')
+      .notNull()
+      .references(() => suggestions.seq, { onDelete: 'cascade' }),
+    round: integer('round').notNull(),
+    rating: text('rating', { enum: RATINGS }).notNull(),
+    /** As typed; departments read it only through maskForOthers. */
+    comment: text('comment').notNull().default(''),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.suggestionSeq, t.round] })],
+);
+
+/** Per-theme answer templates a department handler starts an answer from. */
+export const answerTemplates = sqliteTable(
+  'answer_templates',
+  {
+    id: text('id').primaryKey(),
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    theme: text('theme').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+  },
+  (t) => [index('answer_templates_campaign_theme').on(t.campaignId, t.theme)],
 );

@@ -1,0 +1,116 @@
+import { and, asc, desc, eq, inArray, lt, or, sql, lte, count } from 'drizzle-orm';
+import type { BatchItem } from 'drizzle-orm/batch';
+import { v7 as uuidv7 } from 'uuid';
+import type { Db } from '../db/client';
+import { notificationOutbox, suggestions, users, type OutboxChannel } from '../db/schema';
+import type { NotificationEvent } from './templates';
+
+export type OutboxRow = typeof notificationOutbox.$inferSelect;
+
+/**
+ * The statement that queues `event` for the author of a suggestion, for the batch of the state
+ * change it announces: it inserts nothing when the author chose no notification (the channel is
+ * read from the row inside the statement), and nothing twice for one occasion (`dedupe_key`).
+ */
+export function enqueueForAuthor(
+  db: Db,
+  where: { seq: number } | { code: string },
+  event: NotificationEvent,
+  params: Record<string, string>,
+  occasion: string,
+  now: number,
+): BatchItem<'sqlite'> {
+  const id = uuidv7();
+  const match = 'seq' in where ? sql`s.seq = ${where.seq}` : sql`s.code = ${where.code}`;
+  return db
+    .insert(notificationOutbox)
+    .select(
+      sql`SELECT ${id}, s.campaign_id, s.seq, NULL, s.notify_channel, ${event}, ${JSON.stringify(params)}, s.seq || ${`:${event}:${occasion}`}, 'pending', 0, 0, ${now}, NULL, NULL, NULL, ${now}, NULL
+          FROM suggestions AS s WHERE ${match} AND s.notify_channel <> 'none' AND s.notify_contact IS NOT NULL`,
+    )
+    .onConflictDoNothing();
+}
+
+/** An e-mail to each active handler of a department who has an address (reminders). */
+export function enqueueForHandlers(db: Db, campaignId: string, departmentName: string, event: NotificationEvent, params: Record<string, string>, occasion: string, now: number): BatchItem<'sqlite'> {
+  return db
+    .insert(notificationOutbox)
+    .select(
+      sql`SELECT lower(hex(randomblob(16))), ${campaignId}, NULL, u.id, 'email', ${event}, ${JSON.stringify(params)}, u.id || ${`:${event}:${occasion}`}, 'pending', 0, 0, ${now}, NULL, NULL, NULL, ${now}, NULL
+          FROM users AS u WHERE u.role = 'dept_handler' AND u.active = 1 AND u.department_name = ${departmentName} AND u.email IS NOT NULL AND u.email <> ''`,
+    )
+    .onConflictDoNothing();
+}
+
+/**
+ * Claims up to `limit` due messages of the given channels for this sender: pending ones whose
+ * time has come, and ones another sender claimed but never settled (its lease lapsed: it may have
+ * crashed after sending). Such a reclaim counts as a resend. One statement, so two senders never
+ * claim the same message at once.
+ */
+export async function claimDue(db: Db, channels: readonly OutboxChannel[], now: number, leaseMs: number, limit: number): Promise<OutboxRow[]> {
+  if (!channels.length) return [];
+  const o = notificationOutbox;
+  return db
+    .update(o)
+    .set({
+      status: 'sending',
+      leaseUntil: now + leaseMs,
+      attempts: sql`${o.attempts} + 1`,
+      resends: sql`${o.resends} + CASE WHEN ${o.status} = 'sending' THEN 1 ELSE 0 END`,
+    })
+    .where(
+      inArray(
+        o.id,
+        db
+          .select({ id: o.id })
+          .from(o)
+          .where(and(inArray(o.channel, [...channels]), or(and(eq(o.status, 'pending'), lte(o.nextAttemptAt, now)), and(eq(o.status, 'sending'), lt(o.leaseUntil, now)))))
+          .orderBy(asc(o.nextAttemptAt))
+          .limit(limit),
+      ),
+    )
+    .returning();
+}
+
+/** The claim is still ours: same attempt, still sending (a sender whose lease lapsed cannot settle). */
+const ours = (m: Pick<OutboxRow, 'id' | 'attempts'>) => and(eq(notificationOutbox.id, m.id), eq(notificationOutbox.attempts, m.attempts), eq(notificationOutbox.status, 'sending'));
+
+export function markSent(db: Db, m: Pick<OutboxRow, 'id' | 'attempts'>, providerId: string, now: number) {
+  return db.update(notificationOutbox).set({ status: 'sent', sentAt: now, providerId, leaseUntil: null, lastError: null }).where(ours(m));
+}
+
+export function markFailed(db: Db, m: Pick<OutboxRow, 'id' | 'attempts'>, error: string, retryAt: number | null) {
+  return db
+    .update(notificationOutbox)
+    .set(retryAt === null ? { status: 'failed', leaseUntil: null, lastError: error } : { status: 'pending', nextAttemptAt: retryAt, leaseUntil: null, lastError: error })
+    .where(ours(m));
+}
+
+/** Where a message goes: the author's sealed contact (with the code it is sealed to) or a staff e-mail. */
+export async function recipientOf(db: Db, m: OutboxRow): Promise<{ sealed: string; code: string } | { plain: string } | undefined> {
+  if (m.suggestionSeq !== null) {
+    const [row] = await db.select({ sealed: suggestions.notifyContact, code: suggestions.code }).from(suggestions).where(eq(suggestions.seq, m.suggestionSeq));
+    return row?.sealed ? { sealed: row.sealed, code: row.code } : undefined;
+  }
+  if (m.userId !== null) {
+    const [row] = await db.select({ email: users.email }).from(users).where(eq(users.id, m.userId));
+    return row?.email ? { plain: row.email } : undefined;
+  }
+  return undefined;
+}
+
+/** The campaign's outbox for organisers: newest first, with counts per status. */
+export async function listOutbox(db: Db, campaignId: string, limit = 200) {
+  const [rows, byStatus] = await Promise.all([
+    db
+      .select({ row: notificationOutbox, code: suggestions.code })
+      .from(notificationOutbox)
+      .leftJoin(suggestions, eq(suggestions.seq, notificationOutbox.suggestionSeq))
+      .where(eq(notificationOutbox.campaignId, campaignId))
+      .orderBy(desc(notificationOutbox.createdAt), desc(notificationOutbox.id))
+      .limit(limit),
+    db.select({ status: notificationOutbox.status, n: count() }).from(notificationOutbox).where(eq(notificationOutbox.campaignId, campaignId)).groupBy(notificationOutbox.status),
+  ]);
+  return { rows: rows.map((r) => ({ ...r.row, code: r.code })), byStatus: new Map(byStatus.map((r) => [r.status, r.n])) };
+}

@@ -1,3 +1,5 @@
+import { HandlingScoresTable } from '../../views/pages/handling';
+import { departmentHandling } from '../suggestions/handling-score';
 import { Hono } from 'hono';
 import { AgendaPage, CampaignHome, DepartmentPage, DepartmentsPage, VenuesPage, type AgendaView } from '../../views/pages/campaign';
 import type { Db } from '../db/client';
@@ -70,13 +72,17 @@ campaignRoutes.get('/c/:code/departments/:id', async (c) => {
   const db = c.var.db;
   const campaign = await getCampaign(db, c.req.param('code'));
   const department = await getDepartment(db, campaign.id, c.req.param('id'));
-  const [{ agenda }, materials] = await Promise.all([agendaView(db, campaign), listMaterials(db, department.id)]);
+  const [{ agenda }, materials, handling] = await Promise.all([agendaView(db, campaign), listMaterials(db, department.id), departmentHandling(db, campaign, [department.name])]);
   const view = agenda.find((a) => a.group.id === department.groupId);
   const index = view?.group.departments.findIndex((d) => d.id === department.id) ?? -1;
   return page(
     c,
     { title: department.name, campaignCode: campaign.code },
-    <DepartmentPage campaign={campaign} department={department} group={view?.group} slot={view?.slots[index]} materials={materials} />,
+    <>
+      <DepartmentPage campaign={campaign} department={department} group={view?.group} slot={view?.slots[index]} materials={materials} />
+      {/* public once the handling period has closed */}
+      {handling.closed && <HandlingScoresTable scores={handling.scores} formula={handling.formula} heading="本部门市民建议办理情况" />}
+    </>,
   );
 });
 

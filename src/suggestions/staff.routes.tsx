@@ -17,7 +17,7 @@ import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { decodeCsvBytes } from '../delegates/csv.core';
 import { canonicalCode } from '../lib/codes.core';
-import { ADOPTIONS, SUGGESTION_STATUSES, suggestionAssignments, suggestions, suggestionSupporters, type Adoption, type AssignmentStatus, type SuggestionStatus } from '../db/schema';
+import { ADOPTIONS, campaigns, SUGGESTION_STATUSES, suggestionAssignments, suggestions, suggestionSupporters, type Adoption, type AssignmentStatus, type SuggestionStatus } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { readUpload } from '../lib/input';
@@ -25,6 +25,8 @@ import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
 import { closeByOrganiser, ratingsForHandler, ratingsOf } from './followup';
+import { formulaText, parseFormula } from './handling-score.core';
+import { HandlingSettingsForm } from '../../views/pages/handling';
 import { chinaDate } from '../notifications/outbox.core';
 import {
   assignmentsOf,
@@ -210,6 +212,7 @@ suggestionStaffRoutes.get(`${P}/stats`, requireRole('organiser', 'statistician')
   return page(
     c,
     { title: '建议统计', campaignCode: campaign.code },
+    <>
     <StatsPage
       campaign={campaign}
       total={total}
@@ -222,8 +225,51 @@ suggestionStaffRoutes.get(`${P}/stats`, requireRole('organiser', 'statistician')
       overdueDispatch={st.overdueDispatch}
       overdueAnswers={st.overdueAnswers}
       now={now}
-    />,
+    />
+    {c.var.user!.role === 'organiser' && <HandlingSettingsForm {...handlingSettingsProps(c, campaign, c.req.query('done') === 'handling' ? '已保存' : undefined)} />}
+    </>,
   );
+});
+
+const chinaDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+
+function handlingSettingsProps(c: Context<AppEnv>, campaign: Campaign, flash?: string, values?: Record<string, string>, errors?: Record<string, string>) {
+  const { formula } = parseFormula(campaign.handlingFormula);
+  return {
+    action: `/staff/c/${campaign.code}/suggestions/handling-settings`,
+    csrfToken: c.var.csrfToken,
+    values: {
+      closesOn: values?.['closesOn'] ?? (campaign.handlingClosesAt ? chinaDay(campaign.handlingClosesAt) : ''),
+      onTime: values?.['onTime'] ?? String(formula.onTime),
+      satisfaction: values?.['satisfaction'] ?? String(formula.satisfaction),
+      notReopened: values?.['notReopened'] ?? String(formula.notReopened),
+    },
+    formula: formulaText(formula),
+    errors,
+    flash,
+  };
+}
+
+suggestionStaffRoutes.post(`${P}/handling-settings`, organiser, async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const form = await formFields(c);
+  const errors: Record<string, string> = {};
+  const closesOn = (form['closesOn'] ?? '').trim();
+  // the end of that day in Beijing time
+  const closesAt = closesOn ? Date.parse(`${closesOn}T23:59:59+08:00`) : null;
+  if (closesOn && (!/^\d{4}-\d{2}-\d{2}$/.test(closesOn) || Number.isNaN(closesAt))) errors['closesOn'] = '日期格式应为 YYYY-MM-DD';
+  const weights = (['onTime', 'satisfaction', 'notReopened'] as const).map((k) => [k, Number((form[k] ?? '').trim())] as const);
+  for (const [k, w] of weights) if (!Number.isInteger(w) || w < 0 || w > 100) errors[k] = '权重须为 0–100 的整数';
+  if (!Object.keys(errors).length && weights.reduce((s, [, w]) => s + w, 0) !== 100) errors['notReopened'] = `三项权重之和须为 100(现在是 ${weights.reduce((s, [, w]) => s + w, 0)})`;
+  if (Object.keys(errors).length) {
+    return page(c, { title: '办理得分设置', campaignCode: campaign.code, status: 422 }, <HandlingSettingsForm {...handlingSettingsProps(c, campaign, undefined, form, errors)} />);
+  }
+  const handlingFormula = JSON.stringify(Object.fromEntries(weights));
+  await audited(db, actorOf(c), 'campaign.handling_settings', `campaign:${campaign.code}`, { closesOn, handlingFormula }, [
+    db.update(campaigns).set({ handlingClosesAt: closesAt, handlingFormula }).where(eq(campaigns.id, campaign.id)),
+  ]);
+  return c.redirect(`/staff/c/${campaign.code}/suggestions/stats?done=handling`, 303);
 });
 
 // ---------------------------------------------------------------- excellent suggestions

@@ -1,4 +1,7 @@
 import { canonicalReceipt } from '../lib/codes.core';
+import { HandlingScoresTable } from '../../views/pages/handling';
+import { departmentHandling } from '../suggestions/handling-score';
+import { handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, ShareTakenPage, TallyStaffPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
@@ -200,10 +203,15 @@ tallyRoutes.get('/c/:code/results/:group', async (c) => {
   const tally = await unsealedTally(c, campaign, n);
   const state = await groupSealState(db, campaign, n);
   const title = `${campaign.name} ${groupName(n)}各部门满意率与加权得分`;
+  // beside the ballot result, published with it: each department's handling of suggestions
+  const handling = await departmentHandling(db, campaign, tally.departments.map((d) => d.name));
   return page(
     c,
     { title: `${groupName(n)}评议结果`, campaignCode: campaign.code },
-    <GroupResultPage campaign={campaign} tally={tally} root={state.commitment!.root} unsealedAt={state.unsealedAt!} chartSvg={resultChartSvg(tally, title)} />,
+    <>
+      <GroupResultPage campaign={campaign} tally={tally} root={state.commitment!.root} unsealedAt={state.unsealedAt!} chartSvg={resultChartSvg(tally, title)} />
+      <HandlingScoresTable scores={handling.scores} formula={handling.formula} csvHref={`/c/${campaign.code}/results/${n}/handling.csv`} heading={`${groupName(n)}各部门市民建议办理情况`} />
+    </>,
   );
 });
 
@@ -212,6 +220,15 @@ tallyRoutes.get('/c/:code/results/:group/result.csv', async (c) => {
   const n = await requireGroup(c, campaign);
   const tally = await unsealedTally(c, campaign, n);
   return c.body(tallyCsv([tally]), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="results-${campaign.code}-group${n}.csv"` });
+});
+
+/** Beside result.csv (whose format is the tally's): the group's departments' handling scores, once the group is unsealed. */
+tallyRoutes.get('/c/:code/results/:group/handling.csv', async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const tally = await unsealedTally(c, campaign, n);
+  const handling = await departmentHandling(c.var.db, campaign, tally.departments.map((d) => d.name));
+  return c.body(handlingCsv(handling.scores), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="handling-${campaign.code}-group${n}.csv"` });
 });
 
 tallyRoutes.get('/c/:code/results/:group/chart.svg', async (c) => {

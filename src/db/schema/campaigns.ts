@@ -23,6 +23,10 @@ export const campaigns = sqliteTable('campaigns', {
   // optimistic locks of the two base quota tables (a table is saved whole: its columns must add up)
   quotaMainVersion: integer('quota_main_version').notNull().default(1),
   quotaSubVersion: integer('quota_sub_version').notNull().default(1),
+  /** End of the suggestion handling period (ms): departments' handling scores are public from then. */
+  handlingClosesAt: integer('handling_closes_at'),
+  /** Weights of the handling score, JSON {onTime, satisfaction, notReopened} summing to 100; null: the default. */
+  handlingFormula: text('handling_formula'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch() * 1000)`),
 });
 

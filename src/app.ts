@@ -36,6 +36,7 @@ import { suggestionStaffRoutes } from './suggestions/staff.routes';
 import { suggestionApi } from './suggestions/api.routes';
 import { surveyRoutes } from './survey/survey.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
+import { open311Routes } from './suggestions/open311.routes';
 
 export interface AppOptions {
   /** The database for this request: a shared client on Node, built from bindings on Workers. */
@@ -106,6 +107,7 @@ export function createApp(opts: AppOptions) {
   app.route('/', suggestionStaffRoutes);
   app.route('/', notificationRoutes);
   app.route('/api', suggestionApi);
+  app.route('/open311/v2', open311Routes);
   app.route('/', surveyRoutes);
   app.route('/api', campaignApi);
   app.route('/api', tallyApi);

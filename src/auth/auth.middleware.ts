@@ -60,7 +60,7 @@ export const csrfProtection = createMiddleware<AppEnv>(async (c, next) => {
   c.set('csrfToken', expected);
   if (SAFE_METHODS.has(c.req.method)) return next();
   const hasCookies = Boolean(getCookie(c, SESSION_COOKIE) || getCookie(c, CSRF_COOKIE));
-  if (c.req.path.startsWith('/api/') && !hasCookies) return next();
+  if ((c.req.path.startsWith('/api/') || c.req.path.startsWith('/open311/')) && !hasCookies) return next();
   let sent = c.req.header('x-csrf-token');
   const type = c.req.header('content-type') ?? '';
   if (!sent && (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data'))) {

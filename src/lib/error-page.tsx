@@ -6,6 +6,8 @@ import { page } from './render';
 
 /** JSON `{error: {code, message, fields?}}` under /api, a Chinese page elsewhere. */
 export function renderError(c: Context<AppEnv>, err: AppError) {
+  // Open311 GeoReport v2 errors: an array of {code, description}; our stable code beside them
+  if (c.req.path.startsWith('/open311/')) return c.json([{ code: err.status, description: err.message, error_code: err.code }], err.status);
   if (c.req.path.startsWith('/api/')) {
     const fields = Object.keys(err.fields).length ? { fields: err.fields } : {};
     return c.json({ error: { code: err.code, message: err.message, ...fields } }, err.status);

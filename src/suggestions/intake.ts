@@ -52,7 +52,7 @@ export type PublicIntake =
  * A citizen's suggestion from the form or the JSON API: rate limits (address first, then the
  * mobile number once it is known to be one), honeypot, validation, duplicates, insert.
  */
-export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: Record<string, unknown>): Promise<PublicIntake> {
+export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: Record<string, unknown>, source: 'online' | 'open311' = 'online'): Promise<PublicIntake> {
   const db = c.var.db;
   const closed = intakeClosed(campaign);
   if (closed) throw new AppError(409, 'INTAKE_CLOSED', closed);
@@ -75,5 +75,5 @@ export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: 
     { key: mobileKey, windowMs: INTAKE_LIMITS.perMobile.windowMs },
   ]);
   if ((counts.get(ipKey) ?? 0) > INTAKE_LIMITS.perIp.max || (counts.get(mobileKey) ?? 0) > INTAKE_LIMITS.perMobile.max) throw rateLimited();
-  return createSuggestion(db, { campaignId: campaign.id, source: 'online', input: checked.value, atRest: c.var.atRest });
+  return createSuggestion(db, { campaignId: campaign.id, source, input: checked.value, atRest: c.var.atRest });
 }

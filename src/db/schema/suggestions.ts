@@ -5,7 +5,8 @@ import { campaigns, departments } from './campaigns';
 export const SUGGESTION_STATUSES = ['received', 'dispatched', 'in_progress', 'answered', 'published', 'merged', 'not_accepted'] as const;
 export type SuggestionStatus = (typeof SUGGESTION_STATUSES)[number];
 
-export const SUGGESTION_SOURCES = ['online', 'paper', 'batch'] as const;
+/** `open311`: through the GeoReport v2 intake API (mini-programs, hotline systems). */
+export const SUGGESTION_SOURCES = ['online', 'paper', 'batch', 'open311'] as const;
 export type SuggestionSource = (typeof SUGGESTION_SOURCES)[number];
 
 /** `reopened`: an answer the citizen found unsatisfactory (回访 不满意); its department handles a new round. */

@@ -17,6 +17,7 @@ import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { useNativeRsa } from './hearing/credential';
 import { fromB64url } from './tally/seal.core';
 import { drainOutbox } from './notifications/sender';
+import { enqueueReminders } from './notifications/outbox.repo';
 import { smsTransportFrom } from './notifications/providers';
 
 // workerd implements WebCrypto's RSA-RAW: blind signatures in native code, not JS bignums
@@ -83,9 +84,12 @@ export async function scheduled(_controller: ScheduledController, env: WorkerBin
     console.error('ALIYUN_SMS_TEMPLATES is not JSON; SMS stays in the outbox');
     return;
   }
+  const db = databaseFor(env);
+  // reminders are queued here too (their e-mail then waits in the outbox, see above)
+  ctx.waitUntil(enqueueReminders(db, Date.now()).catch((err) => console.error('reminders:', err)));
   const sms = smsTransportFrom({ ...env, ALIYUN_SMS_TEMPLATES: templates });
   if (!sms) return;
-  ctx.waitUntil(drainOutbox({ db: databaseFor(env), atRest: atRestCipher(env.SECRET_KEY), transports: { sms }, publicUrl: env.SANMIN_PUBLIC_URL ?? 'https://sanmin.invalid' }).then(() => undefined));
+  ctx.waitUntil(drainOutbox({ db, atRest: atRestCipher(env.SECRET_KEY), transports: { sms }, publicUrl: env.SANMIN_PUBLIC_URL ?? 'https://sanmin.invalid' }).then(() => undefined));
 }
 
 export default { fetch: app.fetch, scheduled } satisfies ExportedHandler<WorkerBindings>;

@@ -32,7 +32,7 @@ export async function getUser(db: Db, id: string): Promise<User | undefined> {
 
 export function insertUser(
   db: Db,
-  u: { id: string; username: string; displayName: string; passwordHash: string; role: Role; venueName: string | null; departmentName: string | null },
+  u: { id: string; username: string; displayName: string; passwordHash: string; role: Role; venueName: string | null; departmentName: string | null; email?: string | null },
 ) {
   return db.insert(users).values(u);
 }

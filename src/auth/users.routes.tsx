@@ -10,6 +10,7 @@ import { formFields, page } from '../lib/render';
 import { requireRole } from './auth.middleware';
 import { deleteUserSessions, getUser, listUsers } from './auth.repo';
 import { createStaffUser } from './users';
+import { staffEmail } from './users.schemas';
 
 /** Organisers manage the other staff accounts. */
 export const userRoutes = new Hono<AppEnv>();
@@ -42,6 +43,17 @@ userRoutes.post('/', async (c) => {
     throw err;
   }
   return c.redirect('/staff/users?done=created', 303);
+});
+
+/** A handler's work e-mail (reminders at day 10 and 14); empty clears it. */
+userRoutes.post('/:id/email', async (c) => {
+  const db = c.var.db;
+  const target = await getUser(db, c.req.param('id'));
+  if (!target) throw notFound('账号');
+  const parsed = staffEmail.safeParse((await formFields(c))['email'] ?? '');
+  if (!parsed.success) return usersPage(c, { errors: { _form: parsed.error.issues[0]?.message ?? '电子邮箱格式不正确' } }, 422);
+  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'user.email', `user:${target.username}`, { set: parsed.data !== null }, [db.update(users).set({ email: parsed.data }).where(eq(users.id, target.id))]);
+  return c.redirect('/staff/users?done=saved', 303);
 });
 
 userRoutes.post('/:id/active', async (c) => {

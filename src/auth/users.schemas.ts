@@ -9,6 +9,17 @@ const optionalName = z
   .nullable()
   .default(null);
 
+/** An optional work e-mail address (reminders to department handlers). */
+export const staffEmail = z
+  .string()
+  .trim()
+  .max(100, '邮箱过长')
+  .refine((s) => s === '' || /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(s), '电子邮箱格式不正确(可不填)')
+  .transform((s) => (s === '' ? null : s))
+  .nullable()
+  .optional()
+  .transform((s) => s ?? null);
+
 /** A new staff account; scope must match the role (venue staff ↔ venue, handler ↔ department). */
 export const newUserInput = z
   .object({
@@ -17,6 +28,8 @@ export const newUserInput = z
     role: z.enum(ROLES, { error: '请选择角色' }),
     venueName: optionalName,
     departmentName: optionalName,
+    /** Work address for handling reminders; optional. */
+    email: staffEmail,
     password: z.string().min(12, '密码至少 12 位').max(200, '密码过长'),
   })
   .superRefine((u, ctx) => {

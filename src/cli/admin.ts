@@ -1,4 +1,4 @@
-// npm run admin -- create-user --username admin --name 管理员 --role organiser [--venue 市南区] [--department 市教育局]
+// npm run admin -- create-user --username admin --name 管理员 --role organiser [--venue 市南区] [--department 市教育局] [--email a@b.cn]
 // The password comes from SANMIN_PASSWORD, or is generated and printed once.
 import { parseArgs } from 'node:util';
 import { createStaffUser } from '../auth/users';
@@ -6,7 +6,7 @@ import { randomToken } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { openConfiguredDatabase } from './db';
 
-const USAGE = `usage: npm run admin -- create-user --username <name> --name <显示名> --role <organiser|venue_staff|qualifier|statistician|custodian|dept_handler|auditor> [--venue <会场>] [--department <部门>]
+const USAGE = `usage: npm run admin -- create-user --username <name> --name <显示名> --role <organiser|venue_staff|qualifier|statistician|custodian|dept_handler|auditor> [--venue <会场>] [--department <部门>] [--email <工作邮箱>]
 The password is read from SANMIN_PASSWORD; without it a random one is generated and printed.`;
 
 const { positionals, values } = parseArgs({

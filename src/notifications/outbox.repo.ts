@@ -14,14 +14,15 @@ export type OutboxRow = typeof notificationOutbox.$inferSelect;
  */
 export function enqueueForAuthor(
   db: Db,
-  where: { seq: number } | { code: string },
+  where: { seq: number } | { code: string } | { duplicatesOf: number },
   event: NotificationEvent,
   params: Record<string, string>,
   occasion: string,
   now: number,
 ): BatchItem<'sqlite'> {
-  const id = uuidv7();
-  const match = 'seq' in where ? sql`s.seq = ${where.seq}` : sql`s.code = ${where.code}`;
+  // one row per matching suggestion (duplicatesOf: several), each with its own stable id
+  const id = 'duplicatesOf' in where ? sql`lower(hex(randomblob(16)))` : sql`${uuidv7()}`;
+  const match = 'seq' in where ? sql`s.seq = ${where.seq}` : 'code' in where ? sql`s.code = ${where.code}` : sql`s.duplicate_of = ${where.duplicatesOf} AND s.status = 'merged'`;
   return db
     .insert(notificationOutbox)
     .select(
@@ -31,15 +32,35 @@ export function enqueueForAuthor(
     .onConflictDoNothing();
 }
 
-/** An e-mail to each active handler of a department who has an address (reminders). */
-export function enqueueForHandlers(db: Db, campaignId: string, departmentName: string, event: NotificationEvent, params: Record<string, string>, occasion: string, now: number): BatchItem<'sqlite'> {
-  return db
-    .insert(notificationOutbox)
-    .select(
-      sql`SELECT lower(hex(randomblob(16))), ${campaignId}, NULL, u.id, 'email', ${event}, ${JSON.stringify(params)}, u.id || ${`:${event}:${occasion}`}, 'pending', 0, 0, ${now}, NULL, NULL, NULL, ${now}, NULL
-          FROM users AS u WHERE u.role = 'dept_handler' AND u.active = 1 AND u.department_name = ${departmentName} AND u.email IS NOT NULL AND u.email <> ''`,
-    )
-    .onConflictDoNothing();
+const DAY = 24 * 60 * 60 * 1000;
+
+/**
+ * Reminders to the department's handlers (those with a work e-mail) for every open assignment at
+ * day 10 (five days left) and day 14 (due tomorrow) of its 15-day deadline: one set-based insert
+ * per reminder, each at most once per handler and assignment (`dedupe_key`). Returns how many it queued.
+ */
+export async function enqueueReminders(db: Db, now: number): Promise<number> {
+  let queued = 0;
+  for (const [event, day, until] of [
+    ['reminder_day10', 10, 14],
+    ['reminder_day14', 14, 15],
+  ] as const) {
+    const rows = await db
+      .insert(notificationOutbox)
+      .select(
+        sql`SELECT lower(hex(randomblob(16))), s.campaign_id, NULL, u.id, 'email', ${event},
+              json_object('code', s.code, 'department', a.department_name, 'deadline', strftime('%Y-%m-%d', a.deadline_at / 1000 + 28800, 'unixepoch')),
+              u.id || ${`:${event}:`} || a.id, 'pending', 0, 0, ${now}, NULL, NULL, NULL, ${now}, NULL
+            FROM suggestion_assignments AS a
+            JOIN suggestions AS s ON s.seq = a.suggestion_seq
+            JOIN users AS u ON u.role = 'dept_handler' AND u.active = 1 AND u.department_name = a.department_name AND u.email IS NOT NULL AND u.email <> ''
+            WHERE a.status IN ('dispatched', 'in_progress') AND a.assigned_at + ${day * DAY} <= ${now} AND a.assigned_at + ${until * DAY} > ${now}`,
+      )
+      .onConflictDoNothing()
+      .returning({ id: notificationOutbox.id });
+    queued += rows.length;
+  }
+  return queued;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Db } from '../db/client';
 import type { OutboxChannel } from '../db/schema';
 import { openText, type AtRest } from '../lib/at-rest';
 import { backoffMs, chinaDate, DeliveryError, LEASE_MS, MAX_ATTEMPTS, messageIdOf, renderMessage, type RenderedMessage } from './outbox.core';
-import { claimDue, markFailed, markSent, recipientOf, type OutboxRow } from './outbox.repo';
+import { claimDue, enqueueReminders, markFailed, markSent, recipientOf, type OutboxRow } from './outbox.repo';
 import { NOTIFICATION_EVENTS, type NotificationEvent } from './templates';
 import { feedbackToken } from './links';
 
@@ -61,7 +61,10 @@ async function linkParams(deps: SenderDeps, m: OutboxRow, code: string | undefin
     params['trackUrl'] = `${base}/c/${campaign}/suggestions/track?code=${encodeURIComponent(code)}`;
     if (deps.atRest) params['rateUrl'] = `${base}/c/${campaign}/suggestions/${code}/feedback?t=${await feedbackToken(deps.atRest, code)}`;
   }
-  if (params['code']) params['handlingUrl'] = `${base}/staff/c/${campaign}/handling/${params['code']}`;
+  // a citizen's own tracking code is the one their contact is sealed to
+  if (code) params['code'] ??= code;
+  if (m.userId !== null && params['code']) params['handlingUrl'] = `${base}/staff/c/${campaign}/handling/${params['code']}`;
+  if (params['original']) params['originalUrl'] = `${base}/c/${campaign}/suggestions/track?code=${encodeURIComponent(params['original'])}`;
   return params;
 }
 
@@ -125,13 +128,20 @@ export async function drainOutbox(deps: SenderDeps): Promise<{ sent: number; ret
   return out;
 }
 
-/** Node: drains every `intervalMs` in the server process until stopped; one drain at a time. */
+/** How often the day-10/day-14 reminders are looked for (they are dated by the day, not the second). */
+export const REMINDER_SCAN_MS = 60_000;
+
+/** Node: drains every `intervalMs` in the server process until stopped (and queues reminders each minute); one drain at a time. */
 export function runSender(deps: SenderDeps, intervalMs = 5_000, onError: (err: unknown) => void = (err) => console.error('outbox sender:', err)): () => void {
   let running = false;
+  let lastScan = -Infinity;
+  const now = deps.now ?? Date.now;
   const timer = setInterval(() => {
     if (running) return;
     running = true;
-    drainOutbox(deps)
+    const scan = now() - lastScan >= REMINDER_SCAN_MS ? ((lastScan = now()), enqueueReminders(deps.db, now())) : Promise.resolve(0);
+    scan
+      .then(() => drainOutbox(deps))
       .catch(onError)
       .finally(() => {
         running = false;

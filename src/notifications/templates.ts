@@ -5,7 +5,7 @@
  * each event comes from configuration (ALIYUN_SMS_TEMPLATES), and `smsParams` lists the
  * variables sent with it. No template names the citizen or quotes their text.
  */
-export const NOTIFICATION_EVENTS = ['received', 'dispatched', 'published', 'reopened', 'closed', 'reminder_day10', 'reminder_day14'] as const;
+export const NOTIFICATION_EVENTS = ['received', 'dispatched', 'published', 'merged_published', 'reopened', 'closed', 'reminder_day10', 'reminder_day14'] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 export interface MessageTemplate {
@@ -33,6 +33,12 @@ export const TEMPLATES: Record<NotificationEvent, MessageTemplate> = {
     text: '您好:\n\n您的建议(跟踪码 {code})已答复并公开。请阅读答复后告诉我们您是否满意(满意 / 基本满意 / 不满意),不满意的将重新交办:\n{rateUrl}\n\n三民活动组委会',
     sms: '您的建议${code}已答复,请点击链接评价办理结果:${rateUrl}',
     smsParams: ['code', 'rateUrl'],
+  },
+  merged_published: {
+    subject: '与您的建议相同的建议已答复(跟踪码 {code})',
+    text: '您好:\n\n您的建议(跟踪码 {code})已与内容相同的建议 {original} 合并办理,答复已公开:\n{originalUrl}\n\n三民活动组委会',
+    sms: '您的建议${code}已与相同建议${original}合并办理,答复已公开,可在三民活动网站查询。',
+    smsParams: ['code', 'original'],
   },
   reopened: {
     subject: '您的建议已重新交办(跟踪码 {code})',

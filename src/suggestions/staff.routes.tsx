@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import {
   DetailPage,
+  AnswerTemplatesPage,
   ExcellencePage,
   HandlerItemPage,
   HandlerListPage,
@@ -25,6 +26,7 @@ import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
 import { closeByOrganiser, ratingsForHandler, ratingsOf } from './followup';
+import { deleteTemplate, insertTemplate, listTemplates } from './answer-templates';
 import { formulaText, parseFormula } from './handling-score.core';
 import { HandlingSettingsForm } from '../../views/pages/handling';
 import { chinaDate } from '../notifications/outbox.core';
@@ -67,6 +69,7 @@ import {
   parseScore,
   rankByScores,
   validateSuggestion,
+  validateTemplate,
 } from './suggestions.core';
 
 /** Dispatchers (organisers), department handlers, reviewers and statistics. */
@@ -374,6 +377,35 @@ const DONE: Record<string, string> = {
   closed: '已办结',
 };
 
+// ---------------------------------------------------------------- answer templates
+
+async function templatesView(c: Context<AppEnv>, campaign: Campaign, extra: { values?: Record<string, string>; errors?: Record<string, string>; flash?: string | undefined } = {}, status: 200 | 422 = 200) {
+  const [ctx, templates] = await Promise.all([loadIntakeContext(c.var.db, campaign.id), listTemplates(c.var.db, campaign.id)]);
+  return page(c, { title: '答复模板', campaignCode: campaign.code, status }, <AnswerTemplatesPage campaign={campaign} themes={ctx.themes} templates={templates} csrfToken={c.var.csrfToken} {...extra} />);
+}
+
+suggestionStaffRoutes.get(`${P}/templates`, organiser, async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  return templatesView(c, campaign, { flash: c.req.query('done') === 'saved' ? '模板已保存' : c.req.query('done') === 'deleted' ? '模板已删除' : undefined });
+});
+
+suggestionStaffRoutes.post(`${P}/templates`, organiser, async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  const form = await formFields(c);
+  const checked = validateTemplate(form, (await loadIntakeContext(db, campaign.id)).themes);
+  if (!checked.ok) return templatesView(c, campaign, { values: form, errors: checked.errors }, 422);
+  await audited(db, actorOf(c), 'suggestion.template_add', `suggestions:${campaign.code}`, { theme: checked.value.theme, title: checked.value.title }, [insertTemplate(db, campaign.id, checked.value)]);
+  return c.redirect(`/staff/c/${campaign.code}/suggestions/templates?done=saved`, 303);
+});
+
+suggestionStaffRoutes.post(`${P}/templates/:id/delete`, organiser, async (c) => {
+  const db = c.var.db;
+  const campaign = await getCampaign(db, c.req.param('code'));
+  await audited(db, actorOf(c), 'suggestion.template_delete', `suggestions:${campaign.code}`, { id: c.req.param('id') }, [deleteTemplate(db, campaign.id, c.req.param('id'))]);
+  return c.redirect(`/staff/c/${campaign.code}/suggestions/templates?done=deleted`, 303);
+});
+
 suggestionStaffRoutes.get(`${P}/:sc`, organiser, async (c) => {
   const { campaign, s } = await loadItem(c);
   return detailView(c, campaign, s, { flash: DONE[c.req.query('done') ?? ''] });
@@ -457,6 +489,9 @@ suggestionStaffRoutes.post(`${P}/:sc/publish`, organiser, async (c) => {
     ...reindexPublic(db, s, publicAnswer),
     // the author's 回访 link goes out with the publication
     enqueueForAuthor(db, { seq: s.seq }, 'published', { code: s.code }, `r${s.reopenRound}`, now),
+    // one answer for the merged duplicates: shown on their tracking pages, their authors told (they do not rate)
+    db.update(suggestions).set({ publicAnswer, publishedAt: now }).where(and(eq(suggestions.duplicateOf, s.seq), eq(suggestions.status, 'merged'))),
+    enqueueForAuthor(db, { duplicatesOf: s.seq }, 'merged_published', { original: s.code }, `r${s.reopenRound}`, now),
   ], handlingUnchanged(db, s.seq, s.status, all, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=published`, 303);
 });
@@ -538,8 +573,19 @@ async function myItem(c: Context<AppEnv>) {
 
 suggestionStaffRoutes.get(`${H}/:sc`, handler, async (c) => {
   const { campaign, item } = await myItem(c);
-  const ratings = await ratingsForHandler(c.var.db, item.seq);
-  return page(c, { title: item.title, campaignCode: campaign.code }, <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} ratings={ratings} />);
+  const db = c.var.db;
+  const [ratings, templates, [dups]] = await Promise.all([
+    ratingsForHandler(db, item.seq),
+    listTemplates(db, campaign.id, item.theme),
+    db.select({ n: count() }).from(suggestions).where(and(eq(suggestions.duplicateOf, item.seq), eq(suggestions.status, 'merged'))),
+  ]);
+  // ?template= starts the answer from one of the theme's templates (works without JavaScript)
+  const chosen = templates.find((t) => t.id === c.req.query('template'));
+  return page(
+    c,
+    { title: item.title, campaignCode: campaign.code },
+    <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} ratings={ratings} templates={templates} duplicates={dups?.n ?? 0} values={chosen ? { answer: chosen.body } : undefined} />,
+  );
 });
 
 /** Writes an assignment change and the suggestion status that follows from all its departments. */

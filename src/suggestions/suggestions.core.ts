@@ -322,6 +322,13 @@ export function isAnswerOverdue(a: { status: AssignmentStatus; deadlineAt: numbe
   return (a.status === 'dispatched' || a.status === 'in_progress') && now > a.deadlineAt;
 }
 
+/** The handler's dashboard reminder: from day 10 (five days left) and day 14 (due tomorrow) of an open assignment. */
+export function reminderLevel(a: { status: AssignmentStatus; assignedAt: number }, now: number): 'day10' | 'day14' | null {
+  if (a.status !== 'dispatched' && a.status !== 'in_progress') return null;
+  const days = (now - a.assignedAt) / DAY;
+  return days >= 14 ? 'day14' : days >= 10 ? 'day10' : null;
+}
+
 /** Whole days late (at least 1 once overdue). */
 export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil((now - deadline) / DAY));
 
@@ -371,6 +378,22 @@ export function validateRating(input: Record<string, unknown>): Checked<{ rating
   if (chars(comment) > RATING_COMMENT_MAX) errors['comment'] = `意见不能超过 ${RATING_COMMENT_MAX} 个字`;
   else if (rating === 'unsatisfied' && chars(comment) < 2) errors['comment'] = '请写明不满意的原因,将转交承办部门重新办理';
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: { rating, comment } };
+}
+
+// ---------------------------------------------------------------- answer templates
+
+export const TEMPLATE_LIMITS = { title: { min: 2, max: 40 }, body: { min: 10, max: LIMITS.answer.max } } as const;
+
+/** An organiser's answer template: a theme of the campaign, a title, and the answer text handlers start from. */
+export function validateTemplate(input: Record<string, unknown>, themes: readonly string[]): Checked<{ theme: string; title: string; body: string }> {
+  const theme = str(input['theme']);
+  const title = str(input['title']);
+  const body = str(input['body']);
+  const errors: Record<string, string> = {};
+  if (!themes.includes(theme)) errors['theme'] = '请选择建议主题';
+  if (chars(title) < TEMPLATE_LIMITS.title.min || chars(title) > TEMPLATE_LIMITS.title.max) errors['title'] = `模板名称须为 ${TEMPLATE_LIMITS.title.min}–${TEMPLATE_LIMITS.title.max} 个字`;
+  if (chars(body) < TEMPLATE_LIMITS.body.min || chars(body) > TEMPLATE_LIMITS.body.max) errors['body'] = `模板内容须为 ${TEMPLATE_LIMITS.body.min}–${TEMPLATE_LIMITS.body.max} 个字`;
+  return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: { theme, title, body } };
 }
 
 // ---------------------------------------------------------------- privacy

@@ -86,6 +86,7 @@ const SCOPED: Record<string, Make> = {
   [`POST ${C}/suggestions/:sc/reject`]: (x) => post(`/staff/c/2018/suggestions/${x.suggestion}/reject`, { reason: '越权不予受理' }),
   [`POST ${C}/suggestions/:sc/publish`]: (x) => post(`/staff/c/2018/suggestions/${x.suggestion}/publish`),
   [`POST ${C}/suggestions/:sc/shortlist`]: (x) => post(`/staff/c/2018/suggestions/${x.suggestion}/shortlist`),
+  [`POST ${C}/suggestions/:sc/close`]: (x) => post(`/staff/c/2018/suggestions/${x.suggestion}/close`, { note: '越权办结越权办结' }),
   [`POST ${C}/suggestions/:sc/score`]: (x) => post(`/staff/c/2018/suggestions/${x.suggestion}/score`, { score: '99' }),
   [`GET ${C}/handling/:sc`]: (x) => get(`/staff/c/2018/handling/${x.suggestion}`),
   [`POST ${C}/handling/:sc/accept`]: (x) => post(`/staff/c/2018/handling/${x.suggestion}/accept`),
@@ -99,6 +100,8 @@ const SCOPED: Record<string, Make> = {
  */
 const NOT_SCOPED: Record<string, string> = {
   'POST /staff/users/:id/active': 'an account, organisers only',
+  'POST /staff/users/:id/email': 'an account, organisers only',
+  [`POST ${C}/suggestions/templates/:id/delete`]: 'a campaign-wide answer template, organisers only',
   [`POST ${C}/quotas/:kind`]: 'the campaign-wide base tables, organisers only',
   [`POST ${C}/tally/:group/join`]: 'a group is campaign-wide: custodians and the statistician act on all of it',
   [`POST ${C}/tally/:group/ceremony`]: 'a group is campaign-wide',

@@ -343,7 +343,21 @@ export function UsersPage(props: {
                 <td>{u.username}</td>
                 <td>{u.displayName}</td>
                 <td>{ROLE_LABELS[u.role]}</td>
-                <td>{u.venueName ?? u.departmentName ?? '—'}</td>
+                <td>
+                  {u.venueName ?? u.departmentName ?? '—'}
+                  {u.role === 'dept_handler' && (
+                    <form class="inline" method="post" action={`/staff/users/${u.id}/email`}>
+                      <CsrfField token={props.csrfToken} />
+                      <label class="sr-only" for={`email-${u.id}`}>
+                        {u.username} 的工作邮箱
+                      </label>
+                      <input id={`email-${u.id}`} name="email" type="email" value={u.email ?? ''} placeholder="工作邮箱" />
+                      <button class="small secondary" type="submit">
+                        保存邮箱
+                      </button>
+                    </form>
+                  )}
+                </td>
                 <td>{u.active ? '启用' : '已停用'}</td>
                 <td>
                   <form class="inline" method="post" action={`/staff/users/${u.id}/active`}>
@@ -400,6 +414,7 @@ export function UsersPage(props: {
           </select>
           <FieldError id="user-departmentName-error" message={errors['departmentName']} />
         </div>
+        {field('email', '工作邮箱(选填;部门承办人用于接收办理提醒)', 'email', 'off')}
         {field('password', '初始密码(至少 12 位)', 'password', 'new-password')}
         <div>
           <button type="submit">新建账号</button>

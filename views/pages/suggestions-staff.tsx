@@ -12,6 +12,7 @@ import {
   daysLate,
   isAnswerOverdue,
   isDispatchOverdue,
+  reminderLevel,
 } from '../../src/suggestions/suggestions.core';
 import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.repo';
 import { CsrfField, FieldError, Flash } from '../layout';
@@ -28,9 +29,89 @@ function StaffNav({ campaign }: { campaign: Campaign }) {
       <a href={`${b}/import`}>批量导入</a>
       <a href={`${b}/excellent`}>优秀建议评选</a>
       <a href={`${b}/stats`}>统计</a>
+      <a href={`${b}/templates`}>答复模板</a>
       <a href={`/staff/c/${campaign.code}/notifications`}>通知发件箱</a>
       <a href={`/c/${campaign.code}/suggestions`}>公开栏</a>
     </nav>
+  );
+}
+
+/** Organisers: per-theme answer templates that handlers start an answer from. */
+export function AnswerTemplatesPage(props: {
+  campaign: Campaign;
+  themes: readonly string[];
+  templates: readonly { id: string; theme: string; title: string; body: string }[];
+  csrfToken: string;
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  flash?: string | undefined;
+}) {
+  const e = props.errors ?? {};
+  const v = props.values ?? {};
+  const b = `${base(props.campaign)}/templates`;
+  return (
+    <section>
+      <h1>答复模板</h1>
+      <StaffNav campaign={props.campaign} />
+      {props.flash && <Flash kind="ok">{props.flash}</Flash>}
+      {props.themes.map((theme) => {
+        const mine = props.templates.filter((t) => t.theme === theme);
+        return (
+          <div>
+            <h2>{theme}</h2>
+            {mine.length === 0 ? (
+              <p class="muted">暂无模板。</p>
+            ) : (
+              <ul>
+                {mine.map((t) => (
+                  <li>
+                    <strong>{t.title}</strong>:<span class="prose">{t.body}</span>
+                    <form class="inline" method="post" action={`${b}/${t.id}/delete`}>
+                      <CsrfField token={props.csrfToken} />
+                      <button class="small secondary" type="submit">
+                        删除
+                      </button>
+                    </form>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        );
+      })}
+      <h2>新建模板</h2>
+      <form class="card stack" method="post" action={b} novalidate>
+        <CsrfField token={props.csrfToken} />
+        {Object.keys(e).length > 0 && <Flash kind="err">提交的内容有误,请按提示修改</Flash>}
+        <div>
+          <label for="tpl-theme">建议主题</label>
+          <select id="tpl-theme" name="theme" aria-describedby={e['theme'] ? 'tpl-theme-error' : undefined}>
+            <option value="">请选择</option>
+            {props.themes.map((t) => (
+              <option value={t} selected={v['theme'] === t}>
+                {t}
+              </option>
+            ))}
+          </select>
+          <FieldError id="tpl-theme-error" message={e['theme']} />
+        </div>
+        <div>
+          <label for="tpl-title">模板名称</label>
+          <input id="tpl-title" name="title" type="text" value={v['title'] ?? ''} aria-describedby={e['title'] ? 'tpl-title-error' : undefined} />
+          <FieldError id="tpl-title-error" message={e['title']} />
+        </div>
+        <div>
+          <label for="tpl-body">答复内容(承办人在此基础上修改)</label>
+          <textarea id="tpl-body" name="body" rows={6} aria-describedby={e['body'] ? 'tpl-body-error' : undefined}>
+            {v['body'] ?? ''}
+          </textarea>
+          <FieldError id="tpl-body-error" message={e['body']} />
+        </div>
+        <div>
+          <button type="submit">保存模板</button>
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -417,6 +498,18 @@ export function HandlerListPage(props: { campaign: Campaign; department: string;
       <h1>{props.department} · 待办建议</h1>
       {props.flash && <Flash kind="ok">{props.flash}</Flash>}
       <p class="muted">按工作纪律,建议人的姓名和联系方式不向承办部门提供;如需联系,请通过组委会。</p>
+      {(() => {
+        const urgent = props.rows.filter((r) => reminderLevel(r, props.now) === 'day14').length;
+        const soon = props.rows.filter((r) => reminderLevel(r, props.now) === 'day10').length;
+        return urgent + soon > 0 ? (
+          <Flash kind="warn">
+            <span data-testid="handling-reminder">
+              {urgent > 0 && `${urgent} 件明天到期(已办理 14 天),请今天内答复。`}
+              {soon > 0 && `${soon} 件已办理 10 天,距答复期限不足 5 天。`}
+            </span>
+          </Flash>
+        ) : null;
+      })()}
       <div class="table-wrap">
         <table>
           <thead>
@@ -439,6 +532,8 @@ export function HandlerListPage(props: { campaign: Campaign; department: string;
                 <td>{ASSIGNMENT_LABELS[r.status]}</td>
                 <td>
                   {fmtDate(r.deadlineAt)} {isAnswerOverdue(r, props.now) && <span class="badge frozen">逾期 {daysLate(r.deadlineAt, props.now)} 天</span>}
+                  {!isAnswerOverdue(r, props.now) && reminderLevel(r, props.now) === 'day14' && <span class="badge frozen">明天到期</span>}
+                  {reminderLevel(r, props.now) === 'day10' && <span class="badge draft">剩余不足 5 天</span>}
                 </td>
               </tr>
             ))}
@@ -473,7 +568,17 @@ export function RatingsCard({ ratings }: { ratings: readonly RatingView[] }) {
   );
 }
 
-export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; csrfToken: string; now: number; values?: Record<string, string>; errors?: Record<string, string>; ratings?: readonly RatingView[] }) {
+export function HandlerItemPage(props: {
+  campaign: Campaign;
+  item: HandlerRow;
+  csrfToken: string;
+  now: number;
+  values?: Record<string, string>;
+  errors?: Record<string, string>;
+  ratings?: readonly RatingView[];
+  templates?: readonly { id: string; title: string }[];
+  duplicates?: number;
+}) {
   const { item } = props;
   const errors = props.errors ?? {};
   const v = props.values ?? {};
@@ -509,6 +614,17 @@ export function HandlerItemPage(props: { campaign: Campaign; item: HandlerRow; c
       )}
       {open && (
         <>
+          {(props.duplicates ?? 0) > 0 && <p class="muted">本建议合并了 {props.duplicates} 条内容相同的建议,公开时本答复一并答复这些建议人。</p>}
+          {(props.templates ?? []).length > 0 && (
+            <nav aria-label="答复模板" class="row">
+              <span>从模板开始({item.theme}):</span>
+              {props.templates!.map((t) => (
+                <a href={`${b}?template=${t.id}`} data-testid="answer-template">
+                  {t.title}
+                </a>
+              ))}
+            </nav>
+          )}
           <form method="post" action={`${b}/answer`} class="stack">
             <CsrfField token={props.csrfToken} />
             <div>

@@ -173,7 +173,8 @@ export function PublicSuggestion({ item, full }: { item: PublicItem; full?: bool
       </p>
       <p class="prose">{full ? item.body : excerpt(item.body, 120)}</p>
       {full && item.status === 'not_accepted' && item.rejectReason && <p>不予受理的原因:{item.rejectReason}</p>}
-      {item.status === 'published' && item.publicAnswer && (
+      {full && item.status === 'merged' && item.publicAnswer && <p class="muted">本建议已与内容相同的建议合并办理,以下为合并办理的答复。</p>}
+      {(item.status === 'published' || (full && item.status === 'merged')) && item.publicAnswer && (
         <div>
           <h4>答复({fmtDate(item.publishedAt)})</h4>
           <p class="prose">{full ? item.publicAnswer : excerpt(item.publicAnswer, 160)}</p>

@@ -9,7 +9,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import { nodeApp, prepareDatabase } from '../src/node/boot';
+import { loadSecretKey, nodeApp, prepareDatabase } from '../src/node/boot';
+import { atRestCipher } from '../src/lib/at-rest';
 import { defaultCampaign } from '../src/campaigns/campaigns.repo';
 import { parseLabelled } from '../src/suggestions/routing.core';
 import { batchInsertStatements, dispatchStatements, loadIntakeContext, reindexPublic, setSuggestion } from '../src/suggestions/suggestions.repo';
@@ -100,7 +101,7 @@ try {
   const now = Date.now();
   for (let i = 0; i < N; i += 500) {
     const chunk = items.slice(i, i + 500);
-    const { statements } = batchInsertStatements(db, campaign.id, chunk.map((c) => c.input), now - (N - i) * 60_000);
+    const { statements } = await batchInsertStatements(db, campaign.id, chunk.map((c) => c.input), atRestCipher(loadSecretKey(url))!, now - (N - i) * 60_000);
     await db.batch(statements as [BatchItem<'sqlite'>]);
   }
   const seeded = performance.now() - t0;

@@ -17,6 +17,7 @@ import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { useNativeRsa } from './hearing/credential';
 import { fromB64url } from './tally/seal.core';
 import { drainOutbox } from './notifications/sender';
+import { sealAuthorContacts } from './suggestions/author-contact';
 import { enqueueReminders } from './notifications/outbox.repo';
 import { smsTransportFrom } from './notifications/providers';
 
@@ -56,6 +57,7 @@ const app = createApp({
       .then(() => seedCampaign(db))
       .then(() => (atRest ? encryptPlaintextSecrets(db, atRest) : 0))
       .then(() => (links ? reissueClearDelegateLinks(db, links) : 0))
+      .then(() => (atRest ? sealAuthorContacts(db, atRest) : 0))
       .catch((err) => {
         seeded = undefined;
         throw err;

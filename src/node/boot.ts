@@ -12,6 +12,7 @@ import { atRestCipher } from '../lib/at-rest';
 import { delegateLinks } from '../delegates/links';
 import { applyMigrations } from '../db/migrate';
 import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
+import { sealAuthorContacts } from '../suggestions/author-contact';
 import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';
 import { useNativeRsa } from '../hearing/credential';
@@ -96,7 +97,8 @@ export async function prepareDatabase(
   const secretKey = 'secretKey' in opts ? opts.secretKey : loadSecretKey(url);
   const atRest = atRestCipher(secretKey);
   const links = delegateLinks(secretKey);
-  const sealed = atRest ? await encryptPlaintextSecrets(handle.db, atRest) : 0;
+  // secrets, and citizens' contacts stored in the clear by an older version, sealed
+  const sealed = atRest ? (await encryptPlaintextSecrets(handle.db, atRest)) + (await sealAuthorContacts(handle.db, atRest)) : 0;
   const reissued = links ? await reissueClearDelegateLinks(handle.db, links) : 0;
   if (reissued > 0) console.warn(`re-issued ${reissued} delegates' personal links stored in the clear by an older version: export the list again and hand out the new links`);
   // what the clear values left in the WAL goes with the checkpoint (secure_delete zeroed the pages)

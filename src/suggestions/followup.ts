@@ -96,7 +96,7 @@ export async function closeByOrganiser(db: Db, actor: Actor, s: Suggestion, note
 
 /** The ratings as a department reads them: the comment masked by the personal-data module, no identity. */
 export async function ratingsForHandler(db: Db, seq: number): Promise<Pick<RatingRow, 'round' | 'rating' | 'comment' | 'at'>[]> {
-  const [author] = await db.select({ authorName: suggestions.authorName, mobile: suggestions.mobile, email: suggestions.email }).from(suggestions).where(eq(suggestions.seq, seq));
+  const [author] = await db.select({ authorName: suggestions.authorName }).from(suggestions).where(eq(suggestions.seq, seq));
   if (!author) return [];
   return (await ratingsOf(db, seq)).map((r) => ({ round: r.round, rating: r.rating, comment: maskForOthers(r.comment, author), at: r.at }));
 }

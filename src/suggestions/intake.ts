@@ -9,6 +9,8 @@ import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
 import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
 import { validateSuggestion } from './suggestions.core';
+import { mobileKeyOf } from './author-contact';
+import { requireAtRest } from '../lib/at-rest';
 
 /** Per address and per mobile number, counted in the database so every isolate shares them. */
 export const INTAKE_LIMITS = {
@@ -69,11 +71,14 @@ export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: 
     if ((await hitRateLimit(db, ipKey, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
     return { kind: 'invalid', errors: checked.errors };
   }
-  const mobileKey = `suggest:mobile:${checked.value.mobile}`;
+  // contacts are never stored in the clear: without the data-encryption key, no intake (503)
+  const atRest = requireAtRest(c.var.atRest);
+  // the per-mobile counter is keyed by the number's keyed hash, not the number
+  const mobileKey = `suggest:mobile:${await mobileKeyOf(atRest, checked.value.mobile)}`;
   const counts = await hitRateLimits(db, [
     { key: ipKey, windowMs: INTAKE_LIMITS.perIp.windowMs },
     { key: mobileKey, windowMs: INTAKE_LIMITS.perMobile.windowMs },
   ]);
   if ((counts.get(ipKey) ?? 0) > INTAKE_LIMITS.perIp.max || (counts.get(mobileKey) ?? 0) > INTAKE_LIMITS.perMobile.max) throw rateLimited();
-  return createSuggestion(db, { campaignId: campaign.id, source, input: checked.value, atRest: c.var.atRest });
+  return createSuggestion(db, { campaignId: campaign.id, source, input: checked.value, atRest });
 }

@@ -26,6 +26,8 @@ import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
 import { closeByOrganiser, ratingsForHandler, ratingsOf } from './followup';
+import { openContact } from './author-contact';
+import { requireAtRest } from '../lib/at-rest';
 import { deleteTemplate, insertTemplate, listTemplates } from './answer-templates';
 import { formulaText, parseFormula } from './handling-score.core';
 import { HandlingSettingsForm } from '../../views/pages/handling';
@@ -137,7 +139,7 @@ suggestionStaffRoutes.post(`${P}/new`, organiser, async (c) => {
     const { _csrf: _x, ...values } = form;
     return page(c, { title: '录入纸质建议', campaignCode: campaign.code, status: 422 }, <PaperEntryPage campaign={campaign} options={ctx} csrfToken={c.var.csrfToken} values={values} errors={checked.errors} />);
   }
-  const result = await createSuggestion(db, { campaignId: campaign.id, source: 'paper', input: checked.value, atRest: c.var.atRest }, (statements) =>
+  const result = await createSuggestion(db, { campaignId: campaign.id, source: 'paper', input: checked.value, atRest: requireAtRest(c.var.atRest) }, (statements) =>
     audited(db, actorOf(c), 'suggestion.paper_entry', `suggestions:${campaign.code}`, { title: checked.value.title }, statements),
   );
   const note = result.kind === 'created' ? result.code : `${result.code}(与已有建议重复,已关联,未重复登记)`;
@@ -184,7 +186,7 @@ suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
   ].sort((a, b) => a.line - b.line);
   let imported: string[] = [];
   if (good.length) {
-    const { codes, statements } = batchInsertStatements(db, campaign.id, good);
+    const { codes, statements } = await batchInsertStatements(db, campaign.id, good, requireAtRest(c.var.atRest));
     // all good rows land together with their audit entry, or none does
     await audited(db, actorOf(c), 'suggestion.import', `suggestions:${campaign.code}`, { organisation, rows: good.length, codes }, statements);
     imported = codes;
@@ -338,7 +340,9 @@ suggestionStaffRoutes.get(`${P}/excellent/candidates.csv`, organiser, async (c) 
   const selected = rows.filter((r) => r.excellence === 'selected' && r.excellentPublishedAt !== null);
   await audited(db, actorOf(c), 'suggestion.excellent_export', `suggestions:${campaign.code}`, { rows: selected.length });
   const header = ['姓名', '身份证号', '手机号', '会场', '分组', '类别', '推荐单位', '优秀建议', '跟踪码'];
-  const lines = selected.map((r) => [r.authorName, '', r.mobile, '', '', EXCELLENT_CATEGORY, `${campaign.year}年度优秀建议`, r.title, r.code].map(csvCell).join(','));
+  // the organisers' own export: the sealed contact is opened for it
+  const mobiles = await Promise.all(selected.map(async (r) => (await openContact(c.var.atRest, r.code, r.contactSealed))?.mobile ?? ''));
+  const lines = selected.map((r, i) => [r.authorName, '', mobiles[i]!, '', '', EXCELLENT_CATEGORY, `${campaign.year}年度优秀建议`, r.title, r.code].map(csvCell).join(','));
   return c.body(`\ufeff${[header.join(','), ...lines].join('\r\n')}\r\n`, 200, {
     'content-type': 'text/csv; charset=utf-8',
     'content-disposition': `attachment; filename="excellent-${campaign.code}.csv"`,
@@ -349,13 +353,22 @@ suggestionStaffRoutes.get(`${P}/excellent/candidates.csv`, organiser, async (c) 
 
 async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion, extra: { errors?: Record<string, string>; flash?: string | undefined } = {}, status: 200 | 422 = 200) {
   const db = c.var.db;
-  const [assignments, supporters, router, ctx, ratings] = await Promise.all([assignmentsOf(db, s.seq), supportersOf(db, s.seq), routerFor(db, campaign.id), loadIntakeContext(db, campaign.id), ratingsOf(db, s.seq)]);
+  const [assignments, supporters, router, ctx, ratings, contact] = await Promise.all([
+    assignmentsOf(db, s.seq),
+    supportersOf(db, s.seq),
+    routerFor(db, campaign.id),
+    loadIntakeContext(db, campaign.id),
+    ratingsOf(db, s.seq),
+    // organisers must be able to reach the author: their page opens the sealed contact
+    openContact(c.var.atRest, s.code, s.contactSealed),
+  ]);
   return page(
     c,
     { title: s.title, campaignCode: campaign.code, status },
     <DetailPage
       campaign={campaign}
       s={s}
+      contact={contact}
       assignments={assignments}
       supporters={supporters}
       candidates={router.rank(s.title, s.body)}
@@ -452,7 +465,7 @@ suggestionStaffRoutes.post(`${P}/:sc/merge`, organiser, async (c) => {
     // the author of the duplicate follows the original as a supporter
     db
       .insert(suggestionSupporters)
-      .values({ id: uuidv7(), suggestionSeq: target.seq, authorName: s.authorName, mobile: s.mobile, similarity: 0, createdAt: Date.now() })
+      .values({ id: uuidv7(), suggestionSeq: target.seq, authorName: s.authorName, mobileKey: s.mobileKey, similarity: 0, createdAt: Date.now() })
       .onConflictDoNothing(),
   ], handlingUnchanged(db, s.seq, s.status, current, handlingChanged()));
   return c.redirect(`/staff/c/${campaign.code}/suggestions/${s.code}?done=merged`, 303);

@@ -203,7 +203,8 @@ export const NEAR_IDENTICAL_SIMILARITY = 0.8;
 export interface ExistingText {
   seq: number;
   code: string;
-  mobile: string;
+  /** The author's mobile as stored: a keyed hash, compared for equality only. */
+  mobileKey: string;
   title: string;
   body: string;
 }
@@ -211,12 +212,12 @@ export interface ExistingText {
 export type DuplicateVerdict = { kind: 'same_author' | 'near_identical'; of: ExistingText; similarity: number } | null;
 
 /** Decides whether a new suggestion repeats an existing one, and how. */
-export function findDuplicate(input: { mobile: string; title: string; body: string }, existing: readonly ExistingText[]): DuplicateVerdict {
+export function findDuplicate(input: { mobileKey: string; title: string; body: string }, existing: readonly ExistingText[]): DuplicateVerdict {
   const mine = shinglesOf(`${input.title}\n${input.body}`);
   let best: DuplicateVerdict = null;
   for (const e of existing) {
     const sim = jaccard(mine, shinglesOf(`${e.title}\n${e.body}`));
-    const kind = e.mobile === input.mobile && sim >= SAME_AUTHOR_SIMILARITY ? 'same_author' : sim >= NEAR_IDENTICAL_SIMILARITY ? 'near_identical' : null;
+    const kind = e.mobileKey === input.mobileKey && sim >= SAME_AUTHOR_SIMILARITY ? 'same_author' : sim >= NEAR_IDENTICAL_SIMILARITY ? 'near_identical' : null;
     if (!kind) continue;
     // the same author's own earlier item wins over someone else's copy
     const rank = (v: NonNullable<DuplicateVerdict>) => (v.kind === 'same_author' ? 2 : 1) + v.similarity;
@@ -400,10 +401,14 @@ export function validateTemplate(input: Record<string, unknown>, themes: readonl
 
 export { maskName };
 
-/** Who wrote a suggestion, as far as masking needs to know: their name, mobile and e-mail. */
+/**
+ * Who wrote a suggestion, as far as masking needs to know: their name, and their mobile and e-mail
+ * when the caller has them in the clear (at intake; stored rows keep them only sealed, and the
+ * general rules mask any number or address anyway).
+ */
 export interface AuthorIdentity {
   authorName: string;
-  mobile: string;
+  mobile?: string | null;
   email?: string | null;
 }
 

@@ -24,6 +24,7 @@ import { buildRouter, type Router } from './routing.core';
 import { sealText, type AtRest } from '../lib/at-rest';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
 import { contactRow } from '../notifications/contact';
+import { mobileKeyOf, sealContact } from './author-contact';
 import {
   answerDeadline,
   dispatchDeadline,
@@ -99,8 +100,8 @@ const BAND_SCAN = 64;
  * same author's latest 50, and the 20 sharing most MinHash bands among each band's latest 64
  * holders (`+campaign_id` keeps SQLite from scanning the campaign's index instead).
  */
-async function duplicateCandidates(db: Db, campaignId: string, input: SuggestionInput, fp: string, bands: string[]): Promise<(ExistingText & { duplicateOf: number | null })[]> {
-  const cols = sql`seq, code, mobile, title, body, duplicate_of AS duplicateOf`;
+async function duplicateCandidates(db: Db, campaignId: string, mobileKey: string, fp: string, bands: string[]): Promise<(ExistingText & { duplicateOf: number | null })[]> {
+  const cols = sql`seq, code, mobile AS mobileKey, title, body, duplicate_of AS duplicateOf`;
   // each band's latest 64 holders only: a band shared by hundreds of texts (a common phrase)
   // says little and would make every intake scan them all (535 rows at 20,000 in the bench, 180
   // capped). Per band, the 64th-newest holder is the floor; no UNION per band, as D1 caps the
@@ -115,7 +116,7 @@ async function duplicateCandidates(db: Db, campaignId: string, input: Suggestion
     : sql``;
   return db.all<ExistingText & { duplicateOf: number | null }>(
     sql`SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND fingerprint = ${fp}
-        UNION SELECT * FROM (SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND mobile = ${input.mobile} ORDER BY seq DESC LIMIT 50)${byBand}`,
+        UNION SELECT * FROM (SELECT ${cols} FROM suggestions WHERE campaign_id = ${campaignId} AND mobile = ${mobileKey} ORDER BY seq DESC LIMIT 50)${byBand}`,
   );
 }
 
@@ -124,8 +125,26 @@ export interface NewSuggestion {
   source: SuggestionSource;
   input: SuggestionInput;
   now?: number;
-  /** Seals the author's contact for notifications; without it no notification is kept. */
-  atRest?: AtRest | undefined;
+  /** Seals the author's contact and keys their mobile (required: contacts are never stored in the clear). */
+  atRest: AtRest;
+}
+
+/** What intake stores instead of the author's mobile and e-mail: the keyed hash, and the sealed copies. */
+export interface SealedAuthor {
+  mobileKey: string;
+  contactSealed: string;
+  /** The chosen notification contact, sealed on its own (the sender opens only this). */
+  notifySealed: string | null;
+}
+
+/** Keys and seals one author's contact for the row with tracking code `code`. */
+export async function sealAuthor(atRest: AtRest, code: string, input: SuggestionInput, mobileKey?: string): Promise<SealedAuthor> {
+  const notifyTo = input.notify === 'sms' ? input.mobile : input.notify === 'email' ? input.email : null;
+  return {
+    mobileKey: mobileKey ?? (await mobileKeyOf(atRest, input.mobile)),
+    contactSealed: await sealContact(atRest, code, { mobile: input.mobile, email: input.email }),
+    notifySealed: notifyTo ? await sealText(atRest, contactRow(code), notifyTo) : null,
+  };
 }
 
 /**
@@ -133,17 +152,17 @@ export interface NewSuggestion {
  * `skipIfStored` a text stored in the meantime (suggestions_one_per_text) skips the row instead of
  * failing the batch; a CSV batch, checked beforehand, fails whole instead.
  */
-function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, bands: string[], skipIfStored = false, sealedContact: string | null = null): BatchItem<'sqlite'>[] {
+function insertStatements(db: Db, s: Omit<NewSuggestion, 'atRest'>, code: string, fp: string, bands: string[], sealed: SealedAuthor, skipIfStored = false): BatchItem<'sqlite'>[] {
   const now = s.now ?? Date.now();
   const { input } = s;
-  const notifyChannel = sealedContact ? input.notify : 'none';
+  const notifyChannel = sealed.notifySealed ? input.notify : 'none';
   const row = db.insert(suggestions).values({
     code,
     campaignId: s.campaignId,
     source: s.source,
     authorName: input.authorName,
-    mobile: input.mobile,
-    email: input.email,
+    mobileKey: sealed.mobileKey,
+    contactSealed: sealed.contactSealed,
     organisation: input.organisation,
     theme: input.theme,
     area: input.area,
@@ -151,7 +170,7 @@ function insertStatements(db: Db, s: NewSuggestion, code: string, fp: string, ba
     body: input.body,
     targetDepartment: input.targetDepartment,
     notifyChannel,
-    notifyContact: sealedContact,
+    notifyContact: sealed.notifySealed,
     fingerprint: fp,
     dispatchBy: dispatchDeadline(now),
     createdAt: now,
@@ -206,7 +225,8 @@ export function createSuggestion(db: Db, s: NewSuggestion, write: Write = groupW
 export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWrite, retried = false): Promise<IntakeResult> {
   const fp = fingerprint(s.input.title, s.input.body);
   const bands = minhashBands(`${s.input.title}\n${s.input.body}`);
-  const dup = findDuplicate(s.input, await duplicateCandidates(db, s.campaignId, s.input, fp, bands));
+  const mobileKey = await mobileKeyOf(s.atRest, s.input.mobile);
+  const dup = findDuplicate({ mobileKey, title: s.input.title, body: s.input.body }, await duplicateCandidates(db, s.campaignId, mobileKey, fp, bands));
   if (dup) {
     // a copy of a merged item belongs to what it was merged into
     const target = (dup.of as ExistingText & { duplicateOf: number | null }).duplicateOf;
@@ -214,15 +234,14 @@ export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWr
     if (dup.kind === 'near_identical') {
       await db
         .insert(suggestionSupporters)
-        .values({ id: uuidv7(), suggestionSeq: original.seq, authorName: s.input.authorName, mobile: s.input.mobile, similarity: dup.similarity, createdAt: s.now ?? Date.now() })
+        .values({ id: uuidv7(), suggestionSeq: original.seq, authorName: s.input.authorName, mobileKey, similarity: dup.similarity, createdAt: s.now ?? Date.now() })
         .onConflictDoNothing();
     }
     return { kind: dup.kind, code: original.code, similarity: dup.similarity };
   }
   const code = randomCode('JY');
-  const contact = s.input.notify === 'sms' ? s.input.mobile : s.input.notify === 'email' ? s.input.email : null;
-  const sealed = contact && s.atRest ? await sealText(s.atRest, contactRow(code), contact) : null;
-  const [inserted] = (await write(insertStatements(db, s, code, fp, bands, true, sealed), db)) as [unknown[]];
+  const sealed = await sealAuthor(s.atRest, code, s.input, mobileKey);
+  const [inserted] = (await write(insertStatements(db, s, code, fp, bands, sealed, true), db)) as [unknown[]];
   // the insert's RETURNING says whether the row went in
   if (inserted.length) return { kind: 'created', code };
   // another process or isolate stored the same text first: it is found as a repeat now
@@ -231,13 +250,15 @@ export async function createOne(db: Db, s: NewSuggestion, write: Write = groupWr
 }
 
 /** Statements that insert many checked rows (a CSV batch); codes are returned in row order. */
-export function batchInsertStatements(db: Db, campaignId: string, rows: SuggestionInput[], now = Date.now()): { codes: string[]; statements: BatchItem<'sqlite'>[] } {
+export async function batchInsertStatements(db: Db, campaignId: string, rows: SuggestionInput[], atRest: AtRest, now = Date.now()): Promise<{ codes: string[]; statements: BatchItem<'sqlite'>[] }> {
   const codes: string[] = [];
   const statements: BatchItem<'sqlite'>[] = [];
   for (const input of rows) {
     const code = randomCode('JY');
     codes.push(code);
-    statements.push(...insertStatements(db, { campaignId, source: 'batch', input, now }, code, fingerprint(input.title, input.body), minhashBands(`${input.title}\n${input.body}`)));
+    // a batch carries no notification choice
+    const sealed = await sealAuthor(atRest, code, { ...input, notify: 'none' });
+    statements.push(...insertStatements(db, { campaignId, source: 'batch', input, now }, code, fingerprint(input.title, input.body), minhashBands(`${input.title}\n${input.body}`), sealed));
   }
   return { codes, statements };
 }
@@ -341,13 +362,13 @@ export const handlerColumns = {
 };
 
 /** Masks personal data in the title and body (the author's too) and drops the author's identity from the row. */
-function forHandler<T extends { title: string; body: string; authorName: string; mobile: string; email: string | null }>(row: T): Omit<T, 'authorName' | 'mobile' | 'email'> {
-  const { authorName: _n, mobile: _m, email: _e, ...rest } = row;
+function forHandler<T extends { title: string; body: string; authorName: string }>(row: T): Omit<T, 'authorName'> {
+  const { authorName: _n, ...rest } = row;
   return { ...rest, title: maskForOthers(row.title, row), body: maskForOthers(row.body, row) };
 }
 
 // read only to mask them out of the text; never returned
-const identityForRedaction = { authorName: suggestions.authorName, mobile: suggestions.mobile, email: suggestions.email };
+const identityForRedaction = { authorName: suggestions.authorName };
 
 export async function listForDepartment(db: Db, campaignId: string, departmentName: string) {
   const rows = await db
@@ -402,7 +423,7 @@ export function dispatchStatements(
   return out;
 }
 
-type Indexable = { seq: number; title: string; body: string; authorName: string; mobile: string; email: string | null };
+type Indexable = { seq: number; title: string; body: string; authorName: string };
 
 /**
  * Writes a suggestion's entries in both public search indexes, from its MASKED title and body
@@ -438,7 +459,7 @@ export async function reindexPublicSuggestions(db: Db): Promise<number> {
   let total = 0;
   for (;;) {
     const rows = await db
-      .select({ seq: suggestions.seq, title: suggestions.title, body: suggestions.body, authorName: suggestions.authorName, mobile: suggestions.mobile, email: suggestions.email, publicAnswer: suggestions.publicAnswer })
+      .select({ seq: suggestions.seq, title: suggestions.title, body: suggestions.body, authorName: suggestions.authorName, publicAnswer: suggestions.publicAnswer })
       .from(suggestions)
       .where(and(inArray(suggestions.status, PUBLIC_INDEXED), sql`${suggestions.seq} NOT IN (SELECT rowid FROM suggestions_fts)`))
       .limit(200);
@@ -585,8 +606,6 @@ export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) 
     seq: suggestions.seq,
     code: suggestions.code,
     authorName: suggestions.authorName,
-    mobile: suggestions.mobile,
-    email: suggestions.email,
     theme: suggestions.theme,
     area: suggestions.area,
     title: suggestions.title,
@@ -655,7 +674,7 @@ export async function loadStatistics(db: Db, campaignId: string, now = Date.now(
       .limit(200),
   ]);
   // statisticians read these lists too: titles masked, no identity
-  const masked = <T extends { title: string; authorName: string; mobile: string; email: string | null }>({ authorName: _n, mobile: _m, email: _e, ...rest }: T) => ({ ...rest, title: maskForOthers(rest.title, { authorName: _n, mobile: _m, email: _e }) });
+  const masked = <T extends { title: string; authorName: string }>({ authorName: _n, ...rest }: T) => ({ ...rest, title: maskForOthers(rest.title, { authorName: _n }) });
   return { byStatus, byArea, byTheme, byDept, handlingTimes: handled.map((h) => h.answered! - h.created), overdueDispatch: overdueDispatch.map(masked), overdueAnswers: overdueAnswers.map(masked) };
 }
 
@@ -677,8 +696,6 @@ export async function publishedExcellent(db: Db, campaignId: string) {
       seq: suggestions.seq,
       code: suggestions.code,
       authorName: suggestions.authorName,
-      mobile: suggestions.mobile,
-      email: suggestions.email,
       title: suggestions.title,
       area: suggestions.area,
       theme: suggestions.theme,

@@ -73,27 +73,27 @@ describe('intake validation', () => {
 });
 
 describe('duplicates', () => {
-  const original = { seq: 1, code: 'JYAAAA-AAAA', mobile: '13812345678', title: good.title, body: good.body };
+  const original = { seq: 1, code: 'JYAAAA-AAAA', mobileKey: '13812345678', title: good.title, body: good.body };
 
   it('gives identical copies (punctuation, spaces and width aside) the same fingerprint', () => {
     expect(fingerprint('增加社区公交线路', '建议增开社区公交。')).toBe(fingerprint('增加社区公交线路 ', '建议增开社区公交!'));
   });
 
   it('links the same author sending a near-same text again', () => {
-    const v = findDuplicate({ mobile: '13812345678', title: good.title, body: `${good.body}谢谢!` }, [original]);
+    const v = findDuplicate({ mobileKey: '13812345678', title: good.title, body: `${good.body}谢谢!` }, [original]);
     expect(v?.kind).toBe('same_author');
     expect(v?.of.code).toBe('JYAAAA-AAAA');
   });
 
   it('links another citizen’s near-identical text as a supporter', () => {
-    const v = findDuplicate({ mobile: '13900000000', title: good.title, body: good.body.replace('二十分钟', '二十多分钟') }, [original]);
+    const v = findDuplicate({ mobileKey: '13900000000', title: good.title, body: good.body.replace('二十分钟', '二十多分钟') }, [original]);
     expect(v?.kind).toBe('near_identical');
     expect(v!.similarity).toBeGreaterThan(0.8);
   });
 
   it('keeps a different suggestion of the same author, and a different text on the same topic', () => {
-    expect(findDuplicate({ mobile: '13812345678', title: '延长图书馆开放时间', body: '图书馆晚上和节假日开放时间太短,建议延长公共图书馆开放时间。' }, [original])).toBeNull();
-    expect(findDuplicate({ mobile: '13900000000', title: '公交车辆更新', body: '部分公交车老旧,夏天没有空调,建议更新公交车辆,推广新能源公交车。' }, [original])).toBeNull();
+    expect(findDuplicate({ mobileKey: '13812345678', title: '延长图书馆开放时间', body: '图书馆晚上和节假日开放时间太短,建议延长公共图书馆开放时间。' }, [original])).toBeNull();
+    expect(findDuplicate({ mobileKey: '13900000000', title: '公交车辆更新', body: '部分公交车老旧,夏天没有空调,建议更新公交车辆,推广新能源公交车。' }, [original])).toBeNull();
   });
 
   it('gives near-identical texts a shared MinHash band, unrelated ones none', () => {

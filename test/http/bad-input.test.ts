@@ -1,4 +1,5 @@
 import { count, eq } from 'drizzle-orm';
+import { mobileKeyOf } from '../../src/suggestions/author-contact';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidates, checkins, suggestions, users, votingSessions } from '../../src/db/schema';
 import { addUser, Browser, testApp } from '../helpers/app';
@@ -257,7 +258,7 @@ describe('JSON APIs take only JSON; text is cleaned at the edge (item 12)', () =
     const title = '增开\u202E社区公交\u2066接驳\u2069线路\u200F'; // with bidi controls
     const r = await b.post('/c/2018/suggestions', { authorName: '张三', mobile: '13900000066', theme: '共享', area: '民生保障', title, body: 'Cafe\u0301 旁边没有公交站,到地铁站要走二十分钟,建议增开社区公交接驳线路。' });
     expect(r.status).toBe(201);
-    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.mobile, '13900000066'));
+    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.mobileKey, await mobileKeyOf(t.atRest, '13900000066')));
     expect(row!.title).toBe('增开社区公交接驳线路');
     expect(row!.body.startsWith('Caf\u00e9 ')).toBe(true);
   });
@@ -298,7 +299,7 @@ describe('JSON APIs take only JSON; text is cleaned at the edge (item 12)', () =
     await organiser.get('/staff/c/2018/suggestions/new');
     const paper = await organiser.post('/staff/c/2018/suggestions/new', { authorName: '李四', mobile: '13900000044', theme: '共享', area: '民生保障', title: '纸质表:增加公共厕所', body: '景区和老城区公共厕所太少,建议增加公厕建设并加强保洁管理。', organisation: '市南区\u202E政协' });
     expect(paper.status).toBeLessThan(400);
-    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.mobile, '13900000044'));
+    const [row] = await t.db.select().from(suggestions).where(eq(suggestions.mobileKey, await mobileKeyOf(t.atRest, '13900000044')));
     expect(row!.organisation).toBe('市南区政协');
 
     const upload = async (text: string) => {

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestions, suggestionSupporters } from '../../src/db/schema';
 import { testApp } from '../helpers/app';
+import { openContact } from '../../src/suggestions/author-contact';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 beforeAll(async () => {
@@ -52,7 +53,8 @@ describe('Open311 GeoReport v2', () => {
     const [answer] = (await res.json()) as { service_request_id: string; service_notice: string }[];
     expect(answer!.service_request_id).toMatch(/^JY[0-9A-Z]{4}-[0-9A-Z]{4}$/);
     const [row] = await t.db.select().from(suggestions).where(eq(suggestions.code, answer!.service_request_id));
-    expect(row).toMatchObject({ source: 'open311', authorName: '王小明', mobile: '13700137000', area: '民生保障', theme: '共享', title: '小区门口的路灯坏了两个月了,晚上非常黑,老人孩子出行不安全,希望尽快修好' });
+    expect(await openContact(t.atRest, row!.code, row!.contactSealed)).toEqual({ mobile: '13700137000', email: null });
+    expect(row).toMatchObject({ source: 'open311', authorName: '王小明', area: '民生保障', theme: '共享', title: '小区门口的路灯坏了两个月了,晚上非常黑,老人孩子出行不安全,希望尽快修好' });
     expect(row!.body).toContain('地点:市南区香港中路 1 号');
   });
 
@@ -81,7 +83,7 @@ describe('Open311 GeoReport v2', () => {
     const [answer] = (await copy.json()) as { service_request_id: string; service_notice: string }[];
     expect(answer!.service_request_id).toBe(first[0]!.service_request_id);
     expect(answer!.service_notice).toContain('附议');
-    expect((await t.db.select().from(suggestionSupporters)).some((s) => s.mobile === '13700137003')).toBe(true);
+    expect((await t.db.select().from(suggestionSupporters)).some((s) => s.authorName === '王小红')).toBe(true);
   });
 
   it('the same rate limits: one address gets 429 after 30 submissions an hour', async () => {

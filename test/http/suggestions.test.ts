@@ -155,8 +155,8 @@ describe('intake', () => {
     const input = (authorName: string) => ({ ...form(text), authorName, email: null, organisation: null, targetDepartment: null }) as never;
     // createOne is what each process or isolate runs: both read before either writes
     const [a, b] = await Promise.all([
-      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('赵六') }),
-      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('钱七') }),
+      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('赵六'), atRest: t.atRest }),
+      createOne(t.db, { campaignId: campaign.id, source: 'online', input: input('钱七'), atRest: t.atRest }),
     ]);
     const rows = await t.db.select().from(suggestions).where(eq(suggestions.fingerprint, fingerprint(text.title, text.body)));
     expect(rows).toHaveLength(1);

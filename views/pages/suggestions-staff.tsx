@@ -218,7 +218,9 @@ export function DetailPage(props: {
   campaign: Campaign;
   s: Suggestion;
   assignments: Assignment[];
-  supporters: { authorName: string; mobile: string; similarity: number; createdAt: number }[];
+  supporters: { authorName: string; similarity: number; createdAt: number }[];
+  /** The author's mobile and e-mail, opened from their sealed copy for the organisers. */
+  contact?: { mobile: string; email: string | null } | undefined;
   candidates: RoutingCandidate[];
   departments: readonly string[];
   csrfToken: string;
@@ -250,8 +252,8 @@ export function DetailPage(props: {
           <dd>{s.code}</dd>
           <dt>建议人(仅组委会可见,不提供给承办部门)</dt>
           <dd>
-            {s.authorName} · {s.mobile}
-            {s.email ? ` · ${s.email}` : ''}
+            {s.authorName} · {props.contact ? props.contact.mobile : '(联系方式无法解密,请联系技术保障组)'}
+            {props.contact?.email ? ` · ${props.contact.email}` : ''}
             {s.organisation ? ` · ${s.organisation}` : ''}
           </dd>
           <dt>主题 / 领域</dt>

@@ -42,8 +42,15 @@ export const suggestions = sqliteTable(
     campaignId: text('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
     source: text('source', { enum: SUGGESTION_SOURCES }).notNull(),
     authorName: text('author_name').notNull(),
-    mobile: text('mobile').notNull(),
-    email: text('email'),
+    /**
+     * A keyed hash of the author's mobile (`mk1.…`, lib/author-contact), never the number: duplicates
+     * and the per-mobile limit compare it. The number and e-mail are in `contact_sealed`.
+     */
+    mobileKey: text('mobile').notNull(),
+    /** Before contacts were sealed the e-mail sat here in the clear; the upgrade at start seals and clears it. */
+    legacyEmail: text('email'),
+    /** The author's mobile and e-mail (JSON), sealed under the data-encryption key, bound to the code. */
+    contactSealed: text('contact_sealed'),
     /** The district, association or institute of an organisational batch. */
     organisation: text('organisation'),
     theme: text('theme').notNull(),
@@ -82,7 +89,7 @@ export const suggestions = sqliteTable(
     // the dispatcher queue and every statistic filter a campaign by status
     index('suggestions_campaign_status').on(t.campaignId, t.status, t.seq),
     // duplicate detection: same author, and identical copies
-    index('suggestions_campaign_mobile').on(t.campaignId, t.mobile),
+    index('suggestions_campaign_mobile').on(t.campaignId, t.mobileKey),
     index('suggestions_campaign_fingerprint').on(t.campaignId, t.fingerprint),
     // one stored suggestion per text: copies sent at the same instant from two processes or
     // Worker isolates cannot both be stored (the second is then linked like any repeat)
@@ -112,11 +119,12 @@ export const suggestionSupporters = sqliteTable(
       .notNull()
       .references(() => suggestions.seq, { onDelete: 'cascade' }),
     authorName: text('author_name').notNull(),
-    mobile: text('mobile').notNull(),
+    /** The supporter's mobile as a keyed hash (one support per citizen), never the number. */
+    mobileKey: text('mobile').notNull(),
     similarity: real('similarity').notNull(),
     createdAt: integer('created_at').notNull(),
   },
-  (t) => [uniqueIndex('suggestion_supporters_once').on(t.suggestionSeq, t.mobile)],
+  (t) => [uniqueIndex('suggestion_supporters_once').on(t.suggestionSeq, t.mobileKey)],
 );
 
 /** One department's share of a suggestion; a split creates several. */

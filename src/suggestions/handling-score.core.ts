@@ -123,9 +123,13 @@ export function handlingPeriodClosed(c: { status: string; handlingClosesAt: numb
 const pct = (x: number | null) => (x === null ? '—' : `${round1(x * 100)}%`);
 
 /** The CSV beside the results CSV: one row per department. */
+export const HANDLING_COLUMNS = ['收到建议', '按期答复率', '答复中位天数', '回访满意率', '回访评价数', '重新交办率', '采纳为下一年度计划', '办理得分'] as const;
+/** One department's handling figures, in HANDLING_COLUMNS order. */
+export const handlingCells = (s: HandlingScore) => [s.received, pct(s.onTimeRate), s.medianDays ?? '—', pct(s.satisfactionRate), s.ratings, pct(s.reopenedRate), s.adopted, s.score ?? '—'];
+
 export function handlingCsv(scores: readonly HandlingScore[]): string {
-  const header = ['部门', '收到建议', '按期答复率', '答复中位天数', '回访满意率', '回访评价数', '重新交办率', '采纳为下一年度计划', '办理得分'];
-  const rows = scores.map((s) => [s.department, s.received, pct(s.onTimeRate), s.medianDays ?? '—', pct(s.satisfactionRate), s.ratings, pct(s.reopenedRate), s.adopted, s.score ?? '—'].join(','));
+  const header = ['部门', ...HANDLING_COLUMNS];
+  const rows = scores.map((s) => [s.department, ...handlingCells(s)].join(','));
   return `\ufeff${[header.join(','), ...rows].join('\r\n')}\r\n`;
 }
 

@@ -155,9 +155,10 @@ function csvCell(value: string | number | null): string {
 }
 
 /** CSV of one or more groups: one line per department, counts per option in scale order. UTF-8 with BOM for Excel. */
-export function tallyCsv(tallies: readonly GroupTally[]): string {
+/** `beside`: further columns per department (the campaign's results CSV carries each department's handling of suggestions). */
+export function tallyCsv(tallies: readonly GroupTally[], beside?: { header: readonly string[]; cells: (department: string) => readonly (string | number | null)[] }): string {
   const scale = tallies[0]?.scale ?? [];
-  const header = ['组别', '报告顺序', '部门', ...scale.map((o) => o.label), '未填', '有效票', '满意票', '满意率(%)', '加权得分', '组内排名'];
-  const lines = [header, ...combinedRows(tallies).map((d) => [d.group, d.position, d.name, ...d.counts, d.blank, d.valid, d.satisfied, d.satisfactionRate, d.score, d.rank])];
+  const header = ['组别', '报告顺序', '部门', ...scale.map((o) => o.label), '未填', '有效票', '满意票', '满意率(%)', '加权得分', '组内排名', ...(beside?.header ?? [])];
+  const lines = [header, ...combinedRows(tallies).map((d) => [d.group, d.position, d.name, ...d.counts, d.blank, d.valid, d.satisfied, d.satisfactionRate, d.score, d.rank, ...(beside?.cells(d.name) ?? [])])];
   return '\ufeff' + lines.map((l) => l.map(csvCell).join(',')).join('\r\n') + '\r\n';
 }

@@ -1,7 +1,7 @@
 import { canonicalReceipt } from '../lib/codes.core';
 import { HandlingScoresTable } from '../../views/pages/handling';
 import { departmentHandling } from '../suggestions/handling-score';
-import { handlingCsv } from '../suggestions/handling-score.core';
+import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, ShareTakenPage, TallyStaffPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
@@ -193,7 +193,11 @@ tallyRoutes.get('/c/:code/results.csv', async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const tallies = (await Promise.all((await groupNos(c, campaign)).map((no) => loadTally(c.var.db, campaign.id, no)))).filter((t): t is GroupTally => Boolean(t));
   if (!tallies.length) throw new AppError(404, 'NOT_UNSEALED', '还没有开封的组,结果未公布');
-  return c.body(tallyCsv(tallies), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="results-${campaign.code}.csv"` });
+  // each department's handling of suggestions beside its ballot result (the group files keep the tally's own format)
+  const handling = await departmentHandling(c.var.db, campaign, tallies.flatMap((t) => t.departments.map((d) => d.name)));
+  const byName = new Map(handling.scores.map((s) => [s.department, handlingCells(s)]));
+  const csv = tallyCsv(tallies, { header: HANDLING_COLUMNS, cells: (name) => byName.get(name) ?? HANDLING_COLUMNS.map(() => '—') });
+  return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="results-${campaign.code}.csv"` });
 });
 
 tallyRoutes.get('/c/:code/results/:group', async (c) => {

@@ -71,13 +71,18 @@ describe('handling scores beside the ballot result', () => {
     expect(r.body).toContain('按期答复率 × 40%');
   });
 
-  it('the handling CSV sits beside the group’s result CSV, whose format is unchanged', async () => {
+  it('the handling CSV sits beside the group’s result CSV (format unchanged), and the campaign’s results CSV carries the figures beside each ballot result', async () => {
     const csv = await get('/c/2018/results/1/handling.csv');
     expect(csv.status).toBe(200);
     expect(csv.res.headers.get('content-type')).toContain('text/csv');
     expect(csv.body).toContain(`${dept},2,50%,`);
     const result = await get('/c/2018/results/1/result.csv');
     expect(result.body).not.toContain('按期答复率');
+    // the campaign's results CSV carries them beside each department's ballot result
+    const all = await get('/c/2018/results.csv');
+    expect(all.status).toBe(200);
+    expect(all.body.split('\r\n')[0]).toContain('满意率(%),加权得分,组内排名,收到建议,按期答复率');
+    expect(all.body).toMatch(new RegExp(`,${dept},[^\r\n]*,2,50%,`));
   });
 
   it('the department page shows the scores only once the handling period has closed, as the organiser sets it', async () => {

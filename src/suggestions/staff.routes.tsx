@@ -305,7 +305,7 @@ async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion,
       s={s}
       assignments={assignments}
       supporters={supporters}
-      candidates={router.rank(s.title, s.body)}
+      candidates={router.explain(s.title, s.body, 10)}
       departments={ctx.departments}
       csrfToken={c.var.csrfToken}
       now={Date.now()}

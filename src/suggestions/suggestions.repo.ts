@@ -21,6 +21,7 @@ import {
   type SuggestionStatus,
 } from '../db/schema';
 import { buildRouter, type Router } from './routing.core';
+import { citySegmenter, routingVocabulary } from './vocabulary';
 import {
   answerDeadline,
   dispatchDeadline,
@@ -493,6 +494,7 @@ export async function routerFor(db: Db, campaignId: string, now = Date.now()): P
   const router = buildRouter(
     depts.map((d) => ({ name: d.name, duties: d.duties, goals: d.goals, report: d.report })),
     history.map((h) => ({ department: h.department, text: `${h.title} ${h.body}` })),
+    { vocabulary: routingVocabulary, segment: citySegmenter(depts.map((d) => d.name)) },
   );
   if (routerCache.size > 8) routerCache.clear();
   routerCache.set(campaignId, { key, router, at: now });

@@ -264,8 +264,20 @@ export interface Router {
   departments: readonly string[];
 }
 
-// term counts per profile object, so rebuilding with new history (or leave-one-out) skips re-reading duties
-const profileTerms = new WeakMap<DepartmentProfile, { key: string; tf: Map<string, number> }>();
+// Term counts of texts already cut, so a rebuild after a dispatch (or a leave-one-out fold) cuts
+// only what is new: department texts by their content, dispatched examples by their text. Bounded;
+// the oldest entries go first (a Map iterates in insertion order).
+const TERM_CACHE_LIMIT = 8000;
+const termCache = new Map<string, Map<string, number>>();
+function cachedTerms(key: string, make: () => Map<string, number>): Map<string, number> {
+  let tf = termCache.get(key);
+  if (!tf) {
+    tf = make();
+    termCache.set(key, tf);
+    if (termCache.size > TERM_CACHE_LIMIT) for (const k of [...termCache.keys()].slice(0, termCache.size - TERM_CACHE_LIMIT)) termCache.delete(k);
+  }
+  return tf;
+}
 const vocabularyTerms = new WeakMap<Vocabulary, { key: string; tf: Map<string, Map<string, number>> }>();
 
 /** Builds a router from department profiles, their vocabulary and the history of dispatched suggestions. */
@@ -292,17 +304,14 @@ export function buildRouter(profiles: readonly DepartmentProfile[], history: rea
     return cached.tf;
   })();
   const deptTf: Map<string, number>[] = profiles.map((p) => {
-    const key = `${termKey}/${o.dutiesWeight}/${o.goalsWeight}/${o.reportWeight}`;
-    let cached = profileTerms.get(p);
-    if (cached?.key !== key) {
+    const cached = cachedTerms(`p/${termKey}/${o.dutiesWeight}/${o.goalsWeight}/${o.reportWeight}\u0000${p.duties}\u0000${p.goals ?? ''}\u0000${p.report ?? ''}`, () => {
       const tf = termsOf(p.duties, segment, o, o.dutiesWeight);
       if (p.goals) termsOf(p.goals, segment, o, o.goalsWeight, tf);
       if (p.report) termsOf(p.report, segment, o, o.reportWeight, tf);
-      cached = { key, tf };
-      profileTerms.set(p, cached);
-    }
+      return tf;
+    });
     // a copy: vocabulary and history are added into it below
-    const tf = new Map(cached.tf);
+    const tf = new Map(cached);
     for (const [t, n] of vocabTf?.get(p.name) ?? []) tf.set(t, (tf.get(t) ?? 0) + n);
     return tf;
   });
@@ -310,7 +319,7 @@ export function buildRouter(profiles: readonly DepartmentProfile[], history: rea
   for (const h of history) {
     const i = index.get(h.department);
     if (i === undefined) continue;
-    const tf = termsOf(h.text, segment, o);
+    const tf = cachedTerms(`h/${termKey}\u0000${h.text}`, () => termsOf(h.text, segment, o));
     for (const [t, n] of tf) deptTf[i]!.set(t, (deptTf[i]!.get(t) ?? 0) + n * o.historyWeight);
     examples.push({ dept: i, doc: docOf(tf) });
   }

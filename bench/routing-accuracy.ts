@@ -41,11 +41,20 @@ for (const [name, setup] of variants) {
   if (!args.has('--json')) console.log(line);
 }
 if (args.has('--curve') && train.length) {
+  // accuracy against how much dispatched history the router has: 10-fold CV over the training
+  // part, each fold's history the old set plus the first `share` of the other folds
   const setup = { segment, vocabulary };
   for (const share of [0, 0.25, 0.5, 0.75, 1]) {
-    // the first share of the training part is dispatched history; CV folds over the rest as before
-    const r = measureAccuracy(profiles, train, { options: setup, extraHistory: old.slice(0, Math.round(old.length * share)) });
-    console.log(`history: old set ×${share}  train CV ${pct(r.top1)}/${pct(r.top3)}`);
+    let top1 = 0;
+    let top3 = 0;
+    for (let f = 0; f < 10; f++) {
+      const others = train.filter((_, j) => j % 10 !== f);
+      const history = [...old, ...others.slice(0, Math.round(others.length * share))].map((x) => ({ department: x.department, text: `${x.title} ${x.body}` }));
+      const r = scoreItems(buildRouter(profiles, history, setup), train.filter((_, j) => j % 10 === f));
+      top1 += r.top1;
+      top3 += r.top3;
+    }
+    console.log(`history: old set + ${Math.round(share * 100)}% of the other folds  train CV ${pct(top1 / train.length)}/${pct(top3 / train.length)}`);
   }
 }
 if (args.has('--eval') && evaluation.length) {

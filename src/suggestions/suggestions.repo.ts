@@ -603,17 +603,19 @@ export async function searchPublic(db: Db, campaignId: string, f: SearchFilter) 
   const index = d?.table === 'suggestions_fts' ? suggestionsFts : suggestionsBigrams;
   const offset = (page - 1) * size;
   // with a keyword, the full-text index is the outer loop, newest hit first (FTS5 reads rowids in
-  // descending order itself), and each hit's row is looked up by its key
+  // descending order itself), and each hit's row is looked up by its key. CROSS JOIN is SQLite's
+  // way to fix that order: left to its own choice, the planner walked every published suggestion
+  // and ran the MATCH once per row (139 ms for a phrase with 46 hits at 20,000).
   const matching = d ? and(sql`${sql.identifier(d.table)} MATCH ${d.match}`, ...where) : and(...where);
   const [rows, [total]] = await Promise.all([
     d
-      ? db.select(cols).from(index).innerJoin(suggestions, eq(suggestions.seq, index.rowid)).where(matching).orderBy(desc(index.rowid)).limit(size).offset(offset)
+      ? db.select(cols).from(index).crossJoin(suggestions).where(and(eq(suggestions.seq, index.rowid), matching)).orderBy(desc(index.rowid)).limit(size).offset(offset)
       : db.select(cols).from(suggestions).where(matching).orderBy(desc(suggestions.seq)).limit(size).offset(offset),
     db
       .select({ n: count() })
       .from(
         (d
-          ? db.select({ one: sql`1` }).from(index).innerJoin(suggestions, eq(suggestions.seq, index.rowid)).where(matching)
+          ? db.select({ one: sql`1` }).from(index).crossJoin(suggestions).where(and(eq(suggestions.seq, index.rowid), matching))
           : db.select({ one: sql`1` }).from(suggestions).where(matching)
         )
           .limit(COUNT_CAP + 1)

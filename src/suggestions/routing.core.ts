@@ -392,8 +392,10 @@ export function buildRouter(profiles: readonly DepartmentProfile[], history: rea
             .map(([t, q]) => [t, deptModel.contribution(t, q, i)] as const)
             .filter(([, c]) => c > 0)
             .sort((a, b) => b[1] - a[1])
-            .slice(0, 6)
-            .map(([t]) => t);
+            .map(([t]) => t)
+            // search mode also yields the pieces of a word (养老金 → 养老, 老金): show the word once
+            .filter((t, _, all) => !all.some((u) => u !== t && u.includes(t)))
+            .slice(0, 6);
           return {
             department,
             score,

@@ -1,4 +1,4 @@
-// npx tsx bench/suggestions.ts [--json] [--n 20000] [--single-connection] — suggestions at the scale of a campaign.
+// npx tsx bench/suggestions-scale.ts [--json] [--n 20000] [--single-connection] — suggestions at the scale of a campaign.
 // 1. seeds N suggestions (default 20,000) into a fresh temporary database through the repo's
 //    batch inserts, dispatches 70% of them and publishes answers for 40%;
 // 2. times intake through the real app (app.request → POST /api/suggestions: rate limits,
@@ -214,17 +214,22 @@ try {
 
   // ---- routing preview
   const previewTimes: number[] = [];
-  for (let i = 0; i < 50; i++) {
+  // the first preview builds the model (history of the latest 3,000 dispatches): timed apart
+  const first = performance.now();
+  await (await app.request('http://localhost/api/routing/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: labelled[0]!.title, body: labelled[0]!.body }) })).json();
+  const firstMs = performance.now() - first;
+  for (let i = 0; i < 200; i++) {
     const it = pick(labelled);
     const start = performance.now();
     const res = await app.request('http://localhost/api/routing/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: it.title, body: it.body }) });
     await res.json();
     previewTimes.push(performance.now() - start);
   }
-  const preview = { firstMs: round(previewTimes[0]!), p50ms: round(percentile(previewTimes, 50)), p99ms: round(percentile(previewTimes, 99)) };
+  const preview = { firstMs: round(firstMs), p50ms: round(percentile(previewTimes, 50)), p99ms: round(percentile(previewTimes, 99)) };
   log(`routing preview: first (model build over ${Math.min(dispatched, 3000)} dispatched items) ${preview.firstMs} ms, then p50 ${preview.p50ms} ms, p99 ${preview.p99ms} ms`);
 
-  if (json) console.log(JSON.stringify({ suggestions: N + INTAKE, singleConnection, seedSeconds: round(seeded / 1000), intake, search, preview }, null, 2));
+  // one line: bench/run.ts --at100k reads the last line
+  if (json) console.log(JSON.stringify({ suggestions: N + INTAKE, singleConnection, seedSeconds: round(seeded / 1000), intake, search, preview }));
   handle.client.close();
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -3,3 +3,8 @@ declare module 'htmx.org/dist/htmx.min.js' {
   const source: string;
   export default source;
 }
+
+declare module '*.wasm' {
+  const module: WebAssembly.Module;
+  export default module;
+}

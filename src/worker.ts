@@ -20,6 +20,12 @@ import { drainOutbox } from './notifications/sender';
 import { sealAuthorContacts } from './suggestions/author-contact';
 import { enqueueReminders } from './notifications/outbox.repo';
 import { smsTransportFrom } from './notifications/providers';
+import { installSegmenter } from './suggestions/segmenter';
+// jieba's wasm (dictionary included), compiled by wrangler at upload: the router cuts words as on Node.
+// Imported by path because the package's exports map does not list its .wasm file.
+import jiebaWasm from '../node_modules/jieba-wasm/pkg/web/jieba_rs_wasm_bg.wasm';
+
+installSegmenter(jiebaWasm);
 
 // workerd implements WebCrypto's RSA-RAW: blind signatures in native code, not JS bignums
 const rawKeys = new Map<string, Promise<CryptoKey>>();

@@ -371,7 +371,7 @@ async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion,
       contact={contact}
       assignments={assignments}
       supporters={supporters}
-      candidates={router.rank(s.title, s.body)}
+      candidates={router.explain(s.title, s.body, 10)}
       departments={ctx.departments}
       csrfToken={c.var.csrfToken}
       now={Date.now()}

@@ -41,4 +41,26 @@ describe('suggestions on the Worker over D1', () => {
     const all = await e.DB.prepare('SELECT count(*) AS n FROM suggestions_bigrams WHERE rowid = 4242').first<{ n: number }>();
     expect(all!.n).toBe(1);
   });
+
+  it('finds a dispatched suggestion by a 3+ character phrase and by a two-character word (the index drives the query on D1 too)', async () => {
+    const res = await worker.fetch(
+      new Request('http://sanmin.test/api/suggestions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'cf-connecting-ip': '198.51.100.9' },
+        body: JSON.stringify({ authorName: '李四', mobile: '13912345679', theme: '共享', area: '民生保障', title: '海水浴场淋浴收费太贵', body: '第一海水浴场的淋浴和更衣室收费二十元,建议降价或者免费开放。' }),
+      }),
+    );
+    expect(res.status).toBe(201);
+    const { code } = (await res.json()) as { code: string };
+    const db = drizzle(e.DB, { schema }) as unknown as Db;
+    const row = await e.DB.prepare("UPDATE suggestions SET status = 'dispatched' WHERE code = ? RETURNING seq, title, body, author_name").bind(code).first<{ seq: number; title: string; body: string; author_name: string }>();
+    await db.batch(reindexPublic(db, { seq: row!.seq, title: row!.title, body: row!.body, authorName: row!.author_name }, '') as [any, ...any[]]);
+    for (const q of ['海水浴场', '淋浴', '海水浴场 淋浴']) {
+      const found = await worker.fetch(new Request(`http://sanmin.test/api/suggestions?status=all&q=${encodeURIComponent(q)}`));
+      expect(found.status).toBe(200);
+      const body = (await found.json()) as { total: number; items: { code: string }[] };
+      expect(body.items.map((i) => i.code)).toEqual([code]);
+    }
+  });
 });
+

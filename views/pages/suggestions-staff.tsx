@@ -1,6 +1,6 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Adoption, AssignmentStatus, SuggestionStatus } from '../../src/db/schema';
-import type { RoutingCandidate } from '../../src/suggestions/routing.core';
+import type { RoutingReason } from '../../src/suggestions/routing.core';
 import {
   ADOPTION_LABELS,
   ASSIGNMENT_LABELS,
@@ -214,6 +214,17 @@ export function QueuePage(props: {
   );
 }
 
+/** The matched words behind a proposal, in a line: 市民用语, 职责与往例中的词, 易混规则, 相似往例. */
+function whyText(r: RoutingReason): string {
+  const parts: string[] = [];
+  if (r.phrases.length) parts.push(`市民用语:${r.phrases.slice(0, 5).join('、')}`);
+  const words = r.words.filter((w) => !r.phrases.includes(w)).slice(0, 5);
+  if (words.length) parts.push(`匹配词:${words.join('、')}`);
+  if (r.rules.length) parts.push(`规则:${r.rules.join(';')}`);
+  if (r.neighbours) parts.push(`相似的已分派建议 ${r.neighbours} 条`);
+  return parts.join(' · ');
+}
+
 export function DetailPage(props: {
   campaign: Campaign;
   s: Suggestion;
@@ -221,7 +232,7 @@ export function DetailPage(props: {
   supporters: { authorName: string; similarity: number; createdAt: number }[];
   /** The author's mobile and e-mail, opened from their sealed copy for the organisers. */
   contact?: { mobile: string; email: string | null } | undefined;
-  candidates: RoutingCandidate[];
+  candidates: RoutingReason[];
   departments: readonly string[];
   csrfToken: string;
   now: number;
@@ -237,6 +248,8 @@ export function DetailPage(props: {
   const preselect = activeNames.size ? activeNames : new Set([s.targetDepartment ?? props.candidates[0]?.department].filter(Boolean) as string[]);
   const ranked = new Map(props.candidates.map((c) => [c.department, c.score]));
   const shown = [...props.candidates.slice(0, 8).map((c) => c.department), ...props.departments.filter((d) => !ranked.has(d) || props.candidates.findIndex((c) => c.department === d) >= 8)];
+  // why each proposed department came up: the dispatcher checks the words before confirming
+  const reasons = new Map(props.candidates.filter((c) => whyText(c)).map((c) => [c.department, whyText(c)]));
   const canDispatch = s.status === 'received' || s.status === 'dispatched' || s.status === 'in_progress';
   return (
     <section>
@@ -339,6 +352,7 @@ export function DetailPage(props: {
               <label class="fw-normal block">
                 <input type="checkbox" name="departments" value={d} checked={preselect.has(d)} /> {d}
                 {ranked.has(d) && <span class="muted"> · 得分 {ranked.get(d)}</span>}
+                {reasons.has(d) && <span class="muted routing-why"> · {reasons.get(d)}</span>}
               </label>
             ))}
             <FieldError id="dispatch-error" message={errors['departments']} />

@@ -1,18 +1,18 @@
 import { Hono, type Context } from 'hono';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/pages/ballot';
 import { audited } from '../audit/audit.repo';
 import { limitedLookup } from '../auth/rate-limit';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
-import { campaigns, tallyKeys } from '../db/schema';
+import { campaigns } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
 import { readJson } from '../lib/input';
 import { page } from '../lib/render';
-import { venueKeyId, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
+import { venueKeyId, tallyPublicKey, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
 
 /** The voting device and the anonymous ballot API. No staff session is involved or read. */
 export const ballotRoutes = new Hono<AppEnv>();
@@ -49,9 +49,9 @@ ballotRoutes.post('/api/ballot/ticket', async (c) => {
   const session = await getSession(c.var.db, row.campaignId, row.groupNo, row.venueName);
   if (session?.state !== 'open') throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束');
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, row.campaignId));
-  const [tally] = await c.var.db.select({ publicKey: tallyKeys.publicKey }).from(tallyKeys).where(and(eq(tallyKeys.campaignId, row.campaignId), eq(tallyKeys.groupNo, row.groupNo)));
+  const tally = await tallyPublicKey(c.var.db, row.campaignId, row.groupNo, true); // read afresh: a repeated ceremony may have replaced it
   // the device checks both keys against the published list (/c/{code}/keys.json) before it uses them
-  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, keyId: venueKeyId(session.publicKey), tallyPublicKey: tally?.publicKey ?? null, state: row.state });
+  return c.json({ campaign: campaign!.code, group: row.groupNo, publicKey: session.publicKey, keyId: venueKeyId(session.publicKey), tallyPublicKey: tally ?? null, state: row.state });
 });
 
 const redeemBody = z.object({ ticket: z.string().min(4).max(40), blindedMsg: z.string().min(16).max(2000) });

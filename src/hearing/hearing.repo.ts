@@ -308,7 +308,7 @@ export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
  * replaced key is never stored: the cast reads the key afresh and seals again.
  */
 const tallyPublicKeys = new Map<string, Promise<string | undefined>>();
-function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = false): Promise<string | undefined> {
+export function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = false): Promise<string | undefined> {
   const k = `${campaignId}|${groupNo}`;
   let key = fresh ? undefined : tallyPublicKeys.get(k);
   if (!key) {

@@ -8,10 +8,12 @@
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { fromB64url } from '../lib/bytes.core';
 
+/** The first 16 hex digits of a SHA-256, upper case, in four groups of four. */
+const grouped = (hex: string) => hex.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
+
 /** 16 hex digits of SHA-256 over the key's decoded bytes, in four groups: `3F2A 9C01 …`. */
 export function fingerprint(keyB64url: string, domain: 'venue' | 'tally'): string {
-  const hex = sha256Hex(new Uint8Array([...new TextEncoder().encode(`sanmin-${domain}-key-fp-v1:`), ...fromB64url(keyB64url)])).slice(0, 16);
-  return hex.toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
+  return grouped(sha256Hex(new Uint8Array([...new TextEncoder().encode(`sanmin-${domain}-key-fp-v1:`), ...fromB64url(keyB64url)])));
 }
 
 export interface PublishedKeys {
@@ -35,7 +37,7 @@ export function publishedKeys(input: {
   };
   // the list's fingerprint covers keys and bundles, not the sessions' open/closed state, which changes during the day
   const stable = { ...list, venues: list.venues.map(({ state: _state, ...v }) => v) };
-  return { ...list, listFingerprint: sha256Hex(canonicalJson(stable)).slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ') };
+  return { ...list, listFingerprint: grouped(sha256Hex(canonicalJson(stable))) };
 }
 
 /** What the device checks before blinding or sealing: both keys are on the published list. */

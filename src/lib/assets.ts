@@ -12,7 +12,8 @@ import { surveyClientJs } from '../generated/survey-client';
 const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs };
 
 /** SHA-256 of each device bundle exactly as served: published so an observer can compare it with a build of the published source. */
-export const deviceBundleHashes = () => (['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) }));
+let bundleHashes: { name: string; sha256: string }[] | undefined;
+export const deviceBundleHashes = () => (bundleHashes ??= (['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })));
 
 /** The versioned URL of a static script (`/static/ballot.js?v=…`). */
 export const staticScript = (name: 'ballot.js' | 'survey.js') => scriptSrc(name, SCRIPTS[name]);

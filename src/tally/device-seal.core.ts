@@ -38,9 +38,6 @@ export async function sealWithSeed(publicKey: string, info: Uint8Array, plaintex
   return b64url(out);
 }
 
-/** The receipt a ballot gets: SHA-256 of its ciphertext's one canonical base64url spelling, hex. */
-export const receiptOf = ballotReceipt;
-
 export interface SealedBallot {
   ciphertext: string;
   receipt: string;
@@ -51,7 +48,7 @@ export interface SealedBallot {
 /** What the device does when the delegate has chosen: seal with fresh randomness and compute the receipt. */
 export async function sealOnDevice(tallyPublicKey: string, content: BallotContent, ikmE = crypto.getRandomValues(new Uint8Array(IKM_LENGTH))): Promise<SealedBallot> {
   const ciphertext = await sealWithSeed(tallyPublicKey, ballotInfo(content.campaign, content.group), encodeBallot(content), ikmE);
-  return { ciphertext, receipt: receiptOf(ciphertext), ikmE };
+  return { ciphertext, receipt: ballotReceipt(ciphertext), ikmE };
 }
 
 /** A revealed ballot: everything needed to recompute its ciphertext, and the names to show its choices. */
@@ -99,7 +96,7 @@ export async function verifyCheck(input: unknown): Promise<CheckVerdict> {
   if (content.answers.length !== r.departments.length) return { ok: false, reason: '选票的答案数与部门数不一致' };
   const recomputed = await sealWithSeed(r.tallyPublicKey, ballotInfo(content.campaign, content.group), encodeBallot(content), ikmE);
   if (recomputed !== r.ciphertext) return { ok: false, reason: '用种子重新加密得到的密文与设备给出的密文不同:设备封存的不是显示的选择' };
-  if (receiptOf(r.ciphertext) !== r.receipt) return { ok: false, reason: '回执不是该密文的哈希' };
+  if (ballotReceipt(r.ciphertext) !== r.receipt) return { ok: false, reason: '回执不是该密文的哈希' };
   const choices = content.answers.map((a, i) => ({ department: r.departments![i]!, choice: a === null ? '(空白)' : (r.scale![a - 1] ?? `无效选项 ${a}`) }));
   return { ok: true, receipt: r.receipt, choices };
 }

@@ -28,6 +28,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { blindRequest, finalizeCredential, verifyCredential, type Credential } from '../src/hearing/credential';
+import { sealOnDevice } from '../src/tally/device-seal.core';
 import { benchTicket, delegateCode } from './shared';
 import { storageCeiling } from './storage';
 import { suggestionScenario } from './suggestions';
@@ -295,12 +296,18 @@ async function ballotBodies(seats: Seat[], departments: Map<number, number>, how
     if (ticket) keyIds.set(k, (await must('POST', '/api/ballot/ticket', { ticket }, false, 200)).keyId);
     else keyIds.set(k, httpKeyIds.get(seats[i]!.code) ?? '');
   }
-  return creds.map((credential, i) => {
-    const group = seats[i]!.group;
-    const answers = Array.from({ length: departments.get(group)! }, () => (rnd() < 0.03 ? null : 1 + Math.floor(rnd() * 4)));
-    const keyId = keyIds.get(`${group}|${seats[i]!.venue}`) || undefined;
-    return JSON.stringify({ campaign: '2018', group, credential, answers, ...(keyId ? { keyId } : {}) });
-  });
+  // sealed here, untimed, as each tablet seals its ballot to the published group key
+  const published = (await must('GET', '/c/2018/keys.json', undefined, false, 200)) as { tally: { group: number; publicKey: string }[] };
+  return Promise.all(
+    creds.map(async (credential, i) => {
+      const group = seats[i]!.group;
+      const answers = Array.from({ length: departments.get(group)! }, () => (rnd() < 0.03 ? null : 1 + Math.floor(rnd() * 4)));
+      const keyId = keyIds.get(`${group}|${seats[i]!.venue}`) || undefined;
+      const tallyKey = published.tally.find((t) => t.group === group)!.publicKey;
+      const { ciphertext } = await sealOnDevice(tallyKey, { v: 1, campaign: '2018', group, answers });
+      return JSON.stringify({ campaign: '2018', group, credential, ciphertext, tallyKey, ...(keyId ? { keyId } : {}) });
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- load

@@ -1,13 +1,18 @@
-// npm run rehearse -- --group <n> [--delegates <n>] [--seed <s>] [--db <file url>] [--out <file>]
+// npm run rehearse -- --group <n> [--delegates <n>] [--seed <s>] [--db <file url>] [--out <file>] [--record <file>]
 // A whole group on a fresh (or given) database through the real HTTP API of a server started
 // here: delegates generated at every venue in proportion to its seats, checked in, credentials
-// blind-signed and cast with a seeded random mix (some retried, some voided), every venue
-// closed, the ballots committed, unsealed with k custodian shares, published and verified.
-// --verbose prints the time of each phase on stderr. Prints one JSON line:
-// {"group","ballots","voided","resultFile","commitmentFile","verified"}: the result (audit edition)
-// and the commitment file downloaded over HTTP before unsealing, and whether the result verified
-// against that commitment (`npm run verify -- <resultFile> --commitment <commitmentFile>`).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+// blind-signed, ballots sealed here as the voting devices seal them (keys checked against the
+// published list first) and cast with a seeded random mix (some retried with the same
+// ciphertext, some voided); the first voter checks a ballot (Benaloh) before sealing afresh and
+// casting. Every venue closed, the ballots committed, unsealed with k custodian shares,
+// published and verified. --verbose prints the time of each phase on stderr; --record writes
+// every request the server received (method, path, body) as JSON lines, and copies the database
+// files as they are just before unsealing to <file>.db, .db-wal, .db-shm. Prints one JSON line:
+// {"group","ballots","voided","checked","checkFile","resultFile","commitmentFile","verified"}:
+// the check record (`npm run verify -- --check <checkFile>`), the result (audit edition) and the
+// commitment file downloaded over HTTP before unsealing, and whether the result verified against
+// that commitment (`npm run verify -- <resultFile> --commitment <commitmentFile>`).
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,6 +22,8 @@ import { getCampaign, loadVenues } from '../campaigns/campaigns.repo';
 import { chunkRows } from '../db/client';
 import { campaigns, candidates, delegates } from '../db/schema';
 import { blindRequest, finalizeCredential } from '../hearing/credential';
+import { keysOnList, type PublishedKeys } from '../hearing/keys.core';
+import { checkRecord, sealOnDevice, verifyCheck } from '../tally/device-seal.core';
 import { hashPassword } from '../lib/password';
 import { randomToken } from '../lib/crypto';
 import { loadSecretKey, startServer } from '../node/boot';
@@ -32,6 +39,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '2018' },
     db: { type: 'string' },
     out: { type: 'string' },
+    record: { type: 'string' },
     verbose: { type: 'boolean', default: false },
   },
   allowPositionals: true,
@@ -59,7 +67,9 @@ const dir = mkdtempSync(join(tmpdir(), 'sanmin-rehearsal-'));
 const url = values.db ?? `file:${join(dir, 'rehearsal.db')}`;
 const T0 = performance.now();
 const lap = (what: string) => values.verbose && console.error(`${what}: ${((performance.now() - T0) / 1000).toFixed(1)} s`);
-const server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: url });
+const recordFile = values.record;
+if (recordFile) writeFileSync(recordFile, '');
+const server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: url }, recordFile ? (method, path, body) => appendFileSync(recordFile, `${JSON.stringify({ method, path, body })}\n`) : undefined);
 const db = server.handle.db;
 // the server's own data-encryption key (the key file it made beside the database): delegates' link hashes are keyed by it
 const links = requireLinks(delegateLinks(loadSecretKey(url)));
@@ -127,8 +137,17 @@ try {
   await Promise.all(venues.map((v) => must(`/api/campaigns/2018/groups/${group}/venues/${encodeURIComponent(v.name)}/open`, {}, token)));
   lap('open');
   const { json: shape } = await call(`/api/campaigns/2018`);
-  const departments = (shape.groups as any[]).find((g) => g.no === group).departments.length as number;
-  const options = (shape.scale as any[]).length;
+  const departmentNames = ((shape.groups as any[]).find((g) => g.no === group).departments as { name: string }[]).map((d) => d.name);
+  const departments = departmentNames.length;
+  const scaleLabels = (shape.scale as { label: string }[]).map((o) => o.label);
+  const options = scaleLabels.length;
+  // what every device does when voting opens: fetch the published list; each key it is handed must be on it
+  const keyList = (await must('/c/2018/keys.json')) as PublishedKeys;
+  const listedKey = keyList.tally.find((t) => t.group === group)?.publicKey;
+  if (!listedKey) throw new Error('the group tally key is not on the published list');
+  const tallyKey: string = listedKey;
+  let checkFile: string | undefined;
+  let checkedReceipt: string | undefined;
 
   let ballots = 0;
   let voided = 0;
@@ -145,6 +164,8 @@ try {
         continue;
       }
       const info = await must('/api/ballot/ticket', { ticket: c.ticket });
+      const onList = keysOnList(keyList, group, info.publicKey, info.tallyPublicKey);
+      if (!onList.ok || info.tallyPublicKey !== tallyKey) throw new Error(`device refused a key: ${onList.ok ? 'tally key changed' : onList.reason}`);
       const req = await blindRequest(info.publicKey);
       const { blindSig } = await must('/api/ballot/redeem', { ticket: c.ticket, blindedMsg: req.blindedMsg });
       const credential = await finalizeCredential(info.publicKey, req, blindSig);
@@ -157,9 +178,25 @@ try {
         const x = random();
         return x < 0.03 ? null : 1 + Math.floor(random() * options);
       });
-      const first = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers, keyId: info.keyId });
+      const content = { v: 1 as const, campaign: '2018', group, answers };
+      if (!checkFile) {
+        // the first voter checks: the device reveals this ciphertext's seed, then discards it and seals afresh
+        checkFile = join(dir, `check-2018-group${group}.json`);
+        const revealed = await sealOnDevice(tallyKey, content);
+        const record = checkRecord(tallyKey, content, revealed, departmentNames, scaleLabels);
+        const verdict = await verifyCheck(record);
+        const shown = answers.map((a, i) => ({ department: departmentNames[i]!, choice: a === null ? '(空白)' : scaleLabels[a - 1]! }));
+        if (!verdict.ok || JSON.stringify(verdict.choices) !== JSON.stringify(shown)) throw new Error('the check did not show the chosen answers');
+        writeFileSync(checkFile, JSON.stringify(record, null, 2));
+        checkedReceipt = revealed.receipt;
+      }
+      const sealed = await sealOnDevice(tallyKey, content);
+      sealed.ikmE.fill(0); // cast, never revealed
+      const cast = { campaign: '2018', group, credential, ciphertext: sealed.ciphertext, tallyKey, keyId: info.keyId };
+      const first = await must('/api/ballot/cast', cast);
+      if (first.receipt !== sealed.receipt) throw new Error('the server acknowledged another receipt than the device computed');
       if (random() < 0.1) {
-        const again = await must('/api/ballot/cast', { campaign: '2018', group, credential, answers });
+        const again = await must('/api/ballot/cast', cast);
         if (again.receipt !== first.receipt) throw new Error('a retry got another receipt');
       }
       ballots++;
@@ -182,12 +219,19 @@ try {
   const commitmentFile = values.out ? values.out.replace(/(\.json)?$/, '.commitment.json') : join(dir, `commitment-2018-group${group}.json`);
   writeFileSync(commitmentFile, commitmentText);
   lap('committed');
+  if (recordFile && url.startsWith('file:')) {
+    // what a thief copying the database files would take just before unsealing (main, -wal, -shm)
+    const file = url.slice('file:'.length);
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) copyFileSync(file + suffix, `${recordFile}.db${suffix}`);
+  }
   const { result, commitment, verdict } = await rehearsalUnseal(db, campaign, group, chosen, undefined, { committed: true });
   lap('unsealed');
   if (commitment !== commitmentText) throw new Error('the stored commitment differs from the one served before unsealing');
   writeFileSync(resultFile, JSON.stringify(result, null, 2));
   if (!verdict.ok) console.error(`result MISMATCH: ${verdict.reason}`);
-  console.log(JSON.stringify({ group, ballots, voided, resultFile, commitmentFile, verified: verdict.ok }));
+  // a checked ballot is never cast: its receipt is not in the box
+  if (checkedReceipt && (result as { ballots: { receipt: string }[] }).ballots.some((b) => b.receipt === checkedReceipt)) throw new Error('a checked ballot was cast');
+  console.log(JSON.stringify({ group, ballots, voided, checked: checkFile ? 1 : 0, checkFile, resultFile, commitmentFile, verified: verdict.ok }));
   process.exitCode = verdict.ok ? 0 : 1;
 } finally {
   await server.close();

@@ -69,17 +69,19 @@ const castBody = z.object({
   campaign: z.string().min(1).max(40),
   group: z.number().int().min(1).max(20),
   credential,
-  answers: z.array(z.number().int().nullable()).max(100),
+  // sealed on the device: the server never receives the choices (strictly checked in castBallot)
+  ciphertext: z.string().min(1).max(3000),
+  tallyKey: z.string().min(1).max(64),
   keyId: z.string().regex(/^[0-9a-f]{16}$/).optional(),
 });
 
 ballotRoutes.post('/api/ballot/cast', async (c) => {
   noStore(c);
   const parsed = castBody.safeParse(await jsonBody(c));
-  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '选票格式不正确:需要 campaign、group、credential 和 answers');
-  const { campaign: code, group, credential: cred, answers, keyId } = parsed.data;
+  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '选票格式不正确:需要 campaign、group、credential、ciphertext 和 tallyKey');
+  const { campaign: code, group, credential: cred, ciphertext, tallyKey, keyId } = parsed.data;
   const campaign = await cachedCampaign(c.var.db, code);
-  const outcome = await castBallot(c.var.db, campaign, group, cred, answers, keyId);
+  const outcome = await castBallot(c.var.db, campaign, group, cred, ciphertext, tallyKey, keyId);
   return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
 });
 

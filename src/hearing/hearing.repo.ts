@@ -13,11 +13,10 @@ import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../l
 import { AppError } from '../lib/errors';
 import { assertInScope } from '../auth/scope';
 import type { SessionUser } from '../env';
-import { sealBallotFast } from '../tally/hpke-fast';
-import { ballotReceipt, fromB64url, b64url, type BallotContent } from '../tally/seal.core';
+import { ballotReceipt, fromB64url, b64url, isRawPublicKey, sealedBallotProblem } from '../tally/seal.core';
 import { notCommittedSql } from '../tally/tally.repo';
 import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential';
-import { ballotProblem, groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
+import { groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
 
 export type VotingSession = typeof votingSessions.$inferSelect;
 export type Checkin = typeof checkins.$inferSelect;
@@ -214,25 +213,6 @@ export async function redeemTicket(db: Db, ticket: string, blindedMsg: string, a
 }
 
 /**
- * A started campaign's ballot shape, read once per process: its structure is frozen
- * (assertEditable refuses every edit once it is not a draft), and a cast would otherwise spend
- * three queries of its dozen re-reading it.
- */
-const frozenShapes = new Map<string, ReturnType<typeof ballotShape>>();
-function castShape(db: Db, campaign: Campaign, groupNo: number): ReturnType<typeof ballotShape> {
-  if (campaign.status === 'draft') return ballotShape(db, campaign.id, groupNo);
-  const key = `${campaign.id}|${groupNo}`;
-  let shape = frozenShapes.get(key);
-  if (!shape) {
-    if (frozenShapes.size > 200) frozenShapes.clear();
-    shape = ballotShape(db, campaign.id, groupNo);
-    frozenShapes.set(key, shape);
-    shape.catch(() => frozenShapes.delete(key));
-  }
-  return shape;
-}
-
-/**
  * The group's venue sessions as last read, for finding which venue key signed a credential.
  * A venue's key never changes (a session opens once and is never reopened), and whether it is
  * still open is checked by the cast's own statements, not here; a credential that no cached key
@@ -304,8 +284,8 @@ export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
 
 /**
  * The group's tally public key as last read. It can change only while the group has no ballot
- * (a repeated ceremony); the cast's insert names the key it sealed with, so a ballot sealed to a
- * replaced key is never stored: the cast reads the key afresh and seals again.
+ * (a repeated ceremony); the cast's insert names the key the device sealed with, so a ballot
+ * sealed to a replaced key is never stored: the device is told to check the new key and reseal.
  */
 const tallyPublicKeys = new Map<string, Promise<string | undefined>>();
 export function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = false): Promise<string | undefined> {
@@ -328,55 +308,63 @@ export function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fres
 }
 
 /**
- * Casts one ballot. Sealed to the group's tally key before anything is stored; then one atomic
- * batch records the spent credential, stores the ballot and counts it at the venue, the last two
- * only if this very attempt won the credential. Concurrent casts share a commit (group commit).
- * A retry of the same ballot gets the first receipt; another ballot on a spent credential is refused.
+ * Casts one ballot sealed on the device. The server never sees the choices: it checks the
+ * credential, that the ciphertext is well formed (strict base64url, a padded ballot's length)
+ * and that the device sealed to the group's current tally key, then one atomic batch records
+ * the spent credential, counts the ballot at the venue and stores it, the last two only if this
+ * credential's use carries this receipt and no ballot with this receipt is stored yet: a retry
+ * (same credential, same ciphertext) changes nothing and gets the same receipt; the same
+ * ciphertext under another credential is refused inside the insert. What the plaintext says is
+ * the tally's business: a ballot that opens to nonsense counts as invalid there.
+ * Concurrent casts share a commit (group commit).
  */
-export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, answers: unknown, keyId?: string): Promise<CastOutcome> {
-  const { departments, scale } = await castShape(db, campaign, groupNo);
-  const problem = ballotProblem(answers, departments.length, scale.length);
-  if (problem) throw new AppError(422, 'INVALID_BALLOT', problem);
+export async function castBallot(db: Db, campaign: Campaign, groupNo: number, cred: Credential, ciphertext: string, tallyKey: string, keyId?: string): Promise<CastOutcome> {
+  const problem = sealedBallotProblem(ciphertext);
+  if (problem) throw new AppError(422, 'INVALID_CIPHERTEXT', problem, { ciphertext: problem });
+  if (!isRawPublicKey(tallyKey)) throw new AppError(422, 'INVALID_TALLY_KEY', '计票公钥格式不正确', { tallyKey: '计票公钥格式不正确' });
   const bytes = decodeCredential(cred);
   const session = bytes && (await sessionOfCredential(db, campaign.id, groupNo, bytes, keyId));
   if (!bytes || !session) throw new AppError(403, 'INVALID_CREDENTIAL', '选票凭证无效:不是本组任何会场签发的凭证');
-  const content: BallotContent = { v: 1, campaign: campaign.code, group: groupNo, answers: answers as (number | null)[] };
   const hash = credentialHash(bytes.msg);
-  const tag = ballotTag(bytes.msg, JSON.stringify(content));
+  const tag = ballotTag(bytes.msg, ciphertext);
+  const receipt = ballotReceipt(ciphertext);
   const within = withinSignatures(campaign.id, groupNo, session.venueName);
-  for (const fresh of [false, true]) {
-    const publicKey = await tallyPublicKey(db, campaign.id, groupNo, fresh);
-    if (!publicKey) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法封存选票');
-    const ciphertext = await sealBallotFast(publicKey, content);
-    const receipt = ballotReceipt(ciphertext);
-    const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
-    // query builders only: D1's batch() takes builders, not raw db.run() statements
-    const [inserted] = (await groupCommit(db, [
-      db
-        .insert(credentialUses)
-        .select(
-          sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
-            WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
-              AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}
-              AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${publicKey})
-              AND ${within}`,
-        )
-        .onConflictDoNothing()
-        .returning({ receipt: credentialUses.receipt }),
-      db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`),
-      db
-        .update(votingSessions)
-        .set({ cast: sql`${votingSessions.cast} + 1` })
-        .where(and(eq(votingSessions.campaignId, campaign.id), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, session.venueName), won)),
-    ])) as [{ receipt: string | null }[]];
-    if (inserted.length) return { status: 'accepted', receipt };
-    const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
-    if (use?.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
-    if (use && use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
-    if (use) throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
-    if (await signaturesUsedUp(db, campaign.id, groupNo, session.venueName)) throw signaturesExhausted();
-    // not spent and not stored: voting closed, the group committed, or the key was replaced since read
-    if ((await tallyPublicKey(db, campaign.id, groupNo, true)) === publicKey) break;
+  // this attempt won: its credential use carries this receipt, and the ballot is not stored yet
+  const won = sql`EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})
+    AND NOT EXISTS (SELECT 1 FROM ballots WHERE receipt = ${receipt})`;
+  // query builders only: D1's batch() takes builders, not raw db.run() statements
+  const [inserted] = (await groupCommit(db, [
+    db
+      .insert(credentialUses)
+      .select(
+        sql`SELECT ${hash}, ${campaign.id}, ${groupNo}, 'cast', ${tag}, ${receipt}
+          WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}
+            AND venue_name = ${session.venueName} AND state = 'open') AND ${notCommittedSql(campaign.id, groupNo)}
+            AND EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${tallyKey})
+            AND NOT EXISTS (SELECT 1 FROM ballots WHERE receipt = ${receipt})
+            AND ${within}`,
+      )
+      .onConflictDoNothing()
+      .returning({ receipt: credentialUses.receipt }),
+    // counted before it is stored, so both read the same "not stored yet"
+    db
+      .update(votingSessions)
+      .set({ cast: sql`${votingSessions.cast} + 1` })
+      .where(and(eq(votingSessions.campaignId, campaign.id), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, session.venueName), won)),
+    db.insert(ballots).select(sql`SELECT ${receipt}, ${campaign.id}, ${groupNo}, ${ciphertext} WHERE ${won}`).onConflictDoNothing(),
+  ])) as [{ receipt: string | null }[]];
+  if (inserted.length) return { status: 'accepted', receipt };
+  const [use] = await db.select().from(credentialUses).where(eq(credentialUses.credentialHash, hash));
+  if (use?.kind === 'void') throw new AppError(409, 'CREDENTIAL_VOIDED', '该选票凭证已作废,不能投票');
+  if (use && use.tag === tag) return { status: 'duplicate', receipt: use.receipt! };
+  if (use) throw new AppError(409, 'CREDENTIAL_SPENT', '该选票凭证已经投过票,不能再投另一张选票');
+  const [stored] = await db.select({ receipt: ballots.receipt }).from(ballots).where(eq(ballots.receipt, receipt));
+  if (stored) throw new AppError(409, 'CIPHERTEXT_REPLAYED', '这张密文已经投入票箱,不能用另一张凭证再投一次;请在本机重新填写选票');
+  if (await signaturesUsedUp(db, campaign.id, groupNo, session.venueName)) throw signaturesExhausted();
+  const current = await tallyPublicKey(db, campaign.id, groupNo, true);
+  if (!current) throw new AppError(409, 'NO_TALLY_KEY', '该组没有计票公钥,无法投票');
+  if (current !== tallyKey) {
+    throw new AppError(409, 'TALLY_KEY_CHANGED', '本组计票公钥与设备封存时所用的不同:设备将核对公布的密钥清单并重新封存选票', { tallyPublicKey: current });
   }
   throw new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束,选票未被接收');
 }

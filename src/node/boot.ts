@@ -189,14 +189,23 @@ export function keepIdleConnections(server: { keepAliveTimeout: number; headersT
 /** The parsed configuration; the notification settings' defaults may be left out (tests, benches). */
 export type ServerConfig = Omit<NodeConfig, 'SMTP_FROM' | 'SANMIN_PUBLIC_URL' | 'SANMIN_SENDER_INTERVAL_MS'> & Partial<Pick<NodeConfig, 'SMTP_FROM' | 'SANMIN_PUBLIC_URL' | 'SANMIN_SENDER_INTERVAL_MS'>>;
 
-export async function startServer(config: ServerConfig): Promise<RunningServer> {
+/** What an observer of the wire sees: every request as the server received it (the rehearsal's recorder). */
+export type RequestRecorder = (method: string, path: string, body: string) => void;
+
+export async function startServer(config: ServerConfig, record?: RequestRecorder): Promise<RunningServer> {
   const secretKey = loadSecretKey(config.DATABASE_URL, config.SANMIN_SECRET_KEY);
   const handle = await prepareDatabase(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, { secretKey });
   const app = nodeApp(handle, loadIdKey(config.DATABASE_URL, config.SANMIN_ID_KEY), config.SANMIN_SETUP_TOKEN, undefined, secretKey);
   const stopScrubbing = scrubWalWhenIdle(handle);
   const stopSender = startSender(handle, config, secretKey);
   return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
+    const fetch: typeof app.fetch = record
+      ? async (req, ...rest) => {
+          record(req.method, new URL(req.url).pathname, await req.clone().text());
+          return app.fetch(req, ...rest);
+        }
+      : app.fetch;
+    const server = serve({ fetch, port: config.PORT, hostname: config.HOST }, (info: AddressInfo) => {
       resolve({
         port: info.port,
         url: `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${info.port}`,

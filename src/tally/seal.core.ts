@@ -2,7 +2,7 @@
  * Sealing ballots to a group's tally key with HPKE (RFC 9180, base mode):
  * DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, from @hpke/core.
  *
- * The ballot is sealed the moment it arrives, before anything is stored. The HPKE `info`
+ * The voting device seals the ballot (src/tally/device-seal.core.ts) before anything leaves it. The HPKE `info`
  * binds the ciphertext to its campaign and group, so a ballot cannot be replayed into another
  * group. Plaintexts are padded to a fixed size so a ciphertext's length says nothing about
  * how many departments were left blank. The receipt is SHA-256 of the ciphertext.
@@ -101,6 +101,37 @@ export async function sealBallot(publicKey: string, content: BallotContent): Pro
 /** Opens one sealed ballot with the reconstructed private key; throws when it does not decrypt. */
 export async function openBallot(privateKey: Uint8Array, campaign: string, group: number, ciphertext: string): Promise<BallotContent> {
   return decodeBallot(await openBytes(privateKey, ballotInfo(campaign, group), ciphertext));
+}
+
+/** A padded ballot is at most this many blocks (100 departments with 3-digit positions fit in 2). */
+export const MAX_BALLOT_BLOCKS = 4;
+const AEAD_TAG = 16;
+
+/**
+ * What the server can check of a ballot it cannot read: strict base64url (one spelling per
+ * ciphertext, so one receipt per ciphertext) of enc || AEAD(padded ballot), i.e. 32 + 512·k + 16
+ * bytes for 1 ≤ k ≤ MAX_BALLOT_BLOCKS. A Chinese reason, or undefined when it has that form.
+ */
+export function sealedBallotProblem(ciphertext: unknown): string | undefined {
+  if (typeof ciphertext !== 'string' || ciphertext.length > Math.ceil(((ENC_LENGTH + PLAINTEXT_BLOCK * MAX_BALLOT_BLOCKS + AEAD_TAG) * 4) / 3)) return '密文格式不正确';
+  let bytes: Uint8Array;
+  try {
+    bytes = fromB64url(ciphertext);
+  } catch {
+    return '密文不是规范的 base64url 编码';
+  }
+  const blocks = (bytes.length - ENC_LENGTH - AEAD_TAG) / PLAINTEXT_BLOCK;
+  if (!Number.isInteger(blocks) || blocks < 1 || blocks > MAX_BALLOT_BLOCKS) return '密文长度不是一张封存选票的长度';
+  return undefined;
+}
+
+/** A raw X25519 public key in its one base64url spelling. */
+export function isRawPublicKey(text: unknown): text is string {
+  try {
+    return typeof text === 'string' && text.length === 43 && fromB64url(text).length === 32;
+  } catch {
+    return false;
+  }
 }
 
 /** A ballot's receipt: SHA-256 of its ciphertext as stored (the base64url text). */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,13 +21,40 @@ function run(script: string, args: string[]): Promise<{ code: number | null; out
 describe('npm run rehearse', () => {
   it('runs a group from check-in to a published result that npm run verify accepts, and verify names a tampered ballot', async () => {
     const resultFile = join(dir, 'result.json');
-    const r = await run('src/cli/rehearse.ts', ['--group', '4', '--delegates', '40', '--seed', 'ci', '--db', `file:${join(dir, 'r.db')}`, '--out', resultFile]);
+    const recordFile = join(dir, 'requests.jsonl');
+    const r = await run('src/cli/rehearse.ts', ['--group', '4', '--delegates', '40', '--seed', 'ci', '--db', `file:${join(dir, 'r.db')}`, '--out', resultFile, '--record', recordFile, '--verbose']);
     expect(r.code, r.err).toBe(0);
     const summary = JSON.parse(r.out.trim().split('\n').pop()!);
-    expect(summary).toMatchObject({ group: 4, resultFile, verified: true });
+    expect(summary).toMatchObject({ group: 4, resultFile, verified: true, checked: 1 });
     expect(summary.ballots + summary.voided).toBe(40);
     const result = JSON.parse(readFileSync(resultFile, 'utf8'));
     expect(result.ballots).toHaveLength(summary.ballots);
+
+    // the server never received a plaintext ballot: every request body it got, the database files and the logs
+    const requests = readFileSync(recordFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; path: string; body: string });
+    const casts = requests.filter((q) => q.path === '/api/ballot/cast');
+    expect(casts.length).toBeGreaterThanOrEqual(summary.ballots);
+    for (const q of casts) {
+      const body = JSON.parse(q.body);
+      expect(Object.keys(body).sort()).toEqual(['campaign', 'ciphertext', 'credential', 'group', 'keyId', 'tallyKey']);
+    }
+    // the canonical plaintext of a ballot begins {"v":1,"campaign":"2018","group":4,"answers":[
+    const plaintext = /"group":4,"answers"|"v":1,"campaign":"2018"/;
+    expect(requests.filter((q) => /answers/.test(q.body) || plaintext.test(q.body)).map((q) => q.path)).toEqual([]);
+    // the database files as copied just before unsealing (after it, the published result holds the opened ballots)
+    const files = readdirSync(dir).filter((f) => f.startsWith('requests.jsonl.db'));
+    expect(files).toContain('requests.jsonl.db');
+    for (const f of files) expect(readFileSync(join(dir, f)).toString('latin1'), f).not.toMatch(plaintext);
+    expect(r.out + r.err).not.toMatch(plaintext);
+
+    // the checked ballot: anyone can recompute it from the record and see its choices; it was never cast
+    const check = JSON.parse(readFileSync(summary.checkFile, 'utf8'));
+    expect(check.credential).toBeUndefined();
+    expect(JSON.stringify(check)).not.toMatch(/市南区|崂山区|venue|sig/);
+    const checked = await run('src/cli/verify.ts', ['--check', summary.checkFile]);
+    expect(checked.code, checked.err).toBe(0);
+    expect(checked.out).toContain(check.departments[0]);
+    expect(result.ballots.map((b: { receipt: string }) => b.receipt)).not.toContain(check.receipt);
     // no venue anywhere in what is published (P2)
     expect(JSON.stringify(result)).not.toMatch(/市南区|崂山区|venue/);
 

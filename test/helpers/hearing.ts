@@ -3,6 +3,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { campaigns, candidates, delegates, tallyKeys } from '../../src/db/schema';
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
+import { sealOnDevice } from '../../src/tally/device-seal.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
 import { linksOf } from './app';
 
@@ -75,8 +76,27 @@ export async function credentialFor(app: Fetchable, ticket: string): Promise<{ c
   return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), group: info.json.group, campaign: info.json.campaign, blindedMsg: req.blindedMsg, keyId: info.json.keyId as string };
 }
 
-export const cast = (app: Fetchable, group: number, credential: Credential, answers: (number | null)[]) =>
-  api(app, '/api/ballot/cast', { campaign: '2018', group, credential, answers });
+export interface Sealed {
+  ciphertext: string;
+  tallyKey: string;
+  receipt: string;
+}
+
+/** What a voting device does once the delegate has chosen: take the group's key from the published list and seal. */
+export async function sealFor(app: Fetchable, group: number, answers: unknown, campaign = '2018'): Promise<Sealed> {
+  const keys = await api(app, `/c/${campaign}/keys.json`);
+  const tallyKey = (keys.json?.tally as { group: number; publicKey: string }[] | undefined)?.find((t) => t.group === group)?.publicKey;
+  if (!tallyKey) throw new Error(`no published tally key for group ${group}: ${keys.status}`);
+  const { ciphertext, receipt } = await sealOnDevice(tallyKey, { v: 1, campaign, group, answers: answers as (number | null)[] });
+  return { ciphertext, tallyKey, receipt };
+}
+
+/** Sends a ballot sealed on the device; a retry sends the same `sealed` again. */
+export const castSealed = (app: Fetchable, group: number, credential: Credential, sealed: Pick<Sealed, 'ciphertext' | 'tallyKey'>, campaign = '2018') =>
+  api(app, '/api/ballot/cast', { campaign, group, credential, ciphertext: sealed.ciphertext, tallyKey: sealed.tallyKey });
+
+/** Seals `answers` afresh and casts them: each call is a new ciphertext. */
+export const cast = async (app: Fetchable, group: number, credential: Credential, answers: unknown) => castSealed(app, group, credential, await sealFor(app, group, answers));
 
 export async function groupSize(db: Db, campaignId: string, groupNo: number) {
   const rows = await db.query.groups.findFirst({ where: (g) => and(eq(g.campaignId, campaignId), eq(g.no, groupNo)) });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
-import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
+import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor, type Sealed } from '../helpers/hearing';
 import type { Credential } from '../../src/hearing/credential';
 import { loadTurnout } from '../../src/hearing/hearing.repo';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
@@ -115,7 +115,7 @@ describe('P3: issued = cast + voided + unused at every moment', () => {
     const waiting = [...people];
     const tickets: { ticket: string; checkinId: string }[] = [];
     const held: Credential[] = [];
-    const spent: { credential: Credential; answers: number[] }[] = [];
+    const spent: { credential: Credential; answers: number[]; sealed: Sealed }[] = [];
     const answersFor = () => Array.from({ length: 12 }, () => 1 + Math.floor(random() * 4));
 
     for (let step = 0; step < 80; step++) {
@@ -132,9 +132,10 @@ describe('P3: issued = cast + voided + unused at every moment', () => {
       } else if (r < 0.7 && held.length) {
         const credential = pick(held);
         const answers = answersFor();
-        const res = await cast(t.app, 1, credential, answers);
+        const sealed = await sealFor(t.app, 1, answers);
+        const res = await castSealed(t.app, 1, credential, sealed);
         expect(res.status).toBe(201);
-        spent.push({ credential, answers });
+        spent.push({ credential, answers, sealed });
         model.cast++;
         model.unused--;
       } else if (r < 0.78 && tickets.length) {
@@ -149,7 +150,7 @@ describe('P3: issued = cast + voided + unused at every moment', () => {
       } else if (spent.length) {
         // a retry after a lost answer, and a second different ballot: neither changes a count
         const s = spent[Math.floor(random() * spent.length)]!;
-        expect((await cast(t.app, 1, s.credential, s.answers)).status).toBe(200);
+        expect((await castSealed(t.app, 1, s.credential, s.sealed)).status).toBe(200);
         expect((await cast(t.app, 1, s.credential, s.answers.map((a) => (a % 4) + 1))).status).toBe(409);
       }
       const now = (await turnoutNow()).rows.find((v) => v.venue === venue && v.group === 1)!;

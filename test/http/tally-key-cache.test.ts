@@ -7,7 +7,7 @@ import { rehearsalCeremony } from '../../src/tally/rehearsal';
 import { openBallot, publicKeyOf } from '../../src/tally/seal.core';
 import { tallyParams } from '../../src/tally/tally.repo';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
-import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';
+import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor } from '../helpers/hearing';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 let org: string;
@@ -30,7 +30,7 @@ async function privateKeyOf(shares: ShareFile[], threshold: number, publicKey: s
 }
 
 describe('the cached tally key', () => {
-  it('never stores a ballot sealed to a key replaced by a second ceremony after the cast path cached it', async () => {
+  it('never stores a ballot a device sealed to a key replaced by a second ceremony, and the device reseals to the new one', async () => {
     const { campaignId } = await prepareHearing(t.db, []); // campaign started, no group key yet
     const campaign = await getCampaign(t.db, '2018');
     const { threshold } = await tallyParams(t.db, campaignId);
@@ -57,12 +57,23 @@ describe('the cached tally key', () => {
     expect(late.json.error.code).toBe('VOTING_CLOSED');
     expect(await t.db.select().from(ballots).where(eq(ballots.campaignId, campaignId))).toEqual([]);
 
+    // a tablet at venue B sealed to K1 (checked against the list as it then was) …
+    const sealedToK1 = await sealFor(t.app, 1, ANSWERS_12);
+    expect(sealedToK1.tallyKey).toBe(first.publicKey);
+
     // no ballot yet: the ceremony may be run again, replacing K1 with K2
     const second = await rehearsalCeremony(t.db, campaign, 1);
     expect(second.publicKey).not.toBe(first.publicKey);
     const [stored] = await t.db.select().from(tallyKeys).where(and(eq(tallyKeys.campaignId, campaignId), eq(tallyKeys.groupNo, 1)));
     expect(stored!.publicKey).toBe(second.publicKey);
 
+    // … and casts after the replacement: refused inside the insert, nothing stored, told the new key
+    const stale = await castSealed(t.app, 1, credB, sealedToK1);
+    expect(stale.status, stale.text).toBe(409);
+    expect(stale.json.error.code).toBe('TALLY_KEY_CHANGED');
+    expect(stale.json.error.fields.tallyPublicKey).toBe(second.publicKey);
+    expect(await t.db.select().from(ballots).where(eq(ballots.campaignId, campaignId))).toEqual([]);
+    // the device re-reads the published list and seals again to K2; the credential was not spent
     const ok = await cast(t.app, 1, credB, ANSWERS_12);
     expect(ok.status, ok.text).toBe(201);
     const rows = await t.db.select().from(ballots).where(eq(ballots.campaignId, campaignId));

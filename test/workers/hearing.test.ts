@@ -7,6 +7,7 @@ import { schema } from '../../src/db/client';
 import { hashPassword } from '../../src/lib/password';
 import { blindRequest, finalizeCredential } from '../../src/hearing/credential';
 import { generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
+import { sealOnDevice } from '../../src/tally/device-seal.core';
 import { delegateLinksFor } from '../../src/delegates/link.core';
 
 const e = env as unknown as { DB: D1Database; SECRET_KEY: string; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
@@ -28,7 +29,7 @@ async function call(path: string, body?: unknown, token?: string) {
 }
 
 describe('hearing day in workerd over D1', () => {
-  it('checks in, blind-signs with RSA-RAW, seals with HPKE and counts a retried ballot once', async () => {
+  it('checks in, blind-signs with RSA-RAW, takes a ballot sealed on the device and counts a retried ballot once', async () => {
     await worker.fetch(new Request('http://sanmin.test/c/2018')); // seeds 2018
     const db = drizzle(e.DB, { schema });
     const [campaign] = await db.select().from(schema.campaigns).where(eq(schema.campaigns.code, '2018'));
@@ -53,9 +54,13 @@ describe('hearing day in workerd over D1', () => {
     expect(redeemed.status).toBe(200);
     const credential = await finalizeCredential(info.json.publicKey, req, redeemed.json.blindSig);
     const answers = [1, 2, 3, 4, null, 1, 2, 3, 4, 1, 2, 3];
-    const first = await call('/api/ballot/cast', { campaign: '2018', group: 1, credential, answers });
+    // sealed here, as the tablet seals it: the Worker receives only the ciphertext
+    const sealed = await sealOnDevice(tally.publicKey, { v: 1, campaign: '2018', group: 1, answers });
+    const body = { campaign: '2018', group: 1, credential, ciphertext: sealed.ciphertext, tallyKey: tally.publicKey };
+    const first = await call('/api/ballot/cast', body);
     expect(first.status).toBe(201);
-    const retry = await call('/api/ballot/cast', { campaign: '2018', group: 1, credential, answers });
+    expect(first.json.receipt).toBe(sealed.receipt);
+    const retry = await call('/api/ballot/cast', body);
     expect(retry.json).toEqual({ status: 'duplicate', receipt: first.json.receipt });
     const rows = await e.DB.prepare('SELECT receipt, ciphertext FROM ballots').all<{ receipt: string; ciphertext: string }>();
     expect(rows.results).toHaveLength(1);

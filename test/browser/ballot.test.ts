@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
 import { generateVenueKey } from '../../src/hearing/credential';
+import { verifyCheck } from '../../src/tally/device-seal.core';
 
 let server: RunningServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -15,6 +16,8 @@ let dir: string;
 let keys: Record<number, Uint8Array>;
 let delegate: { code: string; name: string };
 let second: { code: string; name: string };
+let third: { code: string; name: string };
+let fourth: { code: string; name: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-ballot-'));
@@ -24,7 +27,7 @@ beforeAll(async () => {
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
   keys = h.keys;
-  [delegate, second] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 2)) as unknown as [typeof delegate, typeof delegate];
+  [delegate, second, third, fourth] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 4)) as unknown as [typeof delegate, typeof delegate, typeof delegate, typeof delegate];
   browser = await launchBrowser({ width: 1280, height: 800 });
 });
 
@@ -56,15 +59,20 @@ describe('hearing day on a 10-inch tablet', () => {
 
     const tablet = await browser.context.newPage();
     let drops = 0;
-    let casts = 0;
-    // the first submission reaches the server, but its answer is lost on the way back
+    const castBodies: string[] = [];
+    const allBodies: string[] = [];
+    tablet.on('request', (req) => allBodies.push(req.postData() ?? ''));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    // the first submission reaches the server, but its answer is lost on the way back; the resend is held until we have looked
     await tablet.route('**/api/ballot/cast', async (route) => {
-      casts++;
+      castBodies.push(route.request().postData() ?? '');
       if (drops === 0) {
         drops++;
-        await route.fetch();
+        await fetch(route.request().url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: route.request().postData() ?? '' });
         await route.abort('connectionreset');
       } else {
+        await held;
         await route.continue();
       }
     });
@@ -83,21 +91,62 @@ describe('hearing day on a 10-inch tablet', () => {
     for (let i = 0; i < n; i++) {
       await groups.nth(i).getByLabel(i % 3 === 0 ? '比较满意' : '满意', { exact: true }).check();
     }
+    const chosen = Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 2 : 1));
     await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-filled-tablet.png'), fullPage: false });
     await tablet.getByRole('button', { name: '检查选票' }).click();
     await tablet.getByText('请核对您的选择').waitFor();
-    await tablet.getByRole('button', { name: '确认提交' }).click();
+    // sealed on the device: the receipt is on screen before the delegate chooses
+    const firstReceipt = (await tablet.locator('#pending-receipt').textContent())!.trim();
+    expect(firstReceipt).toMatch(/^[0-9A-F]{4}( [0-9A-F]{4}){3}$/);
+    await expect.poll(() => tablet.getByRole('button', { name: '检查这张选票' }).isVisible()).toBe(true);
+    await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-review-receipt-tablet.png'), fullPage: true });
+
+    // 检查这张选票: the record as a QR and a file; anyone's verifier sees the same choices; the device seals afresh
+    await tablet.getByRole('button', { name: '检查这张选票' }).click();
+    await tablet.getByText('检查这张选票(这张选票不会投出)').waitFor();
+    expect(await tablet.locator('#check-qr svg').count()).toBe(1);
+    const download = tablet.waitForEvent('download');
+    await tablet.getByRole('link', { name: '保存检查文件' }).click();
+    const file = await download;
+    const record = JSON.parse(readFileSync((await file.path())!, 'utf8'));
+    expect(JSON.stringify(record)).not.toContain(ticket);
+    expect(record.credential).toBeUndefined();
+    const verdict = await verifyCheck(record);
+    expect(verdict.ok).toBe(true);
+    if (verdict.ok) expect(verdict.choices.map((c) => c.choice)).toEqual(chosen.map((a) => (a === 2 ? '比较满意' : '满意')));
+    expect(record.receipt.slice(0, 16).toUpperCase()).toBe(firstReceipt.replace(/ /g, ''));
+    await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-check-tablet.png'), fullPage: true });
+    await tablet.getByRole('button', { name: '重新加密,返回核对' }).click();
+    await tablet.getByText('已重新加密').waitFor();
+    const castReceipt = (await tablet.locator('#pending-receipt').textContent())!.trim();
+    expect(castReceipt).not.toBe(firstReceipt);
+
+    await tablet.getByRole('button', { name: '投出' }).click();
+    // pending: the ballot is frozen on screen, nothing on it can change while it is resent
+    await tablet.getByText('网络不稳定').waitFor({ timeout: 20_000 });
+    expect(await tablet.locator('#back').isVisible()).toBe(false);
+    expect(await tablet.locator('#check').isVisible()).toBe(false);
+    expect(await tablet.locator('#confirm').isDisabled()).toBe(true);
+    expect((await tablet.locator('#pending-receipt').textContent())!.trim()).toBe(castReceipt);
+    await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-pending-frozen-tablet.png'), fullPage: false });
+    release();
     await tablet.getByText('选票已投出,谢谢您!').waitFor({ timeout: 20_000 });
     const receipt = (await tablet.locator('#receipt-full').textContent())!.trim();
     await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-receipt-tablet.png'), fullPage: false });
     expect(drops).toBe(1);
-    expect(casts).toBeGreaterThanOrEqual(2);
+    expect(castBodies.length).toBeGreaterThanOrEqual(2);
+    // every attempt carried the very same ciphertext; none carried a choice
+    expect(new Set(castBodies.map((b) => JSON.parse(b).ciphertext)).size).toBe(1);
+    expect(allBodies.filter((b) => /answers/.test(b))).toEqual([]);
+    expect(receipt.slice(0, 16).toUpperCase()).toBe(castReceipt.replace(/ /g, ''));
+    expect(await tablet.locator('#receipt-mismatch').isVisible()).toBe(false);
 
     const stored = await server.handle.client.execute('SELECT receipt, ciphertext FROM ballots');
     expect(stored.rows).toHaveLength(1);
     expect(stored.rows[0]!['receipt']).toBe(receipt);
+    expect(stored.rows[0]!['receipt']).not.toBe(record.receipt); // the checked ballot was never cast
     const opened = await openBallot(keys[1]!, '2018', 1, stored.rows[0]!['ciphertext'] as string);
-    expect(opened.answers).toEqual(Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 2 : 1)));
+    expect(opened.answers).toEqual(chosen);
 
     // the shared tablet resets for the next delegate and keeps nothing of the last one
     await tablet.getByRole('button', { name: '下一位代表' }).click();
@@ -135,5 +184,72 @@ describe('hearing day on a 10-inch tablet', () => {
     expect(redeems).toBe(0);
     const state = await server.handle.client.execute({ sql: "SELECT count(*) AS n FROM checkins WHERE state = 'redeemed'", args: [] });
     expect(Number(state.rows[0]!['n'])).toBe(1); // only the first delegate's
+  });
+  /** The organiser's page from the first test checks one more delegate in and returns the ticket. */
+  async function ticketFor(who: { code: string; name: string }) {
+    const staff = await browser.context.newPage();
+    await staff.goto(`${server.url}/staff/c/2018/hearing/1/${encodeURIComponent('市南区')}`);
+    await staff.getByLabel(/代表证号/).fill(who.code);
+    await staff.getByRole('button', { name: '签到并发放凭证' }).click();
+    await staff.getByText(`已签到:${who.name}`).waitFor();
+    const ticket = (await staff.locator('.ticket').textContent())!.trim();
+    await staff.close();
+    return ticket;
+  }
+
+  async function voteAll(tablet: import('playwright-core').Page, ticket: string, label: string) {
+    await tablet.goto(`${server.url}/vote`);
+    await tablet.getByLabel('凭证码').fill(ticket);
+    await tablet.getByRole('button', { name: '开始填写选票' }).click();
+    await tablet.getByText('第一组评议票').waitFor();
+    const groups = tablet.locator('fieldset.ballot-item');
+    for (let i = 0; i < (await groups.count()); i++) await groups.nth(i).getByLabel(label, { exact: true }).check();
+    await tablet.getByRole('button', { name: '检查选票' }).click();
+    await tablet.getByText('请核对您的选择').waitFor();
+    return (await tablet.locator('#pending-receipt').textContent())!.trim();
+  }
+
+  it('warns loudly, and keeps the screen, when the server acknowledges another receipt than the device computed', async () => {
+    const ticket = await ticketFor(third);
+    const tablet = await browser.context.newPage();
+    // a server that swaps the ballot and acknowledges its own ciphertext's receipt
+    await tablet.route('**/api/ballot/cast', async (route) => {
+      await route.fulfill({ status: 201, json: { status: 'accepted', receipt: 'ab'.repeat(32) } });
+    });
+    const receipt = await voteAll(tablet, ticket, '满意');
+    await tablet.getByRole('button', { name: '投出' }).click();
+    const alarm = tablet.getByRole('alert');
+    await alarm.waitFor();
+    expect(await alarm.textContent()).toContain('不同');
+    expect(await alarm.textContent()).toContain(receipt);
+    expect(await alarm.textContent()).toContain('ABAB ABAB ABAB ABAB');
+    await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-receipt-mismatch-tablet.png'), fullPage: false });
+  });
+
+  it('a tablet whose WebCrypto has no X25519 seals with the portable KEM, and the ballot opens with the group key', async () => {
+    const ticket = await ticketFor(fourth);
+    const older = await launchBrowser({ width: 1280, height: 800 });
+    const context = older.context;
+    await context.addInitScript(() => {
+      // an older tablet: X25519 unknown to WebCrypto
+      const subtle = crypto.subtle;
+      const refuse = (alg: unknown) => (typeof alg === 'string' ? alg : (alg as { name?: string })?.name) === 'X25519';
+      for (const m of ['generateKey', 'importKey', 'deriveBits', 'exportKey'] as const) {
+        const original = (subtle as any)[m].bind(subtle);
+        (subtle as any)[m] = (...args: unknown[]) => (refuse(args[m === 'importKey' ? 2 : 0]) || (m === 'exportKey' && (args[1] as CryptoKey)?.algorithm?.name === 'X25519') ? Promise.reject(new DOMException('Unrecognized name', 'NotSupportedError')) : original(...args));
+      }
+    });
+    const tablet = await context.newPage();
+    const receipt = await voteAll(tablet, ticket, '不满意');
+    await tablet.getByRole('button', { name: '投出' }).click();
+    await tablet.getByText('选票已投出,谢谢您!').waitFor({ timeout: 20_000 });
+    const full = (await tablet.locator('#receipt-full').textContent())!.trim();
+    expect(full.slice(0, 16).toUpperCase()).toBe(receipt.replace(/ /g, ''));
+    const [row] = (await server.handle.client.execute({ sql: 'SELECT ciphertext FROM ballots WHERE receipt = ?', args: [full] })).rows;
+    const opened = await openBallot(keys[1]!, '2018', 1, row!['ciphertext'] as string);
+    expect(opened.answers).toEqual(Array.from({ length: 12 }, () => 3));
+    // the device did fall back: X25519 was refused to it
+    expect(await tablet.evaluate(() => crypto.subtle.generateKey({ name: 'X25519' } as any, false, ['deriveBits']).then(() => 'native', () => 'refused'))).toBe('refused');
+    await older.close();
   });
 });

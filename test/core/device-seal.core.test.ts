@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
-import { checkRecord, sealOnDevice, sealWithSeed, verifyCheck } from '../../src/tally/device-seal.core';
+import { checkRecord, sealOnDevice, sealWithSeed, useKem, verifyCheck } from '../../src/tally/device-seal.core';
 import { b64url, fromB64url } from '../../src/lib/bytes.core';
 import { generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
 
@@ -23,6 +23,26 @@ describe('sealing on the device with a chosen ikmE (@hpke/core 1.9.0 ekm)', () =
     const sealed = fromB64url(await sealWithSeed(b64url(hexToBytes(A1.pkRm)), hexToBytes(A1.info), hexToBytes(A1.pt), hexToBytes(A1.ikmE), hexToBytes(A1.aad)));
     expect(bytesToHex(sealed.slice(0, 32))).toBe(A1.enc);
     expect(bytesToHex(sealed.slice(32))).toBe(A1.ct);
+  });
+
+  it('the portable KEM (@hpke/dhkem-x25519, for tablets without X25519 in WebCrypto) reproduces the same vector and the same ballots', async () => {
+    const { DhkemX25519HkdfSha256: Portable } = await import('@hpke/dhkem-x25519');
+    const { DhkemX25519HkdfSha256: Native } = await import('@hpke/core');
+    const pair = await generateTallyKeyPair();
+    const content = { v: 1 as const, campaign: '2018', group: 1, answers: [3, null, 1] };
+    const ikmE = new Uint8Array(32).fill(7);
+    const native = await sealOnDevice(pair.publicKey, content, ikmE);
+    try {
+      useKem(new Portable());
+      const sealed = fromB64url(await sealWithSeed(b64url(hexToBytes(A1.pkRm)), hexToBytes(A1.info), hexToBytes(A1.pt), hexToBytes(A1.ikmE), hexToBytes(A1.aad)));
+      expect(bytesToHex(sealed.slice(0, 32))).toBe(A1.enc);
+      expect(bytesToHex(sealed.slice(32))).toBe(A1.ct);
+      const portable = await sealOnDevice(pair.publicKey, content, ikmE);
+      expect(portable.ciphertext).toBe(native.ciphertext);
+      expect(await openBallot(pair.privateKey, '2018', 1, portable.ciphertext)).toEqual(content);
+    } finally {
+      useKem(new Native());
+    }
   });
 
   it('seals a ballot the tally key opens, and fresh randomness gives a different ciphertext and receipt each time', async () => {

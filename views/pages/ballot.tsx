@@ -34,6 +34,7 @@ export function VotePage({ scriptUrl }: { scriptUrl: string }) {
         </div>
         <div id="step-done" hidden>
           <h2 tabindex={-1}>选票已投出,谢谢您!</h2>
+          <p id="receipt-mismatch" class="flash err" role="alert" hidden></p>
           <p>您的回执码(公布结果后可在“回执查询”页找到它,以核实您的选票已被计入):</p>
           <p class="receipt" id="receipt"></p>
           <details>
@@ -65,7 +66,7 @@ export function BallotForm({ campaign, group, departments, options }: BallotForm
       <h2 tabindex={-1}>
         {groupName(group)}评议票({departments.length} 个部门)
       </h2>
-      <p class="muted">请对每个部门选择一项;不了解的可选“{options[options.length - 1]?.label}”。全部选完后检查并提交。</p>
+      <p class="muted">请对每个部门选择一项;不了解的可选“{options[options.length - 1]?.label}”。全部选完后核对并投出。</p>
       <form
         id="ballot-form"
         data-departments={String(departments.length)}
@@ -94,16 +95,45 @@ export function BallotForm({ campaign, group, departments, options }: BallotForm
         </button>
       </form>
       <div id="review-box" hidden>
-        <h3>请核对您的选择</h3>
+        <h3 tabindex={-1}>请核对您的选择</h3>
         <div id="review"></div>
-        <div class="row">
+        <div class="sealed-receipt">
+          <p>这张选票已在本机加密封存,服务器看不到您的选择。它的回执码:</p>
+          <p class="receipt" id="pending-receipt"></p>
+          <p class="muted">投出后,服务器确认的回执必须与这里相同;结果公布后可凭回执码核实选票已被计入。</p>
+        </div>
+        <div class="row" id="review-actions">
           <button id="back" type="button" class="secondary big">
             返回修改
           </button>
-          <button id="confirm" type="button" class="big">
-            确认提交
+          <button id="check" type="button" class="secondary big">
+            检查这张选票
+          </button>
+          <button id="confirm" type="button" class="big" data-busy="正在投出……">
+            投出
           </button>
         </div>
+      </div>
+      <div id="check-box" hidden>
+        <h3 tabindex={-1}>检查这张选票(这张选票不会投出)</h3>
+        <p>
+          下面是刚才那张选票的密文和加密种子。用手机扫描二维码或保存文件,在<a href="/check" target="_blank" rel="noopener">选票检查页</a>或用
+          <code>npm run verify -- --check 文件</code>重新计算:它应显示与您看到的完全相同的选择。记录里没有您的凭证,也没有会场。
+        </p>
+        <p class="flash warn">公开了种子的选票任何人都能读出,因此不会投出;本机将用新的随机数重新加密您的选择。</p>
+        <ol id="check-choices"></ol>
+        <p>
+          检查回执码:<span id="check-receipt" class="mono"></span>
+        </p>
+        <div id="check-qr" class="qr" role="img" aria-label="选票检查记录二维码"></div>
+        <p>
+          <a id="check-download" class="button secondary big" download="ballot-check.json" href="#">
+            保存检查文件
+          </a>
+        </p>
+        <button id="reseal" type="button" class="big">
+          重新加密,返回核对
+        </button>
       </div>
     </>
   );

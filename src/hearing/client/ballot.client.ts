@@ -1,12 +1,20 @@
 /**
- * The voting device. Blinding happens here, on the device, so the server that signs never
- * sees the credential it signed. Everything needed to finish is kept in localStorage until the
- * server acknowledges it: a reload, a dropped connection or a lost response resumes, and the
- * server's idempotency (same credential, same ballot → same receipt) makes retries safe.
+ * The voting device. Blinding happens here, so the server that signs never sees the credential
+ * it signed; sealing happens here, so the server never sees a choice: the ballot is sealed
+ * (HPKE, RFC 9180) to the group's tally key, checked against the published list, and its
+ * receipt shown before the delegate chooses between 投出 and 检查这张选票 (Benaloh: the seed is
+ * revealed, the ciphertext discarded and the choices sealed afresh). What is being cast is kept
+ * in localStorage until the server acknowledges it: a reload, a dropped connection or a lost
+ * response resends the very same ciphertext, so one ballot has one receipt; while it is pending
+ * the ballot is frozen on screen.
  */
+import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
+import { renderSVG } from 'uqr';
 import type { Credential } from '../credential';
+import { ballotProblem } from '../hearing.core';
 import { fingerprint, keysOnList, type PublishedKeys } from '../keys.core';
-import { $, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
+import { checkRecord, sealOnDevice, useKem, type SealedBallot } from '../../tally/device-seal.core';
+import { $, ApiError, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 
 interface Saved {
   ticket?: string;
@@ -16,8 +24,10 @@ interface Saved {
   keyId?: string;
   blind?: { prepared: string; inv: string; blindedMsg: string };
   credential?: Credential;
-  answers?: (number | null)[];
-  receipt?: string;
+  /** The group's tally key the device checked against the published list. */
+  tallyKey?: string;
+  /** Set when the delegate pressed 投出: exactly what is sent, and resent, until acknowledged. */
+  pending?: { answers: (number | null)[]; ciphertext: string; receipt: string; tallyKey: string };
   /** The fingerprints shown to the delegate, once both keys were found on the published list. */
   fingerprints?: string;
 }
@@ -31,6 +41,18 @@ const persist = <T>(path: string, body: unknown, what: string) =>
   persistCall<T>(path, body, (attempt, wait) =>
     status(`网络不稳定,${what}尚未确认,${Math.round(wait / 1000)} 秒后自动重试(第 ${attempt + 1} 次)……请勿关闭页面`, 'warn'),
   );
+
+/** Tablets whose WebCrypto lacks X25519 seal with the portable implementation of the same KEM. */
+async function chooseKem() {
+  try {
+    await crypto.subtle.generateKey({ name: 'X25519' } as unknown as AlgorithmIdentifier, false, ['deriveBits']);
+  } catch {
+    useKem(new DhkemX25519HkdfSha256());
+  }
+}
+
+/** Receipts are shown as their first 16 hex digits in groups of four. */
+const shortReceipt = (r: string) => r.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
 
 function show(section: 'ticket' | 'ballot' | 'done') {
   for (const id of ['ticket', 'ballot', 'done']) {
@@ -77,7 +99,7 @@ async function start(ticket: string) {
   try {
     const info = await persist<{ campaign: string; group: number; publicKey: string; keyId: string; tallyPublicKey: string | null }>('/api/ballot/ticket', { ticket }, '核验');
     const fingerprints = await checkKeys(info.campaign, info.group, info.publicKey, info.tallyPublicKey);
-    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey, keyId: info.keyId, fingerprints };
+    const s: Saved = { ticket, campaign: info.campaign, group: info.group, publicKey: info.publicKey, keyId: info.keyId, tallyKey: info.tallyPublicKey!, fingerprints };
     save(s);
     await obtainCredential(s);
     await loadBallot(s);
@@ -95,64 +117,175 @@ function collect(form: HTMLFormElement): (number | null)[] {
   });
 }
 
-function bindBallot(s: Saved) {
+interface BallotView {
+  form: HTMLFormElement;
+  names: string[];
+  labels: string[];
+}
+
+function ballotView(): BallotView | undefined {
   const form = $<HTMLFormElement>('#ballot-form');
-  if (!form) return;
-  form.addEventListener('submit', (e) => {
+  if (!form) return undefined;
+  return { form, names: JSON.parse(form.dataset['names'] ?? '[]') as string[], labels: JSON.parse(form.dataset['options'] ?? '[]') as string[] };
+}
+
+const choiceText = (v: BallotView, a: number | null) => (a ? v.labels[a - 1]! : '(未填写,按空白处理)');
+
+function list(target: HTMLElement, items: string[]) {
+  target.innerHTML = '';
+  const ol = document.createElement('ol');
+  for (const text of items) {
+    const li = document.createElement('li');
+    li.textContent = text;
+    ol.appendChild(li);
+  }
+  target.appendChild(ol);
+}
+
+/** The review: the choices, the receipt of the ciphertext that holds them, and the three ways on. */
+function showReview(v: BallotView, answers: (number | null)[], receipt: string, frozen: boolean) {
+  list($('#review')!, answers.map((a, i) => `${v.names[i]}:${choiceText(v, a)}`));
+  $('#pending-receipt')!.textContent = shortReceipt(receipt);
+  $('#pending-receipt')!.title = receipt;
+  v.form.hidden = true;
+  $('#check-box')!.hidden = true;
+  $('#review-box')!.hidden = false;
+  freeze(frozen);
+}
+
+/** While a ballot is being submitted nothing on it can change: no 返回修改, no 检查. */
+function freeze(frozen: boolean) {
+  const back = $<HTMLButtonElement>('#back')!;
+  const check = $<HTMLButtonElement>('#check')!;
+  const confirm = $<HTMLButtonElement>('#confirm')!;
+  back.hidden = frozen;
+  check.hidden = frozen;
+  back.disabled = frozen;
+  check.disabled = frozen;
+  confirm.disabled = frozen;
+  confirm.textContent = frozen ? (confirm.dataset['busy'] ?? '正在投出……') : '投出';
+  confirm.setAttribute('aria-busy', String(frozen));
+}
+
+function bindBallot(s: Saved) {
+  const v = ballotView();
+  if (!v) return;
+  // the sealed ballot on screen; its seed stays in memory only, never in storage
+  let sealed: { answers: (number | null)[]; ballot: SealedBallot } | undefined;
+  const content = (answers: (number | null)[]) => ({ v: 1 as const, campaign: s.campaign!, group: s.group!, answers });
+  const seal = async (answers: (number | null)[]) => {
+    const problem = ballotProblem(answers, v.names.length, v.labels.length);
+    if (problem) throw new Error(problem);
+    sealed = { answers, ballot: await sealOnDevice(s.tallyKey!, content(answers)) };
+    showReview(v, answers, sealed.ballot.receipt, false);
+    $('#review-box h3')?.focus();
+  };
+  v.form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const answers = collect(form);
-    const review = $('#review')!;
-    const labels = JSON.parse(form.dataset['options'] ?? '[]') as string[];
-    const names = JSON.parse(form.dataset['names'] ?? '[]') as string[];
-    review.innerHTML = '';
-    const list = document.createElement('ol');
-    answers.forEach((a, i) => {
-      const li = document.createElement('li');
-      li.textContent = `${names[i]}:${a ? labels[a - 1] : '(未填写,按空白处理)'}`;
-      list.appendChild(li);
-    });
-    review.appendChild(list);
-    $('#review-box')!.hidden = false;
-    form.hidden = true;
-    $<HTMLButtonElement>('#confirm')!.focus();
+    status('正在本机加密选票……', 'warn');
+    seal(collect(v.form)).then(
+      () => status(''),
+      (err: Error) => status(err.message, 'err'),
+    );
   });
   $('#back')?.addEventListener('click', () => {
+    if (sealed) sealed.ballot.ikmE.fill(0);
+    sealed = undefined;
     $('#review-box')!.hidden = true;
-    form.hidden = false;
+    v.form.hidden = false;
+  });
+  $('#check')?.addEventListener('click', () => {
+    if (!sealed) return;
+    const record = checkRecord(s.tallyKey!, content(sealed.answers), sealed.ballot, v.names, v.labels);
+    const text = JSON.stringify(record);
+    list($('#check-choices')!, sealed.answers.map((a, i) => `${v.names[i]}:${a ? v.labels[a - 1]! : '(空白)'}`));
+    $('#check-receipt')!.textContent = record.receipt;
+    $('#check-qr')!.innerHTML = renderSVG(text, { ecc: 'L', border: 2 });
+    const link = $<HTMLAnchorElement>('#check-download')!;
+    link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+    link.download = `ballot-check-${record.receipt.slice(0, 8)}.json`;
+    // revealed: this ciphertext can never be cast
+    sealed = { answers: sealed.answers, ballot: { ...sealed.ballot, ciphertext: '', receipt: '' } };
+    $('#review-box')!.hidden = true;
+    $('#check-box')!.hidden = false;
+    $('#check-box h3')?.focus();
+  });
+  $('#reseal')?.addEventListener('click', () => {
+    const answers = sealed?.answers ?? collect(v.form);
+    status('正在用新的随机数重新加密……', 'warn');
+    seal(answers).then(
+      () => status('已重新加密:回执码已更换,请再次核对后投出,或再检查一次', 'ok'),
+      (err: Error) => status(err.message, 'err'),
+    );
   });
   $('#confirm')?.addEventListener('click', async () => {
-    s.answers = collect(form);
-    save(s); // kept until acknowledged
-    await submit(s);
+    if (!sealed?.ballot.ciphertext) return;
+    const { answers, ballot } = sealed;
+    ballot.ikmE.fill(0); // cast, never to be revealed
+    s.pending = { answers, ciphertext: ballot.ciphertext, receipt: ballot.receipt, tallyKey: s.tallyKey! };
+    save(s); // kept until acknowledged: a reload resends this very ciphertext
+    sealed = undefined;
+    await submit(s, v);
   });
 }
 
-async function submit(s: Saved) {
-  $<HTMLButtonElement>('#confirm')?.setAttribute('disabled', '');
-  status('正在提交选票……', 'warn');
+async function submit(s: Saved, v: BallotView) {
+  const p = s.pending!;
+  showReview(v, p.answers, p.receipt, true);
+  status('正在提交选票……请勿关闭页面', 'warn');
   try {
-    const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, answers: s.answers, keyId: s.keyId }, '选票');
+    const r = await persist<{ receipt: string }>('/api/ballot/cast', { campaign: s.campaign, group: s.group, credential: s.credential, ciphertext: p.ciphertext, tallyKey: p.tallyKey, keyId: s.keyId }, '选票');
     store.clear();
-    $('#receipt')!.textContent = r.receipt.slice(0, 16).toUpperCase().replace(/(.{4})(?=.)/g, '$1 ');
-    $('#receipt-full')!.textContent = r.receipt;
+    $('#receipt')!.textContent = shortReceipt(p.receipt);
+    $('#receipt-full')!.textContent = p.receipt;
     status('');
     show('done');
+    if (r.receipt !== p.receipt) {
+      const alarm = $('#receipt-mismatch')!;
+      alarm.textContent = `警告:服务器确认的回执(${shortReceipt(r.receipt)})与本机加密时计算的回执(${shortReceipt(p.receipt)})不同!您的选票可能未被如实接收。请不要离开,立即告知监督员并保留本屏幕。`;
+      alarm.hidden = false;
+      alarm.focus();
+      return; // no automatic reset: the screen is evidence
+    }
     // a shared venue tablet clears itself for the next delegate
     setTimeout(() => location.replace('/vote'), 90_000);
   } catch (err) {
+    if (err instanceof ApiError && err.code === 'TALLY_KEY_CHANGED') return resealAfterKeyChange(s, v, err);
     store.clear();
     status(err instanceof Error ? err.message : '提交失败,请联系工作人员', 'err');
     show('ticket');
   }
 }
 
-function init() {
+/** The group's key was replaced before any ballot (a repeated ceremony): check the new one against the list, seal again, ask again. */
+async function resealAfterKeyChange(s: Saved, v: BallotView, err: ApiError) {
+  try {
+    const fresh = err.fields['tallyPublicKey'] ?? null;
+    s.fingerprints = await checkKeys(s.campaign!, s.group!, s.publicKey!, fresh);
+    s.tallyKey = fresh!;
+    delete s.pending;
+    save(s);
+    const fp = $('#key-fingerprints');
+    if (fp) fp.textContent = s.fingerprints;
+    v.form.hidden = false;
+    $('#review-box')!.hidden = true;
+    freeze(false);
+    status('本组计票公钥已更换(密钥仪式重新举行)。新公钥在公布的清单上,选票尚未投出:请再次核对您的选择并投出', 'warn');
+  } catch (e) {
+    store.clear();
+    status(e instanceof Error ? e.message : '计票公钥无法核对,请联系工作人员', 'err');
+    show('ticket');
+  }
+}
+
+async function init() {
   const root = $('#vote-app');
   if (!root) return;
+  await chooseKem();
   root.hidden = false;
   const s = load();
-  if (s.credential && s.answers) {
-    void loadBallot(s).then(() => submit(s));
+  if (s.credential && s.pending) {
+    void loadBallot(s).then(() => submit(s, ballotView()!));
   } else if (s.credential) {
     void loadBallot(s);
   } else if (s.ticket && s.publicKey) {
@@ -180,5 +313,5 @@ function init() {
   }
 }
 
-if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', init);
-else init();
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => void init());
+else void init();

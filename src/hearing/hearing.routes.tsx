@@ -11,6 +11,7 @@ import { sessionUser } from '../auth/auth.repo';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { disciplineReports, type Role } from '../db/schema';
 import type { AppEnv } from '../env';
+import { loadPublishedKeys } from './keys.repo';
 import { AppError, forbidden } from '../lib/errors';
 import { readJson } from '../lib/input';
 import { formFields, page, wantsFragment } from '../lib/render';
@@ -192,8 +193,15 @@ hearingRoutes.get('/staff/c/:code/hearing/:group/:venue/sheet', requireRole('org
   assertVenue(c, venue, ['auditor']);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const group = groupParam(c);
-  const [row, session] = await Promise.all([venueRow(c, campaign, group, venue), getSession(c.var.db, campaign.id, group, venue)]);
-  return page(c, { title: '选票对账单', campaignCode: campaign.code }, <ClosingSheet campaign={campaign} group={group} venue={venue} row={row} closedAt={session?.closedAt} closedBy={session?.closedBy} note={session?.closeNote} />);
+  const [row, session, list] = await Promise.all([venueRow(c, campaign, group, venue), getSession(c.var.db, campaign.id, group, venue), loadPublishedKeys(c.var.db, campaign)]);
+  // the keys this venue's tablets were shown, to be signed with the counts (issue 15: posters, sheets, the public page agree)
+  const keys = {
+    venue: list.venues.find((v) => v.group === group && v.venue === venue)?.fingerprint,
+    tally: list.tally.find((t) => t.group === group)?.fingerprint,
+    list: list.listFingerprint,
+    bundles: list.bundles,
+  };
+  return page(c, { title: '选票对账单', campaignCode: campaign.code }, <ClosingSheet campaign={campaign} group={group} venue={venue} row={row} closedAt={session?.closedAt} closedBy={session?.closedBy} note={session?.closeNote} keys={keys} />);
 });
 
 hearingRoutes.get('/staff/c/:code/turnout', requireRole('organiser', 'auditor'), async (c) => {

@@ -1,23 +1,16 @@
 import { Hono, type Context } from 'hono';
-import { eq } from 'drizzle-orm';
 import { KeysPage } from '../../views/pages/keys';
 import { getCampaign } from '../campaigns/campaigns.repo';
-import { tallyKeys, votingSessions } from '../db/schema';
 import type { AppEnv } from '../env';
-import { deviceBundleHashes } from '../lib/assets';
 import { page } from '../lib/render';
-import { publishedKeys } from './keys.core';
+import { loadPublishedKeys } from './keys.repo';
 
 /** The public key list: every group's tally key and every opened venue's signing key, with fingerprints, and the device bundles' hashes. */
 export const keyRoutes = new Hono<AppEnv>();
 
 async function load(c: Context<AppEnv>) {
   const campaign = await getCampaign(c.var.db, c.req.param('code') ?? '');
-  const [tally, sessions] = await Promise.all([
-    c.var.db.select({ group: tallyKeys.groupNo, publicKey: tallyKeys.publicKey }).from(tallyKeys).where(eq(tallyKeys.campaignId, campaign.id)),
-    c.var.db.select({ group: votingSessions.groupNo, venue: votingSessions.venueName, publicKey: votingSessions.publicKey, state: votingSessions.state }).from(votingSessions).where(eq(votingSessions.campaignId, campaign.id)),
-  ]);
-  return { campaign, list: publishedKeys({ campaign: campaign.code, tally, venues: sessions, bundles: deviceBundleHashes() }) };
+  return { campaign, list: await loadPublishedKeys(c.var.db, campaign) };
 }
 
 keyRoutes.get('/c/:code/keys.json', async (c) => {

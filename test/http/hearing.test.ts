@@ -263,6 +263,15 @@ describe('closing', () => {
     const s = await sheet.get(`/staff/c/2018/hearing/1/${venue}/sheet`);
     expect(s.body).toContain('身体不适离场');
     expect(s.body).toContain('A = B + C + D');
+    // the sheet signed at closing carries the same fingerprints as the public list and the venue poster
+    const list = (await api(t.app, '/c/2018/keys.json')).json;
+    const venueFp = list.venues.find((v: { venue: string; group: number }) => v.venue === decodeURIComponent(venue) && v.group === 1).fingerprint;
+    const tallyFp = list.tally.find((k: { group: number }) => k.group === 1).fingerprint;
+    const poster = await api(t.app, `/c/2018/keys?venue=${venue}`);
+    for (const fp of [venueFp, tallyFp, list.listFingerprint, ...list.bundles.map((b: { sha256: string }) => b.sha256)]) {
+      expect(s.body).toContain(fp);
+      expect(poster.text).toContain(fp);
+    }
   });
 
   it('cannot open voting without the group tally key or before the campaign starts', async () => {

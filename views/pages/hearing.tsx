@@ -294,7 +294,14 @@ export function VenueDesk(p: DeskProps) {
 
 
 /** The printable closing sheet of one venue × group. */
-export function ClosingSheet({ campaign, group, venue, row, closedBy, closedAt, note }: { campaign: Campaign; group: number; venue: string; row: TurnoutRow; closedBy?: string | null; closedAt?: number | null; note?: string | null }) {
+export interface SheetKeys {
+  venue?: string;
+  tally?: string;
+  list: string;
+  bundles: { name: string; sha256: string }[];
+}
+
+export function ClosingSheet({ campaign, group, venue, row, closedBy, closedAt, note, keys }: { campaign: Campaign; group: number; venue: string; row: TurnoutRow; closedBy?: string | null; closedAt?: number | null; note?: string | null; keys: SheetKeys }) {
   return (
     <section>
       <h1>
@@ -316,8 +323,19 @@ export function ClosingSheet({ campaign, group, venue, row, closedBy, closedAt, 
       {row.alarms.map((a) => (
         <p class="flash err">{a}</p>
       ))}
+      <h2>本会场投票设备使用的密钥与程序(与会场海报、公布页核对)</h2>
+      <table>
+        <tbody>
+          <tr><th scope="row">会场签名密钥指纹</th><td class="mono">{keys.venue ?? '(未开启)'}</td></tr>
+          <tr><th scope="row">本组计票公钥指纹</th><td class="mono">{keys.tally ?? '(无)'}</td></tr>
+          <tr><th scope="row">密钥清单指纹</th><td class="mono">{keys.list}</td></tr>
+          {keys.bundles.map((b) => (
+            <tr><th scope="row">设备程序 {b.name} SHA-256</th><td class="mono-sm break-all">{b.sha256}</td></tr>
+          ))}
+        </tbody>
+      </table>
       <p>会场负责人签字:________________ 监督员签字:________________</p>
-      <p class="muted">本单只含人数与张数;选票已加密封存,不分会场统计。</p>
+      <p class="muted">本单只含人数与张数;选票已在投票设备上加密封存,不分会场统计。</p>
     </section>
   );
 }

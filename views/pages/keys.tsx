@@ -63,19 +63,15 @@ export function KeysPage({ campaignName, list, poster }: { campaignName: string;
           </table>
         </div>
       )}
-      {!poster && (
-        <>
-          <h2>投票设备程序的哈希(SHA-256)</h2>
-          <p>用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。</p>
-          <ul>
-            {list.bundles.map((b) => (
-              <li>
-                {b.name}: <code>{b.sha256}</code>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <h2>投票设备程序的哈希(SHA-256)</h2>
+      {!poster && <p>用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。</p>}
+      <ul>
+        {list.bundles.map((b) => (
+          <li>
+            {b.name}: <code class="break-all">{b.sha256}</code>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

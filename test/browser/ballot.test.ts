@@ -18,6 +18,7 @@ let delegate: { code: string; name: string };
 let second: { code: string; name: string };
 let third: { code: string; name: string };
 let fourth: { code: string; name: string };
+let fifth: { code: string; name: string };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-ballot-'));
@@ -27,7 +28,7 @@ beforeAll(async () => {
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
   keys = h.keys;
-  [delegate, second, third, fourth] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 4)) as unknown as [typeof delegate, typeof delegate, typeof delegate, typeof delegate];
+  [delegate, second, third, fourth, fifth] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 5)) as unknown as (typeof delegate)[];
   browser = await launchBrowser({ width: 1280, height: 800 });
 });
 
@@ -251,5 +252,35 @@ describe('hearing day on a 10-inch tablet', () => {
     // the device did fall back: X25519 was refused to it
     expect(await tablet.evaluate(() => crypto.subtle.generateKey({ name: 'X25519' } as any, false, ['deriveBits']).then(() => 'native', () => 'refused'))).toBe('refused');
     await older.close();
+  });
+  it('a tablet reloaded while its ballot is pending shows the same ballot frozen and resends the same ciphertext', async () => {
+    const ticket = await ticketFor(fifth);
+    const tablet = await browser.context.newPage();
+    const sent: string[] = [];
+    let online = false;
+    await tablet.route('**/api/ballot/cast', async (route) => {
+      sent.push(JSON.parse(route.request().postData() ?? '{}').ciphertext);
+      if (online) await route.continue();
+      else await route.abort('internetdisconnected');
+    });
+    const receipt = await voteAll(tablet, ticket, '比较满意');
+    await tablet.getByRole('button', { name: '投出' }).click();
+    await tablet.getByText('网络不稳定').waitFor({ timeout: 20_000 });
+    await tablet.reload();
+    await tablet.getByText('请核对您的选择').waitFor();
+    expect((await tablet.locator('#pending-receipt').textContent())!.trim()).toBe(receipt);
+    expect(await tablet.locator('#back').isVisible()).toBe(false);
+    expect(await tablet.locator('#confirm').isDisabled()).toBe(true);
+    // what the tablet keeps while pending: the ciphertext to resend, never its seed
+    const kept = JSON.parse((await tablet.evaluate(() => localStorage.getItem('sanmin-ballot')))!);
+    expect(kept.pending.ciphertext).toBe(sent[0]);
+    expect(JSON.stringify(kept)).not.toMatch(/ikm/i);
+    online = true;
+    await tablet.getByText('选票已投出,谢谢您!').waitFor({ timeout: 30_000 });
+    expect(sent.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(sent).size).toBe(1);
+    const full = (await tablet.locator('#receipt-full').textContent())!.trim();
+    expect(full.slice(0, 16).toUpperCase()).toBe(receipt.replace(/ /g, ''));
+    expect(await tablet.evaluate(() => localStorage.getItem('sanmin-ballot'))).toBeNull();
   });
 });

@@ -31,7 +31,8 @@ const grouped = (hex: string) => hex.slice(0, 16).toUpperCase().replace(/(.{4})(
 function show(nodes: HTMLElement[], kind: 'ok' | 'err' | 'busy') {
   const out = $('result');
   out.className = `result ${kind}`;
-  out.replaceChildren(...nodes);
+  out.textContent = ''; // not replaceChildren: older phone browsers lack it
+  add(out, ...nodes);
   out.hidden = false;
   // the heading takes focus so a screen reader reads the verdict first
   const h = out.querySelector('h2');

@@ -1,6 +1,8 @@
 // The device bundles and the one way they are built, shared by scripts/build-client.mjs and the test
 // that rebuilds them and compares with what the server serves (the hashes /c/{code}/keys publishes).
 // esbuild with these options is deterministic: same source and versions, same bytes.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { build } from 'esbuild';
 
 export const bundles = [
@@ -19,4 +21,28 @@ export async function buildBundle(entry) {
     legalComments: 'none',
   });
   return result.outputFiles[0].text;
+}
+
+// The ballot-check page (/check): one self-contained HTML file, its script and style inline, so it
+// works saved to disk (file://) and needs nothing after loading. Its policy (header and <meta>, the
+// latter still in force in a saved copy) admits exactly that script and style by hash and no
+// network at all.
+export const checkPage = { entry: 'src/tally/client/check.client.ts', template: 'src/tally/client/check.html', style: 'src/tally/client/check.css', out: 'src/generated/check-page.ts' };
+
+const cspHash = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** The policy of the check page, given its inline script and style. */
+export const checkPagePolicy = (script, style) =>
+  [`default-src 'none'`, `script-src ${cspHash(script)}`, `style-src ${cspHash(style)}`, `img-src 'none'`, `connect-src 'none'`, `form-action 'none'`, `base-uri 'none'`, `object-src 'none'`].join('; ');
+
+export async function buildCheckPage() {
+  const script = (await buildBundle(checkPage.entry)).trimEnd();
+  const style = readFileSync(checkPage.style, 'utf8').trimEnd();
+  // esbuild escapes "</script" in strings; a stray one would end the inline script early
+  if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error('check page: inline code contains a closing tag');
+  const policy = checkPagePolicy(script, style);
+  const fill = { CSP: policy, STYLE: style, SCRIPT: script };
+  // a function replacer: the script's own "$&" or "$'" must not be read as replacement patterns
+  const html = readFileSync(checkPage.template, 'utf8').replace(/\{\{(CSP|STYLE|SCRIPT)\}\}/g, (_, k) => fill[k]);
+  return { html, policy };
 }

@@ -10,10 +10,11 @@
 // npm run verify -- --check <check.json>
 // Checks a ballot a delegate chose to check instead of casting (the Benaloh challenge): recomputes
 // its ciphertext from the revealed plaintext, tally key and seed, and prints the choices it holds.
+// The file is the full record or the text of the check QR (src/tally/check-text.core.ts).
 // Exit 0 when everything matches; 1 on a mismatch (the reason names the first); 2 on usage;
 // 3 when the file is consistent but no commitment was given (only with --no-commitment is that 0).
 import { readFile } from 'node:fs/promises';
-import { verifyCheck } from '../tally/device-seal.core';
+import { verifyCheckText } from '../tally/check-text.core';
 import { verifyAgainstCommitment, verifyPublishedResult, type PublishedResult } from '../tally/verify.core';
 
 const usage =
@@ -26,14 +27,14 @@ if (args[0] === '--check') {
     console.error('usage: npm run verify -- --check <check.json>');
     process.exit(2);
   }
-  let record: unknown;
+  let text: string;
   try {
-    record = JSON.parse(await readFile(path, 'utf8'));
+    text = await readFile(path, 'utf8');
   } catch (err) {
-    console.error(`check MISMATCH: cannot read ${path} as JSON (${(err as Error).message})`);
+    console.error(`check MISMATCH: cannot read ${path} (${(err as Error).message})`);
     process.exit(1);
   }
-  const v = await verifyCheck(record);
+  const v = await verifyCheckText(text);
   if (!v.ok) {
     console.error(`check MISMATCH: ${v.reason}`);
     process.exit(1);

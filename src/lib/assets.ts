@@ -4,6 +4,7 @@ import type { AppEnv } from '../env';
 import { sha256Hex } from './crypto';
 import { ballotClientJs } from '../generated/ballot-client';
 import { surveyClientJs } from '../generated/survey-client';
+import { checkPageHtml, checkPagePolicy } from '../generated/check-page';
 
 /**
  * Every script a page loads, served from this origin (the CSP allows scripts from 'self' only):
@@ -11,9 +12,39 @@ import { surveyClientJs } from '../generated/survey-client';
  */
 const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs };
 
-/** SHA-256 of each device bundle exactly as served: published so an observer can compare it with a build of the published source. */
+/**
+ * SHA-256 of each device bundle and of the ballot-check page (`check.html`, served at /check)
+ * exactly as served: published so an observer can compare it with a build of the published source,
+ * and a delegate a saved copy of the check page with the published one.
+ */
 let bundleHashes: { name: string; sha256: string }[] | undefined;
-export const deviceBundleHashes = () => (bundleHashes ??= (['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })));
+export const deviceBundleHashes = () =>
+  (bundleHashes ??= [...(['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }]);
+
+/** Where each published hash's bytes are served (what an observer downloads to compare). */
+export const servedAt = (name: string) => (name === 'check.html' ? '/check' : `/static/${name}`);
+
+/** The header policy of /check: its own (inline script and style admitted by hash, no network at all), and no framing. */
+export const CHECK_PAGE_POLICY = `${checkPagePolicy}; frame-ancestors 'none'`;
+
+/**
+ * `GET /check`: the ballot-check page, the same bytes whose hash is published (no templating at
+ * request time), so a copy saved from here matches. It needs no database and no session.
+ */
+export function serveCheckPage(c: Context<AppEnv>) {
+  const etag = `"${sha256Hex(checkPageHtml).slice(0, 16)}"`;
+  const headers = {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-cache',
+    etag,
+    'content-security-policy': CHECK_PAGE_POLICY,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+    'referrer-policy': 'no-referrer',
+  };
+  if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
+  return c.body(checkPageHtml, 200, headers);
+}
 
 /** The versioned URL of a static script (`/static/ballot.js?v=…`). */
 export const staticScript = (name: 'ballot.js' | 'survey.js') => scriptSrc(name, SCRIPTS[name]);

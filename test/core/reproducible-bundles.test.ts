@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ES module without types
-import { buildBundle } from '../../scripts/client-bundles.mjs';
+import { buildBundle, buildCheckPage } from '../../scripts/client-bundles.mjs';
 import { deviceBundleHashes } from '../../src/lib/assets';
 import { sha256Hex } from '../../src/lib/crypto';
+import { checkPageHtml } from '../../src/generated/check-page';
 
 describe('the device bundles are reproducible', () => {
   it('a fresh build of the source gives, twice over, exactly the bytes whose hashes the server publishes', async () => {
@@ -12,5 +13,12 @@ describe('the device bundles are reproducible', () => {
       expect(sha256Hex(await buildBundle(entry))).toBe(first);
       expect(first).toBe(published[name]);
     }
+  }, 60_000);
+
+  it('so is the ballot-check page: a fresh build, twice over, is byte for byte the page /check serves and whose hash is published', async () => {
+    const first: string = (await buildCheckPage()).html;
+    expect((await buildCheckPage()).html).toBe(first);
+    expect(first).toBe(checkPageHtml);
+    expect(sha256Hex(first)).toBe(deviceBundleHashes().find((b) => b.name === 'check.html')?.sha256);
   }, 60_000);
 });

@@ -63,8 +63,12 @@ export function KeysPage({ campaignName, list, poster }: { campaignName: string;
           </table>
         </div>
       )}
-      <h2>投票设备程序的哈希(SHA-256)</h2>
-      {!poster && <p>用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。</p>}
+      <h2>投票设备程序与选票检查页面的哈希(SHA-256)</h2>
+      {!poster && (
+        <p>
+          用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。check.html 是选票检查页面 <a href="/check">/check</a>:保存到本机的副本也应与它的哈希一致。
+        </p>
+      )}
       <ul>
         {list.bundles.map((b) => (
           <li>

@@ -69,7 +69,7 @@ input.big{font-size:1.4rem;letter-spacing:.08em;text-transform:uppercase}
 /* the hidden attribute wins over display rules such as button's inline-flex */
 [hidden]{display:none!important}
 .sealed-receipt{border:2px solid var(--line);border-radius:8px;padding:8px 14px;margin:12px 0}
-.qr{max-width:360px;background:#fff;padding:8px}.qr svg{width:100%;height:auto;display:block}
+.qr{min-width:280px;max-width:360px;background:#fff;padding:8px}.qr svg{width:100%;height:auto;display:block}
 .mono{font-family:monospace;word-break:break-all}
 .ticket{font-size:2.2rem;font-weight:700;letter-spacing:.08em}
 code.wrap{word-break:break-all}

@@ -24,6 +24,7 @@ import { campaigns, candidates, delegates } from '../db/schema';
 import { blindRequest, finalizeCredential } from '../hearing/credential';
 import { keysOnList, type PublishedKeys } from '../hearing/keys.core';
 import { checkRecord, sealOnDevice, verifyCheck } from '../tally/device-seal.core';
+import { ballotShapeDigest } from '../tally/seal.core';
 import { hashPassword } from '../lib/password';
 import { randomToken } from '../lib/crypto';
 import { loadSecretKey, startServer } from '../node/boot';
@@ -146,6 +147,7 @@ try {
   const listedKey = keyList.tally.find((t) => t.group === group)?.publicKey;
   if (!listedKey) throw new Error('the group tally key is not on the published list');
   const tallyKey: string = listedKey;
+  const shapeDigest = ballotShapeDigest(departmentNames, scaleLabels);
   let checkFile: string | undefined;
   let checkedReceipt: string | undefined;
 
@@ -178,7 +180,7 @@ try {
         const x = random();
         return x < 0.03 ? null : 1 + Math.floor(random() * options);
       });
-      const content = { v: 1 as const, campaign: '2018', group, answers };
+      const content = { v: 1 as const, campaign: '2018', group, shape: shapeDigest, answers };
       if (!checkFile) {
         // the first voter checks: the device reveals this ciphertext's seed, then discards it and seals afresh
         checkFile = join(dir, `check-2018-group${group}.json`);

@@ -13,7 +13,7 @@
  *
  *   ["sanmin-check",1,tallyPublicKey,ikmE,receipt,campaign,group,answers,departments,scale]
  */
-import { ballotInfo, ballotReceipt, decodeBallot, encodeBallot, type BallotContent } from './seal.core';
+import { ballotInfo, ballotReceipt, ballotShapeDigest, decodeBallot, encodeBallot, type BallotContent } from './seal.core';
 import { sealWithSeed, verifyCheck, type BallotCheck, type CheckVerdict } from './device-seal.core';
 import { fromB64url } from '../lib/bytes.core';
 
@@ -58,7 +58,9 @@ async function verifyCompact(a: unknown[]): Promise<CheckVerdict> {
   let ciphertext: string;
   try {
     // the same checks verifyCheck makes, first, so nothing odd reaches the HPKE code
-    ballot = decodeBallot(encodeBallot({ v: 1, campaign, group, answers } as BallotContent));
+    if (!Array.isArray(departments) || !Array.isArray(scale) || ![...departments, ...scale].every((n) => typeof n === 'string')) throw new Error('names');
+    // the shape is not carried: it is the digest of the names printed, as the device sealed it
+    ballot = decodeBallot(encodeBallot({ v: 1, campaign, group, shape: ballotShapeDigest(departments as string[], scale as string[]), answers } as BallotContent));
     if (fromB64url(tallyPublicKey).length !== 32 || fromB64url(ikmE).length !== 32) throw new Error('key');
     ciphertext = await sealWithSeed(tallyPublicKey, ballotInfo(ballot.campaign, ballot.group), encodeBallot(ballot), fromB64url(ikmE));
   } catch {

@@ -12,7 +12,7 @@
  */
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
 import { b64url, fromB64url } from '../lib/bytes.core';
-import { ballotInfo, ballotReceipt, decodeBallot, encodeBallot, type BallotContent } from './seal.core';
+import { ballotInfo, ballotReceipt, ballotShapeDigest, decodeBallot, encodeBallot, type BallotContent } from './seal.core';
 
 type Kem = ConstructorParameters<typeof CipherSuite>[0]['kem'];
 const suiteWith = (kem: Kem) => new CipherSuite({ kem, kdf: new HkdfSha256(), aead: new Aes128Gcm() });
@@ -94,6 +94,8 @@ export async function verifyCheck(input: unknown): Promise<CheckVerdict> {
   }
   if (ikmE.length !== IKM_LENGTH) return { ok: false, reason: '种子不是 32 字节' };
   if (content.answers.length !== r.departments.length) return { ok: false, reason: '选票的答案数与部门数不一致' };
+  // the names printed below are the ones sealed (their digest is in the plaintext), so a device cannot swap departments in the record
+  if (content.shape !== ballotShapeDigest(r.departments, r.scale)) return { ok: false, reason: '记录中的部门或选项名称与封存的选票不符:设备可能调换了部门或选项' };
   const recomputed = await sealWithSeed(r.tallyPublicKey, ballotInfo(content.campaign, content.group), encodeBallot(content), ikmE);
   if (recomputed !== r.ciphertext) return { ok: false, reason: '用种子重新加密得到的密文与设备给出的密文不同:设备封存的不是显示的选择' };
   if (ballotReceipt(r.ciphertext) !== r.receipt) return { ok: false, reason: '回执不是该密文的哈希' };

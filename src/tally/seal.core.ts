@@ -21,8 +21,19 @@ export interface BallotContent {
   v: 1;
   campaign: string;
   group: number;
+  /**
+   * `ballotShapeDigest` of the department and option names the device showed, in order. It binds
+   * the names a check record prints to what was sealed (a device cannot swap two departments'
+   * answers and their names in the record); the tally counts a ballot whose shape is not the
+   * group's as invalid. Sealed by every voting device; ballots without it (fixtures) still count.
+   */
+  shape?: string;
   answers: (number | null)[];
 }
+
+/** SHA-256 over the group's department names in report order and the scale's labels in position order. */
+export const ballotShapeDigest = (departments: readonly string[], scale: readonly string[]): string =>
+  sha256Hex(JSON.stringify(['sanmin-ballot-shape-v1', departments, scale]));
 
 // strict decoding of every machine identity lives in one place (src/lib/bytes.core.ts)
 import { b64url, fromB64url } from '../lib/bytes.core';
@@ -32,7 +43,7 @@ export const ballotInfo = (campaign: string, group: number) => new TextEncoder()
 
 /** The canonical bytes of a ballot, space-padded to a whole number of blocks. */
 export function encodeBallot(content: BallotContent): Uint8Array {
-  const json = JSON.stringify({ v: 1, campaign: content.campaign, group: content.group, answers: content.answers });
+  const json = JSON.stringify({ v: 1, campaign: content.campaign, group: content.group, ...(content.shape === undefined ? {} : { shape: content.shape }), answers: content.answers });
   const raw = new TextEncoder().encode(json);
   const size = Math.max(1, Math.ceil(raw.length / PLAINTEXT_BLOCK)) * PLAINTEXT_BLOCK;
   const out = new Uint8Array(size).fill(0x20);
@@ -46,6 +57,7 @@ export function decodeBallot(bytes: Uint8Array): BallotContent {
     throw new Error('not a ballot');
   }
   if (!parsed.answers.every((a) => a === null || (Number.isInteger(a) && a >= 1))) throw new Error('not a ballot');
+  if (parsed.shape !== undefined && (typeof parsed.shape !== 'string' || !/^[0-9a-f]{64}$/.test(parsed.shape))) throw new Error('not a ballot');
   return parsed;
 }
 

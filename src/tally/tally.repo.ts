@@ -28,7 +28,7 @@ import {
   splitKey,
   type ShareFile,
 } from './ceremony.core';
-import { b64url, generateTallyKeyPair, publicKeyOf } from './seal.core';
+import { b64url, ballotShapeDigest, generateTallyKeyPair, publicKeyOf } from './seal.core';
 import { tallyGroup, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';
 import { buildCommitment, type GroupCommitment } from './commitment.core';
@@ -386,7 +386,8 @@ export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, grou
     // the tally runs on the departments and scale fixed in the commitment, not on today's tables
     const shape = await committedShape(db, campaign, groupNo, commitment.document);
     const positions = new Set(shape.scale.map((o) => o.position));
-    const opened = await openBallots(privateKey, campaign.code, groupNo, receipts.map((r) => storedBy.get(r)!), shape.departments.length, positions);
+    const shapeDigest = ballotShapeDigest([...shape.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...shape.scale].sort((a, b) => a.position - b.position).map((o) => o.label));
+    const opened = await openBallots(privateKey, campaign.code, groupNo, receipts.map((r) => storedBy.get(r)!), shape.departments.length, positions, { shape: shapeDigest });
     const tally = tallyGroup({ campaign: campaign.code, group: groupNo, departments: shape.departments, scale: shape.scale, ballots: opened });
     const decrypted = shuffled(opened);
     const row = { campaignId: campaign.id, groupNo, decrypted: JSON.stringify(decrypted), tally: JSON.stringify(tally), privateKey: b64url(privateKey), unsealedAt: Date.now() };

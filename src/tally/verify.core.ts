@@ -8,7 +8,7 @@ import { commitmentRoot, isReceipt } from './ceremony.core';
 import { commitmentProblem, resultCommitmentMismatch, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest';
 import { fastOpener } from './hpke-fast';
-import { decodeBallot, fromB64url, publicKeyOf } from './seal.core';
+import { ballotShapeDigest, decodeBallot, fromB64url, publicKeyOf, type BallotContent } from './seal.core';
 import { tallyGroup, wellFormed, type DecryptedBallot, type DepartmentRef, type GroupTally, type ScaleOption } from './tally.core';
 
 export interface PublishedResult {
@@ -41,13 +41,15 @@ const infoFor = (campaign: string, group: number) => new TextEncoder().encode(`s
  * batches (WebCrypto work runs off the main thread on Node). A ballot that does not open, or
  * opens to another campaign/group or a malformed ballot, yields null (counted as invalid).
  */
-export async function openBallots(privateKey: Uint8Array, campaign: string, group: number, ciphertexts: readonly string[], departmentCount: number, positions: ReadonlySet<number>, opts: { fast?: boolean } = {}): Promise<DecryptedBallot[]> {
+export async function openBallots(privateKey: Uint8Array, campaign: string, group: number, ciphertexts: readonly string[], departmentCount: number, positions: ReadonlySet<number>, opts: { fast?: boolean; shape?: string } = {}): Promise<DecryptedBallot[]> {
+  // a ballot that names another shape than the group's was sealed against other names: invalid
+  const sameShape = (content: BallotContent) => content.shape === undefined || opts.shape === undefined || content.shape === opts.shape;
   const fast = opts.fast === false ? undefined : await fastOpener(privateKey, campaign, group);
   if (fast) {
     return ciphertexts.map((ciphertext) => {
       try {
         const content = fast(ciphertext);
-        if (content.campaign !== campaign || content.group !== group) return null;
+        if (content.campaign !== campaign || content.group !== group || !sameShape(content)) return null;
         return wellFormed(content.answers, departmentCount, positions);
       } catch {
         return null;
@@ -61,7 +63,7 @@ export async function openBallots(privateKey: Uint8Array, campaign: string, grou
       const bytes = fromB64url(ciphertext);
       const recipient = await suite.createRecipientContext({ recipientKey: sk, enc: bytes.slice(0, ENC_LENGTH).buffer as ArrayBuffer, info });
       const content = decodeBallot(new Uint8Array(await recipient.open(bytes.slice(ENC_LENGTH).buffer as ArrayBuffer)));
-      if (content.campaign !== campaign || content.group !== group) return null;
+      if (content.campaign !== campaign || content.group !== group || !sameShape(content)) return null;
       return wellFormed(content.answers, departmentCount, positions);
     } catch {
       return null;
@@ -135,7 +137,8 @@ export async function verifyPublishedResult(data: unknown): Promise<Verdict> {
       return fail('the published private key is not an X25519 key');
     }
     const positions = new Set(r.scale.map((o) => o.position));
-    const opened = await openBallots(key, campaign, group, r.ballots.map((b) => b.ciphertext), r.departments.length, positions);
+    const shape = ballotShapeDigest([...r.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...r.scale].sort((a, b) => a.position - b.position).map((o) => o.label));
+    const opened = await openBallots(key, campaign, group, r.ballots.map((b) => b.ciphertext), r.departments.length, positions, { shape });
     if (!sameMultiset(opened, r.decrypted)) {
       const missing = r.ballots.find((_, i) => !r.decrypted!.some((d) => JSON.stringify(d) === JSON.stringify(opened[i])));
       return fail(`decrypted ballots do not match the ciphertexts${missing ? ` (ballot ${missing.receipt} decrypts to a ballot not in the list)` : ''}`);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   await addUser(server.handle.db, 'desk', 'venue_staff', { venueName: '市南区' });
   const h = await prepareHearing(server.handle.db);
   keys = h.keys;
-  [delegate, second, third, fourth, fifth] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 5)) as unknown as (typeof delegate)[];
+  [delegate, second, third, fourth, fifth] = (await addDelegates(server.handle.db, h.campaignId, '市南区', 1, 5)) as unknown as [typeof delegate, typeof delegate, typeof delegate, typeof delegate, typeof delegate];
   browser = await launchBrowser({ width: 1280, height: 800 });
 });
 

@@ -10,7 +10,7 @@ import { prepareHearing } from '../helpers/hearing';
 import { checkRecord, sealOnDevice, type BallotCheck } from '../../src/tally/device-seal.core';
 import { checkQrText } from '../../src/lib/qr';
 import { sha256Hex } from '../../src/lib/crypto';
-import { generateTallyKeyPair } from '../../src/tally/seal.core';
+import { ballotShapeDigest, generateTallyKeyPair } from '../../src/tally/seal.core';
 
 let server: RunningServer;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
@@ -19,7 +19,7 @@ let honest: BallotCheck;
 
 const departments = ['市政府办公厅', '市财政局', '市民族宗教局', '市统计局'];
 const scale = ['满意', '比较满意', '不满意', '不了解'];
-const shown = { v: 1 as const, campaign: '2018', group: 3, answers: [1, 3, null, 2] };
+const shown = { v: 1 as const, campaign: '2018', group: 3, shape: ballotShapeDigest(departments, scale), answers: [1, 3, null, 2] };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-check-page-'));

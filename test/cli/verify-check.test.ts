@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkRecord, sealOnDevice } from '../../src/tally/device-seal.core';
 import { checkQrText } from '../../src/lib/qr';
-import { generateTallyKeyPair } from '../../src/tally/seal.core';
+import { generateTallyKeyPair, ballotShapeDigest } from '../../src/tally/seal.core';
 
 const dir = mkdtempSync(join(tmpdir(), 'sanmin-check-'));
 const run = (file: string) => {
@@ -16,7 +16,7 @@ const run = (file: string) => {
 describe('npm run verify -- --check', () => {
   it('prints the choices a checked ballot seals, and exits 1 for a device that sealed something else', async () => {
     const pair = await generateTallyKeyPair();
-    const shown = { v: 1 as const, campaign: '2018', group: 1, answers: [1, 4] };
+    const shown = { v: 1 as const, campaign: '2018', group: 1, shape: ballotShapeDigest(['市公安局', '市司法局'], ['满意', '比较满意', '不太满意', '不满意']), answers: [1, 4] };
     const honest = join(dir, 'honest.json');
     writeFileSync(honest, JSON.stringify(checkRecord(pair.publicKey, shown, await sealOnDevice(pair.publicKey, shown), ['市公安局', '市司法局'], ['满意', '比较满意', '不太满意', '不满意'])));
     const ok = run(honest);
@@ -33,7 +33,7 @@ describe('npm run verify -- --check', () => {
 
   it('accepts the text of the check QR (what a phone reader gives, saved to a file), and refuses it altered', async () => {
     const pair = await generateTallyKeyPair();
-    const shown = { v: 1 as const, campaign: '2018', group: 1, answers: [2, null] };
+    const shown = { v: 1 as const, campaign: '2018', group: 1, shape: ballotShapeDigest(['市公安局', '市司法局'], ['满意', '比较满意', '不太满意', '不满意']), answers: [2, null] };
     const text = checkQrText(checkRecord(pair.publicKey, shown, await sealOnDevice(pair.publicKey, shown), ['市公安局', '市司法局'], ['满意', '比较满意', '不太满意', '不满意']));
     const scanned = join(dir, 'scanned.txt');
     writeFileSync(scanned, `${text}\n`);

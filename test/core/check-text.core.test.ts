@@ -5,7 +5,7 @@ import { checkRecord, sealOnDevice, verifyCheck, type BallotCheck } from '../../
 import { compactCheckText, verifyCheckText } from '../../src/tally/check-text.core';
 import { checkQrSize, checkQrSvg, checkQrText } from '../../src/lib/qr';
 import { b64url } from '../../src/lib/bytes.core';
-import { generateTallyKeyPair } from '../../src/tally/seal.core';
+import { ballotShapeDigest, generateTallyKeyPair } from '../../src/tally/seal.core';
 
 // the 2018 campaign's group 3: 12 departments, the longest names of the four groups (66 characters)
 const group3 = (departments2018 as { name: string; group: number | null }[]).filter((d) => d.group === 3).map((d) => d.name);
@@ -14,7 +14,7 @@ const answers = [1, 2, 3, 4, null, 1, 2, 3, 4, 1, 2, 3];
 
 async function honest(): Promise<BallotCheck> {
   const pair = await generateTallyKeyPair();
-  const content = { v: 1 as const, campaign: '2018', group: 3, answers };
+  const content = { v: 1 as const, campaign: '2018', group: 3, shape: ballotShapeDigest(group3, scale), answers };
   return checkRecord(pair.publicKey, content, await sealOnDevice(pair.publicKey, content), group3, scale);
 }
 
@@ -43,13 +43,13 @@ describe('the check QR text (compact record)', () => {
     expect(await verifyCheckText(`\n ${checkQrText(r)}\r\n`)).toEqual(full);
   });
 
-  it('fits a version-17 QR (85 modules, ECC M) for a 12-department 2018 ballot, where the full record needs version 31', async () => {
+  it('fits a version-17 QR (85 modules, ECC M) for a 12-department 2018 ballot, where the full record needs version 32', async () => {
     const r = await honest();
     const text = checkQrText(r);
     expect(new TextEncoder().encode(text).length).toBe(501);
-    expect(new TextEncoder().encode(JSON.stringify(r)).length).toBe(1384);
+    expect(new TextEncoder().encode(JSON.stringify(r)).length).toBe(1459);
     expect(checkQrSize(r)).toEqual({ version: 17, modules: 85 });
-    expect(encode(JSON.stringify(r), { ecc: 'M', border: 0 })).toMatchObject({ version: 31, size: 141 });
+    expect(encode(JSON.stringify(r), { ecc: 'M', border: 0 })).toMatchObject({ version: 32, size: 145 });
     const svg = checkQrSvg(r);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toBe(renderSVG(text, { ecc: 'M', border: 4 }));
@@ -59,7 +59,7 @@ describe('the check QR text (compact record)', () => {
 
   it('a device that sealed other choices than it showed: the recomputed ciphertext does not hash to its receipt', async () => {
     const pair = await generateTallyKeyPair();
-    const shown = { v: 1 as const, campaign: '2018', group: 3, answers };
+    const shown = { v: 1 as const, campaign: '2018', group: 3, shape: ballotShapeDigest(group3, scale), answers };
     const sealed = await sealOnDevice(pair.publicKey, { ...shown, answers: [4, ...answers.slice(1)] });
     const v = await verifyCheckText(compactCheckText(checkRecord(pair.publicKey, shown, sealed, group3, scale)));
     expect(v).toEqual({ ok: false, reason: expect.stringContaining('设备封存的不是显示的选择') });

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { hexToBytes, bytesToHex } from '@noble/hashes/utils.js';
 import { checkRecord, sealOnDevice, sealWithSeed, useKem, verifyCheck } from '../../src/tally/device-seal.core';
 import { b64url, fromB64url } from '../../src/lib/bytes.core';
-import { generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
+import { openBallots } from '../../src/tally/verify.core';
+import { ballotShapeDigest, generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
 
 // RFC 9180 Appendix A.1.1: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM, base mode, sequence 0
 const A1 = {
@@ -59,7 +60,7 @@ describe('sealing on the device with a chosen ikmE (@hpke/core 1.9.0 ekm)', () =
 describe('the cast-as-intended check (Benaloh)', () => {
   it('an honest device: the check recomputes the ciphertext and reads out the choices the screen showed', async () => {
     const pair = await generateTallyKeyPair();
-    const content = { v: 1 as const, campaign: '2018', group: 2, answers: [2, null, 5] };
+    const content = { v: 1 as const, campaign: '2018', group: 2, shape: ballotShapeDigest(departments, scale), answers: [2, null, 5] };
     const sealed = await sealOnDevice(pair.publicKey, content);
     const v = await verifyCheck(JSON.parse(JSON.stringify(checkRecord(pair.publicKey, content, sealed, departments, scale))));
     expect(v).toEqual({
@@ -75,16 +76,34 @@ describe('the cast-as-intended check (Benaloh)', () => {
 
   it('a device that sealed another choice than it showed is caught by the check', async () => {
     const pair = await generateTallyKeyPair();
-    const shown = { v: 1 as const, campaign: '2018', group: 2, answers: [1, 1, 1] };
+    const shown = { v: 1 as const, campaign: '2018', group: 2, shape: ballotShapeDigest(departments, scale), answers: [1, 1, 1] };
     const cheated = await sealOnDevice(pair.publicKey, { ...shown, answers: [4, 4, 4] });
     const v = await verifyCheck(checkRecord(pair.publicKey, shown, cheated, departments, scale));
     expect(v.ok).toBe(false);
   });
 
+  it('a device that swapped two departments\' answers and swapped their names in the record to match is caught', async () => {
+    const pair = await generateTallyKeyPair();
+    // the delegate chose 满意 for 市发展改革委 and 不了解 for 市科技局; the device sealed them the other way round
+    const sealedContent = { v: 1 as const, campaign: '2018', group: 2, shape: ballotShapeDigest(departments, scale), answers: [5, null, 1] };
+    const sealed = await sealOnDevice(pair.publicKey, sealedContent);
+    const swappedNames = [departments[2]!, departments[1]!, departments[0]!];
+    // printed with the names swapped, each department shows the choice the delegate made
+    const v = await verifyCheck(checkRecord(pair.publicKey, sealedContent, sealed, swappedNames, scale));
+    expect(v.ok).toBe(false);
+    if (!v.ok) expect(v.reason).toContain('部门或选项名称');
+    // and claiming the swapped names' shape in the plaintext makes the ballot invalid at the tally instead
+    const claimed = { ...sealedContent, shape: ballotShapeDigest(swappedNames, scale) };
+    const rec = checkRecord(pair.publicKey, claimed, await sealOnDevice(pair.publicKey, claimed), swappedNames, scale);
+    expect((await verifyCheck(rec)).ok).toBe(true);
+    const opened = await openBallots(pair.privateKey, '2018', 2, [rec.ciphertext, sealed.ciphertext], 3, new Set([1, 2, 3, 4, 5]), { shape: ballotShapeDigest(departments, scale) });
+    expect(opened).toEqual([null, [5, null, 1]]);
+  });
+
   it('a check record altered afterwards (receipt, group, key, one bit of the seed) fails', async () => {
     const pair = await generateTallyKeyPair();
     const other = await generateTallyKeyPair();
-    const content = { v: 1 as const, campaign: '2018', group: 2, answers: [1, 2, 3] };
+    const content = { v: 1 as const, campaign: '2018', group: 2, shape: ballotShapeDigest(departments, scale), answers: [1, 2, 3] };
     const rec = checkRecord(pair.publicKey, content, await sealOnDevice(pair.publicKey, content), departments, scale);
     const seed = fromB64url(rec.ikmE);
     seed[0] = seed[0]! ^ 1;

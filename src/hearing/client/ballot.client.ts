@@ -9,11 +9,12 @@
  * the ballot is frozen on screen.
  */
 import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
-import { renderSVG } from 'uqr';
 import type { Credential } from '../credential';
 import { ballotProblem } from '../hearing.core';
 import { fingerprint, keysOnList, type PublishedKeys } from '../keys.core';
 import { checkRecord, sealOnDevice, useKem, type SealedBallot } from '../../tally/device-seal.core';
+import { ballotShapeDigest } from '../../tally/seal.core';
+import { checkQrSvg } from '../../lib/qr';
 import { $, ApiError, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 
 interface Saved {
@@ -172,7 +173,8 @@ function bindBallot(s: Saved) {
   if (!v) return;
   // the sealed ballot on screen; its seed stays in memory only, never in storage
   let sealed: { answers: (number | null)[]; ballot: SealedBallot } | undefined;
-  const content = (answers: (number | null)[]) => ({ v: 1 as const, campaign: s.campaign!, group: s.group!, answers });
+  const shape = ballotShapeDigest(v.names, v.labels);
+  const content = (answers: (number | null)[]) => ({ v: 1 as const, campaign: s.campaign!, group: s.group!, shape, answers });
   const seal = async (answers: (number | null)[]) => {
     const problem = ballotProblem(answers, v.names.length, v.labels.length);
     if (problem) throw new Error(problem);
@@ -200,7 +202,7 @@ function bindBallot(s: Saved) {
     const text = JSON.stringify(record);
     list($('#check-choices')!, sealed.answers.map((a, i) => `${v.names[i]}:${a ? v.labels[a - 1]! : '(空白)'}`));
     $('#check-receipt')!.textContent = record.receipt;
-    $('#check-qr')!.innerHTML = renderSVG(text, { ecc: 'L', border: 2 });
+    $('#check-qr')!.innerHTML = checkQrSvg(record); // the compact text: receipt in place of the ciphertext
     const link = $<HTMLAnchorElement>('#check-download')!;
     link.href = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
     link.download = `ballot-check-${record.receipt.slice(0, 8)}.json`;

@@ -16,6 +16,7 @@
 //   intake    20,000 suggestions then keyword searches (skipped while the API answers 404)
 //   ceiling   storage: the cast's three statements through @libsql/client, no HTTP, same pragmas
 //   draw / unseal: bench/draw.ts and bench/tally.ts --json as subprocesses, when present
+//   device:   bench/device-seal.ts --json (a tablet's blind, unblind, seal and receipt in Chromium)
 // Prints a table; with --json the last stdout line is the figures as one JSON object.
 // --profile runs the server under `node --cpu-prof` and keeps the .cpuprofile (path on stderr).
 // Bounded: everything is torn down after BENCH_DEADLINE_S (default 330 s) whatever happens.
@@ -782,6 +783,10 @@ async function main() {
   if (typeof unseal === 'number') results['unsealTally10k'] = { seconds: unseal };
   else log('unsealTally10k: omitted (bench/tally.ts is not on this branch yet: it comes with the sealed tally, branch `tally`)');
 
+  const seal = await subBench('device-seal.ts');
+  if (seal?.['deviceSealMs'] && !seal['deviceSealMs'].skipped) results['deviceSealMs'] = seal['deviceSealMs'];
+  else log('deviceSealMs: omitted (bench/device-seal.ts found no Chromium or gave no figure)');
+
   // ---- report
   const head = ['scenario', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'ratio of ceiling'] as const;
   const rows = [head as unknown as string[], ...table];
@@ -798,6 +803,8 @@ async function main() {
   if (sugg) out.push(`intake ${Math.round(sugg.intake.opsPerSec)} suggestions/s (≥ 500)   ${sugg.intake.opsPerSec >= 500 ? 'met' : 'MISSED'};  search p99 ${sugg.search.p99Ms} ms (< 100)   ${sugg.search.p99Ms < 100 ? 'met' : 'MISSED'}`);
   if (results['draw10kFrom100k']) out.push(`draw 10k seats from 100k candidates: ${results['draw10kFrom100k'].seconds} s`);
   if (results['unsealTally10k']) out.push(`unseal + tally 10k ballots: ${results['unsealTally10k'].seconds} s`);
+  const ds = results['deviceSealMs'];
+  if (ds) out.push(`device: blind + unblind + seal + receipt of a 12-department ballot in Chromium, median ${ds['median']} ms, p95 ${ds['p95']} ms (< 300)   ${ds['p95']! < 300 ? 'met' : 'MISSED'};  portable KEM median ${ds['portableMedian']} ms, p95 ${ds['portableP95']} ms`);
   if (burst.cpuMsPerOp !== undefined) {
     out.push(
       `server CPU per ballot ${Math.round(burst.cpuMsPerOp * 1000)} µs (≈ ${Math.round(1000 / burst.cpuMsPerOp)} ballots/s per free core)` +

@@ -6,6 +6,9 @@
 // the campaign started, a tally key per group, 10,000 confirmed delegates (each venue × group
 // filled to its seats) and one organiser. It serves the real app on 127.0.0.1 (port 0) and prints
 // one line `READY {"port":…}` on stdout. SIGTERM or SIGINT (or the parent going away) stops it.
+import cluster from 'node:cluster';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
@@ -102,12 +105,44 @@ const seedSeconds = (performance.now() - t0) / 1000;
 
 // 20,000 citizens send from 20,000 addresses, not all from 127.0.0.1: each request gets its own
 // address, so the per-address intake limit does what it would on the day (per-mobile still applies)
-let nextAddress = 0;
-const app = nodeApp(handle, undefined, undefined, () => `10.${(++nextAddress >> 16) & 255}.${(nextAddress >> 8) & 255}.${nextAddress & 255}`);
-const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => {
-  process.stdout.write(`READY ${JSON.stringify({ port: info.port, delegates: delRows.length, checkedIn: checkinRows.length, singleConnection, layout, journalMode: mode, seedSeconds, pid: process.pid })}\n`);
-});
-keepIdleConnections(server as import('node:http').Server);
+// SANMIN_WORKERS=N (N ≥ 2): N server processes on this file through node:cluster (bench/server-worker.ts);
+// this process then only seeds, issues the setup's credentials and hands connections round-robin
+const workers = Math.max(1, Number(process.env['SANMIN_WORKERS'] ?? 1) || 1);
+const ready = (port: number) =>
+  process.stdout.write(`READY ${JSON.stringify({ port, delegates: delRows.length, checkedIn: checkinRows.length, singleConnection, layout, journalMode: mode, seedSeconds, pid: process.pid, workers })}\n`);
+let server: { close(cb: () => void): void; closeAllConnections?: () => void };
+if (workers > 1) {
+  cluster.setupPrimary({ exec: join(dirname(fileURLToPath(import.meta.url)), 'server-worker.ts'), execArgv: process.execArgv, silent: false });
+  cluster.schedulingPolicy = cluster.SCHED_RR;
+  // every worker listens on port 0: in a cluster the primary binds once and they all get its port
+  const ports = await Promise.all(
+    Array.from({ length: workers }, () => {
+      const w = cluster.fork();
+      return new Promise<number>((resolve) => w.on('message', (m: { listening?: number }) => m.listening && resolve(m.listening)));
+    }),
+  );
+  if (new Set(ports).size !== 1) throw new Error(`workers listen on different ports: ${ports.join(', ')}`);
+  const port = ports[0]!;
+  server = {
+    close(cb) {
+      let left = Object.keys(cluster.workers ?? {}).length;
+      if (!left) return cb();
+      for (const w of Object.values(cluster.workers ?? {})) {
+        w!.once('exit', () => --left || cb());
+        w!.process.kill('SIGTERM');
+      }
+    },
+  };
+  ready(port);
+} else {
+  // 20,000 citizens send from 20,000 addresses, not all from 127.0.0.1: each request gets its own
+  // address, so the per-address intake limit does what it would on the day (per-mobile still applies)
+  let nextAddress = 0;
+  const app = nodeApp(handle, undefined, undefined, () => `10.${(++nextAddress >> 16) & 255}.${(nextAddress >> 8) & 255}.${nextAddress & 255}`);
+  const http = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info: AddressInfo) => ready(info.port));
+  keepIdleConnections(http as import('node:http').Server);
+  server = http as unknown as typeof server;
+}
 
 /**
  * The setup shortcut for the measured groups (message `{issue: [groups]}` from bench/run.ts):
@@ -165,7 +200,7 @@ function stop() {
     process.exit(0); // exit normally so --cpu-prof writes its profile
   });
   // keep-alive sockets of load generators would hold close() open
-  (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.();
+  server.closeAllConnections?.();
 }
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

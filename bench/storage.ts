@@ -1,7 +1,7 @@
 // The storage ceiling for bench/run.ts: what a cast writes, straight through @libsql/client with
 // the server's pragmas (src/db/libsql.ts: WAL, synchronous=NORMAL) on a fresh migrated file,
 // no HTTP, no validation, no crypto in the timed loop. One op = the cast's three statements
-// (spent credential, sealed ballot of real size, venue counter), as castBallot runs them; like the
+// (spent credential, venue counter, sealed ballot of real size), as castBallot runs them; like the
 // server's group commit (src/db/group-commit.ts), the casts of `concurrency` clients waiting
 // together share one batch.
 // With `singleConnection`, the database is opened as bench/server.ts does under --single-connection.
@@ -39,16 +39,19 @@ export async function storageCeiling(path: string, opts: { ops?: number; concurr
         const receipt = i === 0 ? receipt0 : hex();
         const tag = hex();
         const venue = venues[i % venues.length]!;
-        const won = 'EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ? AND receipt = ?)';
+        // as castBallot since the device seals: the spend also refuses a stored ciphertext, the
+        // venue is counted before the ballot is stored, and both re-check "not stored yet"
+        const won = 'EXISTS (SELECT 1 FROM credential_uses WHERE credential_hash = ? AND receipt = ?) AND NOT EXISTS (SELECT 1 FROM ballots WHERE receipt = ?)';
         stmts.push(
           {
             sql: `INSERT INTO credential_uses (credential_hash, campaign_id, group_no, kind, tag, receipt)
               SELECT ?, ?, 1, 'cast', ?, ? WHERE EXISTS (SELECT 1 FROM voting_sessions WHERE campaign_id = ? AND group_no = 1 AND venue_name = ? AND state = 'open')
+              AND NOT EXISTS (SELECT 1 FROM ballots WHERE receipt = ?)
               ON CONFLICT (credential_hash) DO NOTHING RETURNING receipt`,
-            args: [hash, campaignId, tag, receipt, campaignId, venue],
+            args: [hash, campaignId, tag, receipt, campaignId, venue, receipt],
           },
-          { sql: `INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext) SELECT ?, ?, 1, ? WHERE ${won}`, args: [receipt, campaignId, ciphertext, hash, receipt] },
-          { sql: `UPDATE voting_sessions SET ballots_cast = ballots_cast + 1 WHERE campaign_id = ? AND group_no = 1 AND venue_name = ? AND ${won}`, args: [campaignId, venue, hash, receipt] },
+          { sql: `UPDATE voting_sessions SET ballots_cast = ballots_cast + 1 WHERE campaign_id = ? AND group_no = 1 AND venue_name = ? AND ${won}`, args: [campaignId, venue, hash, receipt, receipt] },
+          { sql: `INSERT INTO ballots (receipt, campaign_id, group_no, ciphertext) SELECT ?, ?, 1, ? WHERE ${won} ON CONFLICT DO NOTHING`, args: [receipt, campaignId, ciphertext, hash, receipt, receipt] },
         );
       }
       const t = performance.now();

@@ -21,13 +21,37 @@ export function b64url(bytes: Uint8Array): string {
 
 /** Strict base64url without padding: throws unless `text` is what `b64url` makes of its bytes. */
 export function fromB64url(text: string): Uint8Array {
-  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) throw new NonCanonicalEncoding('base64url');
-  const s = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (text.length % 4)) % 4));
-  const bytes = Uint8Array.from(s, (ch) => ch.charCodeAt(0));
-  // the last character may carry unused bits: only the spelling with them all zero is accepted
-  if (b64url(bytes) !== text) throw new NonCanonicalEncoding('base64url');
-  return bytes;
+  if (typeof text !== 'string' || text.length % 4 === 1) throw new NonCanonicalEncoding('base64url');
+  const n = text.length;
+  const out = new Uint8Array(Math.floor((n * 3) / 4));
+  let o = 0;
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    const v = text.charCodeAt(i) < 128 ? DECODE[text.charCodeAt(i)]! : -1;
+    if (v < 0) throw new NonCanonicalEncoding('base64url');
+    acc = (acc << 6) | v;
+    if ((i & 3) === 3) {
+      out[o++] = acc >> 16;
+      out[o++] = (acc >> 8) & 0xff;
+      out[o++] = acc & 0xff;
+      acc = 0;
+    }
+  }
+  // a text of length 2 or 3 mod 4 ends in a character with 4 or 2 unused bits: only the
+  // spelling with them all zero is the encoder's
+  if (n % 4 === 2) {
+    if (acc & 0x0f) throw new NonCanonicalEncoding('base64url');
+    out[o++] = acc >> 4;
+  } else if (n % 4 === 3) {
+    if (acc & 0x03) throw new NonCanonicalEncoding('base64url');
+    out[o++] = acc >> 10;
+    out[o++] = (acc >> 2) & 0xff;
+  }
+  return out;
 }
+
+const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DECODE = Int8Array.from({ length: 128 }, (_, c) => B64URL.indexOf(String.fromCharCode(c)));
 
 const HEX = '0123456789abcdef';
 

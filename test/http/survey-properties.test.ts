@@ -48,7 +48,7 @@ describe('P1 for survey responses: nobody with the whole database and the logs c
     const answered: { code: string; credential: Credential; blindedMsg: string; receipt: string }[] = [];
     for (const [i, code] of [...delegateCodes, ...codes].entries()) {
       const { credential, blindedMsg } = await responseCredential(t.app, code);
-      const r = await respond(t.app, survey.id, credential, socialAnswers(Array.from({ length: 13 }, (_, k) => ((i + k) % 4) + 1), { q17: `第${i}条建议:多建公园` }));
+      const r = await respond(t.app, survey, credential, socialAnswers(Array.from({ length: 13 }, (_, k) => ((i + k) % 4) + 1), { q17: `第${i}条建议:多建公园` }));
       expect(r.status).toBe(201);
       answered.push({ code, credential, blindedMsg, receipt: r.json.receipt });
     }

@@ -161,7 +161,7 @@ describe('a citizen answers the 社情民意调查 on a phone', () => {
 });
 
 describe('a delegate reports on the open 活动纪律情况调查表', () => {
-  it('the page seals the report and posts only a ciphertext and its key; the receipt it shows is the ciphertext's', async () => {
+  it('the page seals the report and posts only a ciphertext and its key; the receipt it shows is the ciphertext’s', async () => {
     const page = await browser.context.newPage();
     await page.goto(`${server.url}/c/2018/discipline`);
     await page.getByRole('heading', { name: '活动纪律情况调查表' }).waitFor();

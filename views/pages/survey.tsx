@@ -129,12 +129,12 @@ export function RespondPage({ scriptUrl }: { scriptUrl: string }) {
         </div>
         <div id="step-done" hidden>
           <h2 tabindex={-1}>答卷已提交,谢谢您!</h2>
+          <p id="receipt-alert" class="flash err" role="alert" hidden></p>
           <p>回执码(可用于核对您的答卷已被计入):</p>
           <p class="receipt" id="receipt"></p>
           <p class="muted">
-            完整回执:<code id="receipt-full"></code>
+            完整回执:<code class="wrap" id="receipt-full"></code>
           </p>
-          <p id="receipt-alert" class="flash err" role="alert" hidden></p>
         </div>
       </div>
       <script src={scriptUrl} defer></script>
@@ -198,12 +198,12 @@ export function OpenSurveyPage(props: { campaign: Campaign; survey: Survey; def:
           </div>
           <div id="step-done" hidden>
             <h2 tabindex={-1}>已收到您的反映,谢谢!</h2>
+            <p id="receipt-alert" class="flash err" role="alert" hidden></p>
             <p>回执码(可用于核对您的反映已被计入):</p>
             <p class="receipt" id="receipt"></p>
             <p class="muted">
-              完整回执:<code id="receipt-full"></code>
+              完整回执:<code class="wrap" id="receipt-full"></code>
             </p>
-            <p id="receipt-alert" class="flash err" role="alert" hidden></p>
           </div>
           <script src={props.scriptUrl} defer></script>
         </>

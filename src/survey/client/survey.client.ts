@@ -90,6 +90,8 @@ function acknowledged(p: Pending, server: { receipt: string }) {
   if (alarm && server.receipt !== p.receipt) {
     alarm.textContent = `警告:服务器确认的回执(${shortReceipt(server.receipt)})与本设备加密后计算的回执(${shortReceipt(p.receipt)})不一致!您的答卷可能没有被如实保存。请截屏保存本页,并立即联系监督人员。`;
     alarm.hidden = false;
+    const heading = $('#step-done h2');
+    if (heading) heading.textContent = '请注意:服务器的确认与本设备不一致';
   }
   show('done');
 }

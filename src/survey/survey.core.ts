@@ -194,14 +194,29 @@ export interface QuestionResult {
 }
 
 export interface SurveyTally {
+  /** valid responses: the base of every figure */
   responses: number;
+  /** responses that decrypted to garbage or to answers the definition does not allow (sealed on a device, so unchecked until now) */
+  invalid: number;
   questions: QuestionResult[];
 }
 
 const pct = (n: number, d: number) => (d ? Math.round((10000 * n) / d) / 100 : null);
 
-/** Distributions per question and satisfaction rates per rating question, from normalised responses. */
-export function tallySurvey(def: SurveyDefinition, responses: readonly Answers[]): SurveyTally {
+/**
+ * Distributions per question and satisfaction rates per rating question. Each response is
+ * checked against the definition first (devices seal what the server never saw): one that is
+ * not a response of this definition (null for one that did not even decrypt) counts as invalid
+ * and in no figure.
+ */
+export function tallySurvey(def: SurveyDefinition, raw: readonly unknown[]): SurveyTally {
+  const responses: Answers[] = [];
+  let invalid = 0;
+  for (const r of raw) {
+    const checked = r === null || r === undefined ? null : checkResponse(def, r);
+    if (checked?.ok) responses.push(checked.answers);
+    else invalid++;
+  }
   const questions: QuestionResult[] = [];
   for (const s of def.sections) {
     for (const q of s.questions) {
@@ -232,7 +247,7 @@ export function tallySurvey(def: SurveyDefinition, responses: readonly Answers[]
       questions.push(res);
     }
   }
-  return { responses: responses.length, questions };
+  return { responses: responses.length, invalid, questions };
 }
 
 const csvCell = (v: string | number | null | undefined) => {

@@ -21,19 +21,19 @@ import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { sha256Hex } from '../lib/crypto';
 import { AppError, editConflict } from '../lib/errors';
-import { sealFast } from '../tally/hpke-fast';
 import { ballotReceipt } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
-import { canonicalResponse, checkResponse, definitionProblems, type Answers, type SurveyDefinition } from './survey.core';
+import { definitionProblems, type SurveyDefinition } from './survey.core';
+import { ciphertextProblem, responseBlockLimit, responseInfo as infoOf, surveyScope as scopeOf } from './response.core';
 import { disciplineTemplate, socialSurveyTemplate } from './templates';
 
 export type Survey = typeof surveys.$inferSelect;
 
 export const parseDefinition = (s: Survey): SurveyDefinition => JSON.parse(s.definition) as SurveyDefinition;
 
-/** The scope string the ceremony core and the sealing `info` use for a survey (in place of campaign|group). */
-export const surveyScope = (campaign: Campaign, survey: Pick<Survey, 'id'>) => `sanmin-survey:${campaign.code}:${survey.id}`;
-export const responseInfo = (campaign: Campaign, survey: Pick<Survey, 'id'>) => new TextEncoder().encode(`sanmin-survey-response-v1|${surveyScope(campaign, survey)}`);
+/** The scope string the ceremony core and the sealing `info` use for a survey (response.core's, from the rows). */
+export const surveyScope = (campaign: Pick<Campaign, 'code'>, survey: Pick<Survey, 'id'>) => scopeOf(campaign.code, survey.id);
+export const responseInfo = (campaign: Pick<Campaign, 'code'>, survey: Pick<Survey, 'id'>) => infoOf(campaign.code, survey.id);
 
 /** An invitation's stored identity: the hash of its one canonical spelling; null for what cannot be an invitation code (as ticketHash). */
 export const invitationHash = (code: string): string | null => {
@@ -264,87 +264,113 @@ export async function redeemInvitation(db: Db, code: string, blindedMsg: string,
 
 // ---- responding ----
 
-/** Plaintexts are padded to whole 1 KiB blocks so a ciphertext's length says little about what was written. */
-const BLOCK = 1024;
-function encodeResponse(content: object): Uint8Array {
-  const raw = new TextEncoder().encode(JSON.stringify(content));
-  const out = new Uint8Array(Math.max(1, Math.ceil(raw.length / BLOCK)) * BLOCK).fill(0x20);
-  out.set(raw);
-  return out;
-}
-export const decodeResponse = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes).trimEnd()) as { v: 1; survey: string; answers: Answers };
-
 export type RespondOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
 
-const invalidResponse = (errors: Record<string, string>) => {
-  const n = Object.keys(errors).filter((k) => k !== '_form').length;
-  return new AppError(422, 'INVALID_RESPONSE', errors['_form'] ?? `还有 ${n} 道题需要修改,请按提示填写`, errors);
-};
+/** 422 unless the ciphertext has the one shape a device's sealed response of this survey can have. */
+function requireCiphertext(survey: Survey, ciphertext: string) {
+  const problem = ciphertextProblem(ciphertext, responseBlockLimit(parseDefinition(survey), survey.id));
+  if (problem) throw new AppError(422, 'INVALID_CIPHERTEXT', `${problem},答卷未被接收;请刷新页面后重新提交`, { ciphertext: problem });
+}
+
+/** The device sealed to another key than the survey's: it is told the current one (public) to seal again. */
+const sealKeyChanged = (current: string | null) =>
+  new AppError(409, 'SEAL_KEY_CHANGED', '本问卷的加密公钥与您设备上的不一致,答卷未被接收;请核对公布的公钥后重新提交', current ? { sealKey: current } : {});
 
 /**
- * One response on an anonymous credential (castBallot's pattern): validated, sealed to the
- * survey key before anything is stored, then one batch records the spent credential, stores
- * the response and counts it, the last two only if this very attempt won the credential. An
- * identical retry gets the first receipt; a different response on a spent credential is refused.
+ * Why a response that should have been written was not, read after the conditional batch wrote
+ * nothing: the survey closed, its key is not the one sealed to, or the ciphertext is already
+ * stored (under another credential, or for another survey).
  */
-export async function respondWithCredential(db: Db, campaign: Campaign, survey: Survey, cred: Credential, raw: unknown): Promise<RespondOutcome> {
+async function notStored(db: Db, survey: Survey, sealKey: string, receipt: string, otherwise: AppError): Promise<AppError> {
+  const [now] = await db.select({ state: surveys.state, sealKey: surveys.sealKey }).from(surveys).where(eq(surveys.id, survey.id));
+  if (now?.state !== 'open') return new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  if (now.sealKey !== sealKey) return sealKeyChanged(now.sealKey);
+  const [stored] = await db.select({ r: surveyResponses.receipt }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
+  if (stored) return ciphertextReplayed();
+  return otherwise;
+}
+
+const ciphertextReplayed = () =>
+  new AppError(409, 'CIPHERTEXT_REPLAYED', '这份加密答卷已经提交过(由另一张答卷凭证或在另一份问卷中),不能重复提交;如果这是您本人刚刚加密的答卷,说明它在传输途中被人复制,请联系监督人员');
+
+/**
+ * One response on an anonymous credential: a ciphertext the device sealed to the survey key
+ * (the server never sees the answers), its receipt the SHA-256 of the ciphertext text. One batch,
+ * each statement re-checking: the credential is spent on this receipt only while the survey is
+ * open under this seal key, fewer responses are stored than signatures issued, and no stored
+ * response has this receipt (a copied ciphertext spends nothing); then the counter moves and the
+ * response is stored, both only while this credential's use names this receipt and no response
+ * with it exists yet — so the identical retry, whose receipt is the same, writes nothing twice.
+ */
+export async function respondWithCredential(db: Db, campaign: Campaign, survey: Survey, cred: Credential, ciphertext: string, sealKey: string): Promise<RespondOutcome> {
   if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷不使用答卷凭证');
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答期间,答卷未被接收');
-  const def = parseDefinition(survey);
-  const checked = checkResponse(def, raw);
-  if (!checked.ok) throw invalidResponse(checked.errors);
+  requireCiphertext(survey, ciphertext);
+  if (sealKey !== survey.sealKey) throw sealKeyChanged(survey.sealKey);
   const bytes = decodeCredential(cred);
   if (!bytes || !(await verifyCredential(survey.signPublicKey!, bytes))) throw new AppError(403, 'INVALID_CREDENTIAL', '答卷凭证无效:不是本问卷签发的凭证');
   const hash = credentialHash(bytes.msg);
-  const tag = sha256Hex(`sanmin-survey-tag-v2:${toHex(bytes.msg)}:${canonicalResponse(def, checked.answers)}`);
-  const ciphertext = await sealFast(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
   const receipt = ballotReceipt(ciphertext);
-  const won = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
-  await db.batch([
+  const tag = sha256Hex(`sanmin-survey-tag-v3:${toHex(bytes.msg)}:${ciphertext}`);
+  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
+  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
+  const mine = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
+  const [, , inserted] = await db.batch([
     db
       .insert(surveyCredentialUses)
       // never more responses than signatures issued: a signing key from a database copy can add none
       .select(
-        sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')
+        sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE ${open} AND ${fresh}
           AND (SELECT responses FROM surveys WHERE id = ${survey.id}) < (SELECT count(*) FROM survey_invitations WHERE survey_id = ${survey.id} AND state = 'redeemed')`,
       )
       .onConflictDoNothing(),
-    db.insert(surveyResponses).select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${won}`),
+    // the counter before the insert: both see "no response with this receipt yet" in the same state
     db
       .update(surveys)
       .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), won)),
+      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), mine, fresh)),
+    db
+      .insert(surveyResponses)
+      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${mine} AND ${fresh}`)
+      .onConflictDoNothing()
+      .returning({ receipt: surveyResponses.receipt }),
   ]);
   const [use] = await db.select().from(surveyCredentialUses).where(eq(surveyCredentialUses.credentialHash, hash));
-  if (!use) {
-    const [open] = await db.select({ id: surveys.id }).from(surveys).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open')));
-    if (open) throw new AppError(409, 'SIGNATURES_EXHAUSTED', '已提交的答卷数已达到签发的答卷凭证数,这张凭证不能再使用;请联系工作人员核查');
-    throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
+  if (use) {
+    if (use.receipt !== receipt) throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');
+    return { status: inserted.length ? 'accepted' : 'duplicate', receipt };
   }
-  if (use.receipt === receipt) return { status: 'accepted', receipt };
-  if (use.tag === tag) return { status: 'duplicate', receipt: use.receipt };
-  throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');
+  throw await notStored(db, survey, sealKey, receipt, new AppError(409, 'SIGNATURES_EXHAUSTED', '已提交的答卷数已达到签发的答卷凭证数,这张凭证不能再使用;请联系工作人员核查'));
 }
 
-/** A response to an open-access questionnaire (the discipline form): sealed, no credential, counted. */
-export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, raw: unknown): Promise<RespondOutcome> {
+/**
+ * A response to an open-access questionnaire (the discipline form): sealed on the device, no
+ * credential. The same ciphertext again (a retry after a lost answer) is recognised by its
+ * receipt and counted once; the counter moves before the insert, both on "not stored yet".
+ */
+export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, ciphertext: string, sealKey: string): Promise<RespondOutcome> {
   if (survey.access !== 'open') throw new AppError(403, 'INVITATION_REQUIRED', '本问卷需凭邀请码作答');
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷不在作答期间,答卷未被接收');
-  const checked = checkResponse(parseDefinition(survey), raw);
-  if (!checked.ok) throw invalidResponse(checked.errors);
-  const ciphertext = await sealFast(survey.sealKey!, responseInfo(campaign, survey), encodeResponse({ v: 1, survey: survey.id, answers: checked.answers }));
+  requireCiphertext(survey, ciphertext);
+  if (sealKey !== survey.sealKey) throw sealKeyChanged(survey.sealKey);
   const receipt = ballotReceipt(ciphertext);
-  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open')`;
-  await db.batch([
-    db.insert(surveyResponses).select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open}`),
+  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
+  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
+  const [, inserted] = await db.batch([
     db
       .update(surveys)
       .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`)),
+      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), eq(surveys.sealKey, sealKey), fresh)),
+    db
+      .insert(surveyResponses)
+      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open} AND ${fresh}`)
+      .onConflictDoNothing()
+      .returning({ receipt: surveyResponses.receipt }),
   ]);
-  const [stored] = await db.select({ r: surveyResponses.receipt }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
-  if (!stored) throw new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
-  return { status: 'accepted', receipt };
+  if (inserted.length) return { status: 'accepted', receipt };
+  const [stored] = await db.select({ surveyId: surveyResponses.surveyId }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
+  if (stored?.surveyId === survey.id) return { status: 'duplicate', receipt };
+  throw await notStored(db, survey, sealKey, receipt, new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收'));
 }
 
 /** Invitation counts for the organiser: issued / redeemed by channel, and responses. Counts only. */

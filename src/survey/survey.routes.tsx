@@ -28,7 +28,7 @@ import { cleanText, readJson, readUpload } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
-import { allQuestions, surveyCsv, type Answer, type Question, type SurveyDefinition } from './survey.core';
+import { allQuestions, surveyCsv, type Question, type SurveyDefinition } from './survey.core';
 import {
   closeSurvey,
   createDisciplineSurvey,
@@ -421,7 +421,8 @@ surveyRoutes.post('/api/survey/invitation', async (c) => {
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入邀请码');
   const { invitation, survey } = await limitedLookup(c, 'invitation', () => findInvitation(c.var.db, parsed.data.code));
   const [campaign] = await c.var.db.select().from(campaigns).where(eq(campaigns.id, survey.campaignId));
-  return c.json({ campaign: campaign!.code, survey: survey.id, publicKey: survey.signPublicKey, state: invitation.state });
+  // sealKey: the survey's tally key, which the device seals the answers to before they leave it
+  return c.json({ campaign: campaign!.code, survey: survey.id, publicKey: survey.signPublicKey, sealKey: survey.sealKey, state: invitation.state });
 });
 
 const redeemBody = z.object({ code: z.string().min(4).max(40), blindedMsg: z.string().min(16).max(2000) });
@@ -432,61 +433,65 @@ surveyRoutes.post('/api/survey/redeem', async (c) => {
   return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg, c.var.atRest)));
 });
 
-const respondBody = z.object({
+/**
+ * What a device posts: the ciphertext it sealed and the key it sealed to, never the answers.
+ * Strict: a body that still carries `answers` (an old page) is refused unread, not stored.
+ */
+const sealedFields = {
   campaign: z.string().min(1).max(40),
   survey: z.string().min(1).max(64),
-  credential: z.object({ msg: z.string().min(16).max(400), sig: z.string().min(16).max(1000) }),
-  answers: z.record(z.string().max(20), z.union([z.number().int(), z.array(z.number().int()).max(60), z.string().max(4000), z.null()])),
-});
+  ciphertext: z.string(),
+  sealKey: z.string().min(1).max(100),
+};
+const respondBody = z.object({ ...sealedFields, credential: z.object({ msg: z.string().min(16).max(400), sig: z.string().min(16).max(1000) }) }).strict();
+const respondOpenBody = z.object(sealedFields).strict();
+
+function parseSealed<T>(shape: z.ZodType<T>, body: unknown, needs: string): T {
+  if (body && typeof body === 'object' && 'answers' in body) {
+    throw new AppError(422, 'PLAINTEXT_REFUSED', '服务器不接收未加密的答卷:请刷新页面,答卷会在您的设备上加密后提交');
+  }
+  const parsed = shape.safeParse(body);
+  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', `答卷格式不正确:需要 ${needs}`);
+  return parsed.data;
+}
 
 surveyRoutes.post('/api/survey/respond', async (c) => {
   noStore(c);
-  const parsed = respondBody.safeParse(await jsonBody(c));
-  if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '答卷格式不正确:需要 campaign、survey、credential 和 answers');
-  const campaign = await getCampaign(c.var.db, parsed.data.campaign);
-  const survey = await getSurvey(c.var.db, campaign, parsed.data.survey);
-  const outcome = await respondWithCredential(c.var.db, campaign, survey, parsed.data.credential, parsed.data.answers);
+  const body = parseSealed(respondBody, await jsonBody(c), 'campaign、survey、credential、ciphertext 和 sealKey');
+  const campaign = await getCampaign(c.var.db, body.campaign);
+  const survey = await getSurvey(c.var.db, campaign, body.survey);
+  const outcome = await respondWithCredential(c.var.db, campaign, survey, body.credential, body.ciphertext, body.sealKey);
   return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
 });
 
-/** Form fields → answers, by the definition (numbers for choices, arrays for multiple, text as is). */
-function answersFromForm(def: SurveyDefinition, form: Record<string, string | string[]>): Record<string, Answer> {
-  const out: Record<string, Answer> = {};
-  for (const q of allQuestions(def)) {
-    const v = form[q.id];
-    if (v === undefined) continue;
-    if (q.kind === 'multiple') out[q.id] = (Array.isArray(v) ? v : [v]).map(Number);
-    else if (q.kind === 'text') out[q.id] = str(v);
-    else out[q.id] = str(v) === '' ? null : Number(str(v));
-  }
-  return out;
-}
+/** The open questionnaire's page seals on the device and posts here (JSON, no cookies). */
+surveyRoutes.post('/api/survey/respond-open', async (c) => {
+  noStore(c);
+  const body = parseSealed(respondOpenBody, await jsonBody(c), 'campaign、survey、ciphertext 和 sealKey');
+  const campaign = await getCampaign(c.var.db, body.campaign);
+  const survey = await getSurvey(c.var.db, campaign, body.survey);
+  // anyone with the link may report, so reports are limited per address; the counter holds the
+  // address (an IPv6 /64) and a count, never meets the sealed response, which stores neither
+  await spendBudget(c, `open-survey:${limitAddress(c)}`, OPEN_SURVEY_LIMIT, '提交过于频繁:同一网络每小时最多提交 10 份,请稍后再试');
+  const outcome = await respondOpen(c.var.db, campaign, survey, body.ciphertext, body.sealKey);
+  return c.json(outcome, outcome.status === 'accepted' ? 201 : 200);
+});
 
 surveyRoutes.get('/c/:code/surveys/:id', async (c) => {
   noStore(c);
   const { campaign, survey } = await load(c);
   if (survey.access !== 'open') return c.redirect('/s', 302);
   if (survey.state === 'draft') throw notFound('问卷');
-  return page(c, { title: survey.title, campaignCode: campaign.code }, <OpenSurveyPage campaign={campaign} survey={survey} def={parseDefinition(survey)} csrfToken={c.var.csrfToken} done={c.req.query('done') === '1'} />);
+  return page(c, { title: survey.title, campaignCode: campaign.code }, <OpenSurveyPage campaign={campaign} survey={survey} def={parseDefinition(survey)} scriptUrl={staticScript('survey.js')} />);
 });
 
-surveyRoutes.post('/c/:code/surveys/:id', async (c) => {
+/**
+ * The old plain form post carried the answers in the clear: refused without reading the body
+ * (the page now seals on the device and posts to /api/survey/respond-open).
+ */
+surveyRoutes.post('/c/:code/surveys/:id', (c) => {
   noStore(c);
-  const { campaign, survey } = await load(c);
-  // anyone with the link may report, so reports are limited per address; the counter holds the
-  // address (an IPv6 /64) and a count, never meets the sealed response, which stores neither
-  await spendBudget(c, `open-survey:${limitAddress(c)}`, OPEN_SURVEY_LIMIT, '提交过于频繁:同一网络每小时最多提交 10 份,请稍后再试');
-  const def = parseDefinition(survey);
-  const values = answersFromForm(def, await formFieldsAll(c));
-  try {
-    await respondOpen(c.var.db, campaign, survey, values);
-  } catch (err) {
-    if (err instanceof AppError && err.status === 422) {
-      return page(c, { title: survey.title, campaignCode: campaign.code, status: 422 }, <OpenSurveyPage campaign={campaign} survey={survey} def={def} csrfToken={c.var.csrfToken} values={values} errors={{ _form: err.message, ...err.fields }} />);
-    }
-    throw err;
-  }
-  return c.redirect(`/c/${campaign.code}/surveys/${survey.id}?done=1`, 303);
+  throw new AppError(410, 'PLAINTEXT_REFUSED', '为保护您的匿名,答卷须在您的设备上加密后提交,服务器不再接收未加密的表单。请启用浏览器的 JavaScript 后重新打开本页,或在会场填写纸质调查表');
 });
 
 // ---- 活动纪律情况调查表: the old link leads to the campaign's discipline questionnaire ----

@@ -31,7 +31,8 @@ import {
 import { generateTallyKeyPair, openBytes, publicKeyOf } from '../tally/seal.core';
 import { fastBytesOpener } from '../tally/hpke-fast';
 import { allQuestions, tallySurvey, type Answers, type SurveyTally } from './survey.core';
-import { decodeResponse, parseDefinition, responseInfo, surveyScope, type Survey } from './survey.repo';
+import { parseDefinition, responseInfo, surveyScope, type Survey } from './survey.repo';
+import { readResponse } from './response.core';
 
 const target = (campaign: Campaign, s: Survey, seat?: number) => `survey:${campaign.code}:${s.id}${seat ? `:${seat}` : ''}`;
 
@@ -193,16 +194,23 @@ export async function unsealSurvey(db: Db, actor: Actor, campaign: Campaign, sur
     const def = parseDefinition(survey);
     const info = responseInfo(campaign, survey);
     const fast = await fastBytesOpener(privateKey, info);
-    const answers: Answers[] = [];
+    // devices sealed what the server never checked: a response that does not decrypt, is not
+    // JSON of this survey, or answers outside the definition is read as null and counted invalid
+    const read: (Answers | null)[] = [];
     for (const r of stored) {
-      const content = decodeResponse(fast ? fast(r.ciphertext) : await openBytes(privateKey, info, r.ciphertext));
-      if (content.v !== 1 || content.survey !== survey.id) throw new AppError(409, 'COMMITMENT_MISMATCH', `答卷 ${r.receipt} 不属于本问卷`);
-      answers.push(content.answers);
+      let plaintext: Uint8Array | null;
+      try {
+        plaintext = fast ? fast(r.ciphertext) : await openBytes(privateKey, info, r.ciphertext);
+      } catch {
+        plaintext = null;
+      }
+      read.push(readResponse(def, survey.id, plaintext));
     }
-    const tally = tallySurvey(def, answers);
+    const tally = tallySurvey(def, read);
+    const answers = read.filter((a): a is Answers => a !== null);
     const textIds = allQuestions(def).filter((q) => q.kind === 'text').map((q) => q.id);
     const texts = shuffled(answers.flatMap((a) => textIds.filter((id) => typeof a[id] === 'string').map((id) => ({ questionId: id, text: a[id] as string }))));
-    await audited(db, actor, 'survey.unseal', target(campaign, survey), { root: survey.root, seats: [...bySeat.keys()].sort((a, b) => a - b), responses: stored.length }, [
+    await audited(db, actor, 'survey.unseal', target(campaign, survey), { root: survey.root, seats: [...bySeat.keys()].sort((a, b) => a - b), responses: stored.length, invalid: tally.invalid }, [
       db.insert(surveyResults).values({ surveyId: survey.id, tally: JSON.stringify(tally), texts: JSON.stringify(texts), unsealedAt: Date.now() }),
       db.delete(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id)),
     ]);
@@ -221,8 +229,10 @@ export interface TextAnswer {
 export async function loadSurveyResult(db: Db, surveyId: string) {
   const [row] = await db.select().from(surveyResults).where(eq(surveyResults.surveyId, surveyId));
   if (!row) return undefined;
+  // results unsealed before devices sealed carry no invalid count: every response was checked on arrival then
+  const tally = JSON.parse(row.tally) as Omit<SurveyTally, 'invalid'> & { invalid?: number };
   return {
-    tally: JSON.parse(row.tally) as SurveyTally,
+    tally: { ...tally, invalid: tally.invalid ?? 0 } as SurveyTally,
     texts: JSON.parse(row.texts) as TextAnswer[],
     publishedTexts: row.publishedTexts ? (JSON.parse(row.publishedTexts) as TextAnswer[]) : null,
     reviewedBy: row.reviewedBy,

@@ -114,6 +114,14 @@ describe('satisfaction rate per field = satisfied / valid answers, 不了解 and
     expect([b.answered, b.blank, b.valid, b.satisfied, b.satisfactionRate]).toEqual([5, 3, 4, 1, 25]);
   });
 
+  it('counts a response the definition does not allow as invalid, in no figure (devices seal what the server never checked)', () => {
+    const t = tallySurvey(def, [{ a: 1 }, { a: 99 }, { a: 1, zz: 2 }, { b: 1 }, 'garbage', null, [1, 2], { a: 2, d: [1, 2, 3] }, { a: '1' }]);
+    expect([t.responses, t.invalid]).toEqual([1, 8]);
+    const a = t.questions.find((q) => q.id === 'a')!;
+    expect(a.options.map((o) => o.count)).toEqual([1, 0, 0, 0]);
+    expect(a.satisfactionRate).toBe(100);
+  });
+
   it('has no rate (not 0%) when nobody gave a valid answer', () => {
     const t = tallySurvey(def, [{ a: 4, b: null }]);
     expect(t.questions.find((q) => q.id === 'a')!.satisfactionRate).toBeNull();
@@ -121,7 +129,7 @@ describe('satisfaction rate per field = satisfied / valid answers, 不了解 and
   });
 
   it('counts multiple choices per option, as a share of those who answered', () => {
-    const t = tallySurvey(def, [{ d: [1, 2] }, { d: [1] }, { d: null }]);
+    const t = tallySurvey(def, [{ a: 1, d: [1, 2] }, { a: 1, d: [1] }, { a: 1, d: null }]);
     const d = t.questions.find((q) => q.id === 'd')!;
     expect(d.options.map((o) => [o.count, o.percent])).toEqual([[2, 100], [1, 50], [0, 0], [0, 0]]);
     const csv = surveyCsv('测试', t);

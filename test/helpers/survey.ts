@@ -3,7 +3,11 @@ import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
 import { randomToken } from '../../src/lib/crypto';
-import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, type Survey } from '../../src/survey/survey.repo';
+import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, type Survey } from '../../src/survey/survey.repo';
+import { encodeResponse, responseInfo } from '../../src/survey/response.core';
+import { checkResponse, type Answers } from '../../src/survey/survey.core';
+import { IKM_LENGTH, sealWithSeed } from '../../src/tally/device-seal.core';
+import { ballotReceipt } from '../../src/tally/seal.core';
 import { joinSurveyCeremony, runSurveyCeremony, takeSurveyShare, type SurveyShareFile } from '../../src/survey/survey.seal';
 import { atRestOf } from './app';
 import { api } from './hearing';
@@ -41,18 +45,69 @@ export async function openDisciplineSurvey(db: Db) {
   return { campaign, survey: await getSurvey(db, campaign, id), shares };
 }
 
-/** What a respondent's device does with an invitation code: fetch the survey key, blind, redeem, unblind. */
-export async function responseCredential(app: Fetchable, code: string): Promise<{ credential: Credential; blindedMsg: string; survey: string }> {
+/** What a respondent's device does with an invitation code: fetch the survey's keys, blind, redeem, unblind. */
+export async function responseCredential(app: Fetchable, code: string): Promise<{ credential: Credential; blindedMsg: string; survey: string; sealKey: string }> {
   const info = await api(app, '/api/survey/invitation', { code });
   if (info.status !== 200) throw new Error(`invitation: ${info.status} ${info.text}`);
   const req = await blindRequest(info.json.publicKey);
   const r = await api(app, '/api/survey/redeem', { code, blindedMsg: req.blindedMsg });
   if (r.status !== 200) throw new Error(`redeem: ${r.status} ${r.text}`);
-  return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), blindedMsg: req.blindedMsg, survey: info.json.survey };
+  return { credential: await finalizeCredential(info.json.publicKey, req, r.json.blindSig), blindedMsg: req.blindedMsg, survey: info.json.survey, sealKey: info.json.sealKey };
 }
 
-export const respond = (app: Fetchable, survey: string, credential: Credential, answers: Record<string, unknown>) =>
-  api(app, '/api/survey/respond', { campaign: '2018', survey, credential, answers });
+type SurveyRow = Pick<Survey, 'id' | 'sealKey' | 'definition'>;
+
+/**
+ * The device's sealing, as survey.client.ts does it: the padded plaintext (the encoded answers,
+ * or `bytes` as given, for a device that seals garbage) sealed with HPKE to the survey key under
+ * the survey's `info`, with fresh randomness; the receipt is SHA-256 of the ciphertext text.
+ */
+export async function sealResponse(survey: SurveyRow, answers: unknown, opts: { bytes?: Uint8Array; sealKey?: string; campaign?: string; surveyId?: string } = {}) {
+  const bytes = opts.bytes ?? encodeResponse({ v: 1, survey: opts.surveyId ?? survey.id, answers: answers as Answers });
+  const ciphertext = await sealWithSeed(opts.sealKey ?? survey.sealKey!, responseInfo(opts.campaign ?? '2018', survey.id), bytes, crypto.getRandomValues(new Uint8Array(IKM_LENGTH)));
+  return { ciphertext, receipt: ballotReceipt(ciphertext) };
+}
+
+/** Posts a sealed response on a credential, exactly as given. */
+export const respondSealed = (app: Fetchable, survey: Pick<Survey, 'id' | 'sealKey'>, credential: Credential, ciphertext: string, sealKey = survey.sealKey!) =>
+  api(app, '/api/survey/respond', { campaign: '2018', survey: survey.id, credential, ciphertext, sealKey });
+
+/**
+ * A respondent's device answering: checks the answers against the definition (a device shows
+ * the messages and sends nothing while they are wrong), seals the normalised answers, posts the
+ * ciphertext. Returns the server's answer with what was sent.
+ */
+export async function respond(app: Fetchable, survey: SurveyRow, credential: Credential, answers: Record<string, unknown>) {
+  const checked = checkResponse(parseDefinition(survey as Survey), answers);
+  if (!checked.ok) throw new Error(`the device would not send this: ${JSON.stringify(checked.errors)}`);
+  const sealed = await sealResponse(survey, checked.answers);
+  return { ...(await respondSealed(app, survey, credential, sealed.ciphertext)), sent: sealed };
+}
+
+/** Posts a sealed report to an open questionnaire from `ip` (the per-address budget counts it). */
+export async function respondOpenSealed(app: Fetchable, survey: Pick<Survey, 'id' | 'sealKey'>, ciphertext: string, opts: { ip?: string; sealKey?: string } = {}) {
+  const res = await (app as { request: (p: string, i: RequestInit, env?: unknown) => Response | Promise<Response> }).request(
+    'http://localhost/api/survey/respond-open',
+    { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaign: '2018', survey: survey.id, ciphertext, sealKey: opts.sealKey ?? survey.sealKey }) },
+    { incoming: { socket: { remoteAddress: opts.ip ?? '192.0.2.1', remotePort: 50000, remoteFamily: 'IPv4' } } },
+  );
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, json, text, res };
+}
+
+/** The discipline form answered on a device: checked, sealed, posted. */
+export async function respondOpen(app: Fetchable, survey: SurveyRow, answers: Record<string, unknown>, opts: { ip?: string } = {}) {
+  const checked = checkResponse(parseDefinition(survey as Survey), answers);
+  if (!checked.ok) throw new Error(`the device would not send this: ${JSON.stringify(checked.errors)}`);
+  const sealed = await sealResponse(survey, checked.answers);
+  return { ...(await respondOpenSealed(app, survey, sealed.ciphertext, opts)), sent: sealed };
+}
 
 /** A complete answer sheet for the 社情民意调查 template: identity, 13 ratings (1-based scale positions), optional rest. */
 export function socialAnswers(ratings: number[], extra: Record<string, unknown> = {}) {

@@ -136,6 +136,8 @@ describe('messages a person sees are Chinese (item 16)', () => {
       ['/api/suggestions', { campaign: 5, title: 't' }],
       ['/api/survey/invitation', { code: 7 }],
       ['/api/survey/respond', { survey: 1, credential: 'x', answers: 'no' }],
+      ['/api/survey/respond', { campaign: 1, survey: 1, credential: 'x', ciphertext: 5, sealKey: [] }],
+      ['/api/survey/respond-open', { campaign: '2018', survey: 'x', ciphertext: {}, sealKey: null }],
       ['/api/ballot/cast', { campaign: 1, group: 'one', credential: null, answers: {} }],
       ['/api/campaigns/2018/checkins', { delegateCode: 1, group: 'x' }],
     ];

@@ -54,7 +54,7 @@ function jsonMessages(text: string): string {
 const FIELDS = [
   'title', 'body', 'name', 'authorName', 'mobile', 'email', 'code', 'ticket', 'reason', 'note', 'answer', 'username', 'password',
   'displayName', 'role', 'venueName', 'departmentName', 'organisation', 'seed', 'share', 'campaign', 'group', 'venue', 'delegateCode',
-  'credential', 'answers', 'blindedMsg', 'survey', 'shareCount', 'threshold', 'into', 'adoption', 'score', 'theme', 'area', 'url',
+  'credential', 'answers', 'ciphertext', 'sealKey', 'blindedMsg', 'survey', 'shareCount', 'threshold', 'into', 'adoption', 'score', 'theme', 'area', 'url',
   'label', 'position', 'seats', 'from', 'year', 'idNumber', 'district', 'groups', 'consent', 'resident', 'kind', 'options', 'active',
 ];
 const fill = (value: (name: string) => unknown) => Object.fromEntries(FIELDS.map((f) => [f, value(f)]));

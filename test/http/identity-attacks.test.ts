@@ -190,7 +190,7 @@ describe('survey credentials', () => {
     const { survey, codes } = await openSocialSurvey(t.db, 1);
     const { credential } = await responseCredential(t.app, codes[0]!);
     const results = [];
-    for (const msg of spellings(credential.msg)) results.push(await respond(t.app, survey.id, { msg, sig: credential.sig }, socialAnswers(Array(13).fill(1))));
+    for (const msg of spellings(credential.msg)) results.push(await respond(t.app, survey, { msg, sig: credential.sig }, socialAnswers(Array(13).fill(1))));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     for (const r of results.filter((r) => r.status !== 201)) expect(r.json.error.code).toBe('INVALID_CREDENTIAL');
   });

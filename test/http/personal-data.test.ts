@@ -141,7 +141,7 @@ describe('ID numbers, e-mail, bank cards and names typed into a survey’s free 
     const { campaign, survey, codes, shares } = await openSocialSurvey(t.db, 1);
     const typed = '我叫周八,身份证370202198001011234,邮箱zhou@example.com,卡号6222 0212 3456 7890 123,希望小区加装电梯。';
     const { credential } = await responseCredential(t.app, codes[0]!);
-    expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(1), { q17: typed }))).status).toBe(201);
+    expect((await respond(t.app, survey, credential, socialAnswers(Array(13).fill(1), { q17: typed }))).status).toBe(201);
     await closeSurvey(t.db, SYSTEM_ACTOR, campaign, survey);
     const closed = await getSurvey(t.db, campaign, survey.id);
     for (const share of shares.slice(0, closed.threshold)) await submitSurveyShare(t.db, SYSTEM_ACTOR, campaign, closed, JSON.stringify(share), t.atRest);

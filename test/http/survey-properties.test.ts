@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
-import { openDisciplineSurvey, openSocialSurvey, respond, responseCredential, socialAnswers } from '../helpers/survey';
+import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, responseCredential, socialAnswers } from '../helpers/survey';
 import type { Credential } from '../../src/hearing/credential';
 
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -48,7 +48,7 @@ describe('P1 for survey responses: nobody with the whole database and the logs c
     const answered: { code: string; credential: Credential; blindedMsg: string; receipt: string }[] = [];
     for (const [i, code] of [...delegateCodes, ...codes].entries()) {
       const { credential, blindedMsg } = await responseCredential(t.app, code);
-      const r = await respond(t.app, survey.id, credential, socialAnswers(Array.from({ length: 13 }, (_, k) => ((i + k) % 4) + 1), { q17: `第${i}条建议:多建公园` }));
+      const r = await respond(t.app, survey, credential, socialAnswers(Array.from({ length: 13 }, (_, k) => ((i + k) % 4) + 1), { q17: `第${i}条建议:多建公园` }));
       expect(r.status).toBe(201);
       answered.push({ code, credential, blindedMsg, receipt: r.json.receipt });
     }
@@ -96,9 +96,7 @@ describe('P1 for survey responses: nobody with the whole database and the logs c
   it('keeps the open discipline form just as anonymous: no reporter, no time, no order, no plaintext', async () => {
     const { survey } = await openDisciplineSurvey(t.db);
     for (let i = 0; i < 4; i++) {
-      const b = new Browser(t.app);
-      await b.get(`/c/2018/surveys/${survey.id}`);
-      expect((await b.post(`/c/2018/surveys/${survey.id}`, { q1: '2', q2: '1', q4: `第${i}次:有人在会场外请代表给某部门打满意` })).status).toBe(303);
+      expect((await respondOpen(t.app, survey, { q1: 2, q2: [1], q4: `第${i}次:有人在会场外请代表给某部门打满意` }, { ip: `192.0.2.${60 + i}` })).status).toBe(201);
     }
     const db = await dump();
     const rows = db.rows['survey_responses']!.filter((r) => r['survey_id'] === survey.id);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, Browser, testApp, delegateLinkToken, formVersion } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
-import { openDisciplineSurvey, openSocialSurvey, respond, responseCredential, socialAnswers, surveyCeremony } from '../helpers/survey';
+import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, surveyCeremony } from '../helpers/survey';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { getSurvey } from '../../src/survey/survey.repo';
 
@@ -75,48 +75,41 @@ describe('the questionnaire builder', () => {
 });
 
 describe('one response per credential', () => {
-  it('accepts a response, recognises an identical retry, refuses a different one, and refuses a second credential on the same code', async () => {
-    const { survey, codes } = await openSocialSurvey(t.db, 3);
+  it('accepts a sealed response, gives an identical retry the same receipt, refuses another ciphertext, and refuses a second credential on the same code', async () => {
+    const { campaign, survey, codes } = await openSocialSurvey(t.db, 3);
     const { credential } = await responseCredential(t.app, codes[0]!);
     const answers = socialAnswers([1, 1, 2, 3, 4, 1, 2, 2, 1, 3, 1, 2, 1]);
-    const first = await respond(t.app, survey.id, credential, answers);
+    const first = await respond(t.app, survey, credential, answers);
     expect(first.status).toBe(201);
-    const retry = await respond(t.app, survey.id, credential, answers);
+    expect(first.json).toEqual({ status: 'accepted', receipt: first.sent.receipt });
+    // the device resends the very same ciphertext after a lost answer
+    const retry = await respondSealed(t.app, survey, credential, first.sent.ciphertext);
     expect(retry.status).toBe(200);
     expect(retry.json).toEqual({ status: 'duplicate', receipt: first.json.receipt });
-    const other = await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(3)));
+    // the same answers sealed again are another ciphertext: the credential is spent
+    const resealed = await respond(t.app, survey, credential, answers);
+    expect(resealed.status).toBe(409);
+    expect(resealed.json.error.code).toBe('CREDENTIAL_SPENT');
+    const other = await respond(t.app, survey, credential, socialAnswers(Array(13).fill(3)));
     expect(other.status).toBe(409);
     expect(other.json.error.message).toContain('已经提交过答卷');
+    expect((await getSurvey(t.db, campaign, survey.id)).responses).toBe(1);
     // the same code cannot buy a second credential
     await expect(responseCredential(t.app, codes[0]!)).rejects.toThrow(/409/);
   });
 
-  it('counts concurrent duplicates of one credential once', async () => {
+  it('counts concurrent identical retries of one credential once', async () => {
     const { campaign, survey, codes } = await openSocialSurvey(t.db, 1);
     const { credential } = await responseCredential(t.app, codes[0]!);
-    const answers = socialAnswers(Array(13).fill(1));
-    const results = await Promise.all([
-      ...Array.from({ length: 6 }, () => respond(t.app, survey.id, credential, answers)),
-      respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(2))),
-    ]);
+    const sealed = await sealResponse(survey, socialAnswers(Array(13).fill(1), { q2: null, q16: null, q17: null }));
+    const other = await sealResponse(survey, socialAnswers(Array(13).fill(2), { q2: null, q16: null, q17: null }));
+    const results = await Promise.all([...Array.from({ length: 6 }, () => respondSealed(t.app, survey, credential, sealed.ciphertext)), respondSealed(t.app, survey, credential, other.ciphertext)]);
     const ok = results.filter((r) => r.status === 200 || r.status === 201);
     expect(new Set(ok.map((r) => r.json.receipt)).size).toBe(1);
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     const rows = await t.client.execute({ sql: 'SELECT count(*) AS n FROM survey_responses WHERE survey_id = ?', args: [survey.id] });
     expect(rows.rows[0]!['n']).toBe(1);
     expect((await getSurvey(t.db, campaign, survey.id)).responses).toBe(1);
-  });
-
-  it('explains what is missing in a response (422, per question) and stores nothing', async () => {
-    const { survey, codes } = await openSocialSurvey(t.db, 1);
-    const { credential } = await responseCredential(t.app, codes[0]!);
-    const r = await respond(t.app, survey.id, credential, { q1: 1, q3: 1, q16: [1, 2, 3, 4] });
-    expect(r.status).toBe(422);
-    expect(r.json.error.message).toBe('还有 13 道题需要修改,请按提示填写');
-    expect(r.json.error.fields['q4']).toBe('此题为必答题,请选择');
-    expect(r.json.error.fields['q16']).toBe('此题最多选 3 项(已选 4 项)');
-    // the credential is not spent by a refused response
-    expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(1)))).status).toBe(201);
   });
 
   it('gives a delegate one invitation from their personal link, in the URL fragment', async () => {
@@ -132,7 +125,7 @@ describe('one response per credential', () => {
     const code = /^\/s#t=([0-9A-Z-]+)$/.exec(r.res.headers.get('location') ?? '')?.[1];
     expect(code).toBeTruthy();
     const { credential } = await responseCredential(t.app, code!);
-    expect((await respond(t.app, survey.id, credential, socialAnswers(Array(13).fill(2)))).status).toBe(201);
+    expect((await respond(t.app, survey, credential, socialAnswers(Array(13).fill(2)))).status).toBe(201);
     const again = await b.post(`/d/${token}/surveys/${survey.id}`, {});
     expect(again.status).toBe(409);
     expect(again.body).toContain('不能重复领取');
@@ -142,7 +135,7 @@ describe('one response per credential', () => {
     const a = await openSocialSurvey(t.db, 1);
     const b = await openSocialSurvey(t.db, 1);
     const { credential } = await responseCredential(t.app, a.codes[0]!);
-    const r = await respond(t.app, b.survey.id, credential, socialAnswers(Array(13).fill(1)));
+    const r = await respond(t.app, b.survey, credential, socialAnswers(Array(13).fill(1)));
     expect(r.status).toBe(403);
   });
 });
@@ -159,7 +152,7 @@ describe('sealed until k custodians unseal the closed survey', () => {
     ];
     for (const [i, code] of codes.entries()) {
       const { credential } = await responseCredential(t.app, code);
-      expect((await respond(t.app, survey.id, credential, sheets[i]!)).status).toBe(201);
+      expect((await respond(t.app, survey, credential, sheets[i]!)).status).toBe(201);
     }
     const base = `/c/2018/surveys/${survey.id}/results`;
     const sealed = async () => {
@@ -236,11 +229,22 @@ describe('the 活动纪律情况调查表 on the builder', () => {
     expect(link.status).toBe(302);
     const form = await b.get(link.res.headers.get('location')!);
     expect(form.body).toContain('活动纪律情况调查表');
-    const bad = await b.post(`/c/2018/surveys/${survey.id}`, { q4: '短' });
-    expect(bad.status).toBe(422);
-    expect(bad.body).toContain('此题为必答题,请选择');
-    const ok = await b.post(`/c/2018/surveys/${survey.id}`, { q1: '2', q2: '1', q4: '有人在会场外请代表给某部门打满意。' });
-    expect(ok.status).toBe(303);
+    // the page seals on the device: it carries the survey's key, and its form posts nowhere by itself
+    expect(form.body).toContain(`data-seal-key="${survey.sealKey}"`);
+    expect(form.body).toContain('method="dialog"');
+    expect(form.body).toContain('需要启用 JavaScript 才能在本机加密答卷;也可以在会场填写纸质调查表');
+    // the old plaintext form post (a page cached before this change, with its CSRF token) is refused unread
+    await b.get('/login');
+    const plain = await b.post(`/c/2018/surveys/${survey.id}`, { q1: '2', q2: '1', q4: '有人在会场外请代表给某部门打满意。' });
+    expect(plain.status).toBe(410);
+    expect(plain.body).toContain('服务器不再接收未加密的表单');
+    const ok = await respondOpen(t.app, survey, { q1: 2, q2: [1], q4: '有人在会场外请代表给某部门打满意。' });
+    expect(ok.status).toBe(201);
+    expect(ok.json.receipt).toBe(ok.sent.receipt);
+    // resent after a lost answer: the same receipt, counted once
+    const again = await respondOpenSealed(t.app, survey, ok.sent.ciphertext);
+    expect(again.status).toBe(200);
+    expect(again.json).toEqual({ status: 'duplicate', receipt: ok.sent.receipt });
     // what a response is made of: no reporter, no time, no order
     const cols = (await t.client.execute('PRAGMA table_info(survey_responses)')).rows.map((r) => r['name']);
     expect(cols.sort()).toEqual(['ciphertext', 'receipt', 'survey_id']);

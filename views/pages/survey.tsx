@@ -92,6 +92,16 @@ export function Questionnaire({ def, values = {}, errors = {} }: QuestionnairePr
   );
 }
 
+/** Where the device shows the receipt of the ciphertext it sealed, before the server has answered. */
+function Sealed() {
+  return (
+    <div id="sealed" class="flash warn" hidden>
+      <p>您的答卷已在本设备上加密,服务器看不到答案。回执码(请记下,提交后核对):</p>
+      <p class="receipt" id="sealed-receipt"></p>
+    </div>
+  );
+}
+
 /** The device page for invited questionnaires: blinding happens here (JavaScript required, like the ballot). */
 export function RespondPage({ scriptUrl }: { scriptUrl: string }) {
   return (
@@ -115,11 +125,16 @@ export function RespondPage({ scriptUrl }: { scriptUrl: string }) {
         </div>
         <div id="step-form" hidden>
           <div id="survey-form-slot"></div>
+          <Sealed />
         </div>
         <div id="step-done" hidden>
           <h2 tabindex={-1}>答卷已提交,谢谢您!</h2>
+          <p id="receipt-alert" class="flash err" role="alert" hidden></p>
           <p>回执码(可用于核对您的答卷已被计入):</p>
           <p class="receipt" id="receipt"></p>
+          <p class="muted">
+            完整回执:<code class="wrap" id="receipt-full"></code>
+          </p>
         </div>
       </div>
       <script src={scriptUrl} defer></script>
@@ -143,33 +158,55 @@ export function SurveyFormFragment({ survey, def }: { survey: Survey; def: Surve
   );
 }
 
-/** Open-access questionnaire (the discipline form): a plain form, works without JavaScript. */
-export function OpenSurveyPage(props: { campaign: Campaign; survey: Survey; def: SurveyDefinition; csrfToken: string; values?: Record<string, Answer>; errors?: Record<string, string>; done?: boolean }) {
-  const e = props.errors ?? {};
-  const n = Object.keys(e).filter((k) => k !== '_form').length;
+/**
+ * Open-access questionnaire (the discipline form). The page seals the answers on the device
+ * (survey.js) and posts the ciphertext as JSON; the form itself never posts: method="dialog"
+ * outside a dialog submits nowhere, and its button is disabled until the script enables it.
+ * Without JavaScript the page says why it cannot take the answers.
+ */
+export function OpenSurveyPage(props: { campaign: Campaign; survey: Survey; def: SurveyDefinition; scriptUrl: string }) {
   return (
     <section class="survey">
       <h1>{props.survey.title}</h1>
-      {props.done && (
-        <p class="flash ok" role="status">
-          已收到您的反映,谢谢!
-        </p>
-      )}
-      {props.survey.state !== 'open' ? (
+      {props.survey.state !== 'open' || !props.survey.sealKey ? (
         <p class="flash warn">{props.survey.state === 'draft' ? '本调查表尚未开放。' : '本调查表已经结束,不再接收反映。'}</p>
       ) : (
-        <form class="stack" method="post" action={`/c/${props.campaign.code}/surveys/${props.survey.id}`}>
-          <Csrf token={props.csrfToken} />
-          {(n > 0 || e['_form']) && (
-            <p class="flash err" role="alert">
-              {e['_form'] ?? `还有 ${n} 道题需要修改,请按提示填写`}
+        <>
+          <noscript>
+            <p class="flash err">需要启用 JavaScript 才能在本机加密答卷;也可以在会场填写纸质调查表</p>
+          </noscript>
+          <p id="survey-status" class="flash warn" role="status" aria-live="polite" hidden></p>
+          <div id="step-form">
+            <form
+              id="open-survey-form"
+              class="stack"
+              method="dialog"
+              hx-boost="false"
+              novalidate
+              data-campaign={props.campaign.code}
+              data-survey={props.survey.id}
+              data-seal-key={props.survey.sealKey}
+              data-def={JSON.stringify(props.def)}
+            >
+              <p id="form-errors" class="flash err" role="alert" hidden></p>
+              <Questionnaire def={props.def} />
+              <button type="submit" class="big" disabled>
+                匿名提交
+              </button>
+            </form>
+            <Sealed />
+          </div>
+          <div id="step-done" hidden>
+            <h2 tabindex={-1}>已收到您的反映,谢谢!</h2>
+            <p id="receipt-alert" class="flash err" role="alert" hidden></p>
+            <p>回执码(可用于核对您的反映已被计入):</p>
+            <p class="receipt" id="receipt"></p>
+            <p class="muted">
+              完整回执:<code class="wrap" id="receipt-full"></code>
             </p>
-          )}
-          <Questionnaire def={props.def} values={props.values ?? {}} errors={e} />
-          <button type="submit" class="big">
-            匿名提交
-          </button>
-        </form>
+          </div>
+          <script src={props.scriptUrl} defer></script>
+        </>
       )}
     </section>
   );
@@ -590,7 +627,7 @@ export function SurveyResultPage(props: { campaign: Campaign; survey: Survey; ta
     <section>
       <h1>{props.survey.title} · 调查结果</h1>
       <p>
-        有效答卷 {props.tally.responses} 份 · 开封于 {new Date(props.unsealedAt + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}(北京时间) · 答卷集合承诺 <code>{props.survey.root?.slice(0, 16)}</code> ·{' '}
+        有效答卷 {props.tally.responses} 份 · 无效答卷 {props.tally.invalid ?? 0} 份 · 开封于 {new Date(props.unsealedAt + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}(北京时间) · 答卷集合承诺 <code>{props.survey.root?.slice(0, 16)}</code> ·{' '}
         <a href={`${base}.csv`} hx-boost="false">
           下载 CSV
         </a>
@@ -599,6 +636,9 @@ export function SurveyResultPage(props: { campaign: Campaign; survey: Survey; ta
         <>
           <h2>各领域满意率</h2>
           <p class="muted">满意率 = 选“满意”“比较满意”等计为满意的人次 ÷ 有效答卷;“不了解”和未答不计入有效答卷。</p>
+          {(props.tally.invalid ?? 0) > 0 && (
+            <p class="muted">无效答卷是开封时无法解密、不属于本问卷或答案不符合问卷规则的答卷(答卷在填写人的设备上加密,服务器提交时无法检查其内容),不计入任何统计。</p>
+          )}
           <div class="chart" dangerouslySetInnerHTML={{ __html: props.chartSvg }} />
           <table>
             <thead>

@@ -29,6 +29,8 @@ export function statusLine(selector: string) {
     el.className = `flash ${kind}`;
     el.textContent = text;
     el.hidden = !text;
+    // a refusal must be seen: the line sits above a long form, out of view on a phone
+    if (text && kind === 'err') el.scrollIntoView({ block: 'center' });
   };
 }
 

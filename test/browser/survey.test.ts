@@ -8,6 +8,7 @@ import { sha256Hex } from '../../src/lib/crypto';
 import type { Survey } from '../../src/survey/survey.repo';
 import { ARTIFACTS, CHROMIUM, launchBrowser } from '../helpers/browser';
 import { rememberAtRest } from '../helpers/app';
+import { generateTallyKeyPair } from '../../src/tally/seal.core';
 import { openDisciplineSurvey, openSocialSurvey } from '../helpers/survey';
 
 let server: RunningServer;
@@ -29,7 +30,7 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sanmin-survey-'));
   server = await startServer({ PORT: 0, HOST: '127.0.0.1', DATABASE_URL: `file:${join(dir, 's.db')}` });
   rememberAtRest(server.handle.db, server.handle.url); // the survey is opened below with the server's key file
-  const s = await openSocialSurvey(server.handle.db, 2);
+  const s = await openSocialSurvey(server.handle.db, 3);
   codes = s.codes;
   surveyId = s.survey.id;
   discipline = (await openDisciplineSurvey(server.handle.db)).survey;
@@ -156,6 +157,36 @@ describe('a citizen answers the 社情民意调查 on a phone', () => {
     await alarm.waitFor();
     expect(await alarm.textContent()).toContain('FFFF FFFF FFFF FFFF');
     await phone.screenshot({ path: join(ARTIFACTS, 'survey-phone-receipt-mismatch.png'), fullPage: false });
+    await phone.close();
+  });
+});
+
+describe('a phone handed a seal key that is not on the published list', () => {
+  it('refuses to seal with it and sends no answer', async () => {
+    const foreign = await generateTallyKeyPair();
+    const phone = await browser.context.newPage();
+    // a server that hands this one respondent a key of its own (it could read their answers)
+    await phone.route('**/api/survey/invitation', async (route) => {
+      const res = await fetch(route.request().url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: route.request().postData() ?? '' });
+      await route.fulfill({ status: res.status, json: { ...((await res.json()) as object), sealKey: foreign.publicKey } });
+    });
+    let responds = 0;
+    phone.on('request', (r) => void (r.url().includes('/api/survey/respond') && responds++));
+    await phone.goto(`${server.url}/s`);
+    await phone.getByLabel('邀请码').fill(codes[2]!);
+    await phone.getByRole('button', { name: '开始填写' }).click();
+    await phone.getByRole('heading', { name: '2018年度社情民意调查' }).waitFor();
+    await phone.locator('fieldset[data-q="q1"]').getByLabel('市民', { exact: true }).check();
+    const fields = phone.locator('fieldset.survey-q[data-kind="rating"]');
+    for (let i = 0; i < 13; i++) await fields.nth(i).getByLabel('满意', { exact: true }).check();
+    await phone.getByRole('button', { name: '提交答卷' }).click();
+    await phone.getByText('问卷加密公钥不在公布的密钥清单上').waitFor();
+    await phone.screenshot({ path: join(ARTIFACTS, 'survey-phone-foreign-key.png'), fullPage: false });
+    expect(responds).toBe(0);
+    // the genuine key is the published one
+    const list = (await (await fetch(`${server.url}/c/2018/keys.json`)).json()) as { surveys: { survey: string; publicKey: string }[] };
+    expect(list.surveys.find((q) => q.survey === surveyId)?.publicKey).not.toBe(foreign.publicKey);
+    expect(list.surveys.find((q) => q.survey === surveyId)?.publicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await phone.close();
   });
 });

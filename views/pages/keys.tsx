@@ -63,6 +63,29 @@ export function KeysPage({ campaignName, list, poster }: { campaignName: string;
           </table>
         </div>
       )}
+      {!poster && list.surveys.length > 0 && (
+        <>
+          <h2>问卷加密公钥(答卷在作答设备上加密)</h2>
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">问卷</th>
+                  <th scope="col">指纹</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.surveys.map((q) => (
+                  <tr>
+                    <td>{q.title}</td>
+                    <td class="fingerprint">{q.fingerprint}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       <h2>投票设备程序与选票检查页面的哈希(SHA-256)</h2>
       {!poster && (
         <p>

@@ -9,6 +9,7 @@
  * ciphertext is kept in localStorage until the server acknowledges it, so a retry or a reload
  * resends the same bytes (counted once); an acknowledgement naming another receipt is an alarm.
  */
+import { surveyKeyOnList, type PublishedKeys } from '../../hearing/keys.core';
 import { DhkemX25519HkdfSha256 as PortableX25519 } from '@hpke/dhkem-x25519';
 import type { Credential } from '../../hearing/credential';
 import { $, ApiError, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
@@ -59,6 +60,14 @@ function ensureKem(): Promise<void> {
   return kemReady;
 }
 
+/** Refuses a seal key that is not the questionnaire's published one (so the server cannot hand one respondent a key of its own). */
+async function checkSealKey(campaign: string, survey: string, sealKey: string) {
+  const res = await fetch(`/c/${encodeURIComponent(campaign)}/keys.json`, { cache: 'no-store', credentials: 'omit' });
+  if (!res.ok) throw new ApiError(503, 'KEYS_UNAVAILABLE', '无法取得公布的密钥清单,设备不能加密答卷:请稍后再试或联系工作人员');
+  const verdict = surveyKeyOnList((await res.json()) as PublishedKeys, survey, sealKey);
+  if (!verdict.ok) throw new ApiError(409, 'KEY_NOT_PUBLISHED', verdict.reason);
+}
+
 /** Checked answers → padded bytes → HPKE to the survey key with fresh randomness; the plaintext bytes are wiped. */
 async function sealAnswers(campaign: string, survey: string, sealKey: string, def: SurveyDefinition, answers: Answers): Promise<Pending> {
   const bytes = encodeResponse({ v: 1, survey, answers });
@@ -67,6 +76,7 @@ async function sealAnswers(campaign: string, survey: string, sealKey: string, de
     throw new ApiError(422, 'TOO_LONG', '答卷内容过长,请精简文字题的回答后再提交');
   }
   await ensureKem();
+  await checkSealKey(campaign, survey, sealKey);
   const ciphertext = await sealWithSeed(sealKey, responseInfo(campaign, survey), bytes, crypto.getRandomValues(new Uint8Array(IKM_LENGTH)));
   bytes.fill(0);
   return { ciphertext, receipt: ballotReceipt(ciphertext), sealKey };

@@ -29,7 +29,7 @@ export async function rehearsalCeremony(db: Db, campaign: Campaign, groupNo: num
   for (let seat = 1; seat <= shareCount; seat++) {
     const keyFile = await newSeatKeyFile(campaign.code, groupNo, seat);
     const c = custodian(groupNo, seat);
-    // a stand-in left over from an earlier rehearsal ceremony of this group keeps its seat: re-register its key
+    // a stand-in left over from an earlier rehearsal ceremony of this group keeps its seat and renews its key (voiding that ceremony)
     await joinCeremony(db, c, campaign, groupNo, seat, keyFile.publicKey, c.name);
     keyFiles.push(keyFile);
   }

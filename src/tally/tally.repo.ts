@@ -138,22 +138,23 @@ export async function joinCeremony(db: Db, actor: Actor & { id: string }, campai
   const seat = seatNo as number;
   if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定');
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
-  if (key) throw new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位和席位公钥已固定');
   const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
+  if (key && !seats.some((s) => s.custodianId === actor.id)) throw new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位已固定');
   if (seats.some((s) => s.seatKey === seatKey && s.seatNo !== seat)) throw new AppError(409, 'SEAT_KEY_REUSED', '这把席位公钥已被本组另一席位使用', { seatKey: '公钥重复' });
   const mine = seats.find((s) => s.custodianId === actor.id);
   const target = `tally:${campaign.code}:${groupNo}:${seat}`;
-  const stillOpen = [
-    { holds: noBallotsSql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定') },
-    { holds: noKeySql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位和席位公钥已固定') },
-  ];
+  const noBallots = { holds: noBallotsSql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定') };
   if (mine) {
     if (mine.seatNo !== seat) throw new AppError(409, 'ALREADY_SEATED', `您已是本组第 ${mine.seatNo} 席的保管人`);
-    await audited(db, actor, 'tally.seat.renew', target, { seatKey }, [
-      db.update(tallySeats).set({ seatKey }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, seat), eq(tallySeats.custodianId, actor.id))),
-    ], stillOpen);
+    // a seat key renewed after the ceremony (a lost passphrase, before any ballot) voids that
+    // ceremony: its key goes with it, so no device seals to a key whose shares cannot all be opened
+    await audited(db, actor, 'tally.seat.renew', target, { seatKey, voidsCeremony: key?.publicKey ?? null }, [
+      db.update(tallySeats).set({ seatKey, sealedShare: null, fingerprint: null, downloadedAt: null }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, seat), eq(tallySeats.custodianId, actor.id))),
+      db.delete(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo)),
+    ], [noBallots]);
     return seat;
   }
+  const stillOpen = [noBallots, { holds: noKeySql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位已固定') }];
   if (seats.some((s) => s.seatNo === seat)) throw new AppError(409, 'SEAT_TAKEN', `第 ${seat} 席已有保管人`);
   const row = { campaignId: campaign.id, groupNo, seatNo: seat, custodianId: actor.id, custodianName: displayName, seatKey };
   await audited(db, actor, 'tally.seat.join', target, row, [db.insert(tallySeats).values(row)], [

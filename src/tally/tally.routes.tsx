@@ -8,7 +8,7 @@ import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { readForm, readJson, readUpload } from '../lib/input';
+import { RESULT_LIMIT, readForm, readJson, readUpload } from '../lib/input';
 import { page } from '../lib/render';
 import { resultChartSvg } from './chart.core';
 import { isReceipt } from './ceremony.core';
@@ -161,7 +161,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/result', requireRole('custodian', 
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await postResult(c.var.db, actor(c), campaign, n, await uploadedJson(c, 'resultFile', 20_000_000));
+    await postResult(c.var.db, actor(c), campaign, n, await uploadedJson(c, 'resultFile', RESULT_LIMIT));
     return 'posted';
   });
 });

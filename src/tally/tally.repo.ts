@@ -100,7 +100,8 @@ export async function groupSealState(db: Db, campaign: Campaign, groupNo: number
       receipts: JSON.parse(commitment.receipts) as string[],
       digest: commitment.document ? (JSON.parse(commitment.document) as GroupCommitment).digest : null,
     },
-    draft,
+    // the draft's figures stay out of the page state: only its custodians' preview shows them
+    draft: draft && { digest: draft.digest, approvedSeats: draft.approvedSeats },
     unsealedAt: result?.unsealedAt ?? null,
     ballotCount: ballotsN,
     closure,

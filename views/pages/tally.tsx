@@ -119,7 +119,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                 <CsrfField token={csrfToken} />
                 <label for={`seat-${g.groupNo}`}>席位号</label>
                 <input type="number" id={`seat-${g.groupNo}`} name="seat" min="1" max={String(g.params.shareCount)} value={mine ? String(mine.seatNo) : ''} class="w-6em" />
-                <label for={`seatKey-${g.groupNo}`}>席位公钥(由 npm run seat-key 从您的口令或密钥文件生成;服务器只保存公钥)</label>
+                <label for={`seatKey-${g.groupNo}`}>席位公钥(在您自己的电脑上由口令或密钥文件生成;服务器只保存公钥)</label>
                 <input type="text" id={`seatKey-${g.groupNo}`} name="seatKey" autocomplete="off" spellcheck={false} />
                 <button type="submit">{mine ? '更新我的席位公钥' : '加入本组密钥仪式'}</button>
               </form>
@@ -127,7 +127,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
             {canRun && g.ballotCount === 0 && !g.commitment && g.seats.length >= g.params.shareCount && (
               <form method="post" action={`${path}/ceremony`} enctype="multipart/form-data" class="stack">
                 <CsrfField token={csrfToken} />
-                <label for={`ceremony-${g.groupNo}`}>上传离线仪式文件(npm run ceremony 生成;服务器只保存公钥、封存分片和指纹)</label>
+                <label for={`ceremony-${g.groupNo}`}>上传离线密钥仪式生成的仪式文件(服务器只保存公钥、封存分片和指纹)</label>
                 <input type="file" id={`ceremony-${g.groupNo}`} name="ceremonyFile" accept="application/json,.json" />
                 <button type="submit">{g.key ? '上传新的仪式文件(尚无选票)' : '上传仪式文件'}</button>
               </form>
@@ -135,7 +135,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
             {(isCustodian || canRun) && g.commitment && !g.unsealedAt && (
               <form method="post" action={`${path}/result`} enctype="multipart/form-data" class="stack">
                 <CsrfField token={csrfToken} />
-                <label for={`result-${g.groupNo}`}>上传离线开封的结果文件(npm run unseal 生成的公开版,不含私钥)</label>
+                <label for={`result-${g.groupNo}`}>上传保管人离线开封得出的结果文件(公开版,不含私钥)</label>
                 <input type="file" id={`result-${g.groupNo}`} name="resultFile" accept="application/json,.json" />
                 <button type="submit">提交开封结果</button>
               </form>
@@ -177,6 +177,11 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
           <p>
             公钥(X25519,HPKE RFC 9180):<code class="break-all">{s.key.publicKey}</code>;开封门限 {s.params.threshold}/{s.params.shareCount}。
           </p>
+          {s.key.ceremonyDigest && (
+            <p>
+              密钥仪式在离线电脑上举行,服务器从未持有私钥。仪式文件摘要(应与到场保管人签字的仪式记录一致):<code class="break-all">{s.key.ceremonyDigest}</code>
+            </p>
+          )}
           <table>
             <thead>
               <tr>

@@ -14,7 +14,7 @@ import { canonicalJson } from '../lib/crypto';
 import { combineShares, commitmentRoot, isReceipt, parseShareInput, shareFingerprint, shuffled, type ShareFile } from './ceremony.core';
 import { commitmentProblem, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest';
-import { b64url, publicKeyOf } from './seal.core';
+import { b64url, ballotShapeDigest, publicKeyOf } from './seal.core';
 import { tallyGroup, wellFormed, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';
 
@@ -111,7 +111,9 @@ export async function unsealWithShares(
     }
     if (derived !== commitment.publicKey) throw new UnsealError('KEY_MISMATCH', '由分片恢复的密钥与本组公钥不符:有分片不属于本组或已损坏');
     const positions = new Set(commitment.scale.map((o) => o.position));
-    const opened = await openBallots(privateKey, commitment.campaign, commitment.group, ballots.ballots.map((b) => b.ciphertext), commitment.departments.length, positions);
+    // a ballot sealed against other department or option names than the committed ones counts as invalid
+    const shape = ballotShapeDigest([...commitment.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...commitment.scale].sort((a, b) => a.position - b.position).map((o) => o.label));
+    const opened = await openBallots(privateKey, commitment.campaign, commitment.group, ballots.ballots.map((b) => b.ciphertext), commitment.departments.length, positions, { shape });
     const tally = tallyGroup({ campaign: commitment.campaign, group: commitment.group, departments: commitment.departments, scale: commitment.scale, ballots: opened });
     const result: PublishedResult = {
       v: 1,

@@ -227,6 +227,44 @@ export const COMMANDS = {
       return changed.length ? `the schema and drizzle/ disagree: it wrote ${changed.join(', ')}` : undefined;
     },
   },
+  'seat-key': {
+    how: 'npm run seat-key -- --campaign 2018 --group 1 --seat <1..3> --new-key-file <tmp>/k<seat>.json (three custodians), and one --passphrase-file',
+    run: async (ctx) => {
+      ctx.shared.seatKeys = [];
+      for (const seat of [1, 2, 3]) {
+        const file = join(ctx.tmp, `k${seat}.json`);
+        const r = await npm(ctx, ['run', '--silent', 'seat-key', '--', '--campaign', '2018', '--group', '1', '--seat', String(seat), '--new-key-file', file]);
+        if (r.code !== 0) return `exit ${r.code}`;
+        ctx.shared.seatKeys.push({ seat, file, seatKey: JSON.parse(r.stdout.trim()).seatKey });
+      }
+      const pass = join(ctx.tmp, 'passphrase.txt');
+      writeFileSync(pass, '春江潮水连海平海上明月共潮生\n');
+      const p = await npm(ctx, ['run', '--silent', 'seat-key', '--', '--campaign', '2018', '--group', '1', '--seat', '1', '--passphrase-file', pass]);
+      return ok(p, () => /"seatKey":"[A-Za-z0-9_-]{43}"/.test(p.stdout), 'printed no seat key for the passphrase');
+    },
+  },
+  ceremony: {
+    how: 'npm run ceremony -- --campaign 2018 --group 1 --seats <tmp>/seats.json --out <tmp>/ceremony.json on the seat-key step’s keys (3 seats, 2 of 3)',
+    run: async (ctx) => {
+      if (!ctx.shared.seatKeys) return 'needs the seat keys of seat-key';
+      const seats = join(ctx.tmp, 'seats.json');
+      writeFileSync(seats, JSON.stringify({ v: 1, kind: 'sanmin-tally-seats', campaign: '2018', group: 1, shareCount: 3, threshold: 2, replaces: null, seats: ctx.shared.seatKeys.map((k) => ({ seat: k.seat, custodian: `保管人${k.seat}`, seatKey: k.seatKey })) }));
+      ctx.shared.ceremonyFile = join(ctx.tmp, 'ceremony.json');
+      const r = await npm(ctx, ['run', 'ceremony', '--', '--campaign', '2018', '--group', '1', '--seats', seats, '--out', ctx.shared.ceremonyFile]);
+      return ok(r, () => r.stdout.includes('签字') && existsSync(ctx.shared.ceremonyFile), 'wrote no ceremony file or record');
+    },
+  },
+  unseal: {
+    how: 'npm run unseal -- --open <seat 1’s sealed share from the ceremony file> --key-file <tmp>/k1.json --out <tmp>/share1.json (the whole unsealing runs in test/cli/custodians.test.ts)',
+    run: async (ctx) => {
+      if (!ctx.shared.ceremonyFile) return 'needs the ceremony file of ceremony';
+      const c = JSON.parse(readFileSync(ctx.shared.ceremonyFile, 'utf8'));
+      const sealed = join(ctx.tmp, 'sealed1.json');
+      writeFileSync(sealed, JSON.stringify({ v: 1, kind: 'sanmin-tally-sealed-share', campaign: '2018', group: 1, seat: 1, shareCount: 3, threshold: 2, publicKey: c.publicKey, sealedShare: c.seats[0].sealedShare, fingerprint: c.seats[0].fingerprint }));
+      const r = await npm(ctx, ['run', '--silent', 'unseal', '--', '--open', sealed, '--key-file', ctx.shared.seatKeys[0].file, '--out', join(ctx.tmp, 'share1.json')]);
+      return ok(r, () => r.stdout.includes(c.seats[0].fingerprint), 'did not open the share to its fingerprint');
+    },
+  },
   'bench:draw': {
     lane: 'b',
     how: 'npm run bench:draw -- --out <tmp>/draw.json (the whole benchmark, keeping its draw file)',

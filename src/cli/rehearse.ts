@@ -4,12 +4,16 @@
 // blind-signed, ballots sealed here as the voting devices seal them (keys checked against the
 // published list first) and cast with a seeded random mix (some retried with the same
 // ciphertext, some voided); the first voter checks a ballot (Benaloh) before sealing afresh and
-// casting. Every venue closed, the ballots committed, unsealed with k custodian shares,
-// published and verified. --verbose prints the time of each phase on stderr; --record writes
+// casting. The tally key stays with stand-in custodians: each logs in, registers a seat public key
+// from its own key file, the ceremony runs here (the same pure function as `npm run ceremony`) and is
+// uploaded; each downloads its sealed share and opens it here. Every venue closed, the ballots
+// committed; k custodians unseal here (the same pure function as `npm run unseal`) from the
+// commitment and ballots files served over HTTP, post the public result and approve it; the
+// published result is verified. --verbose prints the time of each phase on stderr; --record writes
 // every request the server received (method, path, body) as JSON lines, and copies the database
 // files as they are just before unsealing to <file>.db, .db-wal, .db-shm. Prints one JSON line:
 // {"group","ballots","voided","checked","checkFile","resultFile","commitmentFile","verified"}:
-// the check record (`npm run verify -- --check <checkFile>`), the result (audit edition) and the
+// the check record (`npm run verify -- --check <checkFile>`), the result (the custodians' audit edition, with the key) and the
 // commitment file downloaded over HTTP before unsealing, and whether the result verified against
 // that commitment (`npm run verify -- <resultFile> --commitment <commitmentFile>`).
 import { appendFileSync, copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -29,7 +33,10 @@ import { hashPassword } from '../lib/password';
 import { randomToken } from '../lib/crypto';
 import { loadSecretKey, startServer } from '../node/boot';
 import { delegateLinks, requireLinks } from '../delegates/links';
-import { rehearsalCeremony, rehearsalUnseal } from '../tally/rehearsal';
+import { openSealedShare, runCeremonyCore, type SealedShareFile, type SeatsDocument, type ShareFile } from '../tally/ceremony.core';
+import { newSeatKeyFile, seatKeyFromFile } from '../tally/seat-key.core';
+import { unsealWithShares } from '../tally/unseal.core';
+import { verifyAgainstCommitment } from '../tally/verify.core';
 import { tallyParams } from '../tally/tally.repo';
 import { eq } from 'drizzle-orm';
 
@@ -111,7 +118,29 @@ try {
   const username = `rehearsal-${uuidv4().slice(0, 8)}`;
   await insertUser(db, { id: uuidv4(), username, displayName: '演练组织者', passwordHash: await hashPassword(password), role: 'organiser', venueName: null, departmentName: null });
   const token = (await must('/api/login', { username, password })).token as string;
-  const { shares } = await rehearsalCeremony(db, campaign, group);
+  // stand-in custodians, each with a login and a seat key file of its own (kept here, never sent)
+  const { shareCount } = await tallyParams(db, campaign.id);
+  const custodians: { seat: number; token: string; keyFile: string }[] = [];
+  for (let seat = 1; seat <= shareCount; seat++) {
+    const cPassword = randomToken();
+    const cName = `rehearsal-custodian-${uuidv4().slice(0, 8)}`;
+    await insertUser(db, { id: uuidv4(), username: cName, displayName: `演练保管人${seat}`, passwordHash: await hashPassword(cPassword), role: 'custodian', venueName: null, departmentName: null });
+    const cToken = (await must('/api/login', { username: cName, password: cPassword })).token as string;
+    const keyFile = await newSeatKeyFile('2018', group, seat);
+    await must(`/api/campaigns/2018/groups/${group}/tally/join`, { seat, seatKey: keyFile.publicKey }, cToken);
+    custodians.push({ seat, token: cToken, keyFile: JSON.stringify(keyFile) });
+  }
+  // the ceremony, on "the offline machine": this process, from the seats file the server publishes
+  const seatsDoc = (await must(`/api/campaigns/2018/groups/${group}/tally/seats`, undefined, token)) as SeatsDocument;
+  await must(`/api/campaigns/2018/groups/${group}/tally/ceremony`, await runCeremonyCore(seatsDoc), token);
+  // each custodian downloads the sealed share (from a fresh login: any session opens it) and opens it here
+  const shares: ShareFile[] = [];
+  for (const c of custodians) {
+    const sealed = (await must(`/api/campaigns/2018/groups/${group}/tally/share`, undefined, c.token)) as SealedShareFile;
+    const seatKey = await seatKeyFromFile(c.keyFile, '2018', group, c.seat);
+    shares.push(await openSealedShare(sealed, seatKey.privateKey));
+    seatKey.privateKey.fill(0);
+  }
   lap('ceremony');
 
   // generated delegates, spread over the venues in proportion to their seats
@@ -226,15 +255,29 @@ try {
     const file = url.slice('file:'.length);
     for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) copyFileSync(file + suffix, `${recordFile}.db${suffix}`);
   }
-  const { result, commitment, verdict } = await rehearsalUnseal(db, campaign, group, chosen, undefined, { committed: true });
+  // unsealing with the custodians, here: from the commitment and the committed ballots as served
+  const ballotsFile = await must(`/api/campaigns/2018/groups/${group}/tally/ballots`, undefined, token);
+  const { result: publicEdition, auditEdition: result } = await unsealWithShares(JSON.parse(commitmentText), ballotsFile, chosen.map((s) => JSON.stringify(s)));
+  const posted = await must(`/api/campaigns/2018/groups/${group}/tally/result`, publicEdition, custodians[chosen[0]!.seat - 1]!.token);
+  for (const s of chosen) await must(`/api/campaigns/2018/groups/${group}/tally/approve`, { digest: posted.digest }, custodians[s.seat - 1]!.token);
+  const served = await must(`/api/campaigns/2018/groups/${group}/result`);
   lap('unsealed');
-  if (commitment !== commitmentText) throw new Error('the stored commitment differs from the one served before unsealing');
+  if (JSON.stringify(served.decrypted) !== JSON.stringify(publicEdition.decrypted)) throw new Error('the published result differs from the one the custodians approved');
+  const verdict = await verifyAgainstCommitment(result, JSON.parse(commitmentText));
+  const servedVerdict = await verifyAgainstCommitment(served, JSON.parse(commitmentText));
+  if (!servedVerdict.ok) console.error(`published result MISMATCH: ${servedVerdict.reason}`);
   writeFileSync(resultFile, JSON.stringify(result, null, 2));
+  if (recordFile && url.startsWith('file:')) {
+    // the database after publication too, and the custodians' opened shares (theirs, never sent): what a scan looks for
+    const file = url.slice('file:'.length);
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(file + suffix)) copyFileSync(file + suffix, `${recordFile}.after.db${suffix}`);
+    writeFileSync(`${recordFile}.custodians.json`, JSON.stringify({ shares: shares.map((s) => s.share), privateKey: result.privateKey }));
+  }
   if (!verdict.ok) console.error(`result MISMATCH: ${verdict.reason}`);
   // a checked ballot is never cast: its receipt is not in the box
   if (checkedReceipt && (result as { ballots: { receipt: string }[] }).ballots.some((b) => b.receipt === checkedReceipt)) throw new Error('a checked ballot was cast');
   console.log(JSON.stringify({ group, ballots, voided, checked: checkFile ? 1 : 0, checkFile, resultFile, commitmentFile, verified: verdict.ok }));
-  process.exitCode = verdict.ok ? 0 : 1;
+  process.exitCode = verdict.ok && servedVerdict.ok ? 0 : 1;
 } finally {
   await server.close();
 }

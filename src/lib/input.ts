@@ -18,7 +18,12 @@ export const UPLOAD_LIMIT = 3 * 1024 * 1024;
 /** The routes that take a file upload, and only those, get the larger limit. */
 const UPLOAD_ROUTES = [/^\/staff\/c\/[^/]+\/candidates\/import$/, /^\/staff\/c\/[^/]+\/suggestions\/import$/];
 
+/** A group's unsealed result as the custodians post it: the public edition with every ciphertext (about 1 KB a ballot). */
+export const RESULT_LIMIT = 16 * 1024 * 1024;
+const RESULT_ROUTES = [/^\/api\/campaigns\/[^/]+\/groups\/\d+\/tally\/result$/, /^\/staff\/c\/[^/]+\/tally\/\d+\/result$/];
+
 export function bodyLimitFor(path: string): number {
+  if (RESULT_ROUTES.some((r) => r.test(path))) return RESULT_LIMIT;
   return UPLOAD_ROUTES.some((r) => r.test(path)) ? UPLOAD_LIMIT : BODY_LIMIT;
 }
 

@@ -1,36 +1,32 @@
 /**
- * Sealed aggregation per group, with the database: key ceremony, closing commitment, share
- * submission, unsealing and the published result. Every change is written with its audit entry
+ * Sealed aggregation per group, with the database: seats, the ceremony file uploaded from the
+ * offline ceremony machine, closing commitment, the committed ballots file, the result the
+ * custodians post after unsealing on their side, its approvals and the published result. The
+ * server never holds the tally private key or a share it can open. Every change is written with its audit entry
  * in one batch. Nothing here returns a figure about ballot content before `tally_results` holds
  * the group's row (P5).
  */
-import { and, asc, count, eq, sql } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { ballots, tallyCommitments, tallyKeys, tallyResults, tallySeats, tallySettings, tallyUnsealShares, votingSessions } from '../db/schema';
+import { ballots, tallyCommitments, tallyKeys, tallyResultApprovals, tallyResultDrafts, tallyResults, tallySeats, tallySettings, votingSessions } from '../db/schema';
 import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.repo';
 import { loadAgenda, loadScale, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
-import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
+import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import {
   DEFAULT_SHARE_COUNT,
   DEFAULT_THRESHOLD,
   ceremonyParamsProblem,
+  ceremonyProblem,
   closedEverywhere,
-  combineShares,
-  commitmentRoot,
-  openShare,
-  parseShareInput,
-  printableShare,
-  sealShare,
-  seatKeyFrom,
-  seatOfShare,
-  shuffled,
-  splitKey,
-  type ShareFile,
+  type CeremonyFile,
+  type SealedShareFile,
+  type SeatsDocument,
 } from './ceremony.core';
-import { b64url, ballotShapeDigest, generateTallyKeyPair, publicKeyOf } from './seal.core';
-import { tallyGroup, type DecryptedBallot, type GroupTally } from './tally.core';
-import { openBallots, type PublishedResult } from './verify.core';
+import { isRawPublicKey } from './seal.core';
+import type { DecryptedBallot, GroupTally } from './tally.core';
+import type { PublishedResult } from './verify.core';
+import { checkPostedResult, type BallotsFile, type PostedResult } from './unseal.core';
 import { buildCommitment, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest';
 
@@ -82,11 +78,11 @@ export async function groupClosure(db: Db, campaignId: string, groupNo: number) 
 
 /** Everything the tally pages show about a group's seal: never a figure about ballot content. */
 export async function groupSealState(db: Db, campaign: Campaign, groupNo: number) {
-  const [key, seats, commitment, submitted, result, ballotsN, closure, params] = await Promise.all([
+  const [key, seats, commitment, draft, result, ballotsN, closure, params] = await Promise.all([
     db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo)).then((r) => r[0]),
     db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo)).orderBy(asc(tallySeats.seatNo)),
     db.select().from(tallyCommitments).where(byGroup(tallyCommitments, campaign.id, groupNo)).then((r) => r[0]),
-    db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo)),
+    resultDraft(db, campaign, groupNo),
     db.select({ unsealedAt: tallyResults.unsealedAt }).from(tallyResults).where(byGroup(tallyResults, campaign.id, groupNo)).then((r) => r[0]),
     ballotCount(db, campaign.id, groupNo),
     groupClosure(db, campaign.id, groupNo),
@@ -96,7 +92,7 @@ export async function groupSealState(db: Db, campaign: Campaign, groupNo: number
     groupNo,
     params: key ? { shareCount: key.shareCount, threshold: key.threshold } : params,
     key,
-    seats: seats.map(({ sealedShare, seatKey: _k, ...s }) => ({ ...s, shareWaiting: sealedShare !== null })),
+    seats: seats.map(({ sealedShare, ...s }) => ({ ...s, sealed: sealedShare !== null })),
     commitment: commitment && {
       root: commitment.root,
       ballotCount: commitment.ballotCount,
@@ -104,7 +100,8 @@ export async function groupSealState(db: Db, campaign: Campaign, groupNo: number
       receipts: JSON.parse(commitment.receipts) as string[],
       digest: commitment.document ? (JSON.parse(commitment.document) as GroupCommitment).digest : null,
     },
-    submittedSeats: submitted.map((s) => s.seatNo).sort((a, b) => a - b),
+    // the draft's figures stay out of the page state: only its custodians' preview shows them
+    draft: draft && { digest: draft.digest, approvedSeats: draft.approvedSeats },
     unsealedAt: result?.unsealedAt ?? null,
     ballotCount: ballotsN,
     closure,
@@ -116,109 +113,152 @@ function ensureGroup(campaign: Campaign, groupNo: number, groups: { no: number }
   if (!groups.some((g) => g.no === groupNo)) throw new AppError(404, 'GROUP_NOT_FOUND', '找不到该评议组');
 }
 
+/** The seat a custodian holds in a group, if any. */
+async function seatOf(db: Db, campaignId: string, groupNo: number, custodianId: string) {
+  const [seat] = await db.select().from(tallySeats).where(and(byGroup(tallySeats, campaignId, groupNo), eq(tallySeats.custodianId, custodianId)));
+  return seat;
+}
+
+const noBallotsSql = (campaignId: string, groupNo: number) =>
+  sql`NOT EXISTS (SELECT 1 FROM ballots WHERE campaign_id = ${campaignId} AND group_no = ${groupNo}) AND ${notCommittedSql(campaignId, groupNo)}`;
+const noKeySql = (campaignId: string, groupNo: number) => sql`NOT EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaignId} AND group_no = ${groupNo})`;
+
 /**
- * A custodian takes a seat in the group's ceremony (or renews their seat key from a new login
- * session). `secret` is what the seat key is derived from: the session token over HTTP.
+ * A custodian takes seat `seatNo` of the group's ceremony with the public seat key they derived
+ * on their side (passphrase or key file, bound to this seat: src/tally/seat-key.core.ts), or
+ * re-registers their own seat's key while the ceremony has not been held. The server never
+ * sees the private half; logging in again changes nothing.
  */
-export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string, displayName = actor.name) {
+export async function joinCeremony(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, seatNo: unknown, seatKey: unknown, displayName = actor.name) {
   ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
-  if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定');
   const { shareCount } = await tallyParams(db, campaign.id);
-  const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
-  const seatKey = (await seatKeyFrom(secret, campaign.id, groupNo)).publicKey;
-  const mine = seats.find((s) => s.custodianId === actor.id);
-  if (mine) {
-    await audited(db, actor, 'tally.seat.renew', `tally:${campaign.code}:${groupNo}:${mine.seatNo}`, { seatKey }, [
-      db.update(tallySeats).set({ seatKey }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, mine.seatNo))),
-    ]);
-    return mine.seatNo;
+  if (!Number.isInteger(seatNo) || (seatNo as number) < 1 || (seatNo as number) > shareCount) {
+    throw new AppError(422, 'INVALID_SEAT', `席位号应为 1 至 ${shareCount} 之间的整数`, { seat: '席位号不正确' });
   }
-  const taken = new Set(seats.map((s) => s.seatNo));
-  const seatNo = Array.from({ length: shareCount }, (_, i) => i + 1).find((n) => !taken.has(n));
-  if (!seatNo) throw new AppError(409, 'SEATS_FULL', `本组的 ${shareCount} 个保管席位已满`);
-  const row = { campaignId: campaign.id, groupNo, seatNo, custodianId: actor.id, custodianName: displayName, seatKey };
-  await audited(db, actor, 'tally.seat.join', `tally:${campaign.code}:${groupNo}:${seatNo}`, row, [db.insert(tallySeats).values(row)]);
-  return seatNo;
+  if (!isRawPublicKey(seatKey)) throw new AppError(422, 'INVALID_SEAT_KEY', '席位公钥应为 32 字节 X25519 公钥的规范 base64url 编码(43 个字符)', { seatKey: '席位公钥格式不正确' });
+  const seat = seatNo as number;
+  if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定');
+  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
+  const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
+  if (key && !seats.some((s) => s.custodianId === actor.id)) throw new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位已固定');
+  if (seats.some((s) => s.seatKey === seatKey && s.seatNo !== seat)) throw new AppError(409, 'SEAT_KEY_REUSED', '这把席位公钥已被本组另一席位使用', { seatKey: '公钥重复' });
+  const mine = seats.find((s) => s.custodianId === actor.id);
+  const target = `tally:${campaign.code}:${groupNo}:${seat}`;
+  const noBallots = { holds: noBallotsSql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,密钥仪式已锁定') };
+  if (mine) {
+    if (mine.seatNo !== seat) throw new AppError(409, 'ALREADY_SEATED', `您已是本组第 ${mine.seatNo} 席的保管人`);
+    // a seat key renewed after the ceremony (a lost passphrase, before any ballot) voids that
+    // ceremony: its key goes with it, so no device seals to a key whose shares cannot all be opened
+    await audited(db, actor, 'tally.seat.renew', target, { seatKey, voidsCeremony: key?.publicKey ?? null }, [
+      db.update(tallySeats).set({ seatKey, sealedShare: null, fingerprint: null, downloadedAt: null }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, seat), eq(tallySeats.custodianId, actor.id))),
+      db.delete(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo)),
+    ], [noBallots]);
+    return seat;
+  }
+  const stillOpen = [noBallots, { holds: noKeySql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_HELD', '本组密钥仪式已经举行,席位已固定') }];
+  if (seats.some((s) => s.seatNo === seat)) throw new AppError(409, 'SEAT_TAKEN', `第 ${seat} 席已有保管人`);
+  const row = { campaignId: campaign.id, groupNo, seatNo: seat, custodianId: actor.id, custodianName: displayName, seatKey };
+  await audited(db, actor, 'tally.seat.join', target, row, [db.insert(tallySeats).values(row)], [
+    ...stillOpen,
+    { holds: sql`NOT EXISTS (SELECT 1 FROM tally_seats WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND (seat_no = ${seat} OR custodian_id = ${actor.id}))`, otherwise: new AppError(409, 'SEAT_TAKEN', `第 ${seat} 席已有保管人`) },
+  ]);
+  return seat;
+}
+
+/** What the ceremony machine takes as input (GET …/tally/seats): seats, names, seat public keys, k, n. */
+export async function seatsDocument(db: Db, campaign: Campaign, groupNo: number): Promise<SeatsDocument> {
+  ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
+  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
+  const { shareCount, threshold } = await tallyParams(db, campaign.id);
+  const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo)).orderBy(asc(tallySeats.seatNo));
+  return {
+    v: 1,
+    kind: 'sanmin-tally-seats',
+    campaign: campaign.code,
+    group: groupNo,
+    shareCount,
+    threshold,
+    replaces: key?.publicKey ?? null,
+    seats: seats.map((s) => ({ seat: s.seatNo, custodian: s.custodianName, seatKey: s.seatKey })),
+  };
 }
 
 /**
- * The key ceremony: generate the group key pair in memory, split the private key, seal each
- * share to its seat, store the public key and the fingerprints, drop the private key. A second
- * ceremony replaces the key only while the group has no ballot (checked inside the statements).
+ * The statistician uploads the ceremony file from the offline machine. Checked against the
+ * seats as published (`ceremonyProblem`), then public key, sealed shares and fingerprints are
+ * stored in one batch that lands only if the group still has no ballot, no commitment, and the
+ * key the file says it replaces (none for the first): two racing uploads store one.
  */
-export async function runCeremony(db: Db, actor: Actor, campaign: Campaign, groupNo: number) {
-  ensureGroup(campaign, groupNo, (await loadAgenda(db, campaign.id)).groups);
-  // no ballot and no commitment (an empty group's commitment names its key too), re-checked in every statement
-  const noBallots = sql`NOT EXISTS (SELECT 1 FROM ballots WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) AND ${notCommittedSql(campaign.id, groupNo)}`;
+export async function uploadCeremony(db: Db, actor: Actor, campaign: Campaign, groupNo: number, data: unknown) {
+  const expected = await seatsDocument(db, campaign, groupNo);
   if (await ballotCount(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,不能重新举行密钥仪式');
   if (await isGroupCommitted(db, campaign.id, groupNo)) throw new AppError(409, 'CEREMONY_LOCKED', '本组选票集合已经承诺,不能重新举行密钥仪式');
-  const { shareCount, threshold } = await tallyParams(db, campaign.id);
-  const seats = await db.select().from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo)).orderBy(asc(tallySeats.seatNo));
-  if (seats.length < shareCount) throw new AppError(409, 'SEATS_MISSING', `还有 ${shareCount - seats.length} 位保管人未加入,不能生成密钥`);
-  const pair = await generateTallyKeyPair();
-  const shares = await splitKey(pair.privateKey, campaign.code, groupNo, shareCount, threshold);
-  pair.privateKey.fill(0);
-  const sealed = await Promise.all(shares.map((s) => sealShare(seats[s.seat - 1]!.seatKey, campaign.code, groupNo, s.seat, s.share)));
-  for (const s of shares) s.share.fill(0);
+  if (expected.seats.length < expected.shareCount) throw new AppError(409, 'SEATS_MISSING', `还有 ${expected.shareCount - expected.seats.length} 位保管人未加入,不能举行仪式`);
+  const problem = ceremonyProblem(data, expected);
+  if (problem) throw new AppError(problem.code === 'CEREMONY_STALE' ? 409 : 422, problem.code, problem.message, { ceremony: problem.message });
+  const f = data as CeremonyFile;
   const now = Date.now();
+  const keyIsAsRead = expected.replaces
+    ? sql`EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND public_key = ${expected.replaces})`
+    : noKeySql(campaign.id, groupNo);
+  const seatsAsRead = sql`(SELECT count(*) FROM tally_seats WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo}) = ${expected.seats.length}`;
   await audited(
     db,
     actor,
     'tally.ceremony',
     `tally:${campaign.code}:${groupNo}`,
-    { publicKey: pair.publicKey, shareCount, threshold, fingerprints: shares.map((s) => s.fingerprint) },
+    { publicKey: f.publicKey, shareCount: f.shareCount, threshold: f.threshold, digest: f.digest, fingerprints: f.seats.map((s) => s.fingerprint), replaces: expected.replaces },
     [
-      // query-builder statements only: drizzle's D1 batch cannot bind a raw db.run(sql) statement
       db
         .insert(tallyKeys)
-        .select(sql`SELECT ${campaign.id}, ${groupNo}, ${pair.publicKey}, ${shareCount}, ${threshold}, ${now} WHERE ${noBallots}`)
-        .onConflictDoUpdate({
-          target: [tallyKeys.campaignId, tallyKeys.groupNo],
-          set: { publicKey: pair.publicKey, shareCount, threshold, createdAt: now },
-        }),
-      ...shares.map((s, i) =>
+        .values({ campaignId: campaign.id, groupNo, publicKey: f.publicKey, shareCount: f.shareCount, threshold: f.threshold, createdAt: now, ceremonyDigest: f.digest })
+        .onConflictDoUpdate({ target: [tallyKeys.campaignId, tallyKeys.groupNo], set: { publicKey: f.publicKey, shareCount: f.shareCount, threshold: f.threshold, createdAt: now, ceremonyDigest: f.digest } }),
+      ...f.seats.map((s) =>
         db
           .update(tallySeats)
-          .set({ sealedShare: sealed[i]!, fingerprint: s.fingerprint, downloadedAt: null })
-          .where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, s.seat), noBallots)),
+          .set({ sealedShare: s.sealedShare, fingerprint: s.fingerprint, downloadedAt: null })
+          .where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, s.seat), eq(tallySeats.seatKey, s.seatKey))),
       ),
     ],
+    [
+      { holds: noBallotsSql(campaign.id, groupNo), otherwise: new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,不能重新举行密钥仪式') },
+      { holds: keyIsAsRead, otherwise: new AppError(409, 'CEREMONY_STALE', '本组密钥已被另一份仪式文件设定,请重新下载席位文件') },
+      { holds: seatsAsRead, otherwise: new AppError(409, 'CEREMONY_STALE', '本组席位已变化,请重新下载席位文件') },
+      ...f.seats.map((s) => ({
+        holds: sql`EXISTS (SELECT 1 FROM tally_seats WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND seat_no = ${s.seat} AND seat_key = ${s.seatKey})`,
+        otherwise: new AppError(409, 'CEREMONY_STALE', `第 ${s.seat} 席的席位公钥已变化,请重新下载席位文件`),
+      })),
+    ],
   );
-  const [stored] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
-  if (stored?.publicKey !== pair.publicKey) throw new AppError(409, 'CEREMONY_LOCKED', '本组已有选票,不能重新举行密钥仪式');
-  return { publicKey: pair.publicKey, fingerprints: shares.map((s) => ({ seat: s.seat, fingerprint: s.fingerprint })) };
+  return { publicKey: f.publicKey, digest: f.digest, fingerprints: f.seats.map((s) => ({ seat: s.seat, fingerprint: s.fingerprint })) };
 }
 
-/** A custodian takes their share, once: opened with the seat key, then cleared from the database. */
-export async function takeShare(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, secret: string) {
+/**
+ * A custodian downloads their share, still sealed to their seat key: as often as needed, from
+ * any device (the server could never open it). The first download is recorded.
+ */
+export async function sealedShareFor(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number): Promise<SealedShareFile> {
   const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
-  const [seat] = await db.select().from(tallySeats).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.custodianId, actor.id)));
-  if (!key || !seat) throw new AppError(404, 'NO_SEAT', '您不是本组密钥仪式的保管人,或仪式尚未举行');
-  if (!seat.sealedShare) throw new AppError(410, 'SHARE_TAKEN', '您的密钥分片已经下载过,服务器不再保存,不能再次下载');
-  let shareHex: string;
-  try {
-    const seatKey = await seatKeyFrom(secret, campaign.id, groupNo);
-    const bytes = await openShare(seatKey.privateKey, campaign.code, groupNo, seat.seatNo, seat.sealedShare);
-    shareHex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
-  } catch {
-    throw new AppError(409, 'SEAT_KEY_CHANGED', '无法打开您的分片:加入仪式后重新登录过。请重新加入席位,并请统计人员重新举行密钥仪式(尚无选票时可以)');
+  const seat = await seatOf(db, campaign.id, groupNo, actor.id);
+  if (!seat) throw new AppError(404, 'NO_SEAT', '您不是本组密钥仪式的保管人');
+  if (!key || !seat.sealedShare || !seat.fingerprint) throw new AppError(409, 'NO_TALLY_KEY', '本组密钥仪式尚未举行');
+  if (seat.downloadedAt === null) {
+    await audited(db, actor, 'tally.share.download', `tally:${campaign.code}:${groupNo}:${seat.seatNo}`, { seat: seat.seatNo, fingerprint: seat.fingerprint }, [
+      db.update(tallySeats).set({ downloadedAt: Date.now() }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, seat.seatNo), isNull(tallySeats.downloadedAt))),
+    ]);
   }
-  await audited(db, actor, 'tally.share.take', `tally:${campaign.code}:${groupNo}:${seat.seatNo}`, { seat: seat.seatNo, fingerprint: seat.fingerprint }, [
-    db.update(tallySeats).set({ sealedShare: null, downloadedAt: Date.now() }).where(and(byGroup(tallySeats, campaign.id, groupNo), eq(tallySeats.seatNo, seat.seatNo))),
-  ]);
-  const file: ShareFile = {
+  return {
     v: 1,
-    kind: 'sanmin-tally-share',
+    kind: 'sanmin-tally-sealed-share',
     campaign: campaign.code,
     group: groupNo,
     seat: seat.seatNo,
     shareCount: key.shareCount,
     threshold: key.threshold,
     publicKey: key.publicKey,
-    share: shareHex,
-    fingerprint: seat.fingerprint!,
+    sealedShare: seat.sealedShare,
+    fingerprint: seat.fingerprint,
   };
-  return { file, code: printableShare(groupNo, seat.seatNo, shareHex) };
 }
 
 /**
@@ -287,39 +327,6 @@ async function committedShape(db: Db, campaign: Campaign, groupNo: number, docum
   return { departments: doc.departments, scale: doc.scale };
 }
 
-/**
- * A custodian hands in their share (file or printed code). It is accepted only if it matches a
- * seat's published fingerprint; each submission is logged. The first k−1 are kept; the k-th is
- * used in memory to unseal at once (and the kept ones are then deleted), never stored.
- */
-export async function submitShare(db: Db, actor: Actor, campaign: Campaign, groupNo: number, input: string, atRest: AtRest | undefined) {
-  const cipher = requireAtRest(atRest);
-  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
-  if (!key) throw new AppError(409, 'NO_TALLY_KEY', '本组尚未举行密钥仪式');
-  if (!(await isGroupCommitted(db, campaign.id, groupNo))) throw new AppError(409, 'NOT_COMMITTED', '本组选票集合尚未承诺,不能提交密钥分片');
-  if (await isUnsealed(db, campaign.id, groupNo)) throw new AppError(409, 'ALREADY_UNSEALED', '本组已经开启计票');
-  const parsed = parseShareInput(input);
-  if (!parsed) throw new AppError(422, 'SHARE_UNREADABLE', '无法识别的密钥分片:请上传分片文件,或完整输入打印的分片码', { share: '无法识别的密钥分片' });
-  const seats = await db.select({ seatNo: tallySeats.seatNo, fingerprint: tallySeats.fingerprint }).from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
-  const seatNo = seatOfShare(campaign.code, groupNo, parsed.shareHex, seats);
-  if (!seatNo) throw new AppError(422, 'SHARE_UNKNOWN', '该分片与本组公布的任何分片指纹都不符', { share: '该分片与本组公布的任何分片指纹都不符' });
-  const stored = await db.select({ seatNo: tallyUnsealShares.seatNo }).from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo));
-  const submitted = stored.length + (stored.some((x) => x.seatNo === seatNo) ? 0 : 1);
-  if (submitted >= key.threshold) {
-    // the k-th share is never stored: it unseals in memory, so at most k−1 shares are ever at rest,
-    // even when unsealing is refused (e.g. a ballot altered after the commitment); its audit entry
-    // is written in the unsealing's own batch, so a refused or crashed unsealing leaves none
-    const submission: AuditRecord = { actor, action: 'tally.share.submit', target: `tally:${campaign.code}:${groupNo}:${seatNo}`, change: { seat: seatNo, kept: false } };
-    await unsealGroup(db, actor, campaign, groupNo, [parsed.shareHex], [submission], cipher);
-    return { seatNo, submitted, threshold: key.threshold, unsealed: true };
-  }
-  await audited(db, actor, 'tally.share.submit', `tally:${campaign.code}:${groupNo}:${seatNo}`, { seat: seatNo, kept: true }, [
-    // sealed under the data-encryption key and bound to its seat: a database copy holds no share
-    db.insert(tallyUnsealShares).values({ campaignId: campaign.id, groupNo, seatNo, share: await sealText(cipher, secretRows.tallyShare(campaign.id, groupNo, seatNo), parsed.shareHex) }).onConflictDoNothing(),
-  ]);
-  return { seatNo, submitted, threshold: key.threshold, unsealed: false };
-}
-
 export async function isUnsealed(db: Db, campaignId: string, groupNo: number): Promise<boolean> {
   const [row] = await db.select({ at: tallyResults.unsealedAt }).from(tallyResults).where(byGroup(tallyResults, campaignId, groupNo));
   return Boolean(row);
@@ -337,71 +344,108 @@ export async function tallyShape(db: Db, campaign: Campaign, groupNo: number) {
   };
 }
 
-/**
- * Unsealing: with at least k fingerprint-checked shares (stored submissions plus `extraShares`),
- * rebuild the key in memory, check it against the tally public key, check the stored ballots
- * against the commitment, decrypt, tally, publish; the shares are deleted and the key buffer
- * zeroed. Fewer than k shares: a clear refusal, nothing changes.
- */
-export async function unsealGroup(db: Db, actor: Actor, campaign: Campaign, groupNo: number, extraShares: readonly string[] = [], recordedWith: readonly AuditRecord[] = [], atRest?: AtRest) {
-  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
-  if (!key) throw new AppError(409, 'NO_TALLY_KEY', '本组尚未举行密钥仪式');
+/** The committed ballots (ciphertexts, receipts) the custodians unseal on their side, after the commit. */
+export async function committedBallots(db: Db, campaign: Campaign, groupNo: number): Promise<BallotsFile> {
   const [commitment] = await db.select().from(tallyCommitments).where(byGroup(tallyCommitments, campaign.id, groupNo));
-  if (!commitment) throw new AppError(409, 'NOT_COMMITTED', '本组选票集合尚未承诺,不能开启');
-  if (await isUnsealed(db, campaign.id, groupNo)) throw new AppError(409, 'ALREADY_UNSEALED', '本组已经开启计票');
-  const seats = await db.select({ seatNo: tallySeats.seatNo, fingerprint: tallySeats.fingerprint }).from(tallySeats).where(byGroup(tallySeats, campaign.id, groupNo));
-  const bySeat = new Map<number, string>();
-  for (const s of await db.select().from(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))) {
-    bySeat.set(s.seatNo, await openText(requireAtRest(atRest), secretRows.tallyShare(campaign.id, groupNo, s.seatNo), s.share));
-  }
-  for (const text of extraShares) {
-    const parsed = parseShareInput(text);
-    const seat = parsed && seatOfShare(campaign.code, groupNo, parsed.shareHex, seats);
-    if (!seat) throw new AppError(422, 'SHARE_UNKNOWN', '有一份分片与本组公布的分片指纹不符');
-    bySeat.set(seat, parsed.shareHex);
-  }
-  if (bySeat.size < key.threshold) {
-    throw new AppError(409, 'NOT_ENOUGH_SHARES', `开封本组需要至少 ${key.threshold} 位保管人的密钥分片,目前只有 ${bySeat.size} 份,不能开封`);
-  }
-  const privateKey = await combineShares([...bySeat.values()].slice(0, key.threshold));
-  try {
-    if ((await publicKeyOf(privateKey)) !== key.publicKey) throw new AppError(409, 'KEY_MISMATCH', '由分片恢复的密钥与本组公钥不符,不能开启;请联系监督人员');
-    const receipts = JSON.parse(commitment.receipts) as string[];
-    const stored = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
-    const storedBy = new Map(stored.map((b) => [b.receipt, b.ciphertext]));
-    if (commitmentRoot(campaign.code, groupNo, receipts) !== commitment.root) throw new AppError(409, 'COMMITMENT_MISMATCH', '承诺的回执列表与根摘要不符');
-    const hash = await receiptHasher();
-    for (const r of receipts) {
-      const ct = storedBy.get(r);
-      if (ct === undefined) throw new AppError(409, 'COMMITMENT_MISMATCH', `承诺中的选票 ${r} 已不在库中,不能开启`);
-      if (hash(ct) !== r) throw new AppError(409, 'COMMITMENT_MISMATCH', `选票 ${r} 的密文被改动(与回执不符),不能开启`);
-    }
-    if (stored.length !== receipts.length) {
-      const extra = stored.find((b) => !receipts.includes(b.receipt));
-      throw new AppError(409, 'COMMITMENT_MISMATCH', `库中有承诺之外的选票${extra ? ` ${extra.receipt}` : ''},不能开启`);
-    }
-    if (commitment.document && (JSON.parse(commitment.document) as GroupCommitment).publicKey !== key.publicKey) {
-      throw new AppError(409, 'COMMITMENT_MISMATCH', '本组公钥与承诺文件中的公钥不符,不能开启;请联系监督人员');
-    }
-    // the tally runs on the departments and scale fixed in the commitment, not on today's tables
-    const shape = await committedShape(db, campaign, groupNo, commitment.document);
-    const positions = new Set(shape.scale.map((o) => o.position));
-    const shapeDigest = ballotShapeDigest([...shape.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...shape.scale].sort((a, b) => a.position - b.position).map((o) => o.label));
-    const opened = await openBallots(privateKey, campaign.code, groupNo, receipts.map((r) => storedBy.get(r)!), shape.departments.length, positions, { shape: shapeDigest });
-    const tally = tallyGroup({ campaign: campaign.code, group: groupNo, departments: shape.departments, scale: shape.scale, ballots: opened });
-    const decrypted = shuffled(opened);
-    const row = { campaignId: campaign.id, groupNo, decrypted: JSON.stringify(decrypted), tally: JSON.stringify(tally), privateKey: b64url(privateKey), unsealedAt: Date.now() };
-    const unseal: AuditRecord = {
-      actor,
-      action: 'tally.unseal',
-      target: `tally:${campaign.code}:${groupNo}`,
-      change: { root: commitment.root, seats: [...bySeat.keys()].sort((a, b) => a - b), ballots: receipts.length },
-    };
-    await auditedAll(db, [...recordedWith, unseal], [db.insert(tallyResults).values(row), db.delete(tallyUnsealShares).where(byGroup(tallyUnsealShares, campaign.id, groupNo))]);
-    return tally;
-  } finally {
-    privateKey.fill(0);
-  }
+  if (!commitment) throw new AppError(404, 'NOT_COMMITTED', '本组选票集合尚未承诺');
+  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
+  const stored = await db.select({ receipt: ballots.receipt, ciphertext: ballots.ciphertext }).from(ballots).where(byGroup(ballots, campaign.id, groupNo));
+  const storedBy = new Map(stored.map((b) => [b.receipt, b.ciphertext]));
+  const receipts = JSON.parse(commitment.receipts) as string[];
+  return {
+    v: 1,
+    kind: 'sanmin-tally-ballots',
+    campaign: campaign.code,
+    group: groupNo,
+    publicKey: key!.publicKey,
+    root: commitment.root,
+    ballotCount: commitment.ballotCount,
+    // a ballot missing from the store is listed with an empty ciphertext: the custodians' check names it
+    ballots: receipts.map((receipt) => ({ receipt, ciphertext: storedBy.get(receipt) ?? '' })),
+  };
+}
+
+async function storedCommitment(db: Db, campaign: Campaign, groupNo: number): Promise<GroupCommitment> {
+  const document = await commitmentDocument(db, campaign.id, groupNo);
+  if (document === undefined) throw new AppError(409, 'NOT_COMMITTED', '本组选票集合尚未承诺,不能提交结果');
+  if (document === null) throw new AppError(409, 'NO_COMMITMENT_FILE', '本组在承诺文件启用之前承诺,不能按此流程提交结果');
+  return JSON.parse(document) as GroupCommitment;
+}
+
+const draftDigest = (p: PostedResult) => sha256Hex(`sanmin-result-draft-v1\n${canonicalJson({ decrypted: p.decrypted, tally: p.tally })}`);
+
+/**
+ * The custodians post the result they computed on their side (the public edition: no key).
+ * Accepted only if the count and root are the commitment's and the tally recomputes from the
+ * decrypted ballots; it then awaits k approvals. A new post replaces an unapproved draft.
+ */
+export async function postResult(db: Db, actor: Actor, campaign: Campaign, groupNo: number, data: unknown) {
+  const commitment = await storedCommitment(db, campaign, groupNo);
+  if (await isUnsealed(db, campaign.id, groupNo)) throw new AppError(409, 'ALREADY_UNSEALED', '本组结果已经公布');
+  const checked = checkPostedResult(data, commitment);
+  if (!checked.ok) throw new AppError(422, checked.code, checked.message, { result: checked.message });
+  const digest = draftDigest(checked.posted);
+  const stated = Date.parse(String((data as { unsealedAt?: unknown }).unsealedAt));
+  const unsealedAt = Number.isFinite(stated) ? stated : Date.now();
+  const row = { campaignId: campaign.id, groupNo, digest, decrypted: JSON.stringify(checked.posted.decrypted), tally: JSON.stringify(checked.posted.tally), unsealedAt, postedBy: actor.id ?? actor.name };
+  await audited(db, actor, 'tally.result.post', `tally:${campaign.code}:${groupNo}`, { digest, root: commitment.root, ballots: commitment.ballotCount }, [
+    db.delete(tallyResultApprovals).where(byGroup(tallyResultApprovals, campaign.id, groupNo)),
+    db.insert(tallyResultDrafts).values(row).onConflictDoUpdate({ target: [tallyResultDrafts.campaignId, tallyResultDrafts.groupNo], set: row }),
+  ], [{ holds: sql`NOT EXISTS (SELECT 1 FROM tally_results WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo})`, otherwise: new AppError(409, 'ALREADY_UNSEALED', '本组结果已经公布') }]);
+  return { digest, threshold: commitment.threshold, tally: checked.posted.tally };
+}
+
+/** The draft awaiting approval (the preview each custodian confirms), or undefined. */
+export async function resultDraft(db: Db, campaign: Campaign, groupNo: number) {
+  const [draft] = await db.select().from(tallyResultDrafts).where(byGroup(tallyResultDrafts, campaign.id, groupNo));
+  if (!draft) return undefined;
+  const approvals = await db.select().from(tallyResultApprovals).where(and(byGroup(tallyResultApprovals, campaign.id, groupNo), eq(tallyResultApprovals.digest, draft.digest)));
+  return { digest: draft.digest, tally: JSON.parse(draft.tally) as GroupTally, unsealedAt: draft.unsealedAt, approvedSeats: approvals.map((a) => a.seatNo).sort((a, b) => a - b) };
+}
+
+/**
+ * A seated custodian approves the draft they previewed (by its digest). The k-th approval
+ * publishes it into `tally_results` in the same batch; each approval is in the audit chain.
+ */
+export async function approveResult(db: Db, actor: Actor & { id: string }, campaign: Campaign, groupNo: number, digest: unknown) {
+  const seat = await seatOf(db, campaign.id, groupNo, actor.id);
+  if (!seat) throw new AppError(403, 'NO_SEAT', '只有本组的保管人可以确认结果');
+  if (await isUnsealed(db, campaign.id, groupNo)) throw new AppError(409, 'ALREADY_UNSEALED', '本组结果已经公布');
+  const draft = await resultDraft(db, campaign, groupNo);
+  if (!draft) throw new AppError(409, 'NO_DRAFT', '还没有待确认的结果');
+  if (digest !== draft.digest) throw new AppError(409, 'DRAFT_CHANGED', '您确认的结果不是当前待确认的结果(已被替换),请重新预览');
+  const [key] = await db.select().from(tallyKeys).where(byGroup(tallyKeys, campaign.id, groupNo));
+  const others = draft.approvedSeats.filter((s) => s !== seat.seatNo);
+  const publishes = others.length + 1 >= key!.threshold;
+  const target = `tally:${campaign.code}:${groupNo}`;
+  const records: AuditRecord[] = [{ actor, action: 'tally.result.approve', target: `${target}:${seat.seatNo}`, change: { seat: seat.seatNo, digest } }];
+  const commitment = await storedCommitment(db, campaign, groupNo);
+  if (publishes) records.push({ actor, action: 'tally.unseal', target, change: { root: commitment.root, digest, approvedBy: [...others, seat.seatNo].sort((a, b) => a - b), ballots: commitment.ballotCount } });
+  await auditedAll(
+    db,
+    records,
+    [
+      db.insert(tallyResultApprovals).values({ campaignId: campaign.id, groupNo, seatNo: seat.seatNo, digest, approvedAt: Date.now() }).onConflictDoUpdate({ target: [tallyResultApprovals.campaignId, tallyResultApprovals.groupNo, tallyResultApprovals.seatNo], set: { digest, approvedAt: Date.now() } }),
+      ...(publishes
+        ? [
+            db
+              .insert(tallyResults)
+              .select(sql`SELECT campaign_id, group_no, decrypted, tally, '', unsealed_at FROM tally_result_drafts WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND digest = ${digest}`),
+            db.delete(tallyResultApprovals).where(byGroup(tallyResultApprovals, campaign.id, groupNo)),
+            db.delete(tallyResultDrafts).where(byGroup(tallyResultDrafts, campaign.id, groupNo)),
+          ]
+        : []),
+    ],
+    [
+      { holds: sql`EXISTS (SELECT 1 FROM tally_result_drafts WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND digest = ${digest})`, otherwise: new AppError(409, 'DRAFT_CHANGED', '待确认的结果已被替换,请重新预览') },
+      {
+        holds: sql`(SELECT count(*) FROM tally_result_approvals WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo} AND digest = ${digest} AND seat_no <> ${seat.seatNo}) = ${others.length}`,
+        otherwise: new AppError(409, 'APPROVALS_CHANGED', '确认过程中其他保管人也在确认,请重试'),
+      },
+      { holds: sql`NOT EXISTS (SELECT 1 FROM tally_results WHERE campaign_id = ${campaign.id} AND group_no = ${groupNo})`, otherwise: new AppError(409, 'ALREADY_UNSEALED', '本组结果已经公布') },
+    ],
+  );
+  return { seat: seat.seatNo, approvals: others.length + 1, threshold: key!.threshold, published: publishes };
 }
 
 /** The group's published tally, or undefined while sealed (the only read of results). */
@@ -413,8 +457,8 @@ export async function loadTally(db: Db, campaignId: string, groupNo: number): Pr
 /**
  * The published result file of an unsealed group, assembled from what is stored (ciphertexts
  * from `ballots`, receipts and root from the commitment), so an edit after publication shows up
- * in verification. Undefined while the group is sealed. The private key is included only in
- * the audit edition (`withKey`), see the README on why the public edition omits it.
+ * in verification. Undefined while the group is sealed. The server holds no private key for a
+ * group the custodians unsealed: their audit edition stays with them (README, P6).
  */
 export async function publishedResult(db: Db, campaign: Campaign, groupNo: number, opts: { withKey?: boolean } = {}): Promise<PublishedResult | undefined> {
   const [result] = await db.select().from(tallyResults).where(byGroup(tallyResults, campaign.id, groupNo));
@@ -443,7 +487,8 @@ export async function publishedResult(db: Db, campaign: Campaign, groupNo: numbe
     decrypted: JSON.parse(result.decrypted) as DecryptedBallot[],
     tally,
     unsealedAt: new Date(result.unsealedAt).toISOString(),
-    ...(opts.withKey ? { privateKey: result.privateKey } : {}),
+    // only groups unsealed by an older version, inside the server, have a key here; custodians keep theirs
+    ...(opts.withKey && result.privateKey ? { privateKey: result.privateKey } : {}),
   };
 }
 
@@ -458,3 +503,6 @@ export async function findReceipt(db: Db, campaign: Campaign, receipt: string) {
   const [stored] = await db.select({ groupNo: ballots.groupNo }).from(ballots).where(and(eq(ballots.campaignId, campaign.id), eq(ballots.receipt, receipt)));
   return stored ? { groupNo: stored.groupNo, committed: false, unsealed: false } : undefined;
 }
+
+/** bench/tally.ts imports unsealing from here: it is the custodians' side (src/tally/rehearsal.ts), run in the caller's process, never by a route. */
+export { unsealGroup } from './rehearsal';

@@ -3,29 +3,32 @@ import { HandlingScoresTable } from '../../views/pages/handling';
 import { departmentHandling } from '../suggestions/handling-score';
 import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
-import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, ShareTakenPage, TallyStaffPage } from '../../views/pages/tally';
+import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { cleanText, readForm, readJson, readUpload } from '../lib/input';
+import { RESULT_LIMIT, readForm, readJson, readUpload } from '../lib/input';
 import { page } from '../lib/render';
 import { resultChartSvg } from './chart.core';
 import { isReceipt } from './ceremony.core';
 import {
+  approveResult,
   commitGroup,
   commitmentDocument,
+  committedBallots,
   findReceipt,
   groupSealState,
   isGroupCommitted,
   joinCeremony,
   loadTally,
+  postResult,
   publishedResult,
-  runCeremony,
+  resultDraft,
+  sealedShareFor,
+  seatsDocument,
   setTallyParams,
-  submitShare,
-  takeShare,
-  unsealGroup,
+  uploadCeremony,
 } from './tally.repo';
 import { tallyCsv, type GroupTally } from './tally.core';
 import { groupName } from '../../views/components';
@@ -75,10 +78,11 @@ async function act(c: Context<AppEnv>, campaign: Campaign, run: () => Promise<st
 
 const DONE: Record<string, string> = {
   settings: '已保存保管人数和开封门限',
-  join: '已加入密钥仪式。请在本次登录有效期内下载分片,期间不要退出登录',
-  ceremony: '密钥已生成,分片已分别封存给各保管人;服务器不保存私钥',
+  join: '已登记您的席位公钥。请保管好口令或密钥文件:换设备、重新登录都不影响打开分片',
+  ceremony: '仪式文件已核对并保存:服务器只保存公钥、封存分片和指纹',
   commit: '选票集合已承诺并公布,本组不再接收选票',
-  submitted: '分片已核对并记录',
+  posted: '开封结果已核对(票数、根摘要、统计可重算),等待保管人确认',
+  approved: '已记录您的确认',
   unsealed: '本组已开封,结果已公布',
 };
 
@@ -100,35 +104,48 @@ tallyRoutes.post('/staff/c/:code/tally/settings', requireRole('organiser'), asyn
 tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
+  const form = await readForm(c);
   return act(c, campaign, async () => {
-    await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!, c.var.user!.displayName);
+    const seat = /^\d{1,2}$/.test(form['seat'] ?? '') ? Number(form['seat']) : NaN;
+    await joinCeremony(c.var.db, actor(c), campaign, n, seat, (form['seatKey'] ?? '').trim(), c.var.user!.displayName);
     return 'join';
   });
 });
+
+/** An uploaded JSON file (at most `limit` bytes), parsed; a Chinese refusal when it is not JSON. */
+async function uploadedJson(c: Context<AppEnv>, field: string, limit: number): Promise<unknown> {
+  const { files } = await readUpload(c);
+  const file = files[field];
+  if (!file || file.size === 0) throw new AppError(422, 'FILE_MISSING', '请选择文件', { [field]: '请选择文件' });
+  if (file.size > limit) throw new AppError(422, 'FILE_TOO_LARGE', '文件太大', { [field]: '文件太大' });
+  try {
+    return JSON.parse(await file.text());
+  } catch {
+    throw new AppError(422, 'FILE_UNREADABLE', '文件不是 JSON', { [field]: '文件不是 JSON' });
+  }
+}
 
 tallyRoutes.post('/staff/c/:code/tally/:group/ceremony', requireRole('statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await runCeremony(c.var.db, actor(c), campaign, n);
+    await uploadCeremony(c.var.db, actor(c), campaign, n, await uploadedJson(c, 'ceremonyFile', 200_000));
     return 'ceremony';
   });
 });
 
-/** The one download of a custodian's share: a page with the printable code and the file, or the file as JSON. */
-tallyRoutes.post('/staff/c/:code/tally/:group/share', requireRole('custodian'), async (c) => {
+/** The custodian's share, sealed to their seat key: any number of downloads, from any device. */
+tallyRoutes.get('/staff/c/:code/tally/:group/share.json', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  let taken: Awaited<ReturnType<typeof takeShare>>;
-  try {
-    taken = await takeShare(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
-  } catch (err) {
-    if (err instanceof AppError && [404, 409, 410].includes(err.status)) return staffPage(c, campaign, { error: err.message }, err.status === 404 ? 409 : (err.status as 409 | 410));
-    throw err;
-  }
-  c.header('Cache-Control', 'no-store');
-  if ((c.req.header('accept') ?? '').includes('application/json')) return c.json(taken.file);
-  return page(c, { title: '计票密钥分片', campaignCode: campaign.code }, <ShareTakenPage campaign={campaign} file={taken.file} code={taken.code} />);
+  const file = await sealedShareFor(c.var.db, actor(c), campaign, n);
+  return c.json(file, 200, { 'content-disposition': `attachment; filename="sealed-share-${campaign.code}-group${n}-seat${file.seat}.json"`, 'cache-control': 'no-store' });
+});
+
+tallyRoutes.get('/staff/c/:code/tally/:group/ballots.json', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await committedBallots(c.var.db, campaign, n), 200, { 'content-disposition': `attachment; filename="ballots-${campaign.code}-group${n}.json"` });
 });
 
 tallyRoutes.post('/staff/c/:code/tally/:group/commit', requireRole('statistician', 'organiser'), async (c) => {
@@ -140,37 +157,39 @@ tallyRoutes.post('/staff/c/:code/tally/:group/commit', requireRole('statistician
   });
 });
 
-tallyRoutes.post('/staff/c/:code/tally/:group/submit', requireRole('custodian'), async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const n = await requireGroup(c, campaign);
-  const { fields, files } = await readUpload(c);
-  const file = files['shareFile'];
-  const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
-  return act(c, campaign, async () => {
-    const r = await submitShare(c.var.db, actor(c), campaign, n, text, c.var.atRest);
-    if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
-    return r.unsealed ? 'unsealed' : 'submitted';
-  });
-});
-
-tallyRoutes.post('/staff/c/:code/tally/:group/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+tallyRoutes.post('/staff/c/:code/tally/:group/result', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   return act(c, campaign, async () => {
-    await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
-    await c.var.scrubDeleted();
-    return 'unsealed';
+    await postResult(c.var.db, actor(c), campaign, n, await uploadedJson(c, 'resultFile', RESULT_LIMIT));
+    return 'posted';
   });
 });
 
-/** The audit edition of the result: the public file plus the reconstructed private key. */
-tallyRoutes.get('/staff/c/:code/tally/:group/result-audit.json', requireRole(...STAFF), async (c) => {
+/** The preview a custodian checks before approving: only the group's own custodians see figures before publication. */
+tallyRoutes.get('/staff/c/:code/tally/:group/draft.json', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const result = await publishedResult(c.var.db, campaign, n, { withKey: true });
-  if (!result) throw new AppError(404, 'NOT_UNSEALED', '本组尚未开封');
-  return c.json(result, 200, { 'content-disposition': `attachment; filename="result-${campaign.code}-group${n}-audit.json"`, 'cache-control': 'no-store' });
+  return c.json(await draftForCustodian(c, campaign, n), 200, { 'cache-control': 'no-store' });
 });
+
+tallyRoutes.post('/staff/c/:code/tally/:group/approve', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const form = await readForm(c);
+  return act(c, campaign, async () => {
+    const r = await approveResult(c.var.db, actor(c), campaign, n, form['digest']);
+    return r.published ? 'unsealed' : 'approved';
+  });
+});
+
+async function draftForCustodian(c: Context<AppEnv>, campaign: Campaign, n: number) {
+  const state = await groupSealState(c.var.db, campaign, n);
+  if (!state.seats.some((s) => s.custodianId === c.var.user!.id)) throw new AppError(403, 'NO_SEAT', '只有本组的保管人可以预览待确认的结果');
+  const draft = await resultDraft(c.var.db, campaign, n);
+  if (!draft) throw new AppError(404, 'NO_DRAFT', '还没有待确认的结果');
+  return { ...draft, threshold: state.params.threshold, root: state.commitment?.root ?? null };
+}
 
 // ---- public ----
 
@@ -314,23 +333,32 @@ tallyApi.get('/campaigns/:code/groups/:group/seal', async (c) => {
 // Same functions and roles as the pages; cookie sessions must send X-CSRF-Token. Errors are
 // {"error": {code, message}} with the status of the refusal.
 
+/** The ceremony's input: seats, names, seat public keys, k, n, and the key a new ceremony would replace. */
+tallyApi.get('/campaigns/:code/groups/:group/tally/seats', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await seatsDocument(c.var.db, campaign, n), 200, { 'content-disposition': `inline; filename="seats-${campaign.code}-group${n}.json"` });
+});
+
+/** body {"seat": n, "seatKey": "<43-character base64url X25519 public key>"} */
 tallyApi.post('/campaigns/:code/groups/:group/tally/join', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  return c.json({ seat: await joinCeremony(c.var.db, actor(c), campaign, n, c.var.sessionToken!, c.var.user!.displayName) });
+  const body = await readJson(c);
+  return c.json({ seat: await joinCeremony(c.var.db, actor(c), campaign, n, body['seat'], body['seatKey'], c.var.user!.displayName) });
 });
 
+/** body: the ceremony file written by `npm run ceremony` on the offline machine. */
 tallyApi.post('/campaigns/:code/groups/:group/tally/ceremony', requireRole('statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  return c.json(await runCeremony(c.var.db, actor(c), campaign, n));
+  return c.json(await uploadCeremony(c.var.db, actor(c), campaign, n, await readJson(c)));
 });
 
-tallyApi.post('/campaigns/:code/groups/:group/tally/share', requireRole('custodian'), async (c) => {
+tallyApi.get('/campaigns/:code/groups/:group/tally/share', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
-  const taken = await takeShare(c.var.db, actor(c), campaign, n, c.var.sessionToken!);
-  return c.json({ ...taken.file, code: taken.code }, 200, { 'cache-control': 'no-store' });
+  return c.json(await sealedShareFor(c.var.db, actor(c), campaign, n), 200, { 'cache-control': 'no-store' });
 });
 
 tallyApi.post('/campaigns/:code/groups/:group/tally/commit', requireRole('statistician', 'organiser'), async (c) => {
@@ -339,21 +367,32 @@ tallyApi.post('/campaigns/:code/groups/:group/tally/commit', requireRole('statis
   return c.json(await commitGroup(c.var.db, actor(c), campaign, n));
 });
 
-/** A custodian hands in a share: body {"share": "<share file JSON or printed code>"}; the k-th unseals. */
-tallyApi.post('/campaigns/:code/groups/:group/tally/shares', requireRole('custodian'), async (c) => {
+/** The committed ballots (ciphertexts and receipts) for `npm run unseal`, once the group is committed. */
+tallyApi.get('/campaigns/:code/groups/:group/tally/ballots', requireRole(...STAFF), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await committedBallots(c.var.db, campaign, n));
+});
+
+/** body: the public edition written by `npm run unseal` (no private key). */
+tallyApi.post('/campaigns/:code/groups/:group/tally/result', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const r = await postResult(c.var.db, actor(c), campaign, n, await readJson(c));
+  return c.json({ digest: r.digest, threshold: r.threshold });
+});
+
+tallyApi.get('/campaigns/:code/groups/:group/tally/draft', requireRole('custodian'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  return c.json(await draftForCustodian(c, campaign, n), 200, { 'cache-control': 'no-store' });
+});
+
+/** body {"digest": "<the draft's digest as previewed>"}; the k-th approval publishes. */
+tallyApi.post('/campaigns/:code/groups/:group/tally/approve', requireRole('custodian'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   const body = await readJson(c);
-  const share = typeof body['share'] === 'string' ? body['share'] : body['share'] && typeof body['share'] === 'object' ? JSON.stringify(body['share']) : '';
-  const r = await submitShare(c.var.db, actor(c), campaign, n, share, c.var.atRest);
-  if (r.unsealed) await c.var.scrubDeleted();
-  return c.json(r);
-});
-
-tallyApi.post('/campaigns/:code/groups/:group/tally/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
-  const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const n = await requireGroup(c, campaign);
-  const tally = await unsealGroup(c.var.db, actor(c), campaign, n, [], [], c.var.atRest);
-  await c.var.scrubDeleted();
-  return c.json({ group: n, ballots: tally.ballots, result: `/api/campaigns/${campaign.code}/groups/${n}/result` });
+  const r = await approveResult(c.var.db, actor(c), campaign, n, body['digest']);
+  return c.json({ ...r, result: r.published ? `/api/campaigns/${campaign.code}/groups/${n}/result` : null });
 });

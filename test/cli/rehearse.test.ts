@@ -40,12 +40,35 @@ describe('npm run rehearse', () => {
     }
     // the canonical plaintext of a ballot begins {"v":1,"campaign":"2018","group":4,"answers":[
     const plaintext = /"group":4,"answers"|"v":1,"campaign":"2018"/;
-    expect(requests.filter((q) => /answers/.test(q.body) || plaintext.test(q.body)).map((q) => q.path)).toEqual([]);
+    // (except the custodians' result after unsealing: the decrypted ballots, unlinked from receipts, for publication)
+    expect(requests.filter((q) => (/answers/.test(q.body) || plaintext.test(q.body)) && !q.path.endsWith('/tally/result')).map((q) => q.path)).toEqual([]);
     // the database files as copied just before unsealing (after it, the published result holds the opened ballots)
     const files = readdirSync(dir).filter((f) => f.startsWith('requests.jsonl.db'));
     expect(files).toContain('requests.jsonl.db');
     for (const f of files) expect(readFileSync(join(dir, f)).toString('latin1'), f).not.toMatch(plaintext);
     expect(r.out + r.err).not.toMatch(plaintext);
+
+    // the tally key stayed with the custodians: no private key and no share in the clear in any request body,
+    // the database files (before unsealing and after publication) or the logs, in hex, base64url or base64
+    const held = JSON.parse(readFileSync(`${recordFile}.custodians.json`, 'utf8')) as { shares: string[]; privateKey: string };
+    expect(held.shares).toHaveLength(5);
+    const keyBytes = Buffer.from(held.privateKey, 'base64url');
+    const secrets = [held.privateKey, keyBytes.toString('hex'), keyBytes.toString('base64'), ...held.shares.flatMap((h) => [h, h.toUpperCase(), Buffer.from(h, 'hex').toString('base64url'), Buffer.from(h, 'hex').toString('base64')])];
+    const bodies = requests.map((q) => q.body ?? '').join('\n');
+    expect(requests.some((q) => q.path.endsWith('/tally/ceremony'))).toBe(true);
+    expect(requests.some((q) => q.path.endsWith('/tally/result'))).toBe(true);
+    const dbFiles = readdirSync(dir).filter((f) => f.startsWith('requests.jsonl.db') || f.startsWith('requests.jsonl.after.db'));
+    expect(dbFiles).toContain('requests.jsonl.after.db');
+    const raw = [keyBytes, ...held.shares.map((h) => Buffer.from(h, 'hex'))];
+    for (const f of dbFiles) {
+      const bytes = readFileSync(join(dir, f));
+      for (const secret of secrets) expect(bytes.includes(Buffer.from(secret)), `${f} holds a secret`).toBe(false);
+      for (const secret of raw) expect(bytes.includes(secret), `${f} holds raw key bytes`).toBe(false);
+    }
+    for (const secret of secrets) {
+      expect(bodies.includes(secret), 'a request body holds a secret').toBe(false);
+      expect((r.out + r.err).includes(secret), 'the logs hold a secret').toBe(false);
+    }
 
     // the checked ballot: anyone can recompute it from the record and see its choices; it was never cast
     const check = JSON.parse(readFileSync(summary.checkFile, 'utf8'));

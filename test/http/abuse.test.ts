@@ -6,7 +6,8 @@ import { defaultCampaign, getCampaign } from '../../src/campaigns/campaigns.repo
 import { auditLog, campaigns, delegates, rateLimits, suggestions, tallyResults } from '../../src/db/schema';
 import { nodeApp, prepareDatabase } from '../../src/node/boot';
 import { rehearsalCeremony } from '../../src/tally/rehearsal';
-import { commitGroup, submitShare } from '../../src/tally/tally.repo';
+import { approveResult, commitGroup, commitmentDocument, committedBallots, postResult } from '../../src/tally/tally.repo';
+import { unsealWithShares } from '../../src/tally/unseal.core';
 import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, respondOpen } from '../helpers/survey';
@@ -258,30 +259,30 @@ describe('the discipline questionnaire', () => {
   });
 });
 
-describe('a crashed unsealing', () => {
-  it('leaves no tally.share.submit entry when the k-th share cannot unseal', async () => {
+describe('a crashed publication', () => {
+  it('leaves no approval entry and no result when the k-th approval cannot publish; approved again, it publishes once', async () => {
     const campaign = await getCampaign(t.db, '2018');
     const ceremony = await rehearsalCeremony(t.db, campaign, 4);
     const departments = 10;
     await castSealed(t.db, campaign, 4, ceremony.publicKey, [Array.from({ length: departments }, () => 1)]);
     await closeAllVenues(t.db, campaign, 4);
     await commitGroup(t.db, SYSTEM_ACTOR, campaign, 4);
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[0]), t.atRest);
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(ceremony.shares[1]), t.atRest);
-    const target = (seat: number) => `tally:2018:4:${seat}`;
+    const commitment = JSON.parse((await commitmentDocument(t.db, campaign.id, 4))!);
+    const { result } = await unsealWithShares(commitment, await committedBallots(t.db, campaign, 4), ceremony.shares.slice(0, 3).map((s) => JSON.stringify(s)));
+    const { digest } = await postResult(t.db, SYSTEM_ACTOR, campaign, 4, result);
+    const custodian = (seat: number) => ({ id: `rehearsal-custodian-4-${seat}`, name: `演练保管人${seat}` });
+    await approveResult(t.db, custodian(1), campaign, 4, digest);
+    await approveResult(t.db, custodian(2), campaign, 4, digest);
     const entries = async () => (await t.db.select().from(auditLog).where(like(auditLog.target, 'tally:2018:4%'))).map((e) => `${e.action} ${e.target}`);
     const before = await entries();
-    // the unsealing fails after the share was accepted (here: the database refuses the result row)
+    // the publication fails (here: the database refuses the result row)
     await t.client.execute('CREATE TRIGGER crash_unseal BEFORE INSERT ON tally_results BEGIN SELECT RAISE(ABORT, \'disk I/O error\'); END');
-    const third = ceremony.shares.find((s) => ![ceremony.shares[0]!.seat, ceremony.shares[1]!.seat].includes(s.seat))!;
-    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third), t.atRest)).rejects.toThrow();
+    await expect(approveResult(t.db, custodian(3), campaign, 4, digest)).rejects.toThrow();
     expect(await entries()).toEqual(before);
-    expect(before.filter((e) => e.startsWith('tally.share.submit'))).toHaveLength(2);
     await t.client.execute('DROP TRIGGER crash_unseal');
-    // handed in again, it unseals, and its entry lands with the unsealing
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 4, JSON.stringify(third), t.atRest);
+    await approveResult(t.db, custodian(3), campaign, 4, digest);
     const after = await entries();
-    expect(after.slice(before.length)).toEqual([`tally.share.submit ${target(third.seat)}`, 'tally.unseal tally:2018:4']);
+    expect(after.slice(before.length)).toEqual(['tally.result.approve tally:2018:4:3', 'tally.unseal tally:2018:4']);
     expect(await t.db.select().from(tallyResults).where(and(eq(tallyResults.campaignId, campaign.id), eq(tallyResults.groupNo, 4)))).toHaveLength(1);
   });
 });

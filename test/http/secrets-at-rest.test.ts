@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { checkpointWal, openLibsql } from '../../src/db/libsql';
-import { delegates, surveys, surveyUnsealShares, tallyResults, tallyUnsealShares, votingSessions } from '../../src/db/schema';
+import { delegates, surveys, surveyUnsealShares, tallyResults, tallySeats, votingSessions } from '../../src/db/schema';
+import { fromB64url, fromHex, toHex } from '../../src/lib/bytes.core';
 import { blindRequest, generateVenueKey } from '../../src/hearing/credential';
 import { venueSigningKey } from '../../src/hearing/hearing.repo';
 import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
@@ -17,7 +18,7 @@ import { nodeRawSign } from '../../src/node/native-rsa';
 import { closeSurvey, createSocialSurvey, getSurvey, openSurvey } from '../../src/survey/survey.repo';
 import { submitSurveyShare } from '../../src/survey/survey.seal';
 import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
-import { rehearsalCeremony } from '../../src/tally/rehearsal';
+import { rehearsalCeremony, unsealAsCustodians } from '../../src/tally/rehearsal';
 import { publicKeyOf } from '../../src/tally/seal.core';
 import { commitGroup } from '../../src/tally/tally.repo';
 import { addUser, Browser, delegateLinkToken, linksOf, PASSWORD, testApp } from '../helpers/app';
@@ -159,10 +160,6 @@ describe('venue signing keys at rest', () => {
     const redeem = await api(app, '/api/ballot/redeem', { ticket: json.ticket, blindedMsg: (await blindRequest((await sessionRow('市南区')).publicKey)).blindedMsg });
     expect(redeem.status).toBe(503);
     expect(redeem.json.error.code).toBe('SECRET_KEY_MISSING');
-    const keeper = await tokenFor(app, 'keeper', PASSWORD);
-    const share = await api(app, '/api/campaigns/2018/groups/1/tally/shares', { share: '1-1:abcdef' }, keeper);
-    expect(share.status).toBe(503);
-    expect(share.json.error.message).toContain('未配置数据加密密钥');
     const { campaign: c, survey } = await openSocialSurvey(t.db);
     await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
     await expect(submitSurveyShare(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, survey.id), '1-1:abcdef', undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
@@ -185,10 +182,10 @@ describe('venue signing keys at rest', () => {
   });
 });
 
-describe('custodians’ shares at rest', () => {
+describe('custodians’ shares: never on the server', () => {
   let shares: ShareFile[];
   let publicKey: string;
-  const submit = (share: ShareFile) => api(t.app, '/api/campaigns/2018/groups/2/tally/shares', { share }, custodian);
+  let privateKey: string;
 
   beforeAll(async () => {
     ({ shares, publicKey } = await rehearsalCeremony(t.db, campaign, 2));
@@ -196,52 +193,34 @@ describe('custodians’ shares at rest', () => {
     const departments = (await loadAgenda(t.db, campaign.id)).groups.find((g) => g.no === 2)!.departments.length;
     await castSealed(t.db, campaign, 2, publicKey, [Array(departments).fill(1), Array(departments).fill(2)]);
     await commitGroup(t.db, SYSTEM_ACTOR, campaign, 2);
+    privateKey = (await unsealAsCustodians(t.db, campaign, 2, shares.slice(0, shares[0]!.threshold))).auditEdition.privateKey!;
   });
 
-  it('after k−1 shares are handed in, the database holds no share, and its contents with the k-th share rebuild no key', async () => {
+  it('a stolen database with k−1 shares opens nothing: no share and no key on disk, and what the rows hold rebuilds no key', async () => {
     const threshold = shares[0]!.threshold;
-    for (const s of shares.slice(0, threshold - 1)) {
-      const r = await submit(s);
-      expect(r.status, r.text).toBe(200);
-      expect(r.json.unsealed).toBe(false);
-    }
+    expect(await t.db.select().from(tallyResults).where(eq(tallyResults.groupNo, 2))).toHaveLength(1);
     const disk = onDisk();
     for (const s of shares) {
       expect(disk.includes(Buffer.from(s.share))).toBe(false);
       expect(disk.includes(Buffer.from(s.share.toUpperCase()))).toBe(false);
       expect(disk.includes(Buffer.from(s.share, 'hex'))).toBe(false);
     }
-    const stored = await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2));
-    expect(stored).toHaveLength(threshold - 1);
-    // offline: whatever the rows hold, taken as shares, with the next custodian's share
-    const kth = shares[threshold - 1]!.share;
-    for (const candidates of [stored.map((r) => r.share), stored.map((r) => r.share.slice(AT_REST_PREFIX.length))]) {
+    expect(disk.includes(Buffer.from(privateKey))).toBe(false);
+    expect(disk.includes(Buffer.from(fromB64url(privateKey)))).toBe(false);
+    // offline: every sealed share, seat key and fingerprint the rows hold, taken as shares, with k−1 real ones
+    const seats = await t.db.select().from(tallySeats).where(eq(tallySeats.groupNo, 2));
+    const stolen = seats.flatMap((r) => [r.sealedShare!, r.seatKey, r.fingerprint!]);
+    for (const candidate of stolen) {
       let rebuilt: string | undefined;
       try {
-        rebuilt = await publicKeyOf(await combineShares([...candidates, kth]));
+        const bytes = /^[0-9a-f]+$/.test(candidate) ? fromHex(candidate) : fromB64url(candidate);
+        rebuilt = await publicKeyOf(await combineShares([...shares.slice(0, threshold - 1).map((s) => s.share), toHex(bytes.slice(0, 33))]));
       } catch {
         rebuilt = undefined;
       }
       expect(rebuilt).not.toBe(publicKey);
     }
     expect(await publicKeyOf(await combineShares(shares.slice(0, threshold).map((s) => s.share)))).toBe(publicKey); // the real shares do
-  });
-
-  it('after the k-th share unseals, the deleted shares’ stored bytes are in neither the main file nor the WAL', async () => {
-    const kept = (await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).map((r) => r.share);
-    expect(kept.length).toBeGreaterThan(0);
-    expect(onDisk().includes(Buffer.from(kept[0]!))).toBe(true); // they are on disk while kept
-    const r = await submit(shares[kept.length]!);
-    expect(r.status, r.text).toBe(200);
-    expect(r.json.unsealed).toBe(true);
-    expect(await t.db.select().from(tallyResults).where(eq(tallyResults.groupNo, 2))).toHaveLength(1);
-    expect(await t.db.select().from(tallyUnsealShares)).toEqual([]);
-    const disk = onDisk();
-    for (const text of kept) {
-      expect(disk.includes(Buffer.from(text))).toBe(false);
-      expect(disk.includes(Buffer.from(text.slice(20, 60)))).toBe(false);
-    }
-    expect(existsSync(`${dbPath()}-wal`) ? readFileSync(`${dbPath()}-wal`).length : 0).toBe(0); // checkpointed and truncated
   });
 
   it('survey shares handed in are sealed too: none in the file, and a survey signing key is never stored in the clear', async () => {

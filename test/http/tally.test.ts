@@ -6,10 +6,14 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
-import { auditLog, ballots, tallyResults, tallySeats, tallyUnsealShares } from '../../src/db/schema';
-import type { ShareFile } from '../../src/tally/ceremony.core';
+import { auditLog, ballots, tallyKeys, tallyResults } from '../../src/db/schema';
+import { openSealedShare, runCeremonyCore, type CeremonyFile, type SealedShareFile, type SeatsDocument, type ShareFile } from '../../src/tally/ceremony.core';
+import type { GroupCommitment } from '../../src/tally/commitment.core';
+import { newSeatKeyFile, seatKeyFromFile, seatKeyFromPassphrase } from '../../src/tally/seat-key.core';
+import { unsealWithShares, type BallotsFile } from '../../src/tally/unseal.core';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
-import { commitGroup, isGroupCommitted, notCommittedSql, submitShare, unsealGroup } from '../../src/tally/tally.repo';
+import { commitGroup, isGroupCommitted, notCommittedSql } from '../../src/tally/tally.repo';
+import { unsealAsCustodians } from '../../src/tally/rehearsal';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { verifyPublishedResult, type PublishedResult } from '../../src/tally/verify.core';
 import { addUser, Browser, testApp } from '../helpers/app';
@@ -53,51 +57,83 @@ async function expectSealed(group: number) {
   }
 }
 
+/** Posts a file field as the staff page's file input does (multipart, with the page's CSRF token). */
+async function upload(b: Browser, path: string, field: string, data: unknown) {
+  await b.get('/staff/c/2018/tally');
+  const form = new FormData();
+  form.set('_csrf', b.csrf);
+  form.set(field, new File([JSON.stringify(data)], 'file.json', { type: 'application/json' }));
+  const res = await t.app.request(`http://localhost${path}`, { method: 'POST', body: form, headers: { cookie: [...b.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+  return { status: res.status, location: res.headers.get('location'), body: await res.text() };
+}
+
+// c1 and c2 keep a passphrase; the others a key file
+const passphrases: Record<string, string> = { c1: '春江潮水连海平 seat-one 2018', c2: 'correct horse battery staple 42' };
+
 describe('the whole flow of a group, from ceremony to a verified published result', () => {
   const files: ShareFile[] = [];
   const browsers = new Map<string, Browser>();
+  const keyFiles = new Map<string, string>();
   let receipts: string[] = [];
   let cast: (number | null)[][] = [];
+  let ceremony: CeremonyFile;
 
-  it('seats five custodians, generates the key, and lets each download their share exactly once', async () => {
-    for (const u of custodians) {
+  it('seats five custodians with seat keys they keep, runs the ceremony offline, and stores only what the upload checks', async () => {
+    for (const [i, u] of custodians.entries()) {
       const b = new Browser(t.app);
       await b.login(u);
       browsers.set(u, b);
-      const joined = await b.post('/staff/c/2018/tally/1/join', {});
-      expect(joined.status).toBe(303);
+      const seat = i + 1;
+      let seatKey: string;
+      if (passphrases[u]) seatKey = (await seatKeyFromPassphrase(passphrases[u]!, '2018', 1, seat)).publicKey;
+      else {
+        const f = await newSeatKeyFile('2018', 1, seat);
+        keyFiles.set(u, JSON.stringify(f));
+        seatKey = f.publicKey;
+      }
+      await b.get('/staff/c/2018/tally');
+      const joined = await b.post('/staff/c/2018/tally/1/join', { seat: String(seat), seatKey });
+      expect(joined.status, joined.body).toBe(303);
     }
     const stats = new Browser(t.app);
     await stats.login('stats');
-    const ceremony = await stats.post('/staff/c/2018/tally/1/ceremony', {});
-    expect(ceremony.status).toBe(303);
-    expect((await stats.get('/staff/c/2018/tally?done=ceremony')).body).toContain('服务器不保存私钥');
-
-    for (const u of custodians) {
-      const b = browsers.get(u)!;
-      await b.get('/staff/c/2018/tally');
-      const page = await b.post('/staff/c/2018/tally/1/share', {});
-      expect(page.status).toBe(200);
-      expect(page.body).toContain('服务器已删除这份分片');
-      const code = page.body.match(/1-\d:[0-9a-f-]+/)![0];
-      const file = JSON.parse(Buffer.from(page.body.match(/data:application\/json;base64,([A-Za-z0-9+/=]+)/)![1]!, 'base64').toString()) as ShareFile;
-      expect(code.replace(/^1-\d:/, '').replace(/-/g, '')).toBe(file.share);
-      files.push(file);
-      const again = await b.post('/staff/c/2018/tally/1/share', {}, { headers: { accept: 'application/json' } });
-      expect(again.status).toBe(410);
-      expect(again.body).toContain('已经下载过');
-    }
-    expect(files.map((f) => f.seat).sort()).toEqual([1, 2, 3, 4, 5]);
+    const seats = JSON.parse((await stats.get('/api/campaigns/2018/groups/1/tally/seats')).body) as SeatsDocument;
+    expect(seats).toMatchObject({ kind: 'sanmin-tally-seats', shareCount: 5, threshold: 3, replaces: null });
+    expect(seats.seats.map((s) => s.seat)).toEqual([1, 2, 3, 4, 5]);
+    ceremony = await runCeremonyCore(seats);
+    expect(ceremony.record).toContain('签字');
+    expect(ceremony.record).toContain(ceremony.seats[0]!.custodian);
+    const up = await upload(stats, '/staff/c/2018/tally/1/ceremony', 'ceremonyFile', ceremony);
+    expect(up.status, up.body).toBe(303);
+    expect((await stats.get('/staff/c/2018/tally?done=ceremony')).body).toContain(ceremony.digest);
   });
 
-  it('publishes a fingerprint per share, and the database holds neither the private key nor any share', async () => {
+  it('a custodian who logs out and logs in on a fresh client opens the share with the passphrase; any download is the same sealed share', async () => {
+    for (const [i, u] of custodians.entries()) {
+      const fresh = new Browser(t.app); // another device, another session
+      await fresh.login(u);
+      const res = await fresh.get('/staff/c/2018/tally/1/share.json');
+      expect(res.status).toBe(200);
+      const sealed = JSON.parse(res.body) as SealedShareFile;
+      expect(sealed).toMatchObject({ kind: 'sanmin-tally-sealed-share', seat: i + 1, fingerprint: ceremony.seats[i]!.fingerprint });
+      expect(JSON.parse((await fresh.get('/staff/c/2018/tally/1/share.json')).body)).toEqual(sealed);
+      const key = passphrases[u] ? await seatKeyFromPassphrase(passphrases[u]!, '2018', 1, i + 1) : await seatKeyFromFile(keyFiles.get(u)!, '2018', 1, i + 1);
+      const share = await openSealedShare(sealed, key.privateKey);
+      expect(share.publicKey).toBe(ceremony.publicKey);
+      files.push(share);
+    }
+    // a wrong passphrase, or another seat's key, opens nothing
+    const sealed2 = JSON.parse((await browsers.get('c2')!.get('/staff/c/2018/tally/1/share.json')).body) as SealedShareFile;
+    await expect(openSealedShare(sealed2, (await seatKeyFromPassphrase(passphrases.c1!, '2018', 1, 2)).privateKey)).rejects.toMatchObject({ code: 'WRONG_SEAT_KEY' });
+    expect(files.map((f) => f.seat)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('publishes a fingerprint per share, and the database holds neither the private key nor any share in the clear', async () => {
     const seal = (await (await api('/api/campaigns/2018/groups/1/seal')).json()) as { publicKey: string; seats: { seat: number; fingerprint: string }[] };
     for (const f of files) {
       expect(f.publicKey).toBe(seal.publicKey);
       expect(seal.seats.find((s) => s.seat === f.seat)!.fingerprint).toBe(f.fingerprint);
     }
-    const seats = await t.db.select().from(tallySeats).where(eq(tallySeats.groupNo, 1));
-    expect(seats.every((s) => s.sealedShare === null && s.downloadedAt !== null)).toBe(true);
     const dump = JSON.stringify(await t.client.execute("SELECT group_concat(sql) FROM sqlite_master")) +
       JSON.stringify((await t.client.execute('SELECT * FROM tally_seats')).rows) +
       JSON.stringify((await t.client.execute('SELECT * FROM tally_keys')).rows) +
@@ -113,9 +149,12 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     receipts = await castSealed(t.db, campaign, 1, files[0]!.publicKey, cast);
     const stats = new Browser(t.app);
     await stats.login('stats');
-    const again = await stats.post('/staff/c/2018/tally/1/ceremony', {});
+    const seats = JSON.parse((await stats.get('/api/campaigns/2018/groups/1/tally/seats')).body) as SeatsDocument;
+    const again = await upload(stats, '/staff/c/2018/tally/1/ceremony', 'ceremonyFile', await runCeremonyCore(seats));
     expect(again.status).toBe(409);
     expect(again.body).toContain('已有选票');
+    const [key] = await t.db.select().from(tallyKeys).where(eq(tallyKeys.groupNo, 1));
+    expect(key!.publicKey).toBe(ceremony.publicKey);
   });
 
   it('cannot commit while one venue is still open, and names it', async () => {
@@ -146,50 +185,34 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     expect(overview).toContain('已封存承诺,尚未开封');
     expect(overview).not.toContain('满意率');
     expect((await api('/c/2018/results.csv')).status).toBe(404);
-    const stats = new Browser(t.app);
-    await stats.login('stats');
-    expect((await stats.get('/staff/c/2018/tally/1/result-audit.json')).status).toBe(404);
   });
 
-  it('refuses to unseal with two shares of three, then unseals with the third', async () => {
-    const c1 = browsers.get('c1')!;
-    await c1.get('/staff/c/2018/tally');
-    const bad = await c1.post('/staff/c/2018/tally/1/submit', { share: '1-1:abcdef' });
-    expect(bad.status).toBe(422);
-    expect(bad.body).toContain('无法识别');
-    const wrong = await c1.post('/staff/c/2018/tally/1/submit', { share: 'ab'.repeat(33) });
-    expect(wrong.status).toBe(422);
-    expect(wrong.body).toContain('指纹都不符');
-    const byCode = files.find((f) => f.seat === 1)!;
-    expect((await c1.post('/staff/c/2018/tally/1/submit', { share: `1-1:${byCode.share.match(/.{1,6}/g)!.join('-')}` })).status).toBe(303);
-    const c2 = browsers.get('c2')!;
-    await c2.get('/staff/c/2018/tally');
-    expect((await c2.post('/staff/c/2018/tally/1/submit', { share: JSON.stringify(files.find((f) => f.seat === 2)) })).status).toBe(303);
-
+  let audit: PublishedResult;
+  it('three custodians unseal offline, post the public edition; it is published only after three of them approve', async () => {
     const stats = new Browser(t.app);
     await stats.login('stats');
-    const early = await stats.post('/staff/c/2018/tally/1/unseal', {});
-    expect(early.status).toBe(409);
-    expect(early.body).toContain('需要至少 3 位保管人');
+    const commitment = JSON.parse(await (await api('/c/2018/results/1/commitment.json')).text()) as GroupCommitment;
+    const ballotsFile = JSON.parse((await stats.get('/staff/c/2018/tally/1/ballots.json')).body) as BallotsFile;
+    expect(ballotsFile.ballots).toHaveLength(40);
+    const unsealed = await unsealWithShares(commitment, ballotsFile, [files[0]!, files[1]!, files[2]!].map((f) => JSON.stringify(f)));
+    audit = unsealed.auditEdition;
+    const posted = await upload(browsers.get('c1')!, '/staff/c/2018/tally/1/result', 'resultFile', unsealed.result);
+    expect(posted.status, posted.body).toBe(303);
     await expectSealed(1);
-
-    const c3 = browsers.get('c3')!;
-    await c3.get('/staff/c/2018/tally');
-    // the third custodian uploads the share file (multipart, as the form's file field does)
-    const form = new FormData();
-    form.set('_csrf', c3.csrf);
-    form.set('share', '');
-    form.set('shareFile', new File([JSON.stringify(files.find((f) => f.seat === 3))], 'share.json', { type: 'application/json' }));
-    const last = await t.app.request('http://localhost/staff/c/2018/tally/1/submit', {
-      method: 'POST',
-      body: form,
-      headers: { cookie: [...c3.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    expect(last.status).toBe(303);
-    expect(last.headers.get('location')).toContain('done=unsealed');
-    expect(await t.db.select().from(tallyUnsealShares)).toEqual([]);
+    const draft = JSON.parse((await browsers.get('c1')!.get('/staff/c/2018/tally/1/draft.json')).body) as { digest: string; tally: unknown };
+    expect(draft.tally).toEqual(unsealed.result.tally);
+    // the statistician cannot preview figures before publication
+    expect((await stats.get('/staff/c/2018/tally/1/draft.json')).status).toBe(403);
+    for (const [i, u] of ['c1', 'c4', 'c5'].entries()) {
+      const b = browsers.get(u)!;
+      await b.get('/staff/c/2018/tally');
+      const res = await b.post('/staff/c/2018/tally/1/approve', { digest: draft.digest });
+      expect(res.status).toBe(303);
+      if (i < 2) await expectSealed(1);
+      else expect(res.res.headers.get('location')).toContain('done=unsealed');
+    }
     const actions = (await t.db.select().from(auditLog)).map((r) => r.action);
-    expect(actions.filter((a) => a === 'tally.share.submit')).toHaveLength(3);
+    expect(actions.filter((a) => a === 'tally.result.approve')).toHaveLength(3);
     expect(actions).toContain('tally.unseal');
   });
 
@@ -204,11 +227,12 @@ describe('the whole flow of a group, from ceremony to a verified published resul
     expect(result.tally).toEqual(expected);
     expect(JSON.stringify(result)).not.toMatch(/venue|市南区|崂山区/);
 
-    const stats = new Browser(t.app);
-    await stats.login('stats');
-    const audit = JSON.parse((await stats.get('/staff/c/2018/tally/1/result-audit.json')).body) as PublishedResult;
+    // the audit edition stays with the custodians: it verifies with the key, which the server never had
     expect(typeof audit.privateKey).toBe('string');
     expect(await verifyPublishedResult(audit)).toEqual({ ok: true, ballots: 40, decryptionChecked: true });
+    const dump = JSON.stringify((await t.client.execute('SELECT * FROM tally_results')).rows) + JSON.stringify((await t.client.execute('SELECT * FROM audit_log')).rows);
+    expect(dump).not.toContain(audit.privateKey);
+
 
     // the command line, given the root published at closing
     const path = join(t.dir, 'audit.json');
@@ -270,7 +294,7 @@ describe('unsealing, refused', () => {
     await castSealed(t.db, campaign, 2, publicKey, answersFor(2, 10));
     await closeAllVenues(t.db, campaign, 2);
     await commitGroup(t.db, SYSTEM_ACTOR, campaign, 2);
-    await expect(unsealGroup(t.db, SYSTEM_ACTOR, campaign, 2, shares.slice(0, 2).map((s) => JSON.stringify(s)))).rejects.toMatchObject({ code: 'NOT_ENOUGH_SHARES' });
+    await expect(unsealAsCustodians(t.db, campaign, 2, shares.slice(0, 2))).rejects.toMatchObject({ code: 'NOT_ENOUGH_SHARES' });
     expect(await t.db.select().from(tallyResults).where(and(eq(tallyResults.campaignId, campaign.id), eq(tallyResults.groupNo, 2)))).toEqual([]);
     await expectSealed(2);
   });
@@ -278,16 +302,10 @@ describe('unsealing, refused', () => {
   it('refuses to unseal when a stored ballot was altered after the commitment, naming it', async () => {
     const [row] = await t.db.select().from(ballots).where(eq(ballots.groupNo, 2)).limit(1);
     await t.db.update(ballots).set({ ciphertext: row!.ciphertext.slice(0, -2) + 'AA' }).where(eq(ballots.receipt, row!.receipt));
-    await expect(unsealGroup(t.db, SYSTEM_ACTOR, campaign, 2, shares.slice(1, 4).map((s) => JSON.stringify(s)))).rejects.toMatchObject({
+    await expect(unsealAsCustodians(t.db, campaign, 2, shares.slice(1, 4))).rejects.toMatchObject({
       code: 'COMMITMENT_MISMATCH',
       message: expect.stringContaining(row!.receipt),
     });
-    await expectSealed(2);
-    // handed in one by one: two are kept, the third is refused and not kept (never k at rest)
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, shares[0]!.share, t.atRest);
-    await submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[1]), t.atRest);
-    await expect(submitShare(t.db, SYSTEM_ACTOR, campaign, 2, JSON.stringify(shares[2]), t.atRest)).rejects.toMatchObject({ code: 'COMMITMENT_MISMATCH' });
-    expect(await t.db.select().from(tallyUnsealShares).where(eq(tallyUnsealShares.groupNo, 2))).toHaveLength(2);
     await expectSealed(2);
   });
 

@@ -2,7 +2,6 @@ import { scriptSrc } from '../scripts';
 import { raw } from 'hono/html';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
-import type { ShareFile } from '../../src/tally/ceremony.core';
 import type { GroupSealState } from '../../src/tally/tally.repo';
 import type { GroupTally } from '../../src/tally/tally.core';
 import { groupName } from '../components';
@@ -13,7 +12,8 @@ const when = (ms: number) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'A
 
 function stage(s: GroupSealState): string {
   if (s.unsealedAt) return '已开封,结果已公布';
-  if (s.commitment) return `已承诺选票集合,等待保管人提交分片(${s.submittedSeats.length}/${s.params.threshold})`;
+  if (s.commitment && s.draft) return `保管人已提交开封结果,等待确认(${s.draft.approvedSeats.length}/${s.params.threshold})`;
+  if (s.commitment) return '已承诺选票集合,等待保管人在离线电脑上开封并提交结果';
   if (s.key) return s.closure.closed ? '各会场均已结束,可以承诺选票集合' : '密钥已生成,投票进行中或尚未开始';
   return `密钥仪式:已有 ${s.seats.length}/${s.params.shareCount} 位保管人加入`;
 }
@@ -67,6 +67,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                 <tr>
                   <th scope="col">席位</th>
                   <th scope="col">保管人</th>
+                  <th scope="col">席位公钥</th>
                   <th scope="col">分片指纹</th>
                   <th scope="col">分片</th>
                 </tr>
@@ -77,31 +78,34 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                     <td>{s.seatNo}</td>
                     <td>{s.custodianName}</td>
                     <td>
+                      <code>{s.seatKey.slice(0, 12)}…</code>
+                    </td>
+                    <td>
                       <code>{s.fingerprint ? `${s.fingerprint.slice(0, 16)}…` : '—'}</code>
                     </td>
-                    <td>{!s.fingerprint ? '待生成' : s.shareWaiting ? '待下载' : g.submittedSeats.includes(s.seatNo) ? '已提交开封' : '已下载'}</td>
+                    <td>{!s.fingerprint ? '待仪式' : s.downloadedAt ? '已下载(封存)' : '待下载'}{g.draft?.approvedSeats.includes(s.seatNo) ? ' · 已确认结果' : ''}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+            {g.key?.ceremonyDigest && (
+              <p class="muted">
+                仪式文件摘要 <code class="break-all">{g.key.ceremonyDigest}</code>(应与仪式记录纸上的一致)
+              </p>
+            )}
             <div class="row">
-              {isCustodian && g.ballotCount === 0 && (!g.key || mine?.shareWaiting) && (
-                <form method="post" action={`${path}/join`}>
-                  <CsrfField token={csrfToken} />
-                  <button type="submit">{mine ? '更新我的席位密钥' : '加入本组密钥仪式'}</button>
-                </form>
+              <a href={`/api/campaigns/${campaign.code}/groups/${g.groupNo}/tally/seats`} hx-boost="false" download={`seats-${campaign.code}-group${g.groupNo}.json`}>
+                下载席位文件(供离线仪式)
+              </a>
+              {isCustodian && mine?.fingerprint && (
+                <a href={`${path}/share.json`} hx-boost="false" download={`sealed-share-${campaign.code}-group${g.groupNo}-seat${mine.seatNo}.json`}>
+                  下载我的封存分片
+                </a>
               )}
-              {canRun && g.ballotCount === 0 && g.seats.length >= g.params.shareCount && (
-                <form method="post" action={`${path}/ceremony`}>
-                  <CsrfField token={csrfToken} />
-                  <button type="submit">{g.key ? '重新举行密钥仪式(尚无选票)' : '生成密钥并分发分片'}</button>
-                </form>
-              )}
-              {isCustodian && mine?.shareWaiting && (
-                <form method="post" action={`${path}/share`} hx-boost="false">
-                  <CsrfField token={csrfToken} />
-                  <button type="submit">下载我的密钥分片(只能一次)</button>
-                </form>
+              {g.commitment && (
+                <a href={`${path}/ballots.json`} hx-boost="false" download={`ballots-${campaign.code}-group${g.groupNo}.json`}>
+                  下载已承诺选票(供离线开封)
+                </a>
               )}
               {canRun && g.key && !g.commitment && g.closure.closed && (
                 <form method="post" action={`${path}/commit`}>
@@ -110,21 +114,45 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                 </form>
               )}
             </div>
-            {isCustodian && mine && g.commitment && !g.unsealedAt && !g.submittedSeats.includes(mine.seatNo) && (
-              <form method="post" action={`${path}/submit`} enctype="multipart/form-data" class="stack">
+            {isCustodian && g.ballotCount === 0 && !g.key && (
+              <form method="post" action={`${path}/join`} class="stack">
                 <CsrfField token={csrfToken} />
-                <label for={`share-${g.groupNo}`}>提交我的密钥分片以开封{groupName(g.groupNo)}(粘贴打印的分片码,或选择分片文件)</label>
-                <textarea id={`share-${g.groupNo}`} name="share" autocomplete="off" spellcheck={false}></textarea>
-                <input type="file" name="shareFile" accept="application/json,.json" aria-label="分片文件" />
-                <button type="submit">提交分片</button>
+                <label for={`seat-${g.groupNo}`}>席位号</label>
+                <input type="number" id={`seat-${g.groupNo}`} name="seat" min="1" max={String(g.params.shareCount)} value={mine ? String(mine.seatNo) : ''} class="w-6em" />
+                <label for={`seatKey-${g.groupNo}`}>席位公钥(在您自己的电脑上由口令或密钥文件生成;服务器只保存公钥)</label>
+                <input type="text" id={`seatKey-${g.groupNo}`} name="seatKey" autocomplete="off" spellcheck={false} />
+                <button type="submit">{mine ? '更新我的席位公钥' : '加入本组密钥仪式'}</button>
+              </form>
+            )}
+            {canRun && g.ballotCount === 0 && !g.commitment && g.seats.length >= g.params.shareCount && (
+              <form method="post" action={`${path}/ceremony`} enctype="multipart/form-data" class="stack">
+                <CsrfField token={csrfToken} />
+                <label for={`ceremony-${g.groupNo}`}>上传离线密钥仪式生成的仪式文件(服务器只保存公钥、封存分片和指纹)</label>
+                <input type="file" id={`ceremony-${g.groupNo}`} name="ceremonyFile" accept="application/json,.json" />
+                <button type="submit">{g.key ? '上传新的仪式文件(尚无选票)' : '上传仪式文件'}</button>
+              </form>
+            )}
+            {(isCustodian || canRun) && g.commitment && !g.unsealedAt && (
+              <form method="post" action={`${path}/result`} enctype="multipart/form-data" class="stack">
+                <CsrfField token={csrfToken} />
+                <label for={`result-${g.groupNo}`}>上传保管人离线开封得出的结果文件(公开版,不含私钥)</label>
+                <input type="file" id={`result-${g.groupNo}`} name="resultFile" accept="application/json,.json" />
+                <button type="submit">提交开封结果</button>
+              </form>
+            )}
+            {isCustodian && mine && g.draft && !g.unsealedAt && !g.draft.approvedSeats.includes(mine.seatNo) && (
+              <form method="post" action={`${path}/approve`} class="stack">
+                <CsrfField token={csrfToken} />
+                <input type="hidden" name="digest" value={g.draft.digest} />
+                <p>
+                  待确认结果摘要 <code class="break-all">{g.draft.digest}</code>:请与您在离线电脑上算出的结果核对后确认(<a href={`${path}/draft.json`} hx-boost="false">预览</a>)。
+                </p>
+                <button type="submit">我已核对,确认公布</button>
               </form>
             )}
             {g.unsealedAt && (
               <p>
-                <a href={`/c/${campaign.code}/results/${g.groupNo}`}>查看公布结果</a> ·{' '}
-                <a href={`${path}/result-audit.json`} hx-boost="false">
-                  下载审计版结果文件(含开封后的私钥)
-                </a>
+                <a href={`/c/${campaign.code}/results/${g.groupNo}`}>查看公布结果</a>(审计版结果文件含计票私钥,由开封的保管人保存,服务器没有)
               </p>
             )}
           </article>
@@ -133,43 +161,6 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
     </section>
   );
 }
-
-export function ShareTakenPage(props: { campaign: Campaign; file: ShareFile; code: string }) {
-  const { file } = props;
-  const json = JSON.stringify(file, null, 2);
-  const href = `data:application/json;base64,${btoa(json) /* the share file is ASCII */}`;
-  return (
-    <section>
-      <h1>
-        {groupName(file.group)} · 计票密钥分片(席位 {file.seat})
-      </h1>
-      <Flash kind="warn">服务器已删除这份分片,本页只显示这一次。请立即下载文件并打印分片码,分开妥善保管;离开本页后无法再次获取。</Flash>
-      <p>
-        <a class="button" href={href} download={`sanmin-${file.campaign}-group${file.group}-seat${file.seat}.json`} hx-boost="false">
-          下载分片文件
-        </a>{' '}
-        <button type="button" class="secondary" data-print>
-          打印分片码
-        </button>
-      </p>
-      <h2>分片码</h2>
-      <p class="share-code">{props.code}</p>
-      <ul>
-        <li>
-          年度 {file.campaign},{groupName(file.group)},席位 {file.seat},开封门限 {file.threshold}/{file.shareCount}
-        </li>
-        <li>
-          公布的分片指纹:<code class="break-all">{file.fingerprint}</code>
-        </li>
-        <li>
-          本组公钥:<code class="break-all">{file.publicKey}</code>
-        </li>
-      </ul>
-    </section>
-  );
-}
-
-
 
 export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
   const { campaign, state: s } = props;
@@ -186,6 +177,11 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
           <p>
             公钥(X25519,HPKE RFC 9180):<code class="break-all">{s.key.publicKey}</code>;开封门限 {s.params.threshold}/{s.params.shareCount}。
           </p>
+          {s.key.ceremonyDigest && (
+            <p>
+              密钥仪式在离线电脑上举行,服务器从未持有私钥。仪式文件摘要(应与到场保管人签字的仪式记录一致):<code class="break-all">{s.key.ceremonyDigest}</code>
+            </p>
+          )}
           <table>
             <thead>
               <tr>

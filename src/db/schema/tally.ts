@@ -15,6 +15,8 @@ export const tallyKeys = sqliteTable(
     shareCount: integer('share_count').notNull().default(5),
     threshold: integer('threshold').notNull().default(3),
     createdAt: integer('created_at').notNull(),
+    // digest of the ceremony file uploaded from the offline ceremony machine (printed on its paper record)
+    ceremonyDigest: text('ceremony_digest'),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.groupNo] })],
 );
@@ -29,10 +31,11 @@ export const tallySettings = sqliteTable('tally_settings', {
 });
 
 /**
- * A custodian's seat in a group's key ceremony. `seatKey` is an X25519 public key derived from
- * the custodian's login session (the server keeps only its public half); the ceremony seals the
- * seat's Shamir share to it (`sealedShare`), and the one download clears `sealedShare`, so no
- * share is ever at rest in a form the server can open. `fingerprint` is published.
+ * A custodian's seat in a group's key ceremony. `seatKey` is the X25519 public key the custodian
+ * registered on joining (derived on their side from a passphrase or key file, src/tally/seat-key.core.ts;
+ * the server never sees its private half); the offline ceremony seals the seat's Shamir share to
+ * it (`sealedShare`), which the custodian may download any number of times from any device and
+ * opens only on their side. `fingerprint` is published. `downloadedAt` = first download.
  */
 export const tallySeats = sqliteTable(
   'tally_seats',
@@ -43,7 +46,7 @@ export const tallySeats = sqliteTable(
     custodianId: text('custodian_id').notNull(),
     custodianName: text('custodian_name').notNull(),
     seatKey: text('seat_key').notNull(),
-    sealedShare: text('sealed_share'), // HPKE to seatKey until downloaded, then null
+    sealedShare: text('sealed_share'), // HPKE to seatKey; only the seat's custodian can open it
     fingerprint: text('fingerprint'), // SHA-256 of domain ‖ share, published
     downloadedAt: integer('downloaded_at'),
   },
@@ -74,8 +77,8 @@ export const tallyCommitments = sqliteTable(
 );
 
 /**
- * Shares handed in for unsealing, each checked against its seat's fingerprint. At most k−1 are
- * ever at rest: the k-th submission unseals at once and all of them are deleted.
+ * No longer written: shares were once handed in to the server for unsealing; custodians now
+ * unseal on their side (`npm run unseal`) and post the result. Kept so older databases migrate.
  */
 export const tallyUnsealShares = sqliteTable(
   'tally_unseal_shares',
@@ -101,8 +104,40 @@ export const tallyResults = sqliteTable(
     groupNo: integer('group_no').notNull(),
     decrypted: text('decrypted').notNull(), // JSON: (number|null)[][] in published random order
     tally: text('tally').notNull(), // JSON GroupTally
-    privateKey: text('private_key').notNull(), // base64url; the group is closed for good
+    privateKey: text('private_key').notNull(), // '' since custodians unseal on their side (older rows: base64url)
     unsealedAt: integer('unsealed_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.groupNo] })],
+);
+
+/**
+ * A result the custodians posted after unsealing on their side, awaiting their approvals: one
+ * draft a group (a new post replaces it and drops its approvals). `digest` names exactly what
+ * is approved; on the k-th approval it is published into `tally_results` in the same batch.
+ */
+export const tallyResultDrafts = sqliteTable(
+  'tally_result_drafts',
+  {
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    groupNo: integer('group_no').notNull(),
+    digest: text('digest').notNull(),
+    decrypted: text('decrypted').notNull(),
+    tally: text('tally').notNull(),
+    unsealedAt: integer('unsealed_at').notNull(),
+    postedBy: text('posted_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.groupNo] })],
+);
+
+/** A seated custodian's approval of a draft result (by its digest). */
+export const tallyResultApprovals = sqliteTable(
+  'tally_result_approvals',
+  {
+    campaignId: text('campaign_id').notNull().references(() => campaigns.id, { onDelete: 'cascade' }),
+    groupNo: integer('group_no').notNull(),
+    seatNo: integer('seat_no').notNull(),
+    digest: text('digest').notNull(),
+    approvedAt: integer('approved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.campaignId, t.groupNo, t.seatNo] })],
 );

@@ -18,7 +18,6 @@ import { newSeatKeyFile, seatKeyFromFile } from './seat-key.core';
 import { approveResult, commitGroup, commitmentDocument, committedBallots, joinCeremony, postResult, publishedResult, sealedShareFor, seatsDocument, tallyParams, uploadCeremony } from './tally.repo';
 import { unsealWithShares } from './unseal.core';
 import { verifyAgainstCommitment, type CommitmentVerdict, type PublishedResult } from './verify.core';
-import type { GroupTally } from './tally.core';
 
 const custodian = (groupNo: number, seat: number) => ({ id: `rehearsal-custodian-${groupNo}-${seat}`, name: `演练保管人${seat}` });
 
@@ -64,14 +63,6 @@ export async function unsealAsCustodians(db: Db, campaign: Campaign, groupNo: nu
     await approveResult(db, { id: row.custodianId, name: row.custodianName }, campaign, groupNo, digest);
   }
   return { result, auditEdition, commitment: document };
-}
-
-/**
- * Kept for the bench (bench/tally.ts): unsealing as the custodians do it, in the caller's
- * process. No route reaches it; the server itself has no unsealing.
- */
-export async function unsealGroup(db: Db, _actor: Actor, campaign: Campaign, groupNo: number, shares: readonly string[]): Promise<GroupTally> {
-  return (await unsealAsCustodians(db, campaign, groupNo, shares)).result.tally;
 }
 
 /**

@@ -505,4 +505,3 @@ export async function findReceipt(db: Db, campaign: Campaign, receipt: string) {
 }
 
 /** bench/tally.ts imports unsealing from here: it is the custodians' side (src/tally/rehearsal.ts), run in the caller's process, never by a route. */
-export { unsealGroup } from './rehearsal';

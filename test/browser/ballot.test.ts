@@ -118,13 +118,13 @@ describe('hearing day on a 10-inch tablet', () => {
     expect(record.receipt.slice(0, 16).toUpperCase()).toBe(firstReceipt.replace(/ /g, ''));
     await tablet.screenshot({ path: join(ARTIFACTS, 'ballot-check-tablet.png'), fullPage: true });
     await tablet.getByRole('button', { name: '重新加密,返回核对' }).click();
-    await tablet.getByText('已重新加密').waitFor();
+    await tablet.locator('#review-status').getByText('已重新加密').waitFor();
     const castReceipt = (await tablet.locator('#pending-receipt').textContent())!.trim();
     expect(castReceipt).not.toBe(firstReceipt);
 
     await tablet.getByRole('button', { name: '投出' }).click();
     // pending: the ballot is frozen on screen, nothing on it can change while it is resent
-    await tablet.getByText('网络不稳定').waitFor({ timeout: 20_000 });
+    await tablet.locator('#review-status').getByText('网络不稳定').waitFor({ timeout: 20_000 });
     expect(await tablet.locator('#back').isVisible()).toBe(false);
     expect(await tablet.locator('#check').isVisible()).toBe(false);
     expect(await tablet.locator('#confirm').isDisabled()).toBe(true);
@@ -265,7 +265,7 @@ describe('hearing day on a 10-inch tablet', () => {
     });
     const receipt = await voteAll(tablet, ticket, '比较满意');
     await tablet.getByRole('button', { name: '投出' }).click();
-    await tablet.getByText('网络不稳定').waitFor({ timeout: 20_000 });
+    await tablet.locator('#review-status').getByText('网络不稳定').waitFor({ timeout: 20_000 });
     await tablet.reload();
     await tablet.getByText('请核对您的选择').waitFor();
     expect((await tablet.locator('#pending-receipt').textContent())!.trim()).toBe(receipt);

@@ -102,6 +102,7 @@ export function BallotForm({ campaign, group, departments, options }: BallotForm
           <p class="receipt" id="pending-receipt"></p>
           <p class="muted">投出后,服务器确认的回执必须与这里相同;结果公布后可凭回执码核实选票已被计入。</p>
         </div>
+        <p id="review-status" class="flash warn" role="status" aria-live="polite" hidden></p>
         <div class="row" id="review-actions">
           <button id="back" type="button" class="secondary big">
             返回修改

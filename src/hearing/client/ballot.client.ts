@@ -36,7 +36,13 @@ interface Saved {
 const store = storage<Saved>('sanmin-ballot');
 const load = (): Saved => store.load();
 const save = (s: Saved) => store.save(s);
-const status = statusLine('#vote-status');
+const topStatus = statusLine('#vote-status');
+// beside the frozen ballot's buttons too: on a tablet the top of the page is scrolled away by then
+const reviewStatus = statusLine('#review-status');
+const status = (text: string, kind?: 'ok' | 'err' | 'warn') => {
+  topStatus(text, kind);
+  reviewStatus(text, kind);
+};
 
 const persist = <T>(path: string, body: unknown, what: string) =>
   persistCall<T>(path, body, (attempt, wait) =>

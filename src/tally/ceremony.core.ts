@@ -243,7 +243,8 @@ const groupsOf = (hex: string) => hex.match(/.{1,8}/g)!.join(' ');
 export function ceremonyRecordText(f: Omit<CeremonyFile, 'record'>): string {
   const lines = [
     `三民 计票密钥仪式记录`,
-    `评议活动:${f.campaign}  评议组:第 ${f.group} 组  门限:${f.threshold} / ${f.shareCount}`,
+    // group 0 is a survey's ceremony, its scope string in place of the campaign
+    f.group === 0 ? `问卷:${f.campaign}  门限:${f.threshold} / ${f.shareCount}` : `评议活动:${f.campaign}  评议组:第 ${f.group} 组  门限:${f.threshold} / ${f.shareCount}`,
     `时间:${f.createdAt}`,
     ``,
     `计票公钥:${f.publicKey}`,

@@ -24,7 +24,7 @@ import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
-import { cleanText, readJson, readUpload, RESULT_LIMIT } from '../lib/input';
+import { readJson, readUpload, RESULT_LIMIT } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';

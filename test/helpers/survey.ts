@@ -2,7 +2,6 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
-import { randomToken } from '../../src/lib/crypto';
 import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, surveyScope, type Survey } from '../../src/survey/survey.repo';
 import { encodeResponse, responseInfo } from '../../src/survey/response.core';
 import { checkResponse, type Answers } from '../../src/survey/survey.core';

@@ -146,6 +146,23 @@ describe('seat keys from the custodian, not from the login session', () => {
     expect((await getSurvey(t.db, campaign, id)).sealKey).toBe(file.publicKey);
   });
 
+  it('on the survey page: a custodian registers a seat key with the form; a malformed key is refused in Chinese and seats nobody', async () => {
+    const id = await createSocialSurvey(t.db, SYSTEM_ACTOR, campaign);
+    const cust = new Browser(t.app);
+    await cust.login('sc2');
+    const page = await cust.get(`/staff/c/2018/surveys/${id}`);
+    expect(page.body).toContain(`npm run seat-key -- --campaign 2018 --survey ${id}`);
+    const bad = await cust.post(`/staff/c/2018/surveys/${id}/tally/join`, { seat: '1', seatKey: 'not-a-key' });
+    expect(bad.status).toBe(422);
+    expect(bad.body).toContain('席位公钥');
+    expect((await surveySeatsDocument(t.db, campaign, await getSurvey(t.db, campaign, id))).seats).toEqual([]);
+    const key = await seatKeyFromPassphrase('第二席口令海上明月共潮生', surveyScope('2018', id), 0, 1, { N: 2 ** 10, r: 8, p: 1 });
+    await cust.get(`/staff/c/2018/surveys/${id}`);
+    const ok = await cust.post(`/staff/c/2018/surveys/${id}/tally/join`, { seat: '1', seatKey: key.publicKey });
+    expect(ok.res.headers.get('location')).toContain('done=join');
+    expect((await surveySeatsDocument(t.db, campaign, await getSurvey(t.db, campaign, id))).seats).toEqual([{ seat: 1, custodian: 'sc2', seatKey: key.publicKey }]);
+  });
+
   it('the server-side key generation, share hand-in and session-derived seats are gone', async () => {
     const { survey } = await openSocialSurvey(t.db);
     const cust = new Browser(t.app);

@@ -5,7 +5,7 @@ import { b64url } from '../../src/lib/bytes.core';
 import { closeSurvey, getSurvey, type Survey } from '../../src/survey/survey.repo';
 import { CIPHERTEXT_OVERHEAD, RESPONSE_BLOCK } from '../../src/survey/response.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
-import { addUser, atRestOf, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp } from '../helpers/app';
 import { api } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, unsealSurveyAsCustodians } from '../helpers/survey';
 

@@ -12,7 +12,6 @@ import {
 } from '../../src/survey/survey.core';
 import type { Survey } from '../../src/survey/survey.repo';
 import type { SurveySealState, TextAnswer } from '../../src/survey/survey.seal';
-import { surveyScope as surveyScopeOf } from '../../src/survey/response.core';
 
 export const STATE_LABELS = { draft: '草稿(可编辑)', open: '作答中(已冻结)', closed: '已结束' } as const;
 const KIND_NAMES = { social: '社情民意调查', discipline: '活动纪律情况调查' } as const;
@@ -483,7 +482,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <p class="muted">
               在自己的电脑上由口令或密钥文件算出席位公钥(服务器只保存公钥,重新登录不影响):
               <code class="wrap">
-                npm run seat-key -- --campaign {surveyScopeOf(p.campaign.code, p.survey.id)} --group 0 --seat 席位号 --passphrase-file 口令文件
+                npm run seat-key -- --campaign {p.campaign.code} --survey {p.survey.id} --seat 席位号 --passphrase-file 口令文件
               </code>
             </p>
             <label>

@@ -481,9 +481,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <Csrf token={p.csrfToken} />
             <p class="muted">
               在自己的电脑上由口令或密钥文件算出席位公钥(服务器只保存公钥,重新登录不影响):
-              <code class="wrap">
-                npm run seat-key -- --campaign {p.campaign.code} --survey {p.survey.id} --seat 席位号 --passphrase-file 口令文件
-              </code>
+<input readonly class="mono" value={`npm run seat-key -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seat 1 --passphrase-file passphrase.txt`} aria-label="生成席位公钥的命令" />
             </p>
             <label>
               席位号 <input name="seat" type="number" min={1} max={p.survey.shareCount} required class="w-5em" />
@@ -499,7 +497,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <Csrf token={p.csrfToken} />
             <p class="muted">
               在离线电脑上举行仪式:下载 <a href={`${api}/tally/seats`}>席位文件</a>,运行{' '}
-              <code class="wrap">npm run ceremony -- --campaign {p.campaign.code} --survey {p.survey.id} --seats seats.json --out ceremony.json</code>,再上传生成的仪式文件。私钥不经过服务器。
+              <input readonly class="mono" value={`npm run ceremony -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seats seats.json --out ceremony.json`} aria-label="密钥仪式命令" />,再上传生成的仪式文件。私钥不经过服务器。
             </p>
             <input type="file" name="ceremonyFile" accept=".json,application/json" aria-label="仪式文件" required />
             <button type="submit">上传仪式文件</button>
@@ -510,14 +508,15 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <a href={`${api}/tally/share`} download>
               下载我的封存分片
             </a>
-            <span class="muted">(只有您的口令或密钥文件能打开:npm run unseal -- --open 分片文件 --passphrase-file 口令文件 --out share.json)</span>
+            <span class="muted">(只有您的口令或密钥文件能打开)</span>
+            <input readonly class="mono" value="npm run unseal -- --open sealed-share.json --passphrase-file passphrase.txt --out share.json" aria-label="打开分片的命令" />
           </p>
         )}
         {p.survey.state === 'closed' && !p.seal.unsealed && (
           <>
             <p class="muted">
               开封在保管人一方进行:下载 <a href={`${api}/tally/commitment`}>承诺文件</a> 和 <a href={`${api}/tally/responses`}>已承诺答卷</a>,由 {p.survey.threshold} 位保管人运行{' '}
-              <code class="wrap">npm run unseal -- --commitment commitment.json --responses responses.json --share 分片 … --out result.json</code>,上传公开版结果,再由 {p.survey.threshold} 位保管人确认后公布。
+              <input readonly class="mono" value={'npm run unseal -- --commitment commitment.json --responses responses.json --share sealed-share.json --passphrase-file passphrase.txt … --out result.json'} aria-label="开封命令" />,上传公开版结果,再由 {p.survey.threshold} 位保管人确认后公布。
             </p>
             {(org || ['custodian', 'statistician'].includes(p.user.role)) && (
               <form method="post" action={`${base}/tally/result`} class="stack" enctype="multipart/form-data">

@@ -458,7 +458,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
                   · 指纹 <code>{s.fingerprint.slice(0, 16)}</code>
                 </>
               )}{' '}
-              {s.shareWaiting ? '· 分片待下载' : s.downloadedAt ? '· 分片已下载' : ''}
+              {s.downloadedAt ? '· 封存分片已下载' : s.shareWaiting ? '· 封存分片待下载' : ''}
             </li>
           ))}
         </ul>
@@ -481,13 +481,13 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <Csrf token={p.csrfToken} />
             <p class="muted">
               在自己的电脑上由口令或密钥文件算出席位公钥(服务器只保存公钥,重新登录不影响):
-<input readonly class="mono" value={`npm run seat-key -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seat 1 --passphrase-file passphrase.txt`} aria-label="生成席位公钥的命令" />
+<input type="text" readonly class="mono" value={`npm run seat-key -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seat 1 --passphrase-file passphrase.txt`} aria-label="生成席位公钥的命令" />
             </p>
             <label>
               席位号 <input name="seat" type="number" min={1} max={p.survey.shareCount} required class="w-5em" />
             </label>
             <label for="seatKey">席位公钥</label>
-            <input id="seatKey" name="seatKey" required class="mono" />
+            <input type="text" id="seatKey" name="seatKey" required class="mono" autocomplete="off" />
             {e['seatKey'] && <p class="field-error">{e['seatKey']}</p>}
             <button type="submit">加入密钥仪式</button>
           </form>
@@ -496,8 +496,8 @@ export function SurveyEditPage(p: SurveyEditProps) {
           <form method="post" action={`${base}/tally/ceremony`} class="stack" enctype="multipart/form-data">
             <Csrf token={p.csrfToken} />
             <p class="muted">
-              在离线电脑上举行仪式:下载 <a href={`${api}/tally/seats`}>席位文件</a>,运行{' '}
-              <input readonly class="mono" value={`npm run ceremony -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seats seats.json --out ceremony.json`} aria-label="密钥仪式命令" />,再上传生成的仪式文件。私钥不经过服务器。
+              在离线电脑上举行仪式:下载 <a href={`${api}/tally/seats`}>席位文件</a>,运行下面的命令,再上传生成的仪式文件。私钥不经过服务器。
+              <input type="text" readonly class="mono" value={`npm run ceremony -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seats seats.json --out ceremony.json`} aria-label="密钥仪式命令" />
             </p>
             <input type="file" name="ceremonyFile" accept=".json,application/json" aria-label="仪式文件" required />
             <button type="submit">上传仪式文件</button>
@@ -509,14 +509,14 @@ export function SurveyEditPage(p: SurveyEditProps) {
               下载我的封存分片
             </a>
             <span class="muted">(只有您的口令或密钥文件能打开)</span>
-            <input readonly class="mono" value="npm run unseal -- --open sealed-share.json --passphrase-file passphrase.txt --out share.json" aria-label="打开分片的命令" />
+            <input type="text" readonly class="mono" value="npm run unseal -- --open sealed-share.json --passphrase-file passphrase.txt --out share.json" aria-label="打开分片的命令" />
           </p>
         )}
         {p.survey.state === 'closed' && !p.seal.unsealed && (
           <>
             <p class="muted">
-              开封在保管人一方进行:下载 <a href={`${api}/tally/commitment`}>承诺文件</a> 和 <a href={`${api}/tally/responses`}>已承诺答卷</a>,由 {p.survey.threshold} 位保管人运行{' '}
-              <input readonly class="mono" value={'npm run unseal -- --commitment commitment.json --responses responses.json --share sealed-share.json --passphrase-file passphrase.txt … --out result.json'} aria-label="开封命令" />,上传公开版结果,再由 {p.survey.threshold} 位保管人确认后公布。
+              开封在保管人一方进行:下载 <a href={`${api}/tally/commitment`}>承诺文件</a> 和 <a href={`${api}/tally/responses`}>已承诺答卷</a>,由 {p.survey.threshold} 位保管人运行下面的命令,上传公开版结果,再由 {p.survey.threshold} 位保管人确认后公布。
+              <input type="text" readonly class="mono" value={'npm run unseal -- --commitment commitment.json --responses responses.json --share sealed-share.json --passphrase-file passphrase.txt … --out result.json'} aria-label="开封命令" />
             </p>
             {(org || ['custodian', 'statistician'].includes(p.user.role)) && (
               <form method="post" action={`${base}/tally/result`} class="stack" enctype="multipart/form-data">

@@ -7,17 +7,23 @@
 //   ciphertexts against the commitment (each against its receipt, count, root), decrypts, tallies,
 //   and writes the public edition (decrypted ballots in random order, the tally; no key: this is
 //   what is uploaded) and, with --audit-out, the audit edition with the key (kept by the custodians).
+// npm run unseal -- --commitment <survey-commitment.json> --responses <responses.json> --share <file> … --out <result.json> [--audit-out <audit.json>]
+//   A survey, the same way: its commitment (GET …/surveys/{id}/tally/commitment) and committed
+//   responses (…/tally/responses); decrypts, reads each response against the committed
+//   definition, tallies with tallySurvey; the public edition is posted to …/tally/result.
 // Exit 0 done; 1 refused (the reason in Chinese, with a code); 2 usage.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { CeremonyError, openSealedShare, type SealedShareFile } from '../tally/ceremony.core';
 import type { GroupCommitment } from '../tally/commitment.core';
 import { SeatKeyError, seatKeyFromFile, seatKeyFromPassphrase } from '../tally/seat-key.core';
 import { UnsealError, unsealWithShares, type BallotsFile } from '../tally/unseal.core';
+import { unsealSurveyWithShares, type SurveyCommitment, type SurveyResponsesFile } from '../survey/survey-unseal.core';
 
 const args = process.argv.slice(2).filter((a) => a !== '--');
 const usage =
   'usage: npm run unseal -- --open <sealed-share.json> (--passphrase-file <f> | --key-file <f>) --out <share.json>\n' +
-  '       npm run unseal -- --commitment <commitment.json> --ballots <ballots.json> --share <file> [--passphrase-file <f> | --key-file <f>] … --out <result.json> [--audit-out <audit.json>]';
+  '       npm run unseal -- --commitment <commitment.json> --ballots <ballots.json> --share <file> [--passphrase-file <f> | --key-file <f>] … --out <result.json> [--audit-out <audit.json>]\n' +
+  '       npm run unseal -- --commitment <survey-commitment.json> --responses <responses.json> --share <file> [--passphrase-file <f> | --key-file <f>] … --out <result.json> [--audit-out <audit.json>]';
 
 interface ShareArg {
   path: string;
@@ -45,7 +51,7 @@ for (let i = 0; i < args.length; i++) {
     }
     if (flag === '--passphrase-file') target.passphraseFile = value;
     else target.keyFile = value;
-  } else if (['--commitment', '--ballots', '--out', '--audit-out'].includes(flag)) single[flag] = value;
+  } else if (['--commitment', '--ballots', '--responses', '--out', '--audit-out'].includes(flag)) single[flag] = value;
   else {
     console.error(usage);
     process.exit(2);
@@ -83,7 +89,7 @@ function refuseExisting(path: string) {
 try {
   const out = single['--out'];
   if (open) {
-    if (!out || shares.length || single['--commitment'] || single['--ballots']) {
+    if (!out || shares.length || single['--commitment'] || single['--ballots'] || single['--responses']) {
       console.error(usage);
       process.exit(2);
     }
@@ -93,25 +99,29 @@ try {
     const f = JSON.parse(text) as { seat: number; fingerprint: string };
     console.log(JSON.stringify({ seat: f.seat, fingerprint: f.fingerprint, share: out }));
   } else {
-    if (!out || !single['--commitment'] || !single['--ballots'] || shares.length === 0) {
+    const contents = single['--ballots'] ?? single['--responses'];
+    if (!out || !single['--commitment'] || !contents || (single['--ballots'] && single['--responses']) || shares.length === 0) {
       console.error(usage);
       process.exit(2);
     }
     refuseExisting(out);
     if (single['--audit-out']) refuseExisting(single['--audit-out']);
     const t0 = performance.now();
-    const commitment = JSON.parse(readText(single['--commitment'])) as GroupCommitment;
-    const ballots = JSON.parse(readText(single['--ballots'])) as BallotsFile;
+    const commitment = JSON.parse(readText(single['--commitment'])) as { kind?: string };
+    const survey = commitment.kind === 'sanmin-survey-commitment';
+    if (survey !== Boolean(single['--responses'])) throw new UnsealError('USAGE', survey ? '这是问卷承诺文件:请用 --responses 给出已承诺答卷文件' : '这是评议组承诺文件:请用 --ballots 给出已承诺选票文件');
     const texts: string[] = [];
     for (const s of shares) texts.push(await shareText(s));
     const t1 = performance.now();
-    const { result, auditEdition, seats } = await unsealWithShares(commitment, ballots, texts);
+    const unsealed = survey
+      ? await unsealSurveyWithShares(commitment as SurveyCommitment, JSON.parse(readText(contents)) as SurveyResponsesFile, texts)
+      : await unsealWithShares(commitment as GroupCommitment, JSON.parse(readText(contents)) as BallotsFile, texts);
+    const { result, auditEdition, seats } = unsealed;
     const unsealMs = performance.now() - t1;
     writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
     if (single['--audit-out']) writeFileSync(single['--audit-out'], JSON.stringify(auditEdition, null, 2) + '\n', { mode: 0o600 });
-    console.log(
-      JSON.stringify({ group: result.group, ballots: result.ballots.length, seats, result: out, auditEdition: single['--audit-out'] ?? null, unsealMs: Math.round(unsealMs), totalMs: Math.round(performance.now() - t0) }),
-    );
+    const counted = 'group' in result ? { group: result.group, ballots: result.ballots.length } : { survey: result.survey, responses: result.answers.length, invalid: result.tally.invalid };
+    console.log(JSON.stringify({ ...counted, seats, result: out, auditEdition: single['--audit-out'] ?? null, unsealMs: Math.round(unsealMs), totalMs: Math.round(performance.now() - t0) }));
   }
 } catch (err) {
   if (err instanceof UnsealError || err instanceof CeremonyError || err instanceof SeatKeyError) {

@@ -20,7 +20,13 @@ const UPLOAD_ROUTES = [/^\/staff\/c\/[^/]+\/candidates\/import$/, /^\/staff\/c\/
 
 /** A group's unsealed result as the custodians post it: the public edition with every ciphertext (about 1 KB a ballot). */
 export const RESULT_LIMIT = 16 * 1024 * 1024;
-const RESULT_ROUTES = [/^\/api\/campaigns\/[^/]+\/groups\/\d+\/tally\/result$/, /^\/staff\/c\/[^/]+\/tally\/\d+\/result$/];
+const RESULT_ROUTES = [
+  /^\/api\/campaigns\/[^/]+\/groups\/\d+\/tally\/result$/,
+  /^\/staff\/c\/[^/]+\/tally\/\d+\/result$/,
+  // a survey's posted result: every decrypted response, free text included
+  /^\/api\/campaigns\/[^/]+\/surveys\/[^/]+\/tally\/result$/,
+  /^\/staff\/c\/[^/]+\/surveys\/[^/]+\/tally\/result$/,
+];
 
 export function bodyLimitFor(path: string): number {
   if (RESULT_ROUTES.some((r) => r.test(path))) return RESULT_LIMIT;

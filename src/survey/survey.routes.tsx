@@ -24,7 +24,7 @@ import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
-import { cleanText, readJson, readUpload } from '../lib/input';
+import { readJson, readUpload, RESULT_LIMIT } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
@@ -49,7 +49,21 @@ import {
   saveDefinition,
   type Survey,
 } from './survey.repo';
-import { isSurveyUnsealed, joinSurveyCeremony, loadSurveyResult, publishTexts, runSurveyCeremony, setSurveyParams, submitSurveyShare, surveySealState, takeSurveyShare } from './survey.seal';
+import {
+  approveSurveyResult,
+  isSurveyUnsealed,
+  joinSurveyCeremony,
+  loadSurveyResult,
+  postSurveyResult,
+  publishTexts,
+  sealedSurveyShareFor,
+  setSurveyParams,
+  surveyCommitment,
+  surveyResponsesFile,
+  surveySealState,
+  surveySeatsDocument,
+  uploadSurveyCeremony,
+} from './survey.seal';
 
 /** Questionnaires: the organisers' builder and the survey's life (staff), the respondent's pages and API, results. */
 export const surveyRoutes = new Hono<AppEnv>();
@@ -100,11 +114,12 @@ const DONE: Record<string, string> = {
   moved: '已调整顺序',
   saved: '问卷已保存',
   settings: '已保存保管人数和开封门限',
-  join: '已加入密钥仪式。请在本次登录有效期内下载分片',
-  ceremony: '密钥已生成,分片已分别封存给各保管人;服务器不保存私钥',
+  join: '已登记席位公钥。仪式举行后可随时下载封存分片(只有您的口令或密钥文件能打开)',
+  ceremony: '仪式文件已核对并保存:公钥、封存分片与指纹;服务器不保存私钥',
   opened: '问卷已开放作答,内容已冻结',
   closed: '问卷已结束,答卷集合已承诺',
-  submitted: '分片已核对并记录',
+  posted: '开封结果已核对(答卷数、根摘要与统计均重算一致),等待保管人确认',
+  approved: '已确认结果,等待其他保管人确认',
   unsealed: '问卷已开封,结果已公布',
 };
 
@@ -308,43 +323,112 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/tally/settings', requireRole('orga
   });
 });
 
-surveyRoutes.post('/staff/c/:code/surveys/:id/tally/join', requireRole('custodian'), (c) =>
-  act(c, async (campaign, survey) => {
-    await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, c.var.sessionToken!);
+/** A staff upload (multipart file field) read as JSON; a missing, oversized or non-JSON file is a Chinese 422. */
+async function uploadedJson(c: Context<AppEnv>, field: string, limit: number): Promise<unknown> {
+  const { files } = await readUpload(c);
+  const file = files[field];
+  if (!file || file.size === 0) throw new AppError(422, 'FILE_MISSING', '请选择文件', { [field]: '请选择文件' });
+  if (file.size > limit) throw new AppError(422, 'FILE_TOO_LARGE', '文件太大', { [field]: '文件太大' });
+  try {
+    return JSON.parse(await file.text());
+  } catch {
+    throw new AppError(422, 'FILE_UNREADABLE', '文件不是 JSON', { [field]: '文件不是 JSON' });
+  }
+}
+
+/** body seat, seatKey: the public seat key the custodian derived on their side (npm run seat-key, group 0, the survey's scope). */
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/join', requireRole('custodian'), async (c) => {
+  const form = await formFieldsAll(c);
+  return act(c, async (campaign, survey) => {
+    await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, Number(str(form['seat'])), str(form['seatKey']).trim(), c.var.user!.displayName);
     return 'join';
-  }),
-);
+  });
+});
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/tally/ceremony', requireRole('organiser', 'statistician'), (c) =>
   act(c, async (campaign, survey) => {
-    await runSurveyCeremony(c.var.db, actor(c), campaign, survey);
+    await uploadSurveyCeremony(c.var.db, actor(c), campaign, survey, await uploadedJson(c, 'ceremonyFile', 200_000));
     return 'ceremony';
   }),
 );
 
-/** The one download of a custodian's share: the share file as JSON (the printable code in a header). */
-surveyRoutes.post('/staff/c/:code/surveys/:id/tally/share', requireRole('custodian'), async (c) => {
-  const { campaign, survey } = await load(c);
-  let taken: Awaited<ReturnType<typeof takeSurveyShare>>;
-  try {
-    taken = await takeSurveyShare(c.var.db, actor(c), campaign, survey, c.var.sessionToken!);
-  } catch (err) {
-    if (err instanceof AppError && [404, 409, 410].includes(err.status)) return editPage(c, campaign, survey, { error: err.message }, err.status as 404 | 409 | 410);
-    throw err;
-  }
-  c.header('Cache-Control', 'no-store');
-  return c.json(taken.file, 200, { 'content-disposition': `attachment; filename="survey-share-${campaign.code}-${survey.id.slice(0, 8)}-${taken.file.seat}.json"`, 'x-share-code': taken.code });
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/result', requireRole('custodian', 'statistician', 'organiser'), (c) =>
+  act(c, async (campaign, survey) => {
+    await postSurveyResult(c.var.db, actor(c), campaign, survey, await uploadedJson(c, 'resultFile', RESULT_LIMIT));
+    return 'posted';
+  }),
+);
+
+surveyRoutes.post('/staff/c/:code/surveys/:id/tally/approve', requireRole('custodian'), async (c) => {
+  const form = await formFieldsAll(c);
+  return act(c, async (campaign, survey) => {
+    const r = await approveSurveyResult(c.var.db, actor(c), campaign, survey, str(form['digest']));
+    return r.published ? 'unsealed' : 'approved';
+  });
 });
 
-surveyRoutes.post('/staff/c/:code/surveys/:id/tally/submit', requireRole('custodian'), async (c) => {
-  const { fields, files } = await readUpload(c);
-  const file = files['shareFile'];
-  const text = file && file.size > 0 ? (file.size < 10_000 ? cleanText(await file.text(), 'shareFile') : '') : (fields['share'] ?? '');
-  return act(c, async (campaign, survey) => {
-    const r = await submitSurveyShare(c.var.db, actor(c), campaign, survey, text, c.var.atRest);
-    if (r.unsealed) await c.var.scrubDeleted(); // the kept shares were deleted: leave nothing of them on disk
-    return r.unsealed ? 'unsealed' : 'submitted';
-  });
+// ---- the same as JSON, for the CLI and scripts (bearer token or cookie with X-CSRF-Token) ----
+
+const apiSurvey = '/api/campaigns/:code/surveys/:id/tally';
+
+/** The ceremony's input: seats, names, seat public keys, k, n, the survey's scope as "campaign" and group 0. */
+surveyRoutes.get(`${apiSurvey}/seats`, requireRole(...STAFF), async (c) => {
+  const { campaign, survey } = await load(c);
+  return c.json(await surveySeatsDocument(c.var.db, campaign, survey), 200, { 'content-disposition': `inline; filename="seats-${campaign.code}-survey-${survey.id.slice(0, 8)}.json"` });
+});
+
+/** body {"seat": n, "seatKey": "<43-character base64url X25519 public key>"} */
+surveyRoutes.post(`${apiSurvey}/join`, requireRole('custodian'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const body = await readJson(c);
+  return c.json({ seat: await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, body['seat'], body['seatKey'], c.var.user!.displayName) });
+});
+
+/** body: the ceremony file written by `npm run ceremony -- --survey <id>` on the offline machine. */
+surveyRoutes.post(`${apiSurvey}/ceremony`, requireRole('statistician', 'organiser'), async (c) => {
+  const { campaign, survey } = await load(c);
+  return c.json(await uploadSurveyCeremony(c.var.db, actor(c), campaign, survey, await readJson(c)));
+});
+
+surveyRoutes.get(`${apiSurvey}/share`, requireRole('custodian'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const sealed = await sealedSurveyShareFor(c.var.db, actor(c), campaign, survey);
+  return c.json(sealed, 200, { 'cache-control': 'no-store', 'content-disposition': `attachment; filename="sealed-share-${campaign.code}-survey-${survey.id.slice(0, 8)}-${sealed.seat}.json"` });
+});
+
+/** The commitment fixed at closing (public: it reveals receipts and the definition, no content). */
+surveyRoutes.get(`${apiSurvey}/commitment`, async (c) => {
+  const { campaign, survey } = await load(c);
+  return c.json(await surveyCommitment(c.var.db, campaign, survey), 200, { 'content-disposition': `inline; filename="commitment-${campaign.code}-survey-${survey.id.slice(0, 8)}.json"` });
+});
+
+surveyRoutes.get(`${apiSurvey}/responses`, requireRole(...STAFF), async (c) => {
+  const { campaign, survey } = await load(c);
+  return c.json(await surveyResponsesFile(c.var.db, campaign, survey), 200, { 'content-disposition': `inline; filename="responses-${campaign.code}-survey-${survey.id.slice(0, 8)}.json"` });
+});
+
+/** body: the public edition written by `npm run unseal` (no private key). */
+surveyRoutes.post(`${apiSurvey}/result`, requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const r = await postSurveyResult(c.var.db, actor(c), campaign, survey, await readJson(c));
+  return c.json({ digest: r.digest, threshold: r.threshold });
+});
+
+/** The preview a seated custodian checks before approving (the tally, never the answers). */
+surveyRoutes.get(`${apiSurvey}/draft`, requireRole('custodian'), async (c) => {
+  const { survey } = await load(c);
+  const seal = await surveySealState(c.var.db, survey);
+  if (!seal.seats.some((s) => s.custodianId === c.var.user!.id)) throw new AppError(403, 'NO_SEAT', '只有本问卷的保管人可以预览待确认的结果');
+  if (!seal.draft) throw new AppError(404, 'NO_DRAFT', '还没有待确认的结果');
+  return c.json(seal.draft, 200, { 'cache-control': 'no-store' });
+});
+
+/** body {"digest": "<the draft's digest as previewed>"}; the k-th approval publishes. */
+surveyRoutes.post(`${apiSurvey}/approve`, requireRole('custodian'), async (c) => {
+  const { campaign, survey } = await load(c);
+  const body = await readJson(c);
+  const r = await approveSurveyResult(c.var.db, actor(c), campaign, survey, body['digest']);
+  return c.json({ ...r, result: r.published ? `/c/${campaign.code}/surveys/${survey.id}/results` : null });
 });
 
 surveyRoutes.post('/staff/c/:code/surveys/:id/open', requireRole('organiser'), (c) =>

@@ -14,11 +14,10 @@
  *   receipt is published anyway, so inclusion proofs of a Merkle tree would add nothing).
  */
 import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke/core';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, hexToBytes, utf8ToBytes } from '@noble/hashes/utils.js';
 import { combine, split } from 'shamir-secret-sharing';
 import { sha256Hex } from '../lib/crypto';
-import { b64url, fromB64url, publicKeyOf } from './seal.core';
+import { b64url, fromB64url } from './seal.core';
 import { canonicalTypedHex } from '../lib/codes.core';
 import { fromHex, isCanonicalB64url } from '../lib/bytes.core';
 import { canonicalJson } from '../lib/crypto';
@@ -36,15 +35,6 @@ export function ceremonyParamsProblem(shareCount: number, threshold: number): st
   if (!Number.isInteger(shareCount) || shareCount < 2 || shareCount > 15) return '保管人数须为 2 至 15 之间的整数';
   if (!Number.isInteger(threshold) || threshold < 2 || threshold > shareCount) return '开启门限须为不小于 2、不大于保管人数的整数';
   return null;
-}
-
-/**
- * A seat key pair derived from a secret string. Surveys (src/survey/survey.seal.ts) still derive
- * their seat keys from the session token with it; the tally uses src/tally/seat-key.core.ts.
- */
-export async function seatKeyFrom(secret: string, campaignId: string, groupNo: number): Promise<{ privateKey: Uint8Array; publicKey: string }> {
-  const privateKey = sha256(utf8ToBytes(`sanmin-seat-v1|${campaignId}|${groupNo}|${secret}`));
-  return { privateKey, publicKey: await publicKeyOf(privateKey) };
 }
 
 const shareInfo = (campaign: string, group: number, seat: number) => utf8ToBytes(`sanmin-share-seal-v1|${campaign}|${group}|${seat}`);
@@ -243,7 +233,8 @@ const groupsOf = (hex: string) => hex.match(/.{1,8}/g)!.join(' ');
 export function ceremonyRecordText(f: Omit<CeremonyFile, 'record'>): string {
   const lines = [
     `三民 计票密钥仪式记录`,
-    `评议活动:${f.campaign}  评议组:第 ${f.group} 组  门限:${f.threshold} / ${f.shareCount}`,
+    // group 0 is a survey's ceremony, its scope string in place of the campaign
+    f.group === 0 ? `问卷:${f.campaign}  门限:${f.threshold} / ${f.shareCount}` : `评议活动:${f.campaign}  评议组:第 ${f.group} 组  门限:${f.threshold} / ${f.shareCount}`,
     `时间:${f.createdAt}`,
     ``,
     `计票公钥:${f.publicKey}`,

@@ -83,6 +83,35 @@ export async function ballotsProblem(commitment: GroupCommitment, ballots: Ballo
 }
 
 /**
+ * The key from k shares, checked against the published public key: the one rebuilding both the
+ * ballots' and the surveys' unsealing use (a survey's scope string stands in for the campaign,
+ * group 0, so a group's share never rebuilds a survey's key, nor back). The caller zeroes it.
+ */
+export async function rebuildKey(
+  scope: { campaign: string; group: number; threshold: number; publicKey: string },
+  shareInputs: readonly string[],
+  what = { unit: '本组', mismatch: '由分片恢复的密钥与本组公钥不符:有分片不属于本组或已损坏' },
+): Promise<{ privateKey: Uint8Array; seats: number[] }> {
+  const bySeat = readShares(shareInputs, scope.campaign, scope.group);
+  if (bySeat.size < scope.threshold) {
+    throw new UnsealError('NOT_ENOUGH_SHARES', `开封${what.unit}需要至少 ${scope.threshold} 位保管人的分片,目前只有 ${bySeat.size} 份`);
+  }
+  const seats = [...bySeat.keys()].sort((a, b) => a - b);
+  const privateKey = await combineShares(seats.map((s) => bySeat.get(s)!));
+  let derived = '';
+  try {
+    derived = await publicKeyOf(privateKey);
+  } catch {
+    /* not a key */
+  }
+  if (derived !== scope.publicKey) {
+    privateKey.fill(0);
+    throw new UnsealError('KEY_MISMATCH', what.mismatch);
+  }
+  return { privateKey, seats };
+}
+
+/**
  * The whole unsealing with k shares. Returns the public edition (what is posted and published)
  * and the audit edition (the same plus the rebuilt private key, kept by the custodians).
  */
@@ -96,20 +125,8 @@ export async function unsealWithShares(
   if (problem) throw new UnsealError('COMMITMENT_INVALID', `承诺文件无效:${problem}`);
   const ballotsBad = await ballotsProblem(commitment, ballots);
   if (ballotsBad) throw new UnsealError('COMMITMENT_MISMATCH', ballotsBad);
-  const bySeat = readShares(shareInputs, commitment.campaign, commitment.group);
-  if (bySeat.size < commitment.threshold) {
-    throw new UnsealError('NOT_ENOUGH_SHARES', `开封本组需要至少 ${commitment.threshold} 位保管人的分片,目前只有 ${bySeat.size} 份`);
-  }
-  const seats = [...bySeat.keys()].sort((a, b) => a - b);
-  const privateKey = await combineShares(seats.map((s) => bySeat.get(s)!));
+  const { privateKey, seats } = await rebuildKey(commitment, shareInputs);
   try {
-    let derived = '';
-    try {
-      derived = await publicKeyOf(privateKey);
-    } catch {
-      /* not a key */
-    }
-    if (derived !== commitment.publicKey) throw new UnsealError('KEY_MISMATCH', '由分片恢复的密钥与本组公钥不符:有分片不属于本组或已损坏');
     const positions = new Set(commitment.scale.map((o) => o.position));
     // a ballot sealed against other department or option names than the committed ones counts as invalid
     const shape = ballotShapeDigest([...commitment.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...commitment.scale].sort((a, b) => a.position - b.position).map((o) => o.label));

@@ -2,32 +2,76 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
-import { randomToken } from '../../src/lib/crypto';
-import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, type Survey } from '../../src/survey/survey.repo';
+import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, surveyScope, type Survey } from '../../src/survey/survey.repo';
 import { encodeResponse, responseInfo } from '../../src/survey/response.core';
 import { checkResponse, type Answers } from '../../src/survey/survey.core';
 import { IKM_LENGTH, sealWithSeed } from '../../src/tally/device-seal.core';
 import { ballotReceipt } from '../../src/tally/seal.core';
-import { joinSurveyCeremony, runSurveyCeremony, takeSurveyShare, type SurveyShareFile } from '../../src/survey/survey.seal';
+import {
+  approveSurveyResult,
+  joinSurveyCeremony,
+  postSurveyResult,
+  sealedSurveyShareFor,
+  surveyCommitment,
+  surveyResponsesFile,
+  surveySeatsDocument,
+  uploadSurveyCeremony,
+} from '../../src/survey/survey.seal';
+import { unsealSurveyWithShares } from '../../src/survey/survey-unseal.core';
+import { openSealedShare, runCeremonyCore, type ShareFile } from '../../src/tally/ceremony.core';
+import { newSeatKeyFile, seatKeyFromFile, type SeatKeyFile } from '../../src/tally/seat-key.core';
 import { atRestOf } from './app';
 import { api } from './hearing';
 
 type Fetchable = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
-/** Stand-in custodians join, the ceremony runs and every share comes back to the caller (rehearsal style). */
-export async function surveyCeremony(db: Db, campaign: Campaign, surveyId: string): Promise<SurveyShareFile[]> {
+export const surveyCustodian = (seat: number) => ({ id: `survey-custodian-${seat}`, name: `保管人${seat}` });
+
+/**
+ * Stand-in custodians register key-file seat keys for the survey's scope, the ceremony runs on
+ * "their side" (the same `runCeremonyCore` as `npm run ceremony -- --survey`), is uploaded, and
+ * each opens their sealed share locally. Returns the opened shares and the seat key files.
+ */
+export async function surveyCeremony(db: Db, campaign: Campaign, surveyId: string): Promise<ShareFile[] & { keyFiles: SeatKeyFile[] }> {
   let survey = await getSurvey(db, campaign, surveyId);
-  const custodians = Array.from({ length: survey.shareCount }, (_, i) => ({ id: `survey-custodian-${i + 1}`, name: `保管人${i + 1}`, secret: randomToken() }));
-  for (const c of custodians) await joinSurveyCeremony(db, c, campaign, survey, c.secret);
-  await runSurveyCeremony(db, SYSTEM_ACTOR, campaign, survey);
+  const scope = surveyScope(campaign, survey);
+  const keyFiles: SeatKeyFile[] = [];
+  for (let seat = 1; seat <= survey.shareCount; seat++) {
+    const keyFile = await newSeatKeyFile(scope, 0, seat);
+    const c = surveyCustodian(seat);
+    await joinSurveyCeremony(db, c, campaign, survey, seat, keyFile.publicKey, c.name);
+    keyFiles.push(keyFile);
+  }
+  await uploadSurveyCeremony(db, SYSTEM_ACTOR, campaign, survey, await runCeremonyCore(await surveySeatsDocument(db, campaign, survey)));
   survey = await getSurvey(db, campaign, surveyId);
-  const shares: SurveyShareFile[] = [];
-  for (const c of custodians) shares.push((await takeSurveyShare(db, c, campaign, survey, c.secret)).file);
+  const shares = [] as unknown as ShareFile[] & { keyFiles: SeatKeyFile[] };
+  for (const keyFile of keyFiles) {
+    const sealed = await sealedSurveyShareFor(db, surveyCustodian(keyFile.seat), campaign, survey);
+    const seatKey = await seatKeyFromFile(JSON.stringify(keyFile), scope, 0, keyFile.seat);
+    shares.push(await openSealedShare(sealed, seatKey.privateKey));
+    seatKey.privateKey.fill(0);
+  }
+  shares.keyFiles = keyFiles;
   return shares;
 }
 
+/**
+ * The custodians' side of unsealing a closed survey, in this process: read the commitment and
+ * the committed responses as the API serves them, unseal with the shares, post the public
+ * edition, and have the seats whose shares were used approve it until it is published.
+ */
+export async function unsealSurveyAsCustodians(db: Db, campaign: Campaign, surveyOrId: Survey | string, shares: readonly (ShareFile | string)[]) {
+  const survey = await getSurvey(db, campaign, typeof surveyOrId === 'string' ? surveyOrId : surveyOrId.id);
+  const commitment = await surveyCommitment(db, campaign, survey);
+  const file = await surveyResponsesFile(db, campaign, survey);
+  const { result, auditEdition, seats } = await unsealSurveyWithShares(commitment, file, shares.map((s) => (typeof s === 'string' ? s : JSON.stringify(s))));
+  const { digest } = await postSurveyResult(db, surveyCustodian(seats[0]!), campaign, survey, result);
+  for (const seat of seats.slice(0, commitment.threshold)) await approveSurveyResult(db, surveyCustodian(seat), campaign, survey, digest);
+  return { result, auditEdition, commitment, tally: result.tally };
+}
+
 /** The 社情民意调查 from its template, with its ceremony held and opened; `codes` citizen invitations. */
-export async function openSocialSurvey(db: Db, codes = 0): Promise<{ campaign: Campaign; survey: Survey; shares: SurveyShareFile[]; codes: string[] }> {
+export async function openSocialSurvey(db: Db, codes = 0): Promise<{ campaign: Campaign; survey: Survey; shares: ShareFile[]; codes: string[] }> {
   const campaign = await getCampaign(db, '2018');
   const id = await createSocialSurvey(db, SYSTEM_ACTOR, campaign);
   const shares = await surveyCeremony(db, campaign, id);

@@ -8,7 +8,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { checkpointWal, openLibsql } from '../../src/db/libsql';
-import { delegates, surveys, surveyUnsealShares, tallyResults, tallySeats, votingSessions } from '../../src/db/schema';
+import { delegates, surveys, surveySeats, tallyResults, tallySeats, votingSessions } from '../../src/db/schema';
+import { surveyCommitment, surveyResponsesFile } from '../../src/survey/survey.seal';
+import { unsealSurveyWithShares } from '../../src/survey/survey-unseal.core';
 import { fromB64url, fromHex, toHex } from '../../src/lib/bytes.core';
 import { blindRequest, generateVenueKey } from '../../src/hearing/credential';
 import { venueSigningKey } from '../../src/hearing/hearing.repo';
@@ -16,7 +18,6 @@ import { AT_REST_PREFIX, openText, secretRows } from '../../src/lib/at-rest';
 import { nodeApp, prepareDatabase, scrubWalWhenIdle } from '../../src/node/boot';
 import { nodeRawSign } from '../../src/node/native-rsa';
 import { closeSurvey, createSocialSurvey, getSurvey, openSurvey } from '../../src/survey/survey.repo';
-import { submitSurveyShare } from '../../src/survey/survey.seal';
 import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony, unsealAsCustodians } from '../../src/tally/rehearsal';
 import { publicKeyOf } from '../../src/tally/seal.core';
@@ -162,7 +163,6 @@ describe('venue signing keys at rest', () => {
     expect(redeem.json.error.code).toBe('SECRET_KEY_MISSING');
     const { campaign: c, survey } = await openSocialSurvey(t.db);
     await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
-    await expect(submitSurveyShare(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, survey.id), '1-1:abcdef', undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
     const draft = await createSocialSurvey(t.db, SYSTEM_ACTOR, c);
     await surveyCeremony(t.db, c, draft);
     await expect(openSurvey(t.db, SYSTEM_ACTOR, c, await getSurvey(t.db, c, draft), undefined)).rejects.toMatchObject({ status: 503, code: 'SECRET_KEY_MISSING' });
@@ -223,24 +223,35 @@ describe('custodians’ shares: never on the server', () => {
     expect(await publicKeyOf(await combineShares(shares.slice(0, threshold).map((s) => s.share)))).toBe(publicKey); // the real shares do
   });
 
-  it('survey shares handed in are sealed too: none in the file, and a survey signing key is never stored in the clear', async () => {
+  it('a survey: a stolen database with k−1 survey shares opens nothing, and a survey signing key is never stored in the clear', async () => {
     const { campaign: c, survey, shares: surveyShares } = await openSocialSurvey(t.db);
     const [row] = await t.db.select().from(surveys).where(eq(surveys.id, survey.id));
     expect(row!.signPrivateKey!.startsWith(AT_REST_PREFIX)).toBe(true);
     expect(onDisk().includes(Buffer.from(PKCS8_RSA_B64))).toBe(false);
     await closeSurvey(t.db, SYSTEM_ACTOR, c, survey);
     const closed = await getSurvey(t.db, c, survey.id);
-    for (const s of surveyShares.slice(0, closed.threshold - 1)) {
-      expect((await submitSurveyShare(t.db, SYSTEM_ACTOR, c, closed, JSON.stringify(s), t.atRest)).unsealed).toBe(false);
-    }
+    const threshold = closed.threshold;
     const disk = onDisk();
     for (const s of surveyShares) {
       expect(disk.includes(Buffer.from(s.share))).toBe(false);
       expect(disk.includes(Buffer.from(s.share, 'hex'))).toBe(false);
     }
-    const stored = await t.db.select().from(surveyUnsealShares).where(eq(surveyUnsealShares.surveyId, survey.id));
-    expect(stored).toHaveLength(closed.threshold - 1);
-    expect(stored.every((r) => r.share.startsWith(AT_REST_PREFIX))).toBe(true);
+    // offline: every sealed share, seat key and fingerprint the survey's rows hold, with k−1 real shares
+    const seats = await t.db.select().from(surveySeats).where(eq(surveySeats.surveyId, survey.id));
+    for (const candidate of seats.flatMap((r) => [r.sealedShare!, r.seatKey, r.fingerprint!])) {
+      let rebuilt: string | undefined;
+      try {
+        const bytes = /^[0-9a-f]+$/.test(candidate) ? fromHex(candidate) : fromB64url(candidate);
+        rebuilt = await publicKeyOf(await combineShares([...surveyShares.slice(0, threshold - 1).map((s) => s.share), toHex(bytes.slice(0, 33))]));
+      } catch {
+        rebuilt = undefined;
+      }
+      expect(rebuilt).not.toBe(closed.sealKey);
+    }
+    const commitment = await surveyCommitment(t.db, c, closed);
+    const file = await surveyResponsesFile(t.db, c, closed);
+    await expect(unsealSurveyWithShares(commitment, file, surveyShares.slice(0, threshold - 1).map((s) => JSON.stringify(s)))).rejects.toMatchObject({ code: 'NOT_ENOUGH_SHARES' });
+    expect(await publicKeyOf(await combineShares(surveyShares.slice(0, threshold).map((s) => s.share)))).toBe(closed.sealKey); // the real shares do
   });
 });
 

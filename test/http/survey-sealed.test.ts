@@ -3,12 +3,11 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { b64url } from '../../src/lib/bytes.core';
 import { closeSurvey, getSurvey, type Survey } from '../../src/survey/survey.repo';
-import { unsealSurvey } from '../../src/survey/survey.seal';
 import { CIPHERTEXT_OVERHEAD, RESPONSE_BLOCK } from '../../src/survey/response.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
-import { addUser, atRestOf, Browser, testApp } from '../helpers/app';
+import { addUser, Browser, testApp } from '../helpers/app';
 import { api } from '../helpers/hearing';
-import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers } from '../helpers/survey';
+import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, unsealSurveyAsCustodians } from '../helpers/survey';
 
 /**
  * Responses are sealed on the respondent's device; the server receives a ciphertext and the key
@@ -179,7 +178,7 @@ describe('what the server could not check is checked at unsealing', () => {
     for (const [i, s] of sealed.entries()) expect((await respondSealed(t.app, survey, creds[i]!, s.ciphertext)).status, String(i)).toBe(201);
     await closeSurvey(t.db, SYSTEM_ACTOR, campaign, await getSurvey(t.db, campaign, survey.id));
     const closed = await getSurvey(t.db, campaign, survey.id);
-    const tally = await unsealSurvey(t.db, SYSTEM_ACTOR, campaign, closed, shares.slice(0, closed.threshold).map((s) => JSON.stringify(s)), atRestOf(t.db));
+    const { tally } = await unsealSurveyAsCustodians(t.db, campaign, closed, shares.slice(0, closed.threshold));
     expect([tally.responses, tally.invalid]).toEqual([2, 5]);
     const q3 = tally.questions.find((q) => q.id === 'q3')!;
     expect([q3.valid, q3.satisfied, q3.satisfactionRate]).toEqual([2, 1, 50]);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, Browser, testApp, delegateLinkToken, formVersion } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
-import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, surveyCeremony } from '../helpers/survey';
+import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, surveyCeremony, unsealSurveyAsCustodians } from '../helpers/survey';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { getSurvey } from '../../src/survey/survey.repo';
 
@@ -168,26 +168,20 @@ describe('sealed until k custodians unseal the closed survey', () => {
     const listing = await new Browser(t.app).get('/c/2018/surveys');
     expect(listing.body).toContain('结束并开封前不公布任何结果');
     expect(listing.body).not.toContain(`${survey.id}/results`);
+    // nothing to unseal before closing: no commitment, no responses file
     const cust = new Browser(t.app);
     await cust.login('cust');
-    await cust.get(`/staff/c/2018/surveys/${survey.id}`);
-    // shares only after closing
-    const tooEarly = await cust.post(`/staff/c/2018/surveys/${survey.id}/tally/submit`, { share: JSON.stringify(shares[0]) });
-    expect(tooEarly.status).toBe(409);
+    expect((await cust.get(`/api/campaigns/2018/surveys/${survey.id}/tally/commitment`)).status).toBe(409);
+    expect((await cust.get(`/api/campaigns/2018/surveys/${survey.id}/tally/responses`)).status).toBe(409);
     await org.get(`/staff/c/2018/surveys/${survey.id}`);
     expect((await org.post(`/staff/c/2018/surveys/${survey.id}/close`, {})).status).toBe(303);
     // a closed survey takes no more responses or credentials
     await expect(responseCredential(t.app, codes[0]!)).rejects.toThrow(/409/);
     await sealed();
     const threshold = (await getSurvey(t.db, campaign, survey.id)).threshold;
-    for (const s of shares.slice(0, threshold - 1)) {
-      await cust.get(`/staff/c/2018/surveys/${survey.id}`);
-      expect((await cust.post(`/staff/c/2018/surveys/${survey.id}/tally/submit`, { share: JSON.stringify(s) })).status).toBe(303);
-    }
+    await expect(unsealSurveyAsCustodians(t.db, campaign, survey.id, shares.slice(0, threshold - 1))).rejects.toMatchObject({ code: 'NOT_ENOUGH_SHARES' });
     await sealed();
-    await cust.get(`/staff/c/2018/surveys/${survey.id}`);
-    const last = await cust.post(`/staff/c/2018/surveys/${survey.id}/tally/submit`, { share: JSON.stringify(shares[threshold - 1]) });
-    expect(last.res.headers.get('location')).toContain('done=unsealed');
+    await unsealSurveyAsCustodians(t.db, campaign, survey.id, shares.slice(0, threshold));
 
     expect((await new Browser(t.app).get('/c/2018/surveys')).body).toContain(`${survey.id}/results`);
     const page = await new Browser(t.app).get(base);
@@ -254,12 +248,7 @@ describe('the 活动纪律情况调查表 on the builder', () => {
     // organisers close; custodians unseal; organisers read; the public may not
     await org.get(`/staff/c/2018/surveys/${survey.id}`);
     await org.post(`/staff/c/2018/surveys/${survey.id}/close`, {});
-    const cust = new Browser(t.app);
-    await cust.login('cust');
-    for (const s of shares.slice(0, 3)) {
-      await cust.get(`/staff/c/2018/surveys/${survey.id}`);
-      await cust.post(`/staff/c/2018/surveys/${survey.id}/tally/submit`, { share: JSON.stringify(s) });
-    }
+    await unsealSurveyAsCustodians(t.db, (await getCampaign(t.db, '2018')), survey.id, shares.slice(0, 3));
     expect((await new Browser(t.app).get(`/c/2018/surveys/${survey.id}/results`)).status).toBe(403);
     const stat = new Browser(t.app);
     await stat.login('stat');

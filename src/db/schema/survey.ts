@@ -127,3 +127,31 @@ export const surveyResults = sqliteTable('survey_results', {
   reviewedBy: text('reviewed_by'),
   unsealedAt: integer('unsealed_at').notNull(),
 });
+
+/**
+ * The result the custodians posted after unsealing on their side (decrypted responses in their
+ * posted order and the tally the server recomputed), awaiting k approvals; deleted when the
+ * k-th approval publishes it into `survey_results`.
+ */
+export const surveyResultDrafts = sqliteTable('survey_result_drafts', {
+  surveyId: text('survey_id')
+    .primaryKey()
+    .references(() => surveys.id, { onDelete: 'cascade' }),
+  digest: text('digest').notNull(),
+  answers: text('answers').notNull(), // JSON (Answers | null)[]
+  tally: text('tally').notNull(), // JSON SurveyTally
+  unsealedAt: integer('unsealed_at').notNull(),
+  postedBy: text('posted_by').notNull(),
+});
+
+/** A seated custodian's approval of the draft with `digest`. */
+export const surveyResultApprovals = sqliteTable(
+  'survey_result_approvals',
+  {
+    surveyId: text('survey_id').notNull().references(() => surveys.id, { onDelete: 'cascade' }),
+    seatNo: integer('seat_no').notNull(),
+    digest: text('digest').notNull(),
+    approvedAt: integer('approved_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.surveyId, t.seatNo] })],
+);

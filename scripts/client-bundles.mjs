@@ -8,7 +8,18 @@ import { build } from 'esbuild';
 export const bundles = [
   { entry: 'src/hearing/client/ballot.client.ts', out: 'src/generated/ballot-client.ts', name: 'ballotClientJs', label: 'ballot client' },
   { entry: 'src/survey/client/survey.client.ts', out: 'src/generated/survey-client.ts', name: 'surveyClientJs', label: 'survey client' },
+  { entry: 'src/tally/client/custodian.client.ts', out: 'src/generated/custodian-client.ts', name: 'custodianClientJs', label: 'custodian client' },
 ];
+
+// The Node fast paths (hpke-fast.ts, digest.ts) import node:crypto and node:buffer and fall back to
+// portable code when they are absent; in a browser bundle they are empty modules, so the fallback runs.
+const nodeBuiltinsAbsent = {
+  name: 'node-builtins-absent',
+  setup(b) {
+    b.onResolve({ filter: /^node:(crypto|buffer)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'export const Buffer = undefined; export default {};', loader: 'js' }));
+  },
+};
 
 export async function buildBundle(entry) {
   const result = await build({
@@ -19,6 +30,7 @@ export async function buildBundle(entry) {
     minify: true,
     write: false,
     legalComments: 'none',
+    plugins: [nodeBuiltinsAbsent],
   });
   return result.outputFiles[0].text;
 }

@@ -4,13 +4,14 @@ import type { AppEnv } from '../env';
 import { sha256Hex } from './crypto';
 import { ballotClientJs } from '../generated/ballot-client';
 import { surveyClientJs } from '../generated/survey-client';
+import { custodianClientJs } from '../generated/custodian-client';
 import { checkPageHtml, checkPagePolicy } from '../generated/check-page';
 
 /**
  * Every script a page loads, served from this origin (the CSP allows scripts from 'self' only):
  * the page scripts and the two device bundles (imported as strings, so this works on Workers).
  */
-const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs };
+const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs, 'custodian.js': custodianClientJs };
 
 /**
  * SHA-256 of each device bundle and of the ballot-check page (`check.html`, served at /check)
@@ -19,7 +20,7 @@ const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotCl
  */
 let bundleHashes: { name: string; sha256: string }[] | undefined;
 export const deviceBundleHashes = () =>
-  (bundleHashes ??= [...(['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }]);
+  (bundleHashes ??= [...(['ballot.js', 'survey.js', 'custodian.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }]);
 
 /** Where each published hash's bytes are served (what an observer downloads to compare). */
 export const servedAt = (name: string) => (name === 'check.html' ? '/check' : `/static/${name}`);
@@ -47,7 +48,7 @@ export function serveCheckPage(c: Context<AppEnv>) {
 }
 
 /** The versioned URL of a static script (`/static/ballot.js?v=…`). */
-export const staticScript = (name: 'ballot.js' | 'survey.js') => scriptSrc(name, SCRIPTS[name]);
+export const staticScript = (name: 'ballot.js' | 'survey.js' | 'custodian.js') => scriptSrc(name, SCRIPTS[name]);
 
 /**
  * `GET /static/<name>.js`: the URL carries the content's version, so the file may be cached for a

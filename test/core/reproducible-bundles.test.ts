@@ -8,7 +8,7 @@ import { checkPageHtml } from '../../src/generated/check-page';
 describe('the device bundles are reproducible', () => {
   it('a fresh build of the source gives, twice over, exactly the bytes whose hashes the server publishes', async () => {
     const published = Object.fromEntries(deviceBundleHashes().map((b) => [b.name, b.sha256]));
-    for (const [name, entry] of [['ballot.js', 'src/hearing/client/ballot.client.ts'], ['survey.js', 'src/survey/client/survey.client.ts']] as const) {
+    for (const [name, entry] of [['ballot.js', 'src/hearing/client/ballot.client.ts'], ['survey.js', 'src/survey/client/survey.client.ts'], ['custodian.js', 'src/tally/client/custodian.client.ts']] as const) {
       const first = sha256Hex(await buildBundle(entry));
       expect(sha256Hex(await buildBundle(entry))).toBe(first);
       expect(first).toBe(published[name]);

@@ -145,6 +145,9 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
             {canRun && g.ballotCount === 0 && !g.commitment && g.seats.length >= g.params.shareCount && (
               <form method="post" action={`${path}/ceremony`} enctype="multipart/form-data" class="stack">
                 <CsrfField token={csrfToken} />
+                <p>
+                  离线仪式:下载上面的席位文件,在仪式电脑上打开<a href="/ceremony" hx-boost="false">密钥仪式页面</a>(可另存为文件,断网使用;其 SHA-256 公布在<a href={`/c/${campaign.code}/keys`}>公布的密钥</a>页上),或用 <code>npm run ceremony</code>。
+                </p>
                 <label for={`ceremony-${g.groupNo}`}>上传离线密钥仪式生成的仪式文件(服务器只保存公钥、封存分片和指纹)</label>
                 <input type="file" id={`ceremony-${g.groupNo}`} name="ceremonyFile" accept="application/json,.json" />
                 <button type="submit">{g.key ? '上传新的仪式文件(尚无选票)' : '上传仪式文件'}</button>

@@ -11,7 +11,8 @@
 import { openSealedShare, type SealedShareFile, type ShareFile } from '../ceremony.core';
 import type { GroupCommitment } from '../commitment.core';
 import { newSeatKeyFile, SeatKeyError, seatKeyFromFile, seatKeyFromPassphrase, type SeatKeyPair } from '../seat-key.core';
-import { unsealWithShares, UnsealError, type BallotsFile } from '../unseal.core';
+import { UnsealError, type BallotsFile } from '../unseal.core';
+import { unsealInPage } from './unseal-run';
 import type { PublishedResult } from '../verify.core';
 
 const q = <T extends Element>(root: { querySelector(sel: string): Element | null }, sel: string) => root.querySelector(sel) as T;
@@ -25,7 +26,6 @@ function say(out: HTMLElement | null, text: string, kind: 'ok' | 'err' | 'busy' 
 
 /** Lets the page paint "正在计算" before scrypt takes the thread for about a second. */
 const paint = () => new Promise<void>((r) => setTimeout(r, 30));
-const nextTask = () => new Promise<void>((r) => setTimeout(r, 0));
 
 const reason = (err: unknown) => (err instanceof SeatKeyError || err instanceof UnsealError || (err as { code?: string })?.code ? (err as Error).message : '出现意外错误,请重试或改用命令行工具');
 
@@ -212,13 +212,9 @@ function unsealPage(root: HTMLElement) {
       say(status, '正在核对选票与承诺、恢复密钥……', 'busy');
       await paint();
       const shares = [...opened.values()].map((o) => JSON.stringify(o.share));
-      const out = await unsealWithShares(commitment, ballots, shares, new Date(), {
-        chunk: 50,
-        report: async (done, total) => {
-          bar.value = done;
-          say(status, `正在开封:已打开 ${done} / ${total} 张`, 'busy');
-          await nextTask();
-        },
+      const out = await unsealInPage(commitment, ballots, shares, (done, total) => {
+        bar.value = done;
+        say(status, `正在开封:已打开 ${done} / ${total} 张`, 'busy');
       });
       result = out.result;
       audit = out.auditEdition;

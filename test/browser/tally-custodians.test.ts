@@ -149,7 +149,7 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
     const { loadAgenda } = await import('../../src/campaigns/campaigns.repo');
     const agenda = await loadAgenda(db, campaign.id);
     const n = agenda.groups.find((g) => g.no === GROUP)!.departments.length;
-    answers = Array.from({ length: 400 }, (_, i) => Array.from({ length: n }, (_, j) => (i + j) % 5 === 0 ? null : 1 + ((i * 7 + j) % 3)));
+    answers = Array.from({ length: 1000 }, (_, i) => Array.from({ length: n }, (_, j) => (i + j) % 5 === 0 ? null : 1 + ((i * 7 + j) % 3)));
     await castSealed(db, campaign, GROUP, ceremony.publicKey, answers);
     await closeAllVenues(db, campaign, GROUP);
     await commitGroup(db, { id: ids['org']!, name: 'org' }, campaign, GROUP);
@@ -229,8 +229,8 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
     await openSlot(page, 0, k1Sealed, { passphrase: P1 });
     await openSlot(page, 1, sealedOf(2), { keyFile: k2KeyFile });
     await page.getByRole('button', { name: '开封计票' }).click();
-    await expect.poll(() => page.locator('#unseal-status').textContent(), { timeout: 30_000 }).toMatch(/开封完成:400 张选票已打开/);
-    expect(await page.locator('#unseal-progress').evaluate((b: HTMLProgressElement) => [b.value, b.max])).toEqual([400, 400]);
+    await expect.poll(() => page.locator('#unseal-status').textContent(), { timeout: 30_000 }).toMatch(/开封完成:1000 张选票已打开/);
+    expect(await page.locator('#unseal-progress').evaluate((b: HTMLProgressElement) => [b.value, b.max])).toEqual([1000, 1000]);
     const firstRow = await page.locator('#unseal-preview tbody tr').first().locator('td').allTextContents();
     const dept0 = answers.map((a) => a[0]);
     expect(firstRow.slice(1, 4).map(Number)).toEqual([1, 2, 3].map((v) => dept0.filter((x) => x === v).length));
@@ -255,7 +255,7 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
     const r = await approveResult(db, { id: ids['k2']!, name: 'k2' }, campaign, GROUP, draft.digest);
     expect(r.published).toBe(true);
     const tally = (await loadTally(db, campaign.id, GROUP))!;
-    expect(tally.ballots.total).toBe(400);
+    expect(tally.ballots.total).toBe(1000);
     expect(tally.departments[0]!.counts.slice(0, 3)).toEqual(firstRow.slice(1, 4).map(Number));
     await page.close();
   }, 120_000);

@@ -137,7 +137,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                   </div>
                   <output data-status aria-live="polite"></output>
                 </fieldset>
-                <label for={`seatKey-${g.groupNo}`}>席位公钥(在您自己的电脑上由口令或密钥文件生成;服务器只保存公钥)</label>
+                <label for={`seatKey-${g.groupNo}`}>席位公钥(由上面在本浏览器中算出,或粘贴用 npm run seat-key 在自己电脑上生成的公钥;服务器只保存公钥)</label>
                 <input type="text" id={`seatKey-${g.groupNo}`} name="seatKey" autocomplete="off" spellcheck={false} />
                 <button type="submit">{mine ? '更新我的席位公钥' : '加入本组密钥仪式'}</button>
               </form>

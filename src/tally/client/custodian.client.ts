@@ -273,6 +273,10 @@ function unsealPage(root: HTMLElement) {
       const body = (await res.json().catch(() => null)) as { digest?: string; error?: { message?: string } } | null;
       if (!res.ok) throw new UnsealError('POST_FAILED', body?.error?.message ?? `服务器拒绝了结果(${res.status})`);
       say(postOut, `服务器已核对并接收结果(摘要 ${body?.digest?.slice(0, 16)}…)。请到场的每位保管人登录后,在“开封计票”页面核对摘要并确认;第 ${threshold} 位确认时结果公布。`);
+      // the opened shares are no longer needed here: drop them (a new unsealing means opening them again)
+      opened.clear();
+      slots.querySelectorAll<HTMLElement>('[data-status]').forEach((o) => say(o, '本页面已不再保留此分片'));
+      start.disabled = true;
       const link = q<HTMLAnchorElement>(root, '#after-post');
       link.hidden = false;
       link.focus();

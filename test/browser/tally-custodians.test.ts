@@ -200,12 +200,26 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
     await expect.poll(() => slot.locator('[data-status]').textContent(), { timeout: 15_000 }).toMatch(/与公示的一致/);
   }
 
-  it('the unsealing table: k−1 shares are refused in Chinese with nothing posted; a reload mid-unsealing starts clean; k shares give the tally, posted, approved and published', async () => {
+  it('the unsealing table: another custodian’s passphrase and a seat given twice are refused; k−1 shares are refused in Chinese with nothing posted; a reload mid-unsealing starts clean; k shares give the tally, posted, approved and published', async () => {
     const { page, problems, posts } = await watched();
     await page.context().clearCookies();
     await login(page, 'k1');
     await page.goto(`${server.url}/staff/c/2018/tally/${GROUP}/unseal`);
     posts.length = 0; // the login's
+    // someone else's passphrase opens nothing, in Chinese
+    const slot1 = page.locator('#share-slots fieldset').nth(0);
+    await slot1.getByLabel(/封存分片文件/).setInputFiles(k1Sealed);
+    await slot1.getByLabel(/^口令/).fill('白日依山尽黄河入海流欲穷千里');
+    await slot1.getByRole('button', { name: '打开分片' }).click();
+    await expect.poll(() => slot1.locator('[data-status]').textContent(), { timeout: 15_000 }).toBe('无法打开分片:口令或密钥文件不对,或这不是您席位的分片');
+    // the same seat twice counts once: k1's share again in the second slot is refused once the first is open
+    await openSlot(page, 0, k1Sealed, { passphrase: P1 });
+    const slot2 = page.locator('#share-slots fieldset').nth(1);
+    await slot2.getByLabel(/封存分片文件/).setInputFiles(k1Sealed);
+    await slot2.getByLabel(/^口令/).fill(P1);
+    await slot2.getByRole('button', { name: '打开分片' }).click();
+    await expect.poll(() => slot2.locator('[data-status]').textContent()).toMatch(/第 1 席的分片已经打开过了/);
+    await page.reload();
     await openSlot(page, 0, k1Sealed, { passphrase: P1 });
     await page.getByRole('button', { name: '开封计票' }).click();
     await expect.poll(() => page.locator('#unseal-status').textContent(), { timeout: 15_000 }).toMatch(/未能开封:开封本组需要至少 2 位保管人的分片,目前只有 1 份/);

@@ -137,7 +137,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
                   </div>
                   <output data-status aria-live="polite"></output>
                 </fieldset>
-                <label for={`seatKey-${g.groupNo}`}>席位公钥(由上面在本浏览器中算出,或粘贴用 npm run seat-key 在自己电脑上生成的公钥;服务器只保存公钥)</label>
+                <label for={`seatKey-${g.groupNo}`}>席位公钥(由上面在本浏览器中算出,或粘贴在自己电脑上用命令行工具 seat-key 生成的公钥;服务器只保存公钥)</label>
                 <input type="text" id={`seatKey-${g.groupNo}`} name="seatKey" autocomplete="off" spellcheck={false} />
                 <button type="submit">{mine ? '更新我的席位公钥' : '加入本组密钥仪式'}</button>
               </form>
@@ -146,7 +146,7 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
               <form method="post" action={`${path}/ceremony`} enctype="multipart/form-data" class="stack">
                 <CsrfField token={csrfToken} />
                 <p>
-                  离线仪式:下载上面的席位文件,在仪式电脑上打开<a href="/ceremony" hx-boost="false">密钥仪式页面</a>(可另存为文件,断网使用;其 SHA-256 公布在<a href={`/c/${campaign.code}/keys`}>公布的密钥</a>页上),或用 <code>npm run ceremony</code>。
+                  离线仪式:下载上面的席位文件,在仪式电脑上打开<a href="/ceremony" hx-boost="false">密钥仪式页面</a>(可另存为文件,断网使用;其 SHA-256 公布在<a href={`/c/${campaign.code}/keys`}>公布的密钥</a>页上),或用命令行工具 ceremony。
                 </p>
                 <label for={`ceremony-${g.groupNo}`}>上传离线密钥仪式生成的仪式文件(服务器只保存公钥、封存分片和指纹)</label>
                 <input type="file" id={`ceremony-${g.groupNo}`} name="ceremonyFile" accept="application/json,.json" />
@@ -308,7 +308,7 @@ export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; c
               </p>
             </div>
           </div>
-          <noscript>本页面需要运行脚本;也可以用命令行工具 npm run unseal 在离线电脑上开封。</noscript>
+          <noscript>本页面需要运行脚本;也可以在离线电脑上用命令行工具 unseal 开封。</noscript>
         </>
       )}
       <script src={staticScript('custodian.js')} defer></script>

@@ -17,6 +17,7 @@
 //   ceiling   storage: the cast's three statements through @libsql/client, no HTTP, same pragmas
 //   draw / unseal: bench/draw.ts and bench/tally.ts --json as subprocesses, when present
 //   device:   bench/device-seal.ts --json (a tablet's blind, unblind, seal and receipt in Chromium)
+//   custodians: bench/unseal-browser.ts --json (the unsealing page's code on 2,500 ballots in Chromium)
 // Prints a table; with --json the last stdout line is the figures as one JSON object.
 // --profile runs the server under `node --cpu-prof` and keeps the .cpuprofile (path on stderr).
 // Bounded: everything is torn down after BENCH_DEADLINE_S (default 330 s) whatever happens.
@@ -787,6 +788,9 @@ async function main() {
   const seal = await subBench('device-seal.ts');
   if (seal?.['deviceSealMs'] && !seal['deviceSealMs'].skipped) results['deviceSealMs'] = seal['deviceSealMs'];
   else log('deviceSealMs: omitted (bench/device-seal.ts found no Chromium or gave no figure)');
+  const unsealPage = await subBench('unseal-browser.ts');
+  if (unsealPage?.['browserUnseal2500'] && !unsealPage['browserUnseal2500'].skipped) results['browserUnseal2500'] = unsealPage['browserUnseal2500'];
+  else log('browserUnseal2500: omitted (bench/unseal-browser.ts found no Chromium or gave no figure)');
 
   // ---- report
   const head = ['scenario', 'ops/s', 'p50 ms', 'p99 ms', 'errors', 'ratio of ceiling'] as const;
@@ -806,6 +810,8 @@ async function main() {
   if (results['unsealTally10k']) out.push(`unseal + tally 10k ballots: ${results['unsealTally10k'].seconds} s`);
   const ds = results['deviceSealMs'];
   if (ds) out.push(`device: blind + unblind + seal + receipt of a 12-department ballot in Chromium, median ${ds['median']} ms, p95 ${ds['p95']} ms (< 300)   ${ds['p95']! < 300 ? 'met' : 'MISSED'};  portable KEM median ${ds['portableMedian']} ms, p95 ${ds['portableP95']} ms`);
+  const bu = results['browserUnseal2500'];
+  if (bu) out.push(`custodians' page: unseal 2,500 ballots in Chromium ${bu['seconds']} s (< 10 s)   ${bu['seconds']! < 10 ? 'met' : 'MISSED'};  scrypt of a seat key ${bu['scryptMs']} ms`);
   if (burst.cpuMsPerOp !== undefined) {
     out.push(
       `server CPU per ballot ${Math.round(burst.cpuMsPerOp * 1000)} µs (≈ ${Math.round(1000 / burst.cpuMsPerOp)} ballots/s per free core)` +
@@ -817,7 +823,7 @@ async function main() {
   console.log(out.join('\n'));
 
   if (JSON_OUT) {
-    console.log(JSON.stringify(jsonFigures(['ballotBurst', 'turnoutViewers', 'suggestionIntake', 'search', 'httpCeiling', 'storageCeiling', 'unsealTally10k', 'draw10kFrom100k', 'deviceSealMs'])));
+    console.log(JSON.stringify(jsonFigures(['ballotBurst', 'turnoutViewers', 'suggestionIntake', 'search', 'httpCeiling', 'storageCeiling', 'unsealTally10k', 'draw10kFrom100k', 'deviceSealMs', 'browserUnseal2500'])));
   }
   const errors = (results['ballotBurst']?.errors ?? 0) + burst2.errors + v.errors + (results['suggestionIntake']?.errors ?? 0);
   if (errors) process.exitCode = 1;

@@ -8,7 +8,18 @@ import { build } from 'esbuild';
 export const bundles = [
   { entry: 'src/hearing/client/ballot.client.ts', out: 'src/generated/ballot-client.ts', name: 'ballotClientJs', label: 'ballot client' },
   { entry: 'src/survey/client/survey.client.ts', out: 'src/generated/survey-client.ts', name: 'surveyClientJs', label: 'survey client' },
+  { entry: 'src/tally/client/custodian.client.ts', out: 'src/generated/custodian-client.ts', name: 'custodianClientJs', label: 'custodian client' },
 ];
+
+// The Node fast paths (hpke-fast.ts, digest.ts) import node:crypto and node:buffer and fall back to
+// portable code when they are absent; in a browser bundle they are empty modules, so the fallback runs.
+const nodeBuiltinsAbsent = {
+  name: 'node-builtins-absent',
+  setup(b) {
+    b.onResolve({ filter: /^node:(crypto|buffer)$/ }, (args) => ({ path: args.path, namespace: 'absent' }));
+    b.onLoad({ filter: /.*/, namespace: 'absent' }, () => ({ contents: 'export const Buffer = undefined; export default {};', loader: 'js' }));
+  },
+};
 
 export async function buildBundle(entry) {
   const result = await build({
@@ -19,6 +30,7 @@ export async function buildBundle(entry) {
     minify: true,
     write: false,
     legalComments: 'none',
+    plugins: [nodeBuiltinsAbsent],
   });
   return result.outputFiles[0].text;
 }
@@ -35,14 +47,22 @@ const cspHash = (text) => `'sha256-${createHash('sha256').update(text, 'utf8').d
 export const checkPagePolicy = (script, style) =>
   [`default-src 'none'`, `script-src ${cspHash(script)}`, `style-src ${cspHash(style)}`, `img-src 'none'`, `connect-src 'none'`, `form-action 'none'`, `base-uri 'none'`, `object-src 'none'`].join('; ');
 
-export async function buildCheckPage() {
-  const script = (await buildBundle(checkPage.entry)).trimEnd();
-  const style = readFileSync(checkPage.style, 'utf8').trimEnd();
+/** One self-contained page: its script and style inlined into the template, its policy admitting exactly them. */
+async function buildSelfContainedPage(spec) {
+  const script = (await buildBundle(spec.entry)).trimEnd();
+  const style = readFileSync(spec.style, 'utf8').trimEnd();
   // esbuild escapes "</script" in strings; a stray one would end the inline script early
-  if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error('check page: inline code contains a closing tag');
+  if (/<\/script/i.test(script) || /<\/style/i.test(style)) throw new Error(`${spec.template}: inline code contains a closing tag`);
   const policy = checkPagePolicy(script, style);
   const fill = { CSP: policy, STYLE: style, SCRIPT: script };
   // a function replacer: the script's own "$&" or "$'" must not be read as replacement patterns
-  const html = readFileSync(checkPage.template, 'utf8').replace(/\{\{(CSP|STYLE|SCRIPT)\}\}/g, (_, k) => fill[k]);
+  const html = readFileSync(spec.template, 'utf8').replace(/\{\{(CSP|STYLE|SCRIPT)\}\}/g, (_, k) => fill[k]);
   return { html, policy };
 }
+
+export const buildCheckPage = () => buildSelfContainedPage(checkPage);
+
+// The key ceremony page (/ceremony), built the same way: loaded, then the network cut; it reads the
+// seats file, runs the ceremony in the page and saves the ceremony file (no request after loading).
+export const ceremonyPage = { entry: 'src/tally/client/ceremony.client.ts', template: 'src/tally/client/ceremony.html', style: 'src/tally/client/ceremony.css', out: 'src/generated/ceremony-page.ts' };
+export const buildCeremonyPage = () => buildSelfContainedPage(ceremonyPage);

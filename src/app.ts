@@ -16,7 +16,7 @@ import { AppError } from './lib/errors';
 import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
 import './lib/zod-zh';
-import { serveCheckPage, serveScript } from './lib/assets';
+import { serveCeremonyPage, serveCheckPage, serveScript } from './lib/assets';
 import { securityHeaders } from './lib/security-headers';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
@@ -70,6 +70,7 @@ export function createApp(opts: AppOptions) {
   app.get('/static/:name{[a-z-]+\\.js}', (c, next) => serveScript(c) ?? next());
   // the ballot-check page: static, before the database and session middleware, so it loads even when they fail
   app.get('/check', serveCheckPage);
+  app.get('/ceremony', serveCeremonyPage);
 
   app.use('*', async (c, next) => {
     c.set('db', await opts.db(c));

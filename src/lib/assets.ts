@@ -4,13 +4,15 @@ import type { AppEnv } from '../env';
 import { sha256Hex } from './crypto';
 import { ballotClientJs } from '../generated/ballot-client';
 import { surveyClientJs } from '../generated/survey-client';
+import { custodianClientJs } from '../generated/custodian-client';
 import { checkPageHtml, checkPagePolicy } from '../generated/check-page';
+import { ceremonyPageHtml, ceremonyPagePolicy } from '../generated/ceremony-page';
 
 /**
  * Every script a page loads, served from this origin (the CSP allows scripts from 'self' only):
  * the page scripts and the two device bundles (imported as strings, so this works on Workers).
  */
-const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs };
+const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs, 'custodian.js': custodianClientJs };
 
 /**
  * SHA-256 of each device bundle and of the ballot-check page (`check.html`, served at /check)
@@ -19,35 +21,43 @@ const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotCl
  */
 let bundleHashes: { name: string; sha256: string }[] | undefined;
 export const deviceBundleHashes = () =>
-  (bundleHashes ??= [...(['ballot.js', 'survey.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }]);
+  (bundleHashes ??= [...(['ballot.js', 'survey.js', 'custodian.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }, { name: 'ceremony.html', sha256: sha256Hex(ceremonyPageHtml) }]);
 
 /** Where each published hash's bytes are served (what an observer downloads to compare). */
-export const servedAt = (name: string) => (name === 'check.html' ? '/check' : `/static/${name}`);
+export const servedAt = (name: string) => (name === 'check.html' ? '/check' : name === 'ceremony.html' ? '/ceremony' : `/static/${name}`);
 
 /** The header policy of /check: its own (inline script and style admitted by hash, no network at all), and no framing. */
 export const CHECK_PAGE_POLICY = `${checkPagePolicy}; frame-ancestors 'none'`;
 
-/**
- * `GET /check`: the ballot-check page, the same bytes whose hash is published (no templating at
- * request time), so a copy saved from here matches. It needs no database and no session.
- */
-export function serveCheckPage(c: Context<AppEnv>) {
-  const etag = `"${sha256Hex(checkPageHtml).slice(0, 16)}"`;
+function serveSelfContained(c: Context<AppEnv>, html: string, policy: string) {
+  const etag = `"${sha256Hex(html).slice(0, 16)}"`;
   const headers = {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-cache',
     etag,
-    'content-security-policy': CHECK_PAGE_POLICY,
+    'content-security-policy': policy,
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
     'referrer-policy': 'no-referrer',
   };
   if (c.req.header('if-none-match') === etag) return c.body(null, 304, headers);
-  return c.body(checkPageHtml, 200, headers);
+  return c.body(html, 200, headers);
 }
 
+/**
+ * `GET /check`: the ballot-check page, the same bytes whose hash is published (no templating at
+ * request time), so a copy saved from here matches. It needs no database and no session.
+ */
+export const serveCheckPage = (c: Context<AppEnv>) => serveSelfContained(c, checkPageHtml, CHECK_PAGE_POLICY);
+
+/** The header policy of /ceremony: the same rules as /check, for its own inline script and style. */
+export const CEREMONY_PAGE_POLICY = `${ceremonyPagePolicy}; frame-ancestors 'none'`;
+
+/** `GET /ceremony`: the key ceremony page, self-contained like /check, its hash published (ceremony.html). */
+export const serveCeremonyPage = (c: Context<AppEnv>) => serveSelfContained(c, ceremonyPageHtml, CEREMONY_PAGE_POLICY);
+
 /** The versioned URL of a static script (`/static/ballot.js?v=…`). */
-export const staticScript = (name: 'ballot.js' | 'survey.js') => scriptSrc(name, SCRIPTS[name]);
+export const staticScript = (name: 'ballot.js' | 'survey.js' | 'custodian.js') => scriptSrc(name, SCRIPTS[name]);
 
 /**
  * `GET /static/<name>.js`: the URL carries the content's version, so the file may be cached for a

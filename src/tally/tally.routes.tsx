@@ -3,7 +3,7 @@ import { HandlingScoresTable } from '../../views/pages/handling';
 import { departmentHandling } from '../suggestions/handling-score';
 import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
-import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage } from '../../views/pages/tally';
+import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
@@ -164,6 +164,14 @@ tallyRoutes.post('/staff/c/:code/tally/:group/result', requireRole('custodian', 
     await postResult(c.var.db, actor(c), campaign, n, await uploadedJson(c, 'resultFile', RESULT_LIMIT));
     return 'posted';
   });
+});
+
+/** The unsealing table in the browser (custodian.js): shares open and the key is rebuilt on this page, never on the server. */
+tallyRoutes.get('/staff/c/:code/tally/:group/unseal', requireRole('custodian', 'statistician', 'organiser'), async (c) => {
+  const campaign = await getCampaign(c.var.db, c.req.param('code'));
+  const n = await requireGroup(c, campaign);
+  const state = await groupSealState(c.var.db, campaign, n);
+  return page(c, { title: `${groupName(n)}开封计票`, campaignCode: campaign.code }, <UnsealPage campaign={campaign} state={state} csrfToken={c.var.csrfToken} />);
 });
 
 /** The preview a custodian checks before approving: only the group's own custodians see figures before publication. */

@@ -82,6 +82,12 @@ export async function ballotsProblem(commitment: GroupCommitment, ballots: Ballo
   return null;
 }
 
+/** Decryption in chunks of `chunk` ballots, `report` awaited after each (a browser page yields to the UI there). */
+export interface UnsealProgress {
+  chunk?: number;
+  report(done: number, total: number): void | Promise<void>;
+}
+
 /**
  * The key from k shares, checked against the published public key: the one rebuilding both the
  * ballots' and the surveys' unsealing use (a survey's scope string stands in for the campaign,
@@ -120,6 +126,7 @@ export async function unsealWithShares(
   ballots: BallotsFile,
   shareInputs: readonly string[],
   now: Date = new Date(),
+  progress?: UnsealProgress,
 ): Promise<{ result: PublishedResult; auditEdition: PublishedResult; seats: number[] }> {
   const problem = commitmentProblem(commitment);
   if (problem) throw new UnsealError('COMMITMENT_INVALID', `承诺文件无效:${problem}`);
@@ -130,7 +137,19 @@ export async function unsealWithShares(
     const positions = new Set(commitment.scale.map((o) => o.position));
     // a ballot sealed against other department or option names than the committed ones counts as invalid
     const shape = ballotShapeDigest([...commitment.departments].sort((a, b) => a.position - b.position).map((d) => d.name), [...commitment.scale].sort((a, b) => a.position - b.position).map((o) => o.label));
-    const opened = await openBallots(privateKey, commitment.campaign, commitment.group, ballots.ballots.map((b) => b.ciphertext), commitment.departments.length, positions, { shape });
+    const ciphertexts = ballots.ballots.map((b) => b.ciphertext);
+    let opened: DecryptedBallot[];
+    if (!progress) opened = await openBallots(privateKey, commitment.campaign, commitment.group, ciphertexts, commitment.departments.length, positions, { shape });
+    else {
+      // in chunks, reporting after each, so a page can show ballots opened / total and stay responsive
+      opened = [];
+      const chunk = Math.max(1, progress.chunk ?? 100);
+      await progress.report(0, ciphertexts.length);
+      for (let i = 0; i < ciphertexts.length; i += chunk) {
+        opened.push(...(await openBallots(privateKey, commitment.campaign, commitment.group, ciphertexts.slice(i, i + chunk), commitment.departments.length, positions, { shape })));
+        await progress.report(opened.length, ciphertexts.length);
+      }
+    }
     const tally = tallyGroup({ campaign: commitment.campaign, group: commitment.group, departments: commitment.departments, scale: commitment.scale, ballots: opened });
     const result: PublishedResult = {
       v: 1,

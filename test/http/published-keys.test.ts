@@ -21,7 +21,7 @@ describe('the published key list (/c/{code}/keys)', () => {
     expect(r.status).toBe(200);
     expect(r.json.tally.map((k: { group: number }) => k.group)).toEqual([1, 2]);
     expect(r.json.venues).toEqual([expect.objectContaining({ group: 1, venue: '市南区', state: 'open', fingerprint: expect.stringMatching(/^[0-9A-F]{4}( [0-9A-F]{4}){3}$/) })]);
-    expect(r.json.bundles.map((b: { name: string }) => b.name)).toEqual(['ballot.js', 'check.html', 'survey.js']);
+    expect(r.json.bundles.map((b: { name: string }) => b.name)).toEqual(['ballot.js', 'ceremony.html', 'check.html', 'custodian.js', 'survey.js']);
     for (const b of r.json.bundles as { name: string; sha256: string }[]) {
       const served = await (await t.app.request(`http://localhost${servedAt(b.name)}`)).text();
       expect(sha256Hex(served)).toBe(b.sha256);

@@ -110,6 +110,7 @@ const NOT_SCOPED: Record<string, string> = {
   [`POST ${C}/tally/:group/commit`]: 'a group is campaign-wide',
   [`POST ${C}/tally/:group/result`]: 'a group is campaign-wide',
   [`GET ${C}/tally/:group/draft.json`]: "a group is campaign-wide (only the group's custodians)",
+  [`GET ${C}/tally/:group/unseal`]: 'a group is campaign-wide (the unsealing table: no figures until the custodians open their shares in it)',
   [`POST ${C}/tally/:group/approve`]: "a group is campaign-wide (only the group's custodians)",
   'GET /api/campaigns/:code/groups/:group/tally/seats': 'a group is campaign-wide',
   'POST /api/campaigns/:code/groups/:group/tally/join': 'a group is campaign-wide',

@@ -144,6 +144,20 @@ describe('the tally JSON API: the key stays with the custodians', () => {
     goodResult = (await unsealWithShares(commitment, ballots, [JSON.stringify(shares[0]), JSON.stringify(shares[2])])).result;
   });
 
+  it('the unsealing page in the browser (/staff/c/{code}/tally/{n}/unseal) carries the commitment and the published fingerprints, no figure and no share', async () => {
+    const page = await ks[0]!.get('/staff/c/2018/tally/2/unseal');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain(commitment.root);
+    for (const s of shares) expect(page.body).toContain(s.fingerprint);
+    expect(page.body).not.toContain(shares[0]!.share); // the server has no opened share to leak, and shows none
+    expect(page.body).toContain('data-result="/api/campaigns/2018/groups/2/tally/result"');
+    expect(page.body).toMatch(/src="\/static\/custodian\.js\?v=[0-9a-f]+"/);
+    expect(page.body).not.toContain('满意率'); // the preview is built in the page from the decrypted ballots
+    const script = await ks[0]!.get('/static/custodian.js');
+    expect(script.status).toBe(200);
+    expect(script.body).not.toMatch(/localStorage|sessionStorage|indexedDB/);
+  });
+
   it('a posted result whose tally, root, count or ballots do not recompute is refused, and one with the key is refused', async () => {
     const retally = (r: PublishedResult, tally: GroupTally) => ({ ...r, tally });
     const cases: [string, PublishedResult][] = [];

@@ -89,7 +89,7 @@ export function KeysPage({ campaignName, list, poster }: { campaignName: string;
       <h2>投票设备程序与选票检查页面的哈希(SHA-256)</h2>
       {!poster && (
         <p>
-          用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。check.html 是选票检查页面 <a href="/check">/check</a>:保存到本机的副本也应与它的哈希一致。
+          用公开的源代码执行 npm run build:client 得到的文件应与这里的哈希一致。check.html 是选票检查页面 <a href="/check">/check</a>,ceremony.html 是计票密钥仪式页面 <a href="/ceremony">/ceremony</a>:保存到本机的副本也应与它们的哈希一致。custodian.js 是保管人在浏览器中生成席位公钥和开封计票的程序。
         </p>
       )}
       <ul>

@@ -1,4 +1,5 @@
 import { scriptSrc } from '../scripts';
+import { staticScript } from '../../src/lib/assets';
 import { raw } from 'hono/html';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
@@ -26,7 +27,8 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
   const params = props.groups[0]?.params;
   const anySeats = props.groups.some((g) => g.seats.length > 0);
   return (
-    <section>
+    // hx-history="false": htmx keeps no snapshot of this page (seat keys, previews) in sessionStorage
+    <section hx-history="false">
       <h1>密钥仪式、封存承诺与开封计票</h1>
       {props.flash && <Flash kind="ok">{props.flash}</Flash>}
       {props.error && <Flash kind="err">{props.error}</Flash>}
@@ -115,11 +117,27 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
               )}
             </div>
             {isCustodian && g.ballotCount === 0 && !g.key && (
-              <form method="post" action={`${path}/join`} class="stack">
+              <form method="post" action={`${path}/join`} class="stack" hx-boost="false" data-seat-key-form data-campaign={campaign.code} data-group={String(g.groupNo)}>
                 <CsrfField token={csrfToken} />
                 <label for={`seat-${g.groupNo}`}>席位号</label>
                 <input type="number" id={`seat-${g.groupNo}`} name="seat" min="1" max={String(g.params.shareCount)} value={mine ? String(mine.seatNo) : ''} class="w-6em" />
-                <label for={`seatKey-${g.groupNo}`}>席位公钥(在您自己的电脑上由口令或密钥文件生成;服务器只保存公钥)</label>
+                <fieldset data-seat-key-tool hidden class="stack">
+                  <legend>在本浏览器中生成席位公钥(口令和密钥只在本机计算,不会发送,也不会保存在浏览器里)</legend>
+                  <label for={`passphrase-${g.groupNo}`}>口令(至少 12 个字符,可用一句诗或一句话;开封时要再输一次)</label>
+                  <input type="password" id={`passphrase-${g.groupNo}`} data-passphrase autocomplete="off" spellcheck={false} />
+                  <label for={`keyfile-${g.groupNo}`}>或打开已有的席位密钥文件</label>
+                  <input type="file" id={`keyfile-${g.groupNo}`} data-key-file accept="application/json,.json" />
+                  <div class="row">
+                    <button type="button" class="secondary" data-derive>
+                      计算席位公钥
+                    </button>
+                    <button type="button" class="secondary" data-new-key-file>
+                      改用新的密钥文件(生成并下载)
+                    </button>
+                  </div>
+                  <output data-status aria-live="polite"></output>
+                </fieldset>
+                <label for={`seatKey-${g.groupNo}`}>席位公钥(由上面在本浏览器中算出,或粘贴在自己电脑上用命令行工具 seat-key 生成的公钥;服务器只保存公钥)</label>
                 <input type="text" id={`seatKey-${g.groupNo}`} name="seatKey" autocomplete="off" spellcheck={false} />
                 <button type="submit">{mine ? '更新我的席位公钥' : '加入本组密钥仪式'}</button>
               </form>
@@ -127,10 +145,20 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
             {canRun && g.ballotCount === 0 && !g.commitment && g.seats.length >= g.params.shareCount && (
               <form method="post" action={`${path}/ceremony`} enctype="multipart/form-data" class="stack">
                 <CsrfField token={csrfToken} />
+                <p>
+                  离线仪式:下载上面的席位文件,在仪式电脑上打开<a href="/ceremony" hx-boost="false">密钥仪式页面</a>(可另存为文件,断网使用;其 SHA-256 公布在<a href={`/c/${campaign.code}/keys`}>公布的密钥</a>页上),或用命令行工具 ceremony。
+                </p>
                 <label for={`ceremony-${g.groupNo}`}>上传离线密钥仪式生成的仪式文件(服务器只保存公钥、封存分片和指纹)</label>
                 <input type="file" id={`ceremony-${g.groupNo}`} name="ceremonyFile" accept="application/json,.json" />
                 <button type="submit">{g.key ? '上传新的仪式文件(尚无选票)' : '上传仪式文件'}</button>
               </form>
+            )}
+            {(isCustodian || canRun) && g.commitment && !g.unsealedAt && (
+              <p>
+                <a href={`${path}/unseal`} hx-boost="false">
+                  在浏览器中开封计票(保管人到场,各自打开封存分片)
+                </a>
+              </p>
             )}
             {(isCustodian || canRun) && g.commitment && !g.unsealedAt && (
               <form method="post" action={`${path}/result`} enctype="multipart/form-data" class="stack">
@@ -158,6 +186,132 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
           </article>
         );
       })}
+      {isCustodian && <script src={staticScript('custodian.js')} defer></script>}
+    </section>
+  );
+}
+
+/** The unsealing table: k custodians open their sealed shares in this browser; custodian.js does the rest. */
+export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; csrfToken: string }) {
+  const { campaign, state: s } = props;
+  const base = `/staff/c/${campaign.code}/tally`;
+  const api = `/api/campaigns/${campaign.code}/groups/${s.groupNo}`;
+  const seats = s.seats.map((x) => ({ seat: x.seatNo, fingerprint: x.fingerprint }));
+  return (
+    <section hx-history="false">
+      <h1>{groupName(s.groupNo)} · 开封计票</h1>
+      <p>
+        至少 {s.params.threshold} 位保管人到场,各自选择自己的封存分片文件,输入口令(或打开密钥文件)。分片在本浏览器中打开;密钥在本浏览器中恢复,核对本组公钥和承诺后解密、统计。
+        口令、密钥、分片都不会发送到服务器,也不保存在浏览器里;只有公开版结果(解密后的选票,顺序打乱,和统计)在您确认后提交。刷新页面会清空一切,从头开始。
+      </p>
+      {!s.commitment ? (
+        <p class="err">本组尚未承诺选票集合,还不能开封。</p>
+      ) : s.unsealedAt ? (
+        <p>
+          本组已开封,<a href={`/c/${campaign.code}/results/${s.groupNo}`}>查看公布结果</a>。
+        </p>
+      ) : (
+        <>
+          <p class="muted">
+            已承诺 {s.commitment.ballotCount} 张选票,根摘要 <code class="break-all">{s.commitment.root}</code>;计票公钥 <code class="break-all">{s.key?.publicKey}</code>
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">席位</th>
+                <th scope="col">保管人</th>
+                <th scope="col">公示的分片指纹</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.seats.map((x) => (
+                <tr>
+                  <td>{x.seatNo}</td>
+                  <td>{x.custodianName}</td>
+                  <td>
+                    <code class="break-all">{x.fingerprint ?? '—'}</code>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div
+            id="unseal-app"
+            hidden
+            data-campaign={campaign.code}
+            data-group={String(s.groupNo)}
+            data-threshold={String(s.params.threshold)}
+            data-share-count={String(s.params.shareCount)}
+            data-seats={JSON.stringify(seats)}
+            data-commitment={`/c/${campaign.code}/results/${s.groupNo}/commitment.json`}
+            data-ballots={`${api}/tally/ballots`}
+            data-result={`${api}/tally/result`}
+            data-csrf={props.csrfToken}
+          >
+            <h2>1. 各位保管人打开分片</h2>
+            <div id="share-slots" class="stack"></div>
+            <template id="share-slot">
+              <fieldset class="card stack">
+                <legend>
+                  保管人 <span data-n>1</span>
+                </legend>
+                <label for="sealed">封存分片文件(sealed-share-….json)</label>
+                <input type="file" id="sealed" data-sealed accept="application/json,.json" />
+                <label for="pass">口令</label>
+                <input type="password" id="pass" data-passphrase autocomplete="off" spellcheck={false} />
+                <label for="keyfile">或席位密钥文件</label>
+                <input type="file" id="keyfile" data-key-file accept="application/json,.json" />
+                <button type="button" class="secondary" data-open>
+                  打开分片
+                </button>
+                <output data-status aria-live="polite"></output>
+              </fieldset>
+            </template>
+            <p>
+              <button type="button" class="secondary" id="add-slot">
+                再加一位保管人
+              </button>
+            </p>
+            <h2>2. 开封</h2>
+            <p>
+              <button type="button" id="unseal-start">
+                开封计票
+              </button>
+            </p>
+            <progress id="unseal-progress" hidden value="0" max="1" aria-label="开封进度"></progress>
+            <p id="unseal-status" role="status" aria-live="polite"></p>
+            <div id="unseal-preview" hidden>
+              <h2>3. 预览与提交</h2>
+              <p id="preview-summary"></p>
+              <table></table>
+              <p class="row">
+                <button type="button" class="secondary" id="save-result">
+                  保存公开版结果文件
+                </button>
+                <button type="button" class="secondary" id="save-audit">
+                  保存审计版(含计票私钥,由保管人保存,切勿上传)
+                </button>
+              </p>
+              <p>
+                <input type="checkbox" id="preview-checked" /> <label for="preview-checked">到场的保管人已共同核对上面的预览。提交后不能撤回,第 {s.params.threshold} 位保管人确认时结果即公布。</label>
+              </p>
+              <p>
+                <button type="button" id="post-result" disabled>
+                  提交开封结果(公开版)
+                </button>
+              </p>
+              <p id="post-status" role="status" aria-live="polite"></p>
+              <p>
+                <a id="after-post" hidden href={base}>
+                  回到开封计票页面,由各位保管人确认
+                </a>
+              </p>
+            </div>
+          </div>
+          <noscript>本页面需要运行脚本;也可以在离线电脑上用命令行工具 unseal 开封。</noscript>
+        </>
+      )}
+      <script src={staticScript('custodian.js')} defer></script>
     </section>
   );
 }

@@ -271,6 +271,9 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
     const tally = (await loadTally(db, campaign.id, GROUP))!;
     expect(tally.ballots.total).toBe(1000);
     expect(tally.departments[0]!.counts.slice(0, 3)).toEqual(firstRow.slice(1, 4).map(Number));
+    // every figure is the true count of what was cast: the page's unsealing is the same unsealWithShares the CLI runs (test/cli/custodians.test.ts)
+    expect(tally.departments.map((d) => d.counts)).toEqual(tally.departments.map((d, i) => d.counts.map((_, k) => answers.filter((a) => a[i] === k + 1).length)));
+    expect(tally.departments.map((d) => d.blank)).toEqual(tally.departments.map((_, i) => answers.filter((a) => a[i] === null).length));
     await page.close();
   }, 120_000);
 });

@@ -167,6 +167,19 @@ export async function readUpload(c: Context<AppEnv>): Promise<{ fields: Record<s
   return { fields, files };
 }
 
+/** A staff upload (one multipart file field, at most `limit` bytes) read as JSON; missing, oversized or non-JSON is a Chinese 422. */
+export async function uploadedJson(c: Context<AppEnv>, field: string, limit: number): Promise<unknown> {
+  const { files } = await readUpload(c);
+  const file = files[field];
+  if (!file || file.size === 0) throw new AppError(422, 'FILE_MISSING', '请选择文件', { [field]: '请选择文件' });
+  if (file.size > limit) throw new AppError(422, 'FILE_TOO_LARGE', '文件太大', { [field]: '文件太大' });
+  try {
+    return JSON.parse(await file.text());
+  } catch {
+    throw new AppError(422, 'FILE_UNREADABLE', '文件不是 JSON', { [field]: '文件不是 JSON' });
+  }
+}
+
 const MAX_DEPTH = 32;
 
 function cleanJson(value: unknown, path: string, depth: number): unknown {

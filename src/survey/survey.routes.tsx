@@ -24,7 +24,7 @@ import { personalLinkDelegate } from '../delegates/links';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
-import { readJson, readUpload, RESULT_LIMIT } from '../lib/input';
+import { readJson, RESULT_LIMIT, uploadedJson } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';
@@ -323,18 +323,6 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/tally/settings', requireRole('orga
   });
 });
 
-/** A staff upload (multipart file field) read as JSON; a missing, oversized or non-JSON file is a Chinese 422. */
-async function uploadedJson(c: Context<AppEnv>, field: string, limit: number): Promise<unknown> {
-  const { files } = await readUpload(c);
-  const file = files[field];
-  if (!file || file.size === 0) throw new AppError(422, 'FILE_MISSING', '请选择文件', { [field]: '请选择文件' });
-  if (file.size > limit) throw new AppError(422, 'FILE_TOO_LARGE', '文件太大', { [field]: '文件太大' });
-  try {
-    return JSON.parse(await file.text());
-  } catch {
-    throw new AppError(422, 'FILE_UNREADABLE', '文件不是 JSON', { [field]: '文件不是 JSON' });
-  }
-}
 
 /** body seat, seatKey: the public seat key the custodian derived on their side (npm run seat-key, group 0, the survey's scope). */
 surveyRoutes.post('/staff/c/:code/surveys/:id/tally/join', requireRole('custodian'), async (c) => {

@@ -8,7 +8,7 @@ import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { RESULT_LIMIT, readForm, readJson, readUpload } from '../lib/input';
+import { RESULT_LIMIT, readForm, readJson, uploadedJson } from '../lib/input';
 import { page } from '../lib/render';
 import { resultChartSvg } from './chart.core';
 import { isReceipt } from './ceremony.core';
@@ -112,18 +112,6 @@ tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), a
   });
 });
 
-/** An uploaded JSON file (at most `limit` bytes), parsed; a Chinese refusal when it is not JSON. */
-async function uploadedJson(c: Context<AppEnv>, field: string, limit: number): Promise<unknown> {
-  const { files } = await readUpload(c);
-  const file = files[field];
-  if (!file || file.size === 0) throw new AppError(422, 'FILE_MISSING', '请选择文件', { [field]: '请选择文件' });
-  if (file.size > limit) throw new AppError(422, 'FILE_TOO_LARGE', '文件太大', { [field]: '文件太大' });
-  try {
-    return JSON.parse(await file.text());
-  } catch {
-    throw new AppError(422, 'FILE_UNREADABLE', '文件不是 JSON', { [field]: '文件不是 JSON' });
-  }
-}
 
 tallyRoutes.post('/staff/c/:code/tally/:group/ceremony', requireRole('statistician', 'organiser'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));

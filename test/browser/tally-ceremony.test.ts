@@ -77,6 +77,12 @@ describe('the key ceremony page (/ceremony), offline', () => {
     await ceremonyPage.locator('#seats-body tr').nth(2).waitFor();
     expect(await ceremonyPage.getByRole('button', { name: '举行密钥仪式' }).isDisabled()).toBe(true); // until presence is confirmed
     await ceremonyPage.getByLabel(/以上保管人均已到场/).check();
+    // each custodian is ticked present in person; until the last one is, the ceremony cannot run
+    const ticks = await ceremonyPage.locator('input.seat-present').all();
+    expect(ticks).toHaveLength(3);
+    for (const tick of ticks.slice(0, -1)) await tick.check();
+    expect(await ceremonyPage.getByRole('button', { name: '举行密钥仪式' }).isDisabled()).toBe(true);
+    await ticks.at(-1)!.check();
     await ceremonyPage.getByRole('button', { name: '举行密钥仪式' }).click();
     await expect.poll(() => ceremonyPage.locator('#status').textContent(), { timeout: 15_000 }).toMatch(/仪式完成/);
     const saved = ceremonyPage.waitForEvent('download');
@@ -88,6 +94,7 @@ describe('the key ceremony page (/ceremony), offline', () => {
     // the printable record names every custodian with the share fingerprint, and the file's key
     expect(await ceremonyPage.locator('#record-key').textContent()).toBe(file.publicKey);
     const record = (await ceremonyPage.locator('#record').textContent())!;
+    expect(await ceremonyPage.locator('#record-body tr td:nth-child(3)').allTextContents()).toEqual(['到场', '到场', '到场']);
     for (const s of file.seats) expect(record).toContain(s.custodian), expect(record).toContain(s.fingerprint.slice(0, 8));
     await ceremonyPage.emulateMedia({ media: 'print' });
     expect(await ceremonyPage.locator('#seats-file').isVisible()).toBe(false);

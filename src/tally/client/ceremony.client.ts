@@ -52,10 +52,29 @@ async function openSeats(file: File) {
   $('seats-summary').textContent = `评议活动 ${seats.campaign},第 ${seats.group} 组,门限 ${seats.threshold} / ${seats.shareCount}${seats.replaces ? `;将替换现有公钥 ${seats.replaces.slice(0, 12)}…(本组尚无选票时才可替换)` : ''}`;
   const body = $('seats-body');
   body.textContent = '';
-  for (const s of seats.seats) row(body, [String(s.seat), s.custodian, s.seatKey], [2]);
+  for (const s of seats.seats) {
+    // each custodian is ticked in person, so the record says who was there
+    const tr = row(body, [String(s.seat), s.custodian, s.seatKey, ''], [2]);
+    const tick = document.createElement('input');
+    tick.type = 'checkbox';
+    tick.className = 'seat-present';
+    tick.dataset['seat'] = String(s.seat);
+    tick.setAttribute('aria-label', `第 ${s.seat} 席 ${s.custodian} 已到场`);
+    tick.addEventListener('change', ready);
+    tr.lastElementChild!.appendChild(tick);
+  }
   $<HTMLInputElement>('present').checked = false;
+  ready();
   $('seats').hidden = false;
   say('请核对席位和保管人,确认到场后举行仪式', 'ok');
+}
+
+const seatTicks = () => Array.from(document.querySelectorAll<HTMLInputElement>('input.seat-present'));
+const everyonePresent = () => seatTicks().length > 0 && seatTicks().every((t) => t.checked);
+
+/** The ceremony runs only with every seat ticked present and the network confirmed cut. */
+function ready() {
+  $<HTMLButtonElement>('run').disabled = !seats || !$<HTMLInputElement>('present').checked || !everyonePresent();
 }
 
 function showRecord(f: CeremonyFile) {
@@ -65,7 +84,8 @@ function showRecord(f: CeremonyFile) {
   $('record-digest').textContent = groups(f.digest);
   const body = $('record-body');
   body.textContent = '';
-  for (const s of f.seats) row(body, [String(s.seat), s.custodian, groups(s.fingerprint), ''], [2]).lastElementChild!.className = 'signature';
+  const present = new Set(seatTicks().filter((t) => t.checked).map((t) => Number(t.dataset['seat'])));
+  for (const s of f.seats) row(body, [String(s.seat), s.custodian, present.has(s.seat) ? '到场' : '未到场', groups(s.fingerprint), ''], [3]).lastElementChild!.className = 'signature';
   $('record').hidden = false;
 }
 
@@ -91,9 +111,9 @@ function start() {
     const f = file.files?.[0];
     if (f) void openSeats(f);
   });
-  present.addEventListener('change', () => (run.disabled = !present.checked || !seats));
+  present.addEventListener('change', ready);
   run.addEventListener('click', async () => {
-    if (!seats || !present.checked) return;
+    if (!seats || !present.checked || !everyonePresent()) return;
     if (!globalThis.crypto?.subtle) return say('此浏览器无法举行仪式:需要浏览器的加密功能(从本机文件或 https 打开)', 'err');
     run.disabled = true;
     say('正在生成密钥、拆分并封存分片……', 'busy');
@@ -106,7 +126,7 @@ function start() {
     } catch (err) {
       say(`仪式未能完成:${(err as Error).message}`, 'err');
     } finally {
-      run.disabled = false;
+      ready();
     }
   });
   $('save').addEventListener('click', save);

@@ -215,26 +215,7 @@ export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; c
           <p class="muted">
             已承诺 {s.commitment.ballotCount} 张选票,根摘要 <code class="break-all">{s.commitment.root}</code>;计票公钥 <code class="break-all">{s.key?.publicKey}</code>
           </p>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">席位</th>
-                <th scope="col">保管人</th>
-                <th scope="col">公示的分片指纹</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.seats.map((x) => (
-                <tr>
-                  <td>{x.seatNo}</td>
-                  <td>{x.custodianName}</td>
-                  <td>
-                    <code class="break-all">{x.fingerprint ?? '—'}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SeatFingerprints seats={s.seats} header="公示的分片指纹" />
           <div
             id="unseal-app"
             hidden
@@ -336,26 +317,7 @@ export function SealPage(props: { campaign: Campaign; state: GroupSealState }) {
               密钥仪式在离线电脑上举行,服务器从未持有私钥。仪式文件摘要(应与到场保管人签字的仪式记录一致):<code class="break-all">{s.key.ceremonyDigest}</code>
             </p>
           )}
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">席位</th>
-                <th scope="col">保管人</th>
-                <th scope="col">分片指纹 SHA-256("sanmin-share-v1|年度|组|席位|分片")</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.seats.map((x) => (
-                <tr>
-                  <td>{x.seatNo}</td>
-                  <td>{x.custodianName}</td>
-                  <td>
-                    <code class="break-all">{x.fingerprint ?? '—'}</code>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <SeatFingerprints seats={s.seats} header={'分片指纹 SHA-256("sanmin-share-v1|年度|组|席位|分片")'} />
           <form data-fingerprint-check hx-boost="false" data-seats={JSON.stringify(seats)} data-campaign={campaign.code} data-group={String(s.groupNo)} class="stack">
             <label for="check-share">保管人核对自己的分片(只在本机浏览器计算,不会发送到服务器)</label>
             <textarea id="check-share" autocomplete="off" spellcheck={false}></textarea>
@@ -579,5 +541,31 @@ export function ReceiptPage(props: { campaign: Campaign; query: string; found: {
         </Flash>
       )}
     </section>
+  );
+}
+
+/** Each seat's custodian and published share fingerprint (the staff tally page and the unsealing table). */
+function SeatFingerprints({ seats, header }: { seats: readonly { seatNo: number; custodianName: string; fingerprint: string | null }[]; header: string }) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">席位</th>
+          <th scope="col">保管人</th>
+          <th scope="col">{header}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {seats.map((x) => (
+          <tr>
+            <td>{x.seatNo}</td>
+            <td>{x.custodianName}</td>
+            <td>
+              <code class="break-all">{x.fingerprint ?? '—'}</code>
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

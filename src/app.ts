@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { appCss } from '../views/styles';
+import { appCss } from '../views/components/styles';
 import { auditRoutes } from './audit/audit.routes';
 import { authRoutes } from './auth/auth.routes';
 import { csrfProtection, loadSession } from './auth/auth.middleware';
@@ -12,7 +12,7 @@ import type { Db } from './db/client';
 import type { AppEnv } from './env';
 import { atRestCipher } from './lib/at-rest';
 import { delegateLinks } from './delegates/links';
-import { AppError } from './lib/errors';
+import { AppError, DomainError, fromDomain } from './lib/errors';
 import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
 import './lib/zod-zh';
@@ -118,6 +118,7 @@ export function createApp(opts: AppOptions) {
   app.notFound((c) => renderError(c, new AppError(404, 'NOT_FOUND', '找不到您要访问的页面或资源')));
   app.onError((err, c) => {
     if (err instanceof AppError) return renderError(c, err);
+    if (err instanceof DomainError) return renderError(c, fromDomain(err));
     if (err instanceof HTTPException) {
       return renderError(c, new AppError(err.status as ContentfulStatusCode, 'HTTP_ERROR', '请求无法处理,请检查后重试'));
     }

@@ -1,4 +1,4 @@
-import type { Role } from '../db/schema';
+import type { Role } from './states.core';
 import type { SessionUser } from '../env';
 
 /** What a staff record belongs to: a venue (delegates, candidates, check-ins, desks) or a department (its page, its suggestions). */

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
-import { CsrfField, FieldError, Flash } from '../../views/layout';
+import { CsrfField, FieldError, Flash } from '../../views/components/layout';
 import { users } from '../db/schema';
 import { SETUP_TOKEN_MIN_LENGTH, type AppEnv } from '../env';
 import { constantTimeEqual } from '../lib/crypto';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ROLES } from '../db/schema';
+import { ROLES } from './states.core';
 
 const optionalName = z
   .string()

@@ -1,4 +1,4 @@
-import type { CampaignStatus, MaterialKind, VenueKind } from '../db/schema';
+import type { CampaignStatus, MaterialKind, VenueKind } from './states.core';
 import { AppError } from '../lib/errors';
 
 /** Everything that defines a campaign's structure, as plain rows: seeded, copied and inserted as one. */

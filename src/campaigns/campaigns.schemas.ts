@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MATERIAL_KINDS, VENUE_KINDS } from '../db/schema';
+import { MATERIAL_KINDS, VENUE_KINDS } from './states.core';
 
 const text = (label: string, min: number, max: number) =>
   z

@@ -1,4 +1,4 @@
-import type { DelegateState, ReviewState } from '../db/schema';
+import type { DelegateState, ReviewState } from './states.core';
 
 import { CODE_ALPHABET } from '../lib/codes.core';
 

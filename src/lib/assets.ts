@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { PAGE_SCRIPTS, scriptSrc } from '../../views/scripts';
+import { PAGE_SCRIPTS, scriptSrc } from '../../views/components/scripts';
 import type { AppEnv } from '../env';
 import { sha256Hex } from './crypto';
 import { ballotClientJs } from '../generated/ballot-client';

@@ -1,5 +1,8 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { DomainError, type DomainErrorKind } from './domain-error.core';
+
+export { DomainError };
 
 /**
  * A domain error: a stable machine-readable code, a Chinese message fit for the user,
@@ -24,5 +27,30 @@ export const invalid = (fields: Record<string, string>, message = '提交的内�
 /** The second of two concurrent edits of one record: the form comes back with the newer values. */
 export const EDIT_CONFLICT_MESSAGE = '该内容已被他人修改,下方显示的是最新内容,请核对后重新提交';
 export const editConflict = (message = EDIT_CONFLICT_MESSAGE) => new AppError(409, 'EDIT_CONFLICT', message);
-export const isEditConflict = (err: unknown): err is AppError => err instanceof AppError && err.code === 'EDIT_CONFLICT';
+export const isEditConflict = (err: unknown): err is AppError | DomainError =>
+  (err instanceof AppError || err instanceof DomainError) && err.code === 'EDIT_CONFLICT';
 
+
+const STATUS_OF: Record<DomainErrorKind, ContentfulStatusCode> = {
+  invalid: 422,
+  not_found: 404,
+  forbidden: 403,
+  unauthenticated: 401,
+  conflict: 409,
+  gone: 410,
+  too_large: 413,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+/** The edge's one mapping from a domain error to HTTP: same code, same message, same fields. */
+export function fromDomain(err: DomainError): AppError {
+  return new AppError(STATUS_OF[err.kind], err.code, err.message, err.fields);
+}
+
+/** For routes that answer a failure in place (a form at 422, a page at 409): either kind, as HTTP. */
+export function httpError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof DomainError) return fromDomain(err);
+  return null;
+}

@@ -1,8 +1,9 @@
 import type { Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { Layout } from '../../views/layout';
+import { Layout } from '../../views/components/layout';
 import type { AppEnv } from '../env';
+import { ROLE_LABELS } from '../campaigns/campaigns.core';
 
 export function page(
   c: Context<AppEnv>,
@@ -11,7 +12,7 @@ export function page(
 ) {
   c.header('Vary', 'HX-Request');
   return c.html(
-    <Layout title={opts.title} user={c.var.user} csrfToken={c.var.csrfToken} campaignCode={opts.campaignCode}>
+    <Layout title={opts.title} user={c.var.user ? { displayName: c.var.user.displayName, roleLabel: ROLE_LABELS[c.var.user.role] } : null} csrfToken={c.var.csrfToken} campaignCode={opts.campaignCode}>
       {body}
     </Layout>,
     opts.status ?? 200,

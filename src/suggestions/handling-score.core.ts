@@ -3,7 +3,7 @@
  * result: pure, from plain rows. The composite score's weights are campaign data
  * (`campaigns.handling_formula`, JSON); `formulaText` says it in plain Chinese.
  */
-import type { Adoption, AssignmentStatus, Rating } from '../db/schema';
+import type { Adoption, AssignmentStatus, Rating } from './states.core';
 import { median } from './suggestions.core';
 
 const DAY = 24 * 60 * 60 * 1000;

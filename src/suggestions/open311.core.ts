@@ -4,7 +4,7 @@
  * request is a suggestion. What goes in passes the web form's validation; what comes out is the
  * public view (masked, author never named).
  */
-import type { SuggestionStatus } from '../db/schema';
+import type { SuggestionStatus } from './states.core';
 import { LIMITS, STATUS_LABELS, type IntakeContext, type PublicSuggestionView } from './suggestions.core';
 
 export interface Open311Service {

@@ -5,7 +5,7 @@
 import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
 import { maskName, maskPersonalData } from '../lib/personal-data.core';
-import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from '../db/schema';
+import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from './states.core';
 
 export const LIMITS = {
   name: { min: 2, max: 20 },

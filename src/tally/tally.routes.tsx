@@ -31,7 +31,7 @@ import {
   uploadCeremony,
 } from './tally.repo';
 import { tallyCsv, type GroupTally } from './tally.core';
-import { groupName } from '../../views/components';
+import { groupName } from '../../views/components/ui';
 
 /**
  * Sealed aggregation: staff pages for the ceremony, commitment and unsealing; public pages for

@@ -1,4 +1,4 @@
-import { CsrfField, FieldError, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 export function LoginPage(props: { csrfToken: string; next: string; username?: string; error?: string }) {
   return (

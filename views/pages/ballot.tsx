@@ -1,5 +1,5 @@
 import type { Department } from '../../src/campaigns/campaigns.repo';
-import { groupName } from '../components';
+import { groupName } from '../components/ui';
 
 /**
  * The voting device page. Blind signing needs JavaScript on the device (it is what keeps the

@@ -1,7 +1,7 @@
 import type { Slot } from '../../src/campaigns/campaigns.core';
 import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
 import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.repo';
-import { formatDate, groupName, StatusBadge } from '../components';
+import { formatDate, groupName, StatusBadge } from '../components/ui';
 
 export interface AgendaView {
   group: AgendaGroup;

@@ -3,8 +3,8 @@ import { renderSVG } from 'uqr';
 import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
 import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
 import type { Candidate, Delegate } from '../../src/delegates/delegates.repo';
-import { formatDate, groupName } from '../components';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { formatDate, groupName } from '../components/ui';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 export function DelegateQr({ code }: { code: string }) {
   // server-rendered SVG: works without JavaScript and prints sharply

@@ -1,7 +1,7 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Draw } from '../../src/delegates/delegates.repo';
-import { groupName } from '../components';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { groupName } from '../components/ui';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 export interface CellSummary {
   venue: string;

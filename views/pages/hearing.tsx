@@ -1,9 +1,9 @@
-import { scriptSrc } from '../scripts';
+import { scriptSrc } from '../components/scripts';
 import { renderSVG } from 'uqr';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Checkin, TurnoutRow } from '../../src/hearing/hearing.repo';
-import { groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { groupName } from '../components/ui';
+import { CsrfField, Flash } from '../components/layout';
 
 const STATE_LABEL = { pending: '未开启', open: '投票中', closed: '已结束' } as const;
 const TICKET_LABEL = { issued: '已签到,未领凭证', redeemed: '已领取凭证', voided: '已作废' } as const;

@@ -1,5 +1,5 @@
 import type { PublishedKeys } from '../../src/hearing/keys.core';
-import { groupName } from '../components';
+import { groupName } from '../components/ui';
 
 /**
  * The published key list, and (with ?venue=) a venue's poster: the fingerprints a delegate compares

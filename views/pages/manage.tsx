@@ -1,8 +1,8 @@
 import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
 import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.repo';
 import { MATERIAL_KINDS } from '../../src/db/schema';
-import { groupName, StatusBadge } from '../components';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { groupName, StatusBadge } from '../components/ui';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 type Errors = Record<string, string>;
 type Values = Record<string, string>;

@@ -1,8 +1,8 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { QuotaTable } from '../../src/delegates/delegates.repo';
 import type { VenueAllocation } from '../../src/delegates/quotas';
-import { groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { groupName } from '../components/ui';
+import { CsrfField, Flash } from '../components/layout';
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 

@@ -1,6 +1,6 @@
 import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
-import { groupName, formatDate } from '../components';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { groupName, formatDate } from '../components/ui';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 type Errors = Record<string, string>;
 type Values = Record<string, string | string[]>;

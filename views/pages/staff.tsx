@@ -5,8 +5,8 @@ import type { Campaign, Department, Group, Material, VenueWithSeats } from '../.
 import type { User } from '../../src/auth/auth.repo';
 import { ROLES } from '../../src/db/schema';
 import type { SessionUser } from '../../src/env';
-import { formatDate, groupName, StatusBadge } from '../components';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { formatDate, groupName, StatusBadge } from '../components/ui';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 export function Dashboard(props: { user: SessionUser; campaign: Campaign | undefined; venues: VenueWithSeats[]; departments: Department[] }) {
   const { user, campaign } = props;

@@ -15,7 +15,7 @@ import {
   reminderLevel,
 } from '../../src/suggestions/suggestions.core';
 import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.repo';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 import { SuggestionForm, fmtDate, type FormOptions } from './suggestions';
 
 const base = (c: Campaign) => `/staff/c/${c.code}/suggestions`;

@@ -1,7 +1,7 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
 import type { Adoption, SuggestionStatus } from '../../src/db/schema';
-import { CsrfField, FieldError, Flash } from '../layout';
+import { CsrfField, FieldError, Flash } from '../components/layout';
 
 type Errors = Record<string, string>;
 type Values = Record<string, string>;

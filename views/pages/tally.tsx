@@ -1,12 +1,12 @@
-import { scriptSrc } from '../scripts';
+import { scriptSrc } from '../components/scripts';
 import { staticScript } from '../../src/lib/assets';
 import { raw } from 'hono/html';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
 import type { GroupSealState } from '../../src/tally/tally.repo';
 import type { GroupTally } from '../../src/tally/tally.core';
-import { groupName } from '../components';
-import { CsrfField, Flash } from '../layout';
+import { groupName } from '../components/ui';
+import { CsrfField, Flash } from '../components/layout';
 
 const fmt = (n: number | null) => (n === null ? '—' : n.toFixed(2));
 const when = (ms: number) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });

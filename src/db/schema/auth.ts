@@ -1,8 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, index } from 'drizzle-orm/sqlite-core';
-
-export const ROLES = ['organiser', 'venue_staff', 'qualifier', 'statistician', 'custodian', 'dept_handler', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../../auth/states.core';
+export { ROLES, type Role };
 
 /**
  * Staff accounts. Scope is bound by name, not id, so that a venue's staff keep their

@@ -1,14 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { integer, primaryKey, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
-
-export const CAMPAIGN_STATUSES = ['draft', 'started', 'closed'] as const;
-export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
-
-export const VENUE_KINDS = ['main', 'sub'] as const;
-export type VenueKind = (typeof VENUE_KINDS)[number];
-
-export const MATERIAL_KINDS = ['board_image', 'pdf', 'link'] as const;
-export type MaterialKind = (typeof MATERIAL_KINDS)[number];
+import { CAMPAIGN_STATUSES, VENUE_KINDS, MATERIAL_KINDS, SUGGESTION_TERM_KINDS, type CampaignStatus, type VenueKind, type MaterialKind } from '../../campaigns/states.core';
+export { CAMPAIGN_STATUSES, VENUE_KINDS, MATERIAL_KINDS, SUGGESTION_TERM_KINDS, type CampaignStatus, type VenueKind, type MaterialKind };
 
 /** One year's event. Several years live side by side; a new one is copied from the last. */
 export const campaigns = sqliteTable('campaigns', {
@@ -146,8 +139,6 @@ export const scaleOptions = sqliteTable(
   },
   (t) => [uniqueIndex('scale_options_label').on(t.campaignId, t.label)],
 );
-
-export const SUGGESTION_TERM_KINDS = ['theme', 'area'] as const;
 
 /** Suggestion themes (创新/协调/...) and areas (创新引领/...), ordered per campaign. */
 export const suggestionTerms = sqliteTable(

@@ -1,11 +1,7 @@
 import { integer, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
-
-export const CANDIDATE_SOURCES = ['volunteer', 'recommended'] as const;
-export type CandidateSource = (typeof CANDIDATE_SOURCES)[number];
-
-export const REVIEW_STATES = ['pending', 'passed', 'rejected'] as const;
-export type ReviewState = (typeof REVIEW_STATES)[number];
+import { CANDIDATE_SOURCES, REVIEW_STATES, DRAW_STATES, DELEGATE_STATES, type CandidateSource, type ReviewState, type DelegateState } from '../../delegates/states.core';
+export { CANDIDATE_SOURCES, REVIEW_STATES, DRAW_STATES, DELEGATE_STATES, type CandidateSource, type ReviewState, type DelegateState };
 
 /**
  * A person who signed up or was recommended. The resident ID is never stored: only a keyed
@@ -47,8 +43,6 @@ export const candidates = sqliteTable(
   ],
 );
 
-export const DRAW_STATES = ['committed', 'drawn'] as const;
-
 /**
  * One draw per campaign: the seed's commitment and the digest of the pseudonymised candidate
  * list are fixed first, with the public random source that will only be known later; the seed
@@ -68,9 +62,6 @@ export const draws = sqliteTable('draws', {
   beaconSource: text('beacon_source'),
   beaconValue: text('beacon_value'),
 });
-
-export const DELEGATE_STATES = ['selected', 'reserve', 'confirmed', 'declined'] as const;
-export type DelegateState = (typeof DELEGATE_STATES)[number];
 
 /**
  * The draw's outcome per seat: selected delegates and the ordered reserve list of each cell.

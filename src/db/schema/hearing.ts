@@ -1,9 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
 import { delegates } from './delegates';
-
-export const SESSION_STATES = ['open', 'closed'] as const;
-export type SessionState = (typeof SESSION_STATES)[number];
+import { SESSION_STATES, TICKET_STATES, type SessionState, type TicketState } from '../../hearing/states.core';
+export { SESSION_STATES, TICKET_STATES, type SessionState, type TicketState };
 
 /**
  * Voting at one venue for one group. It holds the venue's blind-signing key (RFC 9474):
@@ -29,9 +28,6 @@ export const votingSessions = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.campaignId, t.groupNo, t.venueName] })],
 );
-
-export const TICKET_STATES = ['issued', 'redeemed', 'voided'] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
 
 /**
  * A delegate's check-in for one group, and the one-time ticket it yields. The ticket buys

@@ -2,13 +2,8 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
 import { campaigns } from './campaigns';
 import { suggestions } from './suggestions';
 import { users } from './auth';
-
-export const OUTBOX_CHANNELS = ['sms', 'email'] as const;
-export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
-
-/** pending → sending (claimed, lease running) → sent | failed; a lapsed lease is claimed again. */
-export const OUTBOX_STATUSES = ['pending', 'sending', 'sent', 'failed'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+import { OUTBOX_CHANNELS, OUTBOX_STATUSES, type OutboxChannel, type OutboxStatus } from '../../notifications/states.core';
+export { OUTBOX_CHANNELS, OUTBOX_STATUSES, type OutboxChannel, type OutboxStatus };
 
 /**
  * Messages to citizens and staff, written in the same atomic batch as the state change they

@@ -1,14 +1,8 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { campaigns } from './campaigns';
 import { delegates } from './delegates';
-
-export const SURVEY_STATES = ['draft', 'open', 'closed'] as const;
-export type SurveyState = (typeof SURVEY_STATES)[number];
-export const SURVEY_KINDS = ['social', 'discipline'] as const;
-export type SurveyKind = (typeof SURVEY_KINDS)[number];
-/** invited: one anonymous response credential per invitation code; open: anyone with the link (the discipline form). */
-export const SURVEY_ACCESS = ['invited', 'open'] as const;
-export type SurveyAccess = (typeof SURVEY_ACCESS)[number];
+import { SURVEY_STATES, SURVEY_KINDS, SURVEY_ACCESS, type SurveyState, type SurveyKind, type SurveyAccess } from '../../survey/states.core';
+export { SURVEY_STATES, SURVEY_KINDS, SURVEY_ACCESS, type SurveyState, type SurveyKind, type SurveyAccess };
 
 /**
  * A questionnaire of a campaign. `definition` (JSON, see survey.core) is editable while the

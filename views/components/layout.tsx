@@ -1,11 +1,10 @@
 import { scriptSrc } from './scripts';
 import type { Child } from 'hono/jsx';
-import type { SessionUser } from '../src/env';
-import { ROLE_LABELS } from '../src/campaigns/campaigns.core';
 
 export interface LayoutProps {
   title: string;
-  user: SessionUser | null;
+  /** The signed-in staff member as the header shows them (the route names the role). */
+  user: { displayName: string; roleLabel: string } | null;
   csrfToken: string;
   campaignCode?: string | undefined;
   children?: Child;
@@ -49,7 +48,7 @@ export function Layout({ title, user, csrfToken, campaignCode, children }: Layou
               {c && <a href={`${c}/suggestions`}>市民建议</a>}
               {user ? (
                 <>
-                  <a href="/staff">工作台({user.displayName} · {ROLE_LABELS[user.role]})</a>
+                  <a href="/staff">工作台({user.displayName} · {user.roleLabel})</a>
                   <form class="inline" method="post" action="/logout" hx-boost="false">
                     <input type="hidden" name="_csrf" value={csrfToken} />
                     <button class="small secondary" type="submit">退出</button>

@@ -1,4 +1,5 @@
-import type { CampaignStatus } from '../src/db/schema';
+/** A campaign's stage, as the staff pages label it. */
+export type CampaignStatus = 'draft' | 'started' | 'closed';
 
 export const STATUS_LABELS: Record<CampaignStatus, string> = {
   draft: '筹备中(可编辑)',

@@ -1,3 +1,4 @@
+import { chinaDate } from '../lib/time.core';
 /**
  * PRC resident identity numbers (GB 11643-1999) and mainland mobile numbers. Pure.
  *
@@ -37,7 +38,7 @@ export function isRealDate(iso: string): boolean {
 
 /** Today's date in China (UTC+8, no daylight saving), for callers that do not pass one. */
 export function todayInChina(now = Date.now()): string {
-  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10);
+  return chinaDate(now);
 }
 
 /**

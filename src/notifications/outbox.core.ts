@@ -82,4 +82,4 @@ export function maskRecipient(address: string): string {
 }
 
 /** Beijing date (YYYY-MM-DD) of a deadline, as messages print it. */
-export const chinaDate = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+export { chinaDate } from '../lib/time.core';

@@ -3,6 +3,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client';
 import { notificationOutbox, suggestions, users, type OutboxChannel } from '../db/schema';
+import { CHINA_SQL_OFFSET_SECONDS } from '../lib/time.core';
 import type { NotificationEvent } from './templates';
 
 export type OutboxRow = typeof notificationOutbox.$inferSelect;
@@ -49,7 +50,7 @@ export async function enqueueReminders(db: Db, now: number): Promise<number> {
       .insert(notificationOutbox)
       .select(
         sql`SELECT lower(hex(randomblob(16))), s.campaign_id, NULL, u.id, 'email', ${event},
-              json_object('code', s.code, 'department', a.department_name, 'deadline', strftime('%Y-%m-%d', a.deadline_at / 1000 + 28800, 'unixepoch')),
+              json_object('code', s.code, 'department', a.department_name, 'deadline', strftime('%Y-%m-%d', a.deadline_at / 1000 + ${CHINA_SQL_OFFSET_SECONDS}, 'unixepoch')),
               u.id || ${`:${event}:`} || a.id, 'pending', 0, 0, ${now}, NULL, NULL, NULL, ${now}, NULL
             FROM suggestion_assignments AS a
             JOIN suggestions AS s ON s.seq = a.suggestion_seq

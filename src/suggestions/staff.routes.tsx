@@ -236,7 +236,7 @@ suggestionStaffRoutes.get(`${P}/stats`, requireRole('organiser', 'statistician')
   );
 });
 
-const chinaDay = (ms: number) => new Date(ms + 8 * 3600_000).toISOString().slice(0, 10);
+const chinaDay = chinaDate;
 
 function handlingSettingsProps(c: Context<AppEnv>, campaign: Campaign, flash?: string, values?: Record<string, string>, errors?: Record<string, string>) {
   const { formula } = parseFormula(campaign.handlingFormula);

@@ -11,9 +11,6 @@ export function StatusBadge({ status }: { status: CampaignStatus }) {
   return <span class={`badge ${status === 'draft' ? 'draft' : 'frozen'}`}>{STATUS_LABELS[status]}</span>;
 }
 
-export function formatDate(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
-  return `${y}年${m}月${d}日`;
-}
+export { formatDate } from './format';
 
 export const groupName = (no: number) => `第${['一', '二', '三', '四', '五', '六', '七', '八', '九', '十'][no - 1] ?? no}组`;

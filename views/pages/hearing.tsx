@@ -1,3 +1,4 @@
+import { chinaDateTime } from '../components/format';
 import { scriptSrc } from '../components/scripts';
 import { renderSVG } from 'uqr';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
@@ -316,7 +317,7 @@ export function ClosingSheet({ campaign, group, venue, row, closedBy, closedAt, 
           <tr><th scope="row">作废凭证(C)</th><td class="num">{row.voided}</td></tr>
           <tr><th scope="row">未使用凭证(D)</th><td class="num">{row.unused}</td></tr>
           <tr><th scope="row">A = B + C + D</th><td>{row.balanced ? '平衡' : '不平衡'}</td></tr>
-          <tr><th scope="row">状态</th><td>{STATE_LABEL[row.state]}{closedAt ? `,${new Date(closedAt).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai' })} 由 ${closedBy ?? ''} 结束` : ''}</td></tr>
+          <tr><th scope="row">状态</th><td>{STATE_LABEL[row.state]}{closedAt ? `,${chinaDateTime(closedAt)} 由 ${closedBy ?? ''} 结束` : ''}</td></tr>
           {note && <tr><th scope="row">情况说明</th><td class="prose">{note}</td></tr>}
         </tbody>
       </table>

@@ -1,3 +1,4 @@
+import { chinaDateTime } from '../components/format';
 import type { ChainVerdict } from '../../src/audit/audit.core';
 import type { AuditRow } from '../../src/audit/audit.core';
 import { MATERIAL_KIND_LABELS, ROLE_LABELS, type Slot } from '../../src/campaigns/campaigns.core';
@@ -457,7 +458,7 @@ export function AuditPage(props: { rows: AuditRow[]; verdict: ChainVerdict }) {
             {props.rows.map((r) => (
               <tr>
                 <td class="num">{r.seq}</td>
-                <td>{new Date(r.at).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })}</td>
+                <td>{chinaDateTime(r.at)}</td>
                 <td>{r.actorName}</td>
                 <td>
                   <code>{r.action}</code>

@@ -1,3 +1,4 @@
+import { chinaDate } from '../components/format';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
 import type { Adoption, SuggestionStatus } from '../../src/db/schema';
@@ -12,7 +13,7 @@ export interface FormOptions {
   departments: readonly string[];
 }
 
-export const fmtDate = (ms: number | null | undefined) => (ms ? new Date(ms + 8 * 3600_000).toISOString().slice(0, 10) : '—');
+export const fmtDate = (ms: number | null | undefined) => (ms ? chinaDate(ms) : '—');
 
 /** The intake form: public (phone first) and staff paper entry share it. */
 export function SuggestionForm(props: {

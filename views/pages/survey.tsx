@@ -1,3 +1,4 @@
+import { chinaDateTime } from '../components/format';
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { SessionUser } from '../../src/env';
 import {
@@ -664,7 +665,7 @@ export function SurveyResultPage(props: { campaign: Campaign; survey: Survey; ta
     <section>
       <h1>{props.survey.title} · 调查结果</h1>
       <p>
-        有效答卷 {props.tally.responses} 份 · 无效答卷 {props.tally.invalid ?? 0} 份 · 开封于 {new Date(props.unsealedAt + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}(北京时间) · 答卷集合承诺 <code>{props.survey.root?.slice(0, 16)}</code> ·{' '}
+        有效答卷 {props.tally.responses} 份 · 无效答卷 {props.tally.invalid ?? 0} 份 · 开封于 {chinaDateTime(props.unsealedAt)}(北京时间) · 答卷集合承诺 <code>{props.survey.root?.slice(0, 16)}</code> ·{' '}
         <a href={`${base}.csv`} hx-boost="false">
           下载 CSV
         </a>

@@ -1,3 +1,4 @@
+import { chinaDateTimeLong } from '../components/format';
 import { scriptSrc } from '../components/scripts';
 import { staticScript } from '../../src/lib/assets';
 import { raw } from 'hono/html';
@@ -9,7 +10,7 @@ import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
 
 const fmt = (n: number | null) => (n === null ? '—' : n.toFixed(2));
-const when = (ms: number) => new Date(ms).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const when = chinaDateTimeLong;
 
 function stage(s: GroupSealState): string {
   if (s.unsealedAt) return '已开封,结果已公布';

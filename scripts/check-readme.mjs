@@ -265,6 +265,13 @@ export const COMMANDS = {
       return ok(r, () => r.stdout.includes(c.seats[0].fingerprint), 'did not open the share to its fingerprint');
     },
   },
+  layers: {
+    how: 'npm run layers (the import graph, one way)',
+    run: async (ctx) => {
+      const r = await npm(ctx, ['run', '--silent', 'layers']);
+      return ok(r, () => r.stdout.includes('layout: every import points one way'), 'found imports that point the wrong way');
+    },
+  },
   'bench:draw': {
     lane: 'b',
     how: 'npm run bench:draw -- --out <tmp>/draw.json (the whole benchmark, keeping its draw file)',

@@ -3,7 +3,7 @@
 // not counted (on the day it is a network round trip to the server).
 import { DhkemX25519HkdfSha256 as PortableX25519 } from '@hpke/dhkem-x25519';
 import { DhkemX25519HkdfSha256 as WebCryptoX25519 } from '@hpke/core';
-import { blindRequest, finalizeCredential } from '../src/hearing/credential';
+import { blindRequest, finalizeCredential } from '../src/hearing/credential.core';
 import { sealOnDevice, useKem } from '../src/tally/device-seal.core';
 
 export interface DeviceRound {

@@ -8,7 +8,7 @@
 // {"deviceSealMs":{"skipped":1}} when Chromium is missing.
 import { existsSync } from 'node:fs';
 import { build } from 'esbuild';
-import { blindSign, generateVenueKey, useNativeRsa } from '../src/hearing/credential';
+import { blindSign, generateVenueKey, useNativeRsa } from '../src/hearing/credential.core';
 import { b64url, fromB64url } from '../src/lib/bytes.core';
 import { nodePssVerify, nodeRawSign } from '../src/node/native-rsa';
 import { ballotReceipt, generateTallyKeyPair, openBallot } from '../src/tally/seal.core';

@@ -5,7 +5,7 @@
 //   eval      (--eval only) the written set's evaluation part, routed by a model whose history is the
 //             old set and the whole training part; never used to tune anything
 import { buildRouter, measureAccuracy, scoreItems, type LabelledSuggestion, type RouterSetup } from '../src/suggestions/routing.core';
-import { citySegmenter, routingVocabulary as vocabulary } from '../src/suggestions/vocabulary';
+import { citySegmenter, routingVocabulary as vocabulary } from '../src/suggestions/vocabulary.service';
 import { isEvaluationItem, oldSet, seedProfiles, writtenSet } from '../test/helpers/routing-sets';
 
 const args = new Set(process.argv.slice(2));

@@ -2,7 +2,7 @@
 // the written set (10-fold CV, the old set as earlier history) and on the old set; the evaluation
 // part is never read here. Prints each improvement; the chosen weights go into DEFAULT_ROUTER_OPTIONS.
 import { DEFAULT_ROUTER_OPTIONS, measureAccuracy, type RouterOptions } from '../src/suggestions/routing.core';
-import { citySegmenter, routingVocabulary as vocabulary } from '../src/suggestions/vocabulary';
+import { citySegmenter, routingVocabulary as vocabulary } from '../src/suggestions/vocabulary.service';
 import { isEvaluationItem, oldSet, seedProfiles, writtenSet } from '../test/helpers/routing-sets';
 
 const profiles = seedProfiles();

@@ -20,7 +20,7 @@ import { ticketHash } from '../src/hearing/hearing.repo';
 import { openSingle } from './single';
 import { hashPassword } from '../src/lib/password';
 import { keepIdleConnections, loadSecretKey, nodeApp, prepareDatabase } from '../src/node/boot';
-import { delegateLinks, requireLinks } from '../src/delegates/links';
+import { delegateLinks, requireLinks } from '../src/delegates/links.service';
 import { generateTallyKeyPair } from '../src/tally/seal.core';
 import { benchTicket, delegateCode } from './shared';
 

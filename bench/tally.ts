@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { getCampaign, loadAgenda } from '../src/campaigns/campaigns.repo';
 import { SYSTEM_ACTOR } from '../src/audit/audit.repo';
 import { prepareDatabase } from '../src/node/boot';
-import { rehearsalCeremony } from '../src/tally/rehearsal';
+import { rehearsalCeremony } from '../src/tally/rehearsal.service';
 import { commitGroup } from '../src/tally/tally.repo';
-import { unsealAsCustodians } from '../src/tally/rehearsal';
+import { unsealAsCustodians } from '../src/tally/rehearsal.service';
 import { castSealed, closeAllVenues } from '../test/helpers/tally';
 
 // --quick: 100 ballots a group, the README check's form (npm run check:readme): proves the path, times nothing

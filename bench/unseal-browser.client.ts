@@ -3,7 +3,7 @@
 import type { GroupCommitment } from '../src/tally/commitment.core';
 import { seatKeyFromPassphrase } from '../src/tally/seat-key.core';
 import type { BallotsFile } from '../src/tally/unseal.core';
-import { unsealInPage } from '../src/tally/client/unseal-run';
+import { unsealInPage } from '../src/tally/client/unseal-run.client';
 
 declare global {
   interface Window {

@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { buildBundle } from '../scripts/client-bundles.mjs';
 import { splitKey } from '../src/tally/ceremony.core';
 import { buildCommitment } from '../src/tally/commitment.core';
-import { sealBallotFast } from '../src/tally/hpke-fast';
+import { sealBallotFast } from '../src/tally/hpke-fast.core';
 import { ballotReceipt, generateTallyKeyPair } from '../src/tally/seal.core';
 import type { BallotsFile } from '../src/tally/unseal.core';
 import { CHROMIUM, launchBrowser } from '../test/helpers/browser';

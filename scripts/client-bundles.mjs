@@ -11,7 +11,7 @@ export const bundles = [
   { entry: 'src/tally/client/custodian.client.ts', out: 'src/generated/custodian-client.ts', name: 'custodianClientJs', label: 'custodian client' },
 ];
 
-// The Node fast paths (hpke-fast.ts, digest.ts) import node:crypto and node:buffer and fall back to
+// The Node fast paths (hpke-fast.core.ts, digest.core.ts) import node:crypto and node:buffer and fall back to
 // portable code when they are absent; in a browser bundle they are empty modules, so the fallback runs.
 const nodeBuiltinsAbsent = {
   name: 'node-builtins-absent',

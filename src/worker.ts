@@ -12,15 +12,15 @@ import type { AppEnv, WorkerBindings } from './env';
 import { AppError } from './lib/errors';
 import { atRestCipher } from './lib/at-rest';
 import { encryptPlaintextSecrets, reissueClearDelegateLinks } from './db/encrypt-at-rest';
-import { delegateLinks } from './delegates/links';
+import { delegateLinks } from './delegates/links.service';
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
-import { useNativeRsa } from './hearing/credential';
+import { useNativeRsa } from './hearing/credential.core';
 import { fromB64url } from './tally/seal.core';
-import { drainOutbox } from './notifications/sender';
-import { sealAuthorContacts } from './suggestions/author-contact';
+import { drainOutbox } from './notifications/sender.service';
+import { sealAuthorContacts } from './suggestions/author-contact.service';
 import { enqueueReminders } from './notifications/outbox.repo';
-import { smsTransportFrom } from './notifications/providers';
-import { installSegmenter } from './suggestions/segmenter';
+import { smsTransportFrom } from './notifications/providers.service';
+import { installSegmenter } from './suggestions/segmenter.service';
 // jieba's wasm (dictionary included), compiled by wrangler at upload: the router cuts words as on Node.
 // Imported by path because the package's exports map does not list its .wasm file.
 import jiebaWasm from '../node_modules/jieba-wasm/pkg/web/jieba_rs_wasm_bg.wasm';

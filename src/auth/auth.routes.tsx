@@ -10,7 +10,7 @@ import { readJson } from '../lib/input';
 import { formFields, page } from '../lib/render';
 import { LOGIN_LIMITS, safeNext, SESSION_TTL_MS } from './auth.core';
 import { cookieOptions, SESSION_COOKIE } from './auth.middleware';
-import { limitAddress, rateLimitedError } from './rate-limit';
+import { limitAddress, rateLimitedError } from './rate-limit.middleware';
 import { clearRateLimit, deleteSession, findUserByUsername, hitRateLimit, newSession } from './auth.repo';
 
 export const authRoutes = new Hono<AppEnv>();

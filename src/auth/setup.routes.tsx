@@ -6,7 +6,7 @@ import { SETUP_TOKEN_MIN_LENGTH, type AppEnv } from '../env';
 import { constantTimeEqual } from '../lib/crypto';
 import { AppError, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
-import { createStaffUser } from './users';
+import { createStaffUser } from './users.service';
 import { hitRateLimit } from './auth.repo';
 
 /**

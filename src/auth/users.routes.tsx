@@ -9,7 +9,7 @@ import { AppError, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { requireRole } from './auth.middleware';
 import { deleteUserSessions, getUser, listUsers } from './auth.repo';
-import { createStaffUser } from './users';
+import { createStaffUser } from './users.service';
 import { staffEmail } from './users.schemas';
 
 /** Organisers manage the other staff accounts. */

@@ -1,5 +1,5 @@
 import { HandlingScoresTable } from '../../views/pages/handling';
-import { departmentHandling } from '../suggestions/handling-score';
+import { departmentHandling } from '../suggestions/handling-score.service';
 import { Hono } from 'hono';
 import { AgendaPage, CampaignHome, DepartmentPage, DepartmentsPage, VenuesPage, type AgendaView } from '../../views/pages/campaign';
 import type { Db } from '../db/client';

@@ -12,7 +12,7 @@ import {
 } from '../../views/pages/manage';
 import { DepartmentStaffPage, VenueStaffPage } from '../../views/pages/staff';
 import { audited, stillHolds } from '../audit/audit.repo';
-import { assertInScope } from '../auth/scope';
+import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
 import { campaigns, departmentMaterials, departments, groups, venueSeats, venues } from '../db/schema';
 import type { AppEnv } from '../env';

@@ -1,7 +1,7 @@
 // npm run admin -- create-user --username admin --name 管理员 --role organiser [--venue 市南区] [--department 市教育局] [--email a@b.cn]
 // The password comes from SANMIN_PASSWORD, or is generated and printed once.
 import { parseArgs } from 'node:util';
-import { createStaffUser } from '../auth/users';
+import { createStaffUser } from '../auth/users.service';
 import { randomToken } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { openConfiguredDatabase } from './db';

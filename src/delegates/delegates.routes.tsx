@@ -3,7 +3,7 @@ import { listSurveys } from '../survey/survey.repo';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
 import { audited, stillHolds } from '../audit/audit.repo';
-import { assertInScope } from '../auth/scope';
+import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
 import type { Db } from '../db/client';
@@ -12,7 +12,7 @@ import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
-import { personalLinkDelegate, requireLinks } from './links';
+import { personalLinkDelegate, requireLinks } from './links.service';
 import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */

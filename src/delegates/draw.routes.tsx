@@ -11,10 +11,10 @@ import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { parseGroups, randomCode } from './delegates.core';
-import { requireLinks } from './links';
+import { requireLinks } from './links.service';
 import { countPendingReviews, insertRowsAsJson, listDrawOutcome, listDrawPool, loadDraw, noDrawYet, poolStillHas } from './delegates.repo';
 import { canonicalPublicValue, DERIVATION, effectiveSeed, newSeed, publicSourceProblem, runDraw, seedCommitment, verifyDraw, type DrawInput } from './draw.core';
-import { campaignQuotas, drawCells } from './quotas';
+import { campaignQuotas, drawCells } from './quotas.service';
 
 /** The verifiable stratified draw: commit (seed hash + list digest), reveal and draw, publish. */
 export const drawRoutes = new Hono<AppEnv>();

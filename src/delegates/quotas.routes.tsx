@@ -11,7 +11,7 @@ import { AppError, editConflict, isEditConflict } from '../lib/errors';
 import { submittedVersion } from '../lib/validation';
 import { formFields, page } from '../lib/render';
 import { loadQuotaTables } from './delegates.repo';
-import { BASE_SIZE, campaignQuotas } from './quotas';
+import { BASE_SIZE, campaignQuotas } from './quotas.service';
 
 /** Quota tables were published in the plan: the matrix is public; organisers edit the base tables. */
 export const quotaRoutes = new Hono<AppEnv>();

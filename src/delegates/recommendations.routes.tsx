@@ -14,7 +14,7 @@ import { isUniqueViolation } from '../lib/validation';
 import { decodeCsvBytes, parseRecommendations } from './csv.core';
 import { randomCode, recommendationCategories } from './delegates.core';
 import { existingIdHashes, insertRowsAsJson, loadDraw } from './delegates.repo';
-import { campaignQuotas } from './quotas';
+import { campaignQuotas } from './quotas.service';
 
 /**
  * Organisational recommendations (组织推荐): organisers, and venue (district) staff for their own

@@ -11,11 +11,11 @@ import { canonicalCode } from '../lib/codes.core';
 import { sha256Hex } from '../lib/crypto';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { AppError } from '../lib/errors';
-import { assertInScope } from '../auth/scope';
+import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
 import { ballotReceipt, fromB64url, b64url, isRawPublicKey, sealedBallotProblem } from '../tally/seal.core';
 import { notCommittedSql } from '../tally/tally.repo';
-import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential';
+import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential.core';
 import { groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
 
 export type VotingSession = typeof votingSessions.$inferSelect;

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/pages/hearing';
 import { audited } from '../audit/audit.repo';
 import { canAccessVenue } from '../auth/auth.core';
-import { assertInScope } from '../auth/scope';
+import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
 import { sessionUser } from '../auth/auth.repo';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';

@@ -3,7 +3,7 @@
  * and JSON calls that retry on network failures and 5xx until the server answers (the server's
  * idempotency makes that safe); refusals (4xx) end the loop with the server's Chinese message.
  */
-import { blindRequest, finalizeCredential, type Credential } from '../hearing/credential';
+import { blindRequest, finalizeCredential, type Credential } from '../hearing/credential.core';
 import { b64url, fromB64url } from '../tally/seal.core';
 
 export const $ = <T extends HTMLElement>(sel: string) => document.querySelector(sel) as T | null;

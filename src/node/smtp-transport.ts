@@ -5,7 +5,7 @@
  */
 import nodemailer from 'nodemailer';
 import { classifySmtp, DeliveryError } from '../notifications/outbox.core';
-import type { OutgoingMessage, Transport } from '../notifications/sender';
+import type { OutgoingMessage, Transport } from '../notifications/sender.service';
 
 export function smtpTransport(url: string, from: string): Transport & { close(): void } {
   const transporter = nodemailer.createTransport(url);

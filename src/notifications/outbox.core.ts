@@ -2,7 +2,7 @@
  * The outbox's rules, with no I/O: when a failed message is tried again, which provider answers
  * are worth retrying, what a message says, and how a recipient is shown to organisers.
  */
-import { fill, TEMPLATES, type NotificationEvent } from './templates';
+import { fill, TEMPLATES, type NotificationEvent } from './templates.core';
 
 const MINUTE = 60_000;
 

@@ -4,7 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Db } from '../db/client';
 import { notificationOutbox, suggestions, users, type OutboxChannel } from '../db/schema';
 import { CHINA_SQL_OFFSET_SECONDS } from '../lib/time.core';
-import type { NotificationEvent } from './templates';
+import type { NotificationEvent } from './templates.core';
 
 export type OutboxRow = typeof notificationOutbox.$inferSelect;
 

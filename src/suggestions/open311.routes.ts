@@ -1,10 +1,10 @@
 import { Hono, type Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit';
+import { limitedLookup } from '../auth/rate-limit.middleware';
 import { cachedCampaign } from '../campaigns/campaigns.repo';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { isJsonType, readForm, readJson } from '../lib/input';
-import { publicIntake } from './intake';
+import { publicIntake } from './intake.service';
 import { OPEN311_FIELD, serviceDefinition, services, toServiceRequest, toSuggestionFields } from './open311.core';
 import { publicView } from './suggestions.core';
 import { assignmentsOf, cachedIntakeContext, findByCode } from './suggestions.repo';

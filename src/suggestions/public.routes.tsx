@@ -1,16 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { ExcellentList, FeedbackColumn, FeedbackPage, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
 import { AppError } from '../lib/errors';
-import { feedbackToken } from '../notifications/links';
-import { isFeedbackToken, rateAnswer, ratingsOf } from './followup';
+import { feedbackToken } from '../notifications/links.service';
+import { isFeedbackToken, rateAnswer, ratingsOf } from './followup.service';
 import { canRate, validateRating } from './suggestions.core';
-import { limitedLookup } from '../auth/rate-limit';
+import { limitedLookup } from '../auth/rate-limit.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';
-import { intakeClosed, publicIntake } from './intake';
+import { intakeClosed, publicIntake } from './intake.service';
 import { maskForOthers, maskName, publicView } from './suggestions.core';
 import { assignmentsOf, findByCode, loadIntakeContext, publishedExcellent, searchPublic, supporterCounts, type PublicStatusFilter, type Suggestion } from './suggestions.repo';
 

@@ -23,9 +23,9 @@ import {
 import { buildRouter, type Router } from './routing.core';
 import { sealText, type AtRest } from '../lib/at-rest';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
-import { contactRow } from '../notifications/contact';
-import { mobileKeyOf, sealContact } from './author-contact';
-import { citySegmenter, routingVocabulary } from './vocabulary';
+import { contactRow } from '../notifications/contact.service';
+import { mobileKeyOf, sealContact } from './author-contact.service';
+import { citySegmenter, routingVocabulary } from './vocabulary.service';
 import {
   answerDeadline,
   dispatchDeadline,

@@ -10,8 +10,8 @@
  */
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { commitmentRoot, isReceipt, shuffled } from '../tally/ceremony.core';
-import { receiptHasher } from '../tally/digest';
-import { fastBytesOpener } from '../tally/hpke-fast';
+import { receiptHasher } from '../tally/digest.core';
+import { fastBytesOpener } from '../tally/hpke-fast.core';
 import { b64url, isRawPublicKey, openBytes } from '../tally/seal.core';
 import { rebuildKey, UnsealError } from '../tally/unseal.core';
 import { readResponse, responseInfo, surveyScope } from './response.core';

@@ -8,14 +8,14 @@
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.repo';
-import { assertInScope } from '../auth/scope';
+import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
 import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
 import { chunkRows, type Db } from '../db/client';
 import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
-import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential';
+import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential.core';
 import { toHex } from '../lib/bytes.core';
 import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
@@ -25,7 +25,7 @@ import { ballotReceipt } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
 import { definitionProblems, type SurveyDefinition } from './survey.core';
 import { ciphertextProblem, responseBlockLimit, responseInfo as infoOf, surveyScope as scopeOf } from './response.core';
-import { disciplineTemplate, socialSurveyTemplate } from './templates';
+import { disciplineTemplate, socialSurveyTemplate } from './templates.core';
 
 export type Survey = typeof surveys.$inferSelect;
 

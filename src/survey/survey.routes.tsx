@@ -17,10 +17,10 @@ import {
 import { requireRole } from '../auth/auth.middleware';
 import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
 import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
-import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit';
+import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit.middleware';
 import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
 import { campaigns, surveys } from '../db/schema';
-import { personalLinkDelegate } from '../delegates/links';
+import { personalLinkDelegate } from '../delegates/links.service';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
 import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
@@ -63,7 +63,7 @@ import {
   surveySealState,
   surveySeatsDocument,
   uploadSurveyCeremony,
-} from './survey.seal';
+} from './survey-seal.service';
 
 /** Questionnaires: the organisers' builder and the survey's life (staff), the respondent's pages and API, results. */
 export const surveyRoutes = new Hono<AppEnv>();

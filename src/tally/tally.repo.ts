@@ -28,7 +28,7 @@ import type { DecryptedBallot, GroupTally } from './tally.core';
 import type { PublishedResult } from './verify.core';
 import { checkPostedResult, type BallotsFile, type PostedResult } from './unseal.core';
 import { buildCommitment, type GroupCommitment } from './commitment.core';
-import { receiptHasher } from './digest';
+import { receiptHasher } from './digest.core';
 
 const byGroup = <T extends { campaignId: any; groupNo: any }>(t: T, campaignId: string, groupNo: number) =>
   and(eq(t.campaignId, campaignId), eq(t.groupNo, groupNo));

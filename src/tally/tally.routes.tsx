@@ -1,6 +1,6 @@
 import { canonicalReceipt } from '../lib/codes.core';
 import { HandlingScoresTable } from '../../views/pages/handling';
-import { departmentHandling } from '../suggestions/handling-score';
+import { departmentHandling } from '../suggestions/handling-score.service';
 import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/pages/tally';

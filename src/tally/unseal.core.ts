@@ -13,7 +13,7 @@
 import { canonicalJson } from '../lib/crypto';
 import { combineShares, commitmentRoot, isReceipt, parseShareInput, shareFingerprint, shuffled, type ShareFile } from './ceremony.core';
 import { commitmentProblem, type GroupCommitment } from './commitment.core';
-import { receiptHasher } from './digest';
+import { receiptHasher } from './digest.core';
 import { b64url, ballotShapeDigest, publicKeyOf } from './seal.core';
 import { tallyGroup, wellFormed, type DecryptedBallot, type GroupTally } from './tally.core';
 import { openBallots, type PublishedResult } from './verify.core';

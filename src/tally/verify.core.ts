@@ -6,8 +6,8 @@ import { Aes128Gcm, CipherSuite, DhkemX25519HkdfSha256, HkdfSha256 } from '@hpke
 import { canonicalJson } from '../lib/crypto';
 import { commitmentRoot, isReceipt } from './ceremony.core';
 import { commitmentProblem, resultCommitmentMismatch, type GroupCommitment } from './commitment.core';
-import { receiptHasher } from './digest';
-import { fastOpener } from './hpke-fast';
+import { receiptHasher } from './digest.core';
+import { fastOpener } from './hpke-fast.core';
 import { ballotShapeDigest, decodeBallot, fromB64url, publicKeyOf, type BallotContent } from './seal.core';
 import { tallyGroup, wellFormed, type DecryptedBallot, type DepartmentRef, type GroupTally, type ScaleOption } from './tally.core';
 

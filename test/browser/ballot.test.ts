@@ -7,7 +7,7 @@ import { addUser, PASSWORD, rememberAtRest } from '../helpers/app';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
-import { generateVenueKey } from '../../src/hearing/credential';
+import { generateVenueKey } from '../../src/hearing/credential.core';
 import { verifyCheck } from '../../src/tally/device-seal.core';
 
 let server: RunningServer;

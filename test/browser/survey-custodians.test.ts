@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { closeSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey } from '../../src/survey/survey.repo';
 import { surveyScope } from '../../src/survey/response.core';
-import { approveSurveyResult, joinSurveyCeremony, postSurveyResult, sealedSurveyShareFor, setSurveyParams, surveyCommitment, surveyResponsesFile, surveySeatsDocument, uploadSurveyCeremony } from '../../src/survey/survey.seal';
+import { approveSurveyResult, joinSurveyCeremony, postSurveyResult, sealedSurveyShareFor, setSurveyParams, surveyCommitment, surveyResponsesFile, surveySeatsDocument, uploadSurveyCeremony } from '../../src/survey/survey-seal.service';
 import { unsealSurveyWithShares } from '../../src/survey/survey-unseal.core';
 import { openSealedShare, runCeremonyCore } from '../../src/tally/ceremony.core';
 import { newSeatKeyFile, seatKeyFromFile } from '../../src/tally/seat-key.core';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey } from '../../src/survey/survey.repo';
-import { setSurveyParams } from '../../src/survey/survey.seal';
+import { setSurveyParams } from '../../src/survey/survey-seal.service';
 import { addUser, atRestOf, Browser, PASSWORD, testApp } from '../helpers/app';
 import { api } from '../helpers/hearing';
 import { respond, responseCredential, socialAnswers } from '../helpers/survey';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fastBytesOpener, fastOpener, sealBallotFast, sealFast } from '../../src/tally/hpke-fast';
+import { fastBytesOpener, fastOpener, sealBallotFast, sealFast } from '../../src/tally/hpke-fast.core';
 import { fromB64url, generateTallyKeyPair, openBallot, openBytes, sealBallot } from '../../src/tally/seal.core';
 
 describe('the fast ballot opener', () => {

@@ -1,6 +1,6 @@
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { describe, expect, it } from 'vitest';
-import { blindRequest, finalizeCredential, generateVenueKey } from '../../src/hearing/credential';
+import { blindRequest, finalizeCredential, generateVenueKey } from '../../src/hearing/credential.core';
 import { nodePssVerify, nodeRawSign } from '../../src/node/native-rsa';
 import { b64url, fromB64url } from '../../src/tally/seal.core';
 

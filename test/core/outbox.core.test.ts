@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { backoffMs, classifyAliyunCode, classifySmtp, maskRecipient, MAX_ATTEMPTS, renderMessage } from '../../src/notifications/outbox.core';
-import { percentEncode, rpcSignature, stringToSign } from '../../src/notifications/aliyun-sms';
-import { NOTIFICATION_EVENTS, TEMPLATES } from '../../src/notifications/templates';
+import { percentEncode, rpcSignature, stringToSign } from '../../src/notifications/aliyun-sms.service';
+import { NOTIFICATION_EVENTS, TEMPLATES } from '../../src/notifications/templates.core';
 import { decideFollowUp, MAX_REOPEN_ROUNDS, validateRating, type FollowUpState } from '../../src/suggestions/suggestions.core';
 
 const MIN = 60_000;

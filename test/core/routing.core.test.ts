@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildRouter, measureAccuracy, ngrams, parseLabelled, scoreItems, words } from '../../src/suggestions/routing.core';
-import { citySegmenter, routingVocabulary as vocabulary } from '../../src/suggestions/vocabulary';
+import { citySegmenter, routingVocabulary as vocabulary } from '../../src/suggestions/vocabulary.service';
 import { isEvaluationItem, oldSet, seedProfiles, writtenSet } from '../helpers/routing-sets';
 
 const departments = seedProfiles();

@@ -12,7 +12,7 @@ import {
   responseBlockLimit,
 } from '../../src/survey/response.core';
 import { allQuestions, checkResponse, DEFAULT_SCALE, type Answers, type SurveyDefinition } from '../../src/survey/survey.core';
-import { disciplineTemplate, socialSurveyTemplate } from '../../src/survey/templates';
+import { disciplineTemplate, socialSurveyTemplate } from '../../src/survey/templates.core';
 
 const ID = '0b6f1c6e-8d3a-4f0e-9a57-3c2d1e0f9a8b';
 

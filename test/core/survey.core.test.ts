@@ -8,7 +8,7 @@ import {
   tallySurvey,
   type SurveyDefinition,
 } from '../../src/survey/survey.core';
-import { socialSurveyTemplate, SOCIAL_FIELDS } from '../../src/survey/templates';
+import { socialSurveyTemplate, SOCIAL_FIELDS } from '../../src/survey/templates.core';
 
 const def: SurveyDefinition = {
   intro: '',

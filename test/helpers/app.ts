@@ -8,7 +8,7 @@ import { hashPassword } from '../../src/lib/password';
 import type { Db } from '../../src/db/client';
 import { atRestCipher, type AtRest } from '../../src/lib/at-rest';
 import { loadSecretKey, nodeApp, prepareDatabase } from '../../src/node/boot';
-import { delegateLinks, requireLinks, type DelegateLinks } from '../../src/delegates/links';
+import { delegateLinks, requireLinks, type DelegateLinks } from '../../src/delegates/links.service';
 
 export const PASSWORD = 'correct horse battery staple';
 let passwordHash: Promise<string> | undefined;

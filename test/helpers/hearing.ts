@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { campaigns, candidates, delegates, tallyKeys } from '../../src/db/schema';
 import type { Db } from '../../src/db/client';
-import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
+import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential.core';
 import { sealOnDevice } from '../../src/tally/device-seal.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
 import { linksOf } from './app';

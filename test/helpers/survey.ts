@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
 import type { Db } from '../../src/db/client';
-import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential';
+import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential.core';
 import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, surveyScope, type Survey } from '../../src/survey/survey.repo';
 import { encodeResponse, responseInfo } from '../../src/survey/response.core';
 import { checkResponse, type Answers } from '../../src/survey/survey.core';
@@ -16,7 +16,7 @@ import {
   surveyResponsesFile,
   surveySeatsDocument,
   uploadSurveyCeremony,
-} from '../../src/survey/survey.seal';
+} from '../../src/survey/survey-seal.service';
 import { unsealSurveyWithShares } from '../../src/survey/survey-unseal.core';
 import { openSealedShare, runCeremonyCore, type ShareFile } from '../../src/tally/ceremony.core';
 import { newSeatKeyFile, seatKeyFromFile, type SeatKeyFile } from '../../src/tally/seat-key.core';

@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
 import { defaultCampaign, getCampaign } from '../../src/campaigns/campaigns.repo';
 import { auditLog, campaigns, delegates, rateLimits, suggestions, tallyResults } from '../../src/db/schema';
 import { nodeApp, prepareDatabase } from '../../src/node/boot';
-import { rehearsalCeremony } from '../../src/tally/rehearsal';
+import { rehearsalCeremony } from '../../src/tally/rehearsal.service';
 import { approveResult, commitGroup, commitmentDocument, committedBallots, postResult } from '../../src/tally/tally.repo';
 import { unsealWithShares } from '../../src/tally/unseal.core';
 import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';

@@ -1,5 +1,5 @@
 import { count, eq } from 'drizzle-orm';
-import { mobileKeyOf } from '../../src/suggestions/author-contact';
+import { mobileKeyOf } from '../../src/suggestions/author-contact.service';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { candidates, checkins, suggestions, users, votingSessions } from '../../src/db/schema';
 import { addUser, Browser, testApp } from '../helpers/app';

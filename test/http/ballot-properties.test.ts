@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor, type Sealed } from '../helpers/hearing';
-import type { Credential } from '../../src/hearing/credential';
+import type { Credential } from '../../src/hearing/credential.core';
 import { loadTurnout } from '../../src/hearing/hearing.repo';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 

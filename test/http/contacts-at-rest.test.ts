@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rateLimits, suggestions, suggestionSupporters } from '../../src/db/schema';
-import { MOBILE_KEY_PREFIX, openContact, sealAuthorContacts } from '../../src/suggestions/author-contact';
+import { MOBILE_KEY_PREFIX, openContact, sealAuthorContacts } from '../../src/suggestions/author-contact.service';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { suggestionFlows } from '../helpers/suggestions';
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notificationOutbox, suggestionAssignments, suggestions, users } from '../../src/db/schema';
 import { smtpTransport } from '../../src/node/smtp-transport';
 import { enqueueReminders } from '../../src/notifications/outbox.repo';
-import { drainOutbox } from '../../src/notifications/sender';
+import { drainOutbox } from '../../src/notifications/sender.service';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { startSmtp } from '../helpers/notify';
 import { suggestionFlows } from '../helpers/suggestions';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
 import { campaigns, departments, suggestionAssignments, suggestions } from '../../src/db/schema';
 import type { ShareFile } from '../../src/tally/ceremony.core';
-import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
+import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal.service';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { castSealed, closeAllVenues } from '../helpers/tally';
 import { suggestionFlows } from '../helpers/suggestions';

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestions, suggestionSupporters } from '../../src/db/schema';
 import { testApp } from '../helpers/app';
-import { openContact } from '../../src/suggestions/author-contact';
+import { openContact } from '../../src/suggestions/author-contact.service';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 beforeAll(async () => {

@@ -4,10 +4,10 @@ import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/camp
 import { surveyResultDrafts, surveyResults } from '../../src/db/schema';
 import { closeSurvey, createSocialSurvey, getSurvey, openSurvey } from '../../src/survey/survey.repo';
 import { surveyScope } from '../../src/survey/response.core';
-import { setSurveyParams, surveyCommitment, surveyResponsesFile, surveySeatsDocument } from '../../src/survey/survey.seal';
+import { setSurveyParams, surveyCommitment, surveyResponsesFile, surveySeatsDocument } from '../../src/survey/survey-seal.service';
 import { unsealSurveyWithShares, type SurveyResult } from '../../src/survey/survey-unseal.core';
 import { openSealedShare, runCeremonyCore, type SealedShareFile } from '../../src/tally/ceremony.core';
-import { rehearsalCeremony } from '../../src/tally/rehearsal';
+import { rehearsalCeremony } from '../../src/tally/rehearsal.service';
 import { seatKeyFromPassphrase } from '../../src/tally/seat-key.core';
 import { commitGroup, commitmentDocument, committedBallots } from '../../src/tally/tally.repo';
 import { unsealWithShares } from '../../src/tally/unseal.core';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, responseCredential, socialAnswers } from '../helpers/survey';
-import type { Credential } from '../../src/hearing/credential';
+import type { Credential } from '../../src/hearing/credential.core';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 

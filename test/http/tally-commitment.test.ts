@@ -8,7 +8,7 @@ import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/camp
 import { departments as departmentsTable } from '../../src/db/schema';
 import { commitmentRoot, type ShareFile } from '../../src/tally/ceremony.core';
 import type { GroupCommitment } from '../../src/tally/commitment.core';
-import { rehearsalCeremony, unsealAsCustodians } from '../../src/tally/rehearsal';
+import { rehearsalCeremony, unsealAsCustodians } from '../../src/tally/rehearsal.service';
 import { b64url, generateTallyKeyPair } from '../../src/tally/seal.core';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { publishedResult } from '../../src/tally/tally.repo';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getCampaign } from '../../src/campaigns/campaigns.repo';
 import { ballots, tallyKeys } from '../../src/db/schema';
 import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
-import { rehearsalCeremony } from '../../src/tally/rehearsal';
+import { rehearsalCeremony } from '../../src/tally/rehearsal.service';
 import { openBallot, publicKeyOf } from '../../src/tally/seal.core';
 import { tallyParams } from '../../src/tally/tally.repo';
 import { addUser, PASSWORD, testApp } from '../helpers/app';

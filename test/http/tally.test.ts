@@ -11,9 +11,9 @@ import { openSealedShare, runCeremonyCore, type CeremonyFile, type SealedShareFi
 import type { GroupCommitment } from '../../src/tally/commitment.core';
 import { newSeatKeyFile, seatKeyFromFile, seatKeyFromPassphrase } from '../../src/tally/seat-key.core';
 import { unsealWithShares, type BallotsFile } from '../../src/tally/unseal.core';
-import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
+import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal.service';
 import { commitGroup, isGroupCommitted, notCommittedSql } from '../../src/tally/tally.repo';
-import { unsealAsCustodians } from '../../src/tally/rehearsal';
+import { unsealAsCustodians } from '../../src/tally/rehearsal.service';
 import { tallyGroup } from '../../src/tally/tally.core';
 import { verifyPublishedResult, type PublishedResult } from '../../src/tally/verify.core';
 import { addUser, Browser, testApp } from '../helpers/app';

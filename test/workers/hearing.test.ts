@@ -5,7 +5,7 @@ import { drizzle } from 'drizzle-orm/d1';
 import { eq } from 'drizzle-orm';
 import { schema } from '../../src/db/client';
 import { hashPassword } from '../../src/lib/password';
-import { blindRequest, finalizeCredential } from '../../src/hearing/credential';
+import { blindRequest, finalizeCredential } from '../../src/hearing/credential.core';
 import { generateTallyKeyPair, openBallot } from '../../src/tally/seal.core';
 import { sealOnDevice } from '../../src/tally/device-seal.core';
 import { delegateLinksFor } from '../../src/delegates/link.core';

@@ -2,7 +2,7 @@ import { applyD1Migrations } from 'cloudflare:test';
 import { env, exports } from 'cloudflare:workers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { scheduled } from '../../src/worker';
-import { stringToSign } from '../../src/notifications/aliyun-sms';
+import { stringToSign } from '../../src/notifications/aliyun-sms.service';
 import { enqueueReminders } from '../../src/notifications/outbox.repo';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';

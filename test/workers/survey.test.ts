@@ -8,7 +8,7 @@ import { schema, type Db } from '../../src/db/client';
 import { surveys } from '../../src/db/schema';
 import { encodeResponse, responseInfo } from '../../src/survey/response.core';
 import { getSurvey, respondOpen } from '../../src/survey/survey.repo';
-import { disciplineTemplate } from '../../src/survey/templates';
+import { disciplineTemplate } from '../../src/survey/templates.core';
 import { sealWithSeed } from '../../src/tally/device-seal.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
 

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';
 import { getCampaign, loadAgenda } from '../../src/campaigns/campaigns.repo';
-import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal';
+import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal.service';
 import { castSealed, closeAllVenues } from '../helpers/tally';
 
 const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };

@@ -1,6 +1,6 @@
 import type { Campaign } from '../../src/campaigns/campaigns.repo';
 import type { QuotaTable } from '../../src/delegates/delegates.repo';
-import type { VenueAllocation } from '../../src/delegates/quotas';
+import type { VenueAllocation } from '../../src/delegates/quotas.service';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
 

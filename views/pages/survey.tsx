@@ -12,7 +12,7 @@ import {
   type SurveyTally,
 } from '../../src/survey/survey.core';
 import type { Survey } from '../../src/survey/survey.repo';
-import type { SurveySealState, TextAnswer } from '../../src/survey/survey.seal';
+import type { SurveySealState, TextAnswer } from '../../src/survey/survey-seal.service';
 
 export const STATE_LABELS = { draft: '草稿(可编辑)', open: '作答中(已冻结)', closed: '已结束' } as const;
 const KIND_NAMES = { social: '社情民意调查', discipline: '活动纪律情况调查' } as const;

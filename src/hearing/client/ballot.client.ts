@@ -9,7 +9,7 @@
  * the ballot is frozen on screen.
  */
 import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
-import type { Credential } from '../credential';
+import type { Credential } from '../credential.core';
 import { ballotProblem } from '../hearing.core';
 import { fingerprint, keysOnList, type PublishedKeys } from '../keys.core';
 import { checkRecord, sealOnDevice, useKem, type SealedBallot } from '../../tally/device-seal.core';

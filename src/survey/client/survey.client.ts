@@ -11,7 +11,7 @@
  */
 import { surveyKeyOnList, type PublishedKeys } from '../../hearing/keys.core';
 import { DhkemX25519HkdfSha256 as PortableX25519 } from '@hpke/dhkem-x25519';
-import type { Credential } from '../../hearing/credential';
+import type { Credential } from '../../hearing/credential.core';
 import { $, ApiError, obtainCredential as obtainDeviceCredential, persist as persistCall, statusLine, storage } from '../../lib/device.client';
 import { IKM_LENGTH, sealWithSeed, useKem } from '../../tally/device-seal.core';
 import { ballotReceipt } from '../../tally/seal.core';

@@ -12,7 +12,7 @@ import { openSealedShare, type SealedShareFile, type ShareFile } from '../ceremo
 import type { GroupCommitment } from '../commitment.core';
 import { newSeatKeyFile, SeatKeyError, seatKeyFromFile, seatKeyFromPassphrase, type SeatKeyPair } from '../seat-key.core';
 import { UnsealError, type BallotsFile } from '../unseal.core';
-import { unsealInPage } from './unseal-run';
+import { unsealInPage } from './unseal-run.client';
 import type { PublishedResult } from '../verify.core';
 
 const q = <T extends Element>(root: { querySelector(sel: string): Element | null }, sel: string) => root.querySelector(sel) as T;

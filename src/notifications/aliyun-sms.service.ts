@@ -5,7 +5,7 @@
  * development machine: tests run it against a loopback server speaking this API.
  */
 import { DeliveryError, classifyAliyunCode } from './outbox.core';
-import type { NotificationEvent } from './templates';
+import type { NotificationEvent } from './templates.core';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;

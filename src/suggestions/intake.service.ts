@@ -9,7 +9,7 @@ import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
 import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
 import { validateSuggestion } from './suggestions.core';
-import { mobileKeyOf } from './author-contact';
+import { mobileKeyOf } from './author-contact.service';
 import { requireAtRest } from '../lib/at-rest';
 
 /** Per address and per mobile number, counted in the database so every isolate shares them. */

@@ -13,7 +13,7 @@ import { AppError } from '../lib/errors';
 import type { AtRest } from '../lib/at-rest';
 import { chinaDate } from '../notifications/outbox.core';
 import { enqueueForAuthor } from '../notifications/outbox.repo';
-import { feedbackToken } from '../notifications/links';
+import { feedbackToken } from '../notifications/links.service';
 import { answerDeadline, decideFollowUp, maskForOthers, WorkflowError, type FollowUpDecision } from './suggestions.core';
 import { assignmentsOf, setAssignment, setSuggestion, type Suggestion } from './suggestions.repo';
 

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit';
+import { limitedLookup } from '../auth/rate-limit.middleware';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
 import { delegateByToken } from './delegates.repo';

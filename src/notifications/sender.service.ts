@@ -11,8 +11,8 @@ import type { OutboxChannel } from '../db/schema';
 import { openText, type AtRest } from '../lib/at-rest';
 import { backoffMs, chinaDate, DeliveryError, LEASE_MS, MAX_ATTEMPTS, messageIdOf, renderMessage, type RenderedMessage } from './outbox.core';
 import { claimDue, enqueueReminders, markFailed, markSent, recipientOf, type OutboxRow } from './outbox.repo';
-import { NOTIFICATION_EVENTS, type NotificationEvent } from './templates';
-import { feedbackToken } from './links';
+import { NOTIFICATION_EVENTS, type NotificationEvent } from './templates.core';
+import { feedbackToken } from './links.service';
 
 import { campaigns } from '../db/schema';
 import { eq } from 'drizzle-orm';
@@ -48,7 +48,7 @@ export interface SenderDeps {
   afterSend?: (m: OutgoingMessage) => void | Promise<void>;
 }
 
-import { contactRow } from './contact';
+import { contactRow } from './contact.service';
 export { contactRow };
 
 /** The stored params plus the links, built here so no link (or its token) sits in the outbox. */

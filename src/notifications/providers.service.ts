@@ -1,7 +1,7 @@
 import type { NotifyConfig } from '../env';
-import { aliyunSms } from './aliyun-sms';
-import type { Transport } from './sender';
-import type { NotificationEvent } from './templates';
+import { aliyunSms } from './aliyun-sms.service';
+import type { Transport } from './sender.service';
+import type { NotificationEvent } from './templates.core';
 
 type SmsSettings = Pick<NotifyConfig, 'ALIYUN_SMS_ACCESS_KEY_ID' | 'ALIYUN_SMS_ACCESS_KEY_SECRET' | 'ALIYUN_SMS_SIGN_NAME' | 'ALIYUN_SMS_ENDPOINT'> & {
   ALIYUN_SMS_TEMPLATES?: Partial<Record<string, string>> | undefined;

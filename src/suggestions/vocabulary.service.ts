@@ -5,7 +5,7 @@
  */
 import vocabularyFile from '../../seed/2018/vocabulary.json';
 import type { Segmenter, Vocabulary } from './routing.core';
-import { addUserWords, segment } from './segmenter';
+import { addUserWords, segment } from './segmenter.service';
 
 const file = vocabularyFile as unknown as Vocabulary & { places: string[] };
 

@@ -5,11 +5,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { getCampaign, loadAgenda } from '../src/campaigns/campaigns.repo';
-import { SYSTEM_ACTOR } from '../src/audit/audit.repo';
+import { getCampaign, loadAgenda } from '../src/campaigns/campaigns.service';
+import { SYSTEM_ACTOR } from '../src/audit/audit.service';
 import { prepareDatabase } from '../src/node/boot';
 import { rehearsalCeremony } from '../src/tally/rehearsal.service';
-import { commitGroup } from '../src/tally/tally.repo';
+import { commitGroup } from '../src/tally/tally.service';
 import { unsealAsCustodians } from '../src/tally/rehearsal.service';
 import { castSealed, closeAllVenues } from '../test/helpers/tally';
 

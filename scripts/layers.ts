@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 
 export type Role =
   | 'app' | 'entry' | 'edge' | 'route' | 'service' | 'repo' | 'core' | 'schemas' | 'client'
-  | 'db' | 'lib' | 'generated' | 'view' | 'component' | 'unnamed' | 'outside';
+  | 'db' | 'lib' | 'generated' | 'view' | 'component' | 'unnamed' | 'outside' | 'data';
 
 export interface Violation {
   from: string;
@@ -32,6 +32,7 @@ export function roleOf(file: string): Role {
   if (file === 'src/app.ts') return 'app';
   if (file.startsWith('views/components/')) return 'component';
   if (file.startsWith('views/')) return file.split('/').length === 3 ? 'view' : 'unnamed';
+  if (file.endsWith('.json')) return 'data';
   if (!file.startsWith('src/')) return 'outside';
   if (file === 'src/server.node.ts' || file === 'src/worker.ts') return 'entry';
   if (file === 'src/env.ts' || file === 'src/types.d.ts') return 'lib';
@@ -117,6 +118,8 @@ function edgeRule(fromFile: string, toFile: string): string | null {
   const from = roleOf(fromFile);
   const to = roleOf(toFile);
   if (to === 'route' && from !== 'app' && from !== 'outside') return 'nothing imports a route file but app.ts';
+  // seed data (JSON) is read by cores, services and lib alike; views are handed what they show
+  if (to === 'data' && from !== 'view' && from !== 'component') return null;
   switch (from) {
     case 'view':
       if (to === 'component') return null;

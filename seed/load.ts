@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import { audited, SYSTEM_ACTOR } from '../src/audit/audit.repo';
+import { audited, SYSTEM_ACTOR } from '../src/audit/audit.service';
 import { snapshotFromSeed, type CampaignSeed } from '../src/campaigns/campaigns.core';
-import { findCampaign, snapshotInserts } from '../src/campaigns/campaigns.repo';
+import { findCampaign, snapshotInserts } from '../src/campaigns/campaigns.service';
 import type { Db } from '../src/db/client';
 import campaign2018 from './2018/campaign.json';
 import departments2018 from './2018/departments.json';

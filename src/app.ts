@@ -17,7 +17,7 @@ import { guardInput } from './lib/input';
 import { isStorageFull } from './lib/validation';
 import './lib/zod-zh';
 import { serveCeremonyPage, serveCheckPage, serveScript } from './lib/assets';
-import { securityHeaders } from './lib/security-headers';
+import { securityHeaders } from './lib/security-headers.middleware';
 import { renderError } from './lib/error-page';
 import { staffRoutes } from './staff/staff.routes';
 import { userRoutes } from './auth/users.routes';

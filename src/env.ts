@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import type { Db } from './db/client';
-import type { Role } from './db/schema';
 import type { AtRest } from './lib/at-rest';
 import type { DelegateLinks } from './delegates/link.core';
 
@@ -25,14 +24,8 @@ export interface WorkerBindings {
   SANMIN_PUBLIC_URL?: string;
 }
 
-export interface SessionUser {
-  id: string;
-  username: string;
-  displayName: string;
-  role: Role;
-  venueName: string | null;
-  departmentName: string | null;
-}
+export type { SessionUser } from './auth/auth.core';
+import type { SessionUser } from './auth/auth.core';
 
 export type AppEnv = {
   Bindings: WorkerBindings;

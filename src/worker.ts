@@ -5,7 +5,7 @@ import { drizzle as drizzleLibsql } from 'drizzle-orm/libsql/web';
 import type { Context } from 'hono';
 import htmxSource from 'htmx.org/dist/htmx.min.js';
 import { seedCampaign } from '../seed/load';
-import { reindexPublicSuggestions } from './suggestions/suggestions.repo';
+import { reindexPublicSuggestions } from './suggestions/suggestions.service';
 import { createApp } from './app';
 import { schema, type Db } from './db/client';
 import type { AppEnv, WorkerBindings } from './env';

@@ -3,7 +3,7 @@ import { AuditPage } from '../../views/pages/staff';
 import { requireRole } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
 import { page } from '../lib/render';
-import { latestAudit, verifyAuditChain } from './audit.repo';
+import { latestAudit, verifyAuditChain } from './audit.service';
 
 export const auditRoutes = new Hono<AppEnv>();
 

@@ -1,5 +1,14 @@
 import type { Role } from './states.core';
-import type { SessionUser } from '../env';
+
+/** The signed-in staff member, as every request sees them. */
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  venueName: string | null;
+  departmentName: string | null;
+}
 
 /** What a staff record belongs to: a venue (delegates, candidates, check-ins, desks) or a department (its page, its suggestions). */
 export interface ResourceScope {

@@ -6,7 +6,7 @@ import type { AppEnv } from '../env';
 import { constantTimeEqual, randomToken, sha256Hex } from '../lib/crypto';
 import { AppError, forbidden } from '../lib/errors';
 import { readForm } from '../lib/input';
-import { sessionUser } from './auth.repo';
+import { sessionUser } from './auth.service';
 
 export const SESSION_COOKIE = 'sanmin_session';
 export const CSRF_COOKIE = 'sanmin_csrf';

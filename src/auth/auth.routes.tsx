@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import { LoginPage } from '../../views/pages/auth';
-import { audited } from '../audit/audit.repo';
+import { audited } from '../audit/audit.service';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
@@ -10,8 +10,8 @@ import { readJson } from '../lib/input';
 import { formFields, page } from '../lib/render';
 import { LOGIN_LIMITS, safeNext, SESSION_TTL_MS } from './auth.core';
 import { cookieOptions, SESSION_COOKIE } from './auth.middleware';
-import { limitAddress, rateLimitedError } from './rate-limit.middleware';
-import { clearRateLimit, deleteSession, findUserByUsername, hitRateLimit, newSession } from './auth.repo';
+import { limitAddress, rateLimitedError } from './rate-limit.service';
+import { clearRateLimit, deleteSession, findUserByUsername, hitRateLimit, newSession } from './auth.service';
 
 export const authRoutes = new Hono<AppEnv>();
 

@@ -4,10 +4,10 @@ import { CsrfField, FieldError, Flash } from '../../views/components/layout';
 import { users } from '../db/schema';
 import { SETUP_TOKEN_MIN_LENGTH, type AppEnv } from '../env';
 import { constantTimeEqual } from '../lib/crypto';
-import { AppError, notFound } from '../lib/errors';
+import { AppError, notFound, httpError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { createStaffUser } from './users.service';
-import { hitRateLimit } from './auth.repo';
+import { hitRateLimit } from './auth.service';
 
 /**
  * First organiser without a shell: enabled only while a setup token (SANMIN_SETUP_TOKEN, on Node
@@ -68,7 +68,8 @@ setupRoutes.post('/setup', async (c) => {
   }
   try {
     await createStaffUser(c.var.db, { id: null, name: 'setup' }, { username: form['username'] ?? '', displayName: form['displayName'] ?? '', role: 'organiser', password: form['password'] ?? '' });
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status === 422) return page(c, { title: '初始化', status: 422 }, <SetupPage csrfToken={c.var.csrfToken} values={form} errors={err.fields} />);
     throw err;
   }

@@ -1,14 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { and, eq } from 'drizzle-orm';
 import { UsersPage } from '../../views/pages/staff';
-import { audited, stillHolds } from '../audit/audit.repo';
-import { defaultCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import { audited, stillHolds } from '../audit/audit.service';
+import { defaultCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.service';
 import { users } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError, notFound } from '../lib/errors';
+import { AppError, notFound, httpError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { requireRole } from './auth.middleware';
-import { deleteUserSessions, getUser, listUsers } from './auth.repo';
+import { deleteUserSessions, getUser, listUsers } from './auth.service';
 import { createStaffUser } from './users.service';
 import { staffEmail } from './users.schemas';
 
@@ -38,7 +38,8 @@ userRoutes.post('/', async (c) => {
   const form = await formFields(c);
   try {
     await createStaffUser(c.var.db, { id: c.var.user!.id, name: c.var.user!.username }, form as never);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status === 422) return usersPage(c, { values: form, errors: err.fields }, 422);
     throw err;
   }

@@ -1,10 +1,10 @@
 import { v7 as uuidv7 } from 'uuid';
-import { audited, type Actor } from '../audit/audit.repo';
+import { audited, type Actor } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { AppError } from '../lib/errors';
 import { hashPassword } from '../lib/password';
 import { fieldErrors, isUniqueViolation } from '../lib/validation';
-import { insertUser } from './auth.repo';
+import { insertUser } from './auth.service';
 import { newUserInput, type NewUserInput } from './users.schemas';
 
 /** Creates a staff account (UI and CLI alike); the password itself never reaches the audit log. */

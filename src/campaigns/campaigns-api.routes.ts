@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../env';
 import { agendaSlots } from './campaigns.core';
-import { getCampaign, listCampaigns, loadAgenda, loadScale, loadSuggestionTerms, loadVenues } from './campaigns.repo';
+import { getCampaign, listCampaigns, loadAgenda, loadScale, loadSuggestionTerms, loadVenues } from './campaigns.service';
 
 /** Public JSON: what the published plan contains, never delegates or results. */
 export const campaignApi = new Hono<AppEnv>();

@@ -1,5 +1,5 @@
 import type { CampaignStatus, MaterialKind, VenueKind } from './states.core';
-import { AppError } from '../lib/errors';
+import { DomainError } from '../lib/domain-error.core';
 
 /** Everything that defines a campaign's structure, as plain rows: seeded, copied and inserted as one. */
 export interface CampaignSnapshot {
@@ -168,8 +168,8 @@ export function assertEditable(campaign: { status: CampaignStatus; code: string 
 }
 
 /** The refusal of any structure edit once the campaign has started (also when it started while the edit was in flight). */
-export function frozenCampaign(campaign: { code: string }): AppError {
-  return new AppError(409, 'CAMPAIGN_FROZEN', `${campaign.code} 年度活动已开始,部门、分组、会场和材料均已冻结,不能修改`);
+export function frozenCampaign(campaign: { code: string }): DomainError {
+  return new DomainError('conflict', 'CAMPAIGN_FROZEN', `${campaign.code} 年度活动已开始,部门、分组、会场和材料均已冻结,不能修改`);
 }
 
 /** Seats per group across venues, e.g. {1: 2500, 2: 2500, ...}. */

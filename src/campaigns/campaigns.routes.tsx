@@ -16,7 +16,7 @@ import {
   loadAgenda,
   loadVenues,
   type Campaign,
-} from './campaigns.repo';
+} from './campaigns.service';
 
 export const campaignRoutes = new Hono<AppEnv>();
 

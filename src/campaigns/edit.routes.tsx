@@ -11,7 +11,7 @@ import {
   VenueForm,
 } from '../../views/pages/manage';
 import { DepartmentStaffPage, VenueStaffPage } from '../../views/pages/staff';
-import { audited, stillHolds } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
 import { campaigns, departmentMaterials, departments, groups, venueSeats, venues } from '../db/schema';
@@ -32,7 +32,7 @@ import {
   nextPositionInGroup,
   stillAtVersion,
   type Campaign,
-} from './campaigns.repo';
+} from './campaigns.service';
 import { departmentInput, groupInput, materialInput, moveInput, newDepartmentInput, venueInput, venueSeatsInput } from './campaigns.schemas';
 
 /** Staff pages of one campaign: organisers edit its structure; venue staff and handlers see their own scope. */

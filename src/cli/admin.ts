@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { createStaffUser } from '../auth/users.service';
 import { randomToken } from '../lib/crypto';
-import { AppError } from '../lib/errors';
+import { AppError, httpError } from '../lib/errors';
 import { openConfiguredDatabase } from './db';
 
 const USAGE = `usage: npm run admin -- create-user --username <name> --name <显示名> --role <organiser|venue_staff|qualifier|statistician|custodian|dept_handler|auditor> [--venue <会场>] [--department <部门>] [--email <工作邮箱>]
@@ -38,7 +38,8 @@ try {
   });
   console.log(`created ${values.role} ${user.username}`);
   if (!process.env['SANMIN_PASSWORD']) console.log(`password: ${password}`);
-} catch (err) {
+} catch (caught) {
+  const err = httpError(caught) ?? caught; // a domain error, as HTTP
   if (err instanceof AppError) {
     console.error(`${err.code}: ${err.message}`);
     for (const [field, message] of Object.entries(err.fields)) console.error(`  ${field}: ${message}`);

@@ -1,5 +1,5 @@
 // npm run audit:verify — walks the audit hash chain and names the first broken link (exit 1).
-import { verifyAuditChain } from '../audit/audit.repo';
+import { verifyAuditChain } from '../audit/audit.service';
 import { nodeConfigSchema } from '../env';
 import { openLibsql } from '../db/libsql';
 

@@ -21,8 +21,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { v4 as uuidv4 } from 'uuid';
-import { insertUser } from '../auth/auth.repo';
-import { getCampaign, loadVenues } from '../campaigns/campaigns.repo';
+import { insertUser } from '../auth/auth.service';
+import { getCampaign, loadVenues } from '../campaigns/campaigns.service';
 import { chunkRows } from '../db/client';
 import { campaigns, candidates, delegates } from '../db/schema';
 import { blindRequest, finalizeCredential } from '../hearing/credential.core';
@@ -37,7 +37,7 @@ import { openSealedShare, runCeremonyCore, type SealedShareFile, type SeatsDocum
 import { newSeatKeyFile, seatKeyFromFile } from '../tally/seat-key.core';
 import { unsealWithShares } from '../tally/unseal.core';
 import { verifyAgainstCommitment } from '../tally/verify.core';
-import { tallyParams } from '../tally/tally.repo';
+import { tallyParams } from '../tally/tally.service';
 import { eq } from 'drizzle-orm';
 
 const { values } = parseArgs({

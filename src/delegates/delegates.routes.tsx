@@ -1,11 +1,11 @@
 import { Hono, type Context } from 'hono';
-import { listSurveys } from '../survey/survey.repo';
+import { listSurveys } from '../survey/survey.service';
 import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
-import { audited, stillHolds } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -13,7 +13,7 @@ import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { maskId } from './delegates.core';
 import { personalLinkDelegate, requireLinks } from './links.service';
-import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.repo';
+import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.service';
 
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();

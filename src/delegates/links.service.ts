@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit.middleware';
+import { limitedLookup } from '../auth/rate-limit.service';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
-import { delegateByToken } from './delegates.repo';
+import { delegateByToken } from './delegates.service';
 import { delegateLinksFor, type DelegateLinks } from './link.core';
 
 export type { DelegateLinks };

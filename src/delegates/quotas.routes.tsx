@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
 import { QuotaEditPage, QuotaPage } from '../../views/pages/quotas';
 import { and, eq, sql } from 'drizzle-orm';
-import { audited, stillHolds } from '../audit/audit.repo';
+import { audited, stillHolds } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { assertEditable } from '../campaigns/campaigns.core';
-import { campaignStillDraft, getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
+import { campaignStillDraft, getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import { campaigns, quotaBase } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, editConflict, isEditConflict } from '../lib/errors';
 import { submittedVersion } from '../lib/validation';
 import { formFields, page } from '../lib/render';
-import { loadQuotaTables } from './delegates.repo';
+import { loadQuotaTables } from './delegates.service';
 import { BASE_SIZE, campaignQuotas } from './quotas.service';
 
 /** Quota tables were published in the plan: the matrix is public; organisers edit the base tables. */

@@ -1,8 +1,8 @@
-import type { Campaign } from '../campaigns/campaigns.repo';
-import { loadAgenda, loadVenues } from '../campaigns/campaigns.repo';
+import type { Campaign } from '../campaigns/campaigns.service';
+import { loadAgenda, loadVenues } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { reservesFor } from './delegates.core';
-import { loadQuotaTables } from './delegates.repo';
+import { loadQuotaTables } from './delegates.service';
 import type { DrawCell } from './draw.core';
 import { apportionQuotas, type QuotaTables, type VenueAllocation } from './quota.core';
 

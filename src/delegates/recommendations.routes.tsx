@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
 import { ImportPage, type ImportReport } from '../../views/pages/delegates';
-import { audited } from '../audit/audit.repo';
+import { audited } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
 import { hmacHex } from '../lib/crypto';
@@ -13,7 +13,7 @@ import { page } from '../lib/render';
 import { isUniqueViolation } from '../lib/validation';
 import { decodeCsvBytes, parseRecommendations } from './csv.core';
 import { randomCode, recommendationCategories } from './delegates.core';
-import { existingIdHashes, insertRowsAsJson, loadDraw } from './delegates.repo';
+import { existingIdHashes, insertRowsAsJson, loadDraw } from './delegates.service';
 import { campaignQuotas } from './quotas.service';
 
 /**

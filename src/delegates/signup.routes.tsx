@@ -1,8 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
 import { SignupDone, SignupPage } from '../../views/pages/signup';
-import { hitRateLimit } from '../auth/auth.repo';
-import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
+import { hitRateLimit } from '../auth/auth.service';
+import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
 import { hmacHex } from '../lib/crypto';
@@ -10,7 +10,7 @@ import { AppError } from '../lib/errors';
 import { formFieldsAll, page } from '../lib/render';
 import { isUniqueViolation } from '../lib/validation';
 import { formatGroups, maskId, randomCode, volunteerCategory } from './delegates.core';
-import { loadDraw, loadQuotaTables } from './delegates.repo';
+import { loadDraw, loadQuotaTables } from './delegates.service';
 import { todayInChina } from './idcard.core';
 import { validateSignup, type SignupContext } from './signup.core';
 

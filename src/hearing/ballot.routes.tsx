@@ -2,9 +2,9 @@ import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/pages/ballot';
-import { audited } from '../audit/audit.repo';
-import { limitedLookup } from '../auth/rate-limit.middleware';
-import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
+import { audited } from '../audit/audit.service';
+import { limitedLookup } from '../auth/rate-limit.service';
+import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';
 import { campaigns } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links.service';
 import type { AppEnv } from '../env';
@@ -12,7 +12,7 @@ import { staticScript } from '../lib/assets';
 import { AppError, notFound } from '../lib/errors';
 import { readJson } from '../lib/input';
 import { page } from '../lib/render';
-import { venueKeyId, tallyPublicKey, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.repo';
+import { venueKeyId, tallyPublicKey, ballotShape, castBallot, findTicket, getSession, prepareCheckin, redeemTicket, voidCredential } from './hearing.service';
 
 /** The voting device and the anonymous ballot API. No staff session is involved or read. */
 export const ballotRoutes = new Hono<AppEnv>();

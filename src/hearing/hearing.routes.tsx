@@ -3,16 +3,16 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/pages/hearing';
-import { audited } from '../audit/audit.repo';
+import { audited } from '../audit/audit.service';
 import { canAccessVenue } from '../auth/auth.core';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
-import { sessionUser } from '../auth/auth.repo';
-import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { sessionUser } from '../auth/auth.service';
+import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { disciplineReports, type Role } from '../db/schema';
 import type { AppEnv } from '../env';
-import { loadPublishedKeys } from './keys.repo';
-import { AppError, forbidden } from '../lib/errors';
+import { loadPublishedKeys } from './keys.service';
+import { AppError, forbidden, httpError } from '../lib/errors';
 import { readJson } from '../lib/input';
 import { formFields, page, wantsFragment } from '../lib/render';
 import { closeDecision } from './hearing.core';
@@ -27,7 +27,7 @@ import {
   voidPreconditions,
   venueCheckins,
   voidTicketStatement,
-} from './hearing.repo';
+} from './hearing.service';
 
 /** Hearing day for staff: sessions, the venue desk (check-in, void, close), live turnout; HTML and JSON. */
 export const hearingRoutes = new Hono<AppEnv>();
@@ -130,7 +130,8 @@ hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/checkin', requireRole('
   let prepared;
   try {
     prepared = await prepareCheckin(c.var.db, campaign, group, venue, code, 'venue', c.var.user!);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status !== 403) return deskPage(c, campaign, group, venue, { error: err.message }, err.status as 404 | 409);
     throw err;
   }

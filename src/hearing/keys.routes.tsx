@@ -1,9 +1,9 @@
 import { Hono, type Context } from 'hono';
 import { KeysPage } from '../../views/pages/keys';
-import { getCampaign } from '../campaigns/campaigns.repo';
+import { getCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { page } from '../lib/render';
-import { loadPublishedKeys } from './keys.repo';
+import { loadPublishedKeys } from './keys.service';
 
 /** The public key list: every group's tally key and every opened venue's signing key, with fingerprints, and the device bundles' hashes. */
 export const keyRoutes = new Hono<AppEnv>();

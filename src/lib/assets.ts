@@ -2,9 +2,7 @@ import type { Context } from 'hono';
 import { PAGE_SCRIPTS, scriptSrc } from '../../views/components/scripts';
 import type { AppEnv } from '../env';
 import { sha256Hex } from './crypto';
-import { ballotClientJs } from '../generated/ballot-client';
-import { surveyClientJs } from '../generated/survey-client';
-import { custodianClientJs } from '../generated/custodian-client';
+import { DEVICE_BUNDLES } from './bundles';
 import { checkPageHtml, checkPagePolicy } from '../generated/check-page';
 import { ceremonyPageHtml, ceremonyPagePolicy } from '../generated/ceremony-page';
 
@@ -12,19 +10,9 @@ import { ceremonyPageHtml, ceremonyPagePolicy } from '../generated/ceremony-page
  * Every script a page loads, served from this origin (the CSP allows scripts from 'self' only):
  * the page scripts and the two device bundles (imported as strings, so this works on Workers).
  */
-const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, 'ballot.js': ballotClientJs, 'survey.js': surveyClientJs, 'custodian.js': custodianClientJs };
+const SCRIPTS: Record<string, string> = { ...PAGE_SCRIPTS, ...DEVICE_BUNDLES };
 
-/**
- * SHA-256 of each device bundle and of the ballot-check page (`check.html`, served at /check)
- * exactly as served: published so an observer can compare it with a build of the published source,
- * and a delegate a saved copy of the check page with the published one.
- */
-let bundleHashes: { name: string; sha256: string }[] | undefined;
-export const deviceBundleHashes = () =>
-  (bundleHashes ??= [...(['ballot.js', 'survey.js', 'custodian.js'] as const).map((name) => ({ name, sha256: sha256Hex(SCRIPTS[name]!) })), { name: 'check.html', sha256: sha256Hex(checkPageHtml) }, { name: 'ceremony.html', sha256: sha256Hex(ceremonyPageHtml) }]);
-
-/** Where each published hash's bytes are served (what an observer downloads to compare). */
-export const servedAt = (name: string) => (name === 'check.html' ? '/check' : name === 'ceremony.html' ? '/ceremony' : `/static/${name}`);
+export { deviceBundleHashes, servedAt } from './bundles';
 
 /** The header policy of /check: its own (inline script and style admitted by hash, no network at all), and no framing. */
 export const CHECK_PAGE_POLICY = `${checkPagePolicy}; frame-ancestors 'none'`;

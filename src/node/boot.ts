@@ -11,7 +11,7 @@ import { encryptPlaintextSecrets, reissueClearDelegateLinks } from '../db/encryp
 import { atRestCipher } from '../lib/at-rest';
 import { delegateLinks } from '../delegates/links.service';
 import { applyMigrations } from '../db/migrate';
-import { reindexPublicSuggestions } from '../suggestions/suggestions.repo';
+import { reindexPublicSuggestions } from '../suggestions/suggestions.service';
 import { sealAuthorContacts } from '../suggestions/author-contact.service';
 import type { Context } from 'hono';
 import type { AppEnv, NodeConfig } from '../env';

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { OutboxPage } from '../../views/pages/notifications';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign } from '../campaigns/campaigns.repo';
+import { getCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { page } from '../lib/render';
-import { listOutbox } from './outbox.repo';
+import { listOutbox } from './outbox.service';
 
 /** Organisers read the outbox: with no provider configured, this is where the messages are. */
 export const notificationRoutes = new Hono<AppEnv>();

@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { v7 as uuidv7 } from 'uuid';
 import { CampaignsPage, Dashboard } from '../../views/pages/staff';
-import { audited } from '../audit/audit.repo';
+import { audited } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { copySnapshot } from '../campaigns/campaigns.core';
-import { defaultCampaign, findCampaign, listCampaigns, loadAgenda, loadSnapshot, loadVenues, snapshotInserts } from '../campaigns/campaigns.repo';
+import { defaultCampaign, findCampaign, listCampaigns, loadAgenda, loadSnapshot, loadVenues, snapshotInserts } from '../campaigns/campaigns.service';
 import { copyCampaignInput } from '../campaigns/campaigns.schemas';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';

@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware';
-import { limitedLookup } from '../auth/rate-limit.middleware';
-import { cachedCampaign, getCampaign } from '../campaigns/campaigns.repo';
+import { limitedLookup } from '../auth/rate-limit.service';
+import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';
 import { randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { readJson } from '../lib/input';
 import { publicIntake } from './intake.service';
-import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.repo';
+import { assignmentsOf, findByCode, listForDepartment, routerFor, searchPublic, supporterCounts, type PublicStatusFilter } from './suggestions.service';
 import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, publicView } from './suggestions.core';
 
 /** JSON under /api: intake, tracking, public search, routing preview, a handler's queue. */

@@ -6,16 +6,16 @@
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { v7 as uuidv7 } from 'uuid';
-import { audited, stillAbsent, stillHolds, type Actor } from '../audit/audit.repo';
+import { audited, stillAbsent, stillHolds, type Actor } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { suggestionAssignments, suggestionRatings, suggestions, type Rating } from '../db/schema';
 import { AppError } from '../lib/errors';
 import type { AtRest } from '../lib/at-rest';
 import { chinaDate } from '../notifications/outbox.core';
-import { enqueueForAuthor } from '../notifications/outbox.repo';
+import { enqueueForAuthor } from '../notifications/outbox.service';
 import { feedbackToken } from '../notifications/links.service';
 import { answerDeadline, decideFollowUp, maskForOthers, WorkflowError, type FollowUpDecision } from './suggestions.core';
-import { assignmentsOf, setAssignment, setSuggestion, type Suggestion } from './suggestions.repo';
+import { assignmentsOf, setAssignment, setSuggestion, type Suggestion } from './suggestions.service';
 
 export type RatingRow = typeof suggestionRatings.$inferSelect;
 

@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import type { Campaign } from '../campaigns/campaigns.repo';
+import type { Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { suggestionAssignments, suggestionRatings, suggestions } from '../db/schema';
 import { formulaText, handlingPeriodClosed, handlingScores, parseFormula, type HandlingScore } from './handling-score.core';

@@ -1,13 +1,13 @@
 import type { Context } from 'hono';
 import { sql } from 'drizzle-orm';
-import { hitRateLimit } from '../auth/auth.repo';
+import { hitRateLimit } from '../auth/auth.service';
 import { rateLimits } from '../db/schema';
-import type { Campaign } from '../campaigns/campaigns.repo';
+import type { Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
-import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.repo';
+import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.service';
 import { validateSuggestion } from './suggestions.core';
 import { mobileKeyOf } from './author-contact.service';
 import { requireAtRest } from '../lib/at-rest';

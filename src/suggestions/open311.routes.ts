@@ -1,13 +1,13 @@
 import { Hono, type Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit.middleware';
-import { cachedCampaign } from '../campaigns/campaigns.repo';
+import { limitedLookup } from '../auth/rate-limit.service';
+import { cachedCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { isJsonType, readForm, readJson } from '../lib/input';
 import { publicIntake } from './intake.service';
 import { OPEN311_FIELD, serviceDefinition, services, toServiceRequest, toSuggestionFields } from './open311.core';
 import { publicView } from './suggestions.core';
-import { assignmentsOf, cachedIntakeContext, findByCode } from './suggestions.repo';
+import { assignmentsOf, cachedIntakeContext, findByCode } from './suggestions.service';
 
 /**
  * Open311 GeoReport v2 for other channels (government mini-programs, the 12345 hotline's

@@ -4,15 +4,15 @@ import { AppError } from '../lib/errors';
 import { feedbackToken } from '../notifications/links.service';
 import { isFeedbackToken, rateAnswer, ratingsOf } from './followup.service';
 import { canRate, validateRating } from './suggestions.core';
-import { limitedLookup } from '../auth/rate-limit.middleware';
-import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { limitedLookup } from '../auth/rate-limit.service';
+import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import type { AppEnv } from '../env';
 import { formFields, page } from '../lib/render';
 import { intakeClosed, publicIntake } from './intake.service';
 import { maskForOthers, maskName, publicView } from './suggestions.core';
-import { assignmentsOf, findByCode, loadIntakeContext, publishedExcellent, searchPublic, supporterCounts, type PublicStatusFilter, type Suggestion } from './suggestions.repo';
+import { assignmentsOf, findByCode, loadIntakeContext, publishedExcellent, searchPublic, supporterCounts, type PublicStatusFilter, type Suggestion } from './suggestions.service';
 
 /** Citizens: send a suggestion, follow it by tracking code, read the public feedback column. */
 export const suggestionPublicRoutes = new Hono<AppEnv>();

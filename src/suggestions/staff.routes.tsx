@@ -13,9 +13,9 @@ import {
   StatsPage,
   StatsSummary,
 } from '../../views/pages/suggestions-staff';
-import { audited, stillHolds, type Actor } from '../audit/audit.repo';
+import { audited, stillHolds, type Actor } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { decodeCsvBytes } from '../delegates/csv.core';
 import { canonicalCode } from '../lib/codes.core';
 import { ADOPTIONS, campaigns, SUGGESTION_STATUSES, suggestionAssignments, suggestions, suggestionSupporters, type Adoption, type AssignmentStatus, type SuggestionStatus } from '../db/schema';
@@ -24,11 +24,11 @@ import { AppError, forbidden, notFound } from '../lib/errors';
 import { readUpload } from '../lib/input';
 import { formFields, formFieldsAll, page } from '../lib/render';
 import { BATCH_COLUMNS, OPTIONAL_COLUMNS, parseBatch } from './import.core';
-import { enqueueForAuthor } from '../notifications/outbox.repo';
+import { enqueueForAuthor } from '../notifications/outbox.service';
 import { closeByOrganiser, ratingsForHandler, ratingsOf } from './followup.service';
 import { openContact } from './author-contact.service';
 import { requireAtRest } from '../lib/at-rest';
-import { deleteTemplate, insertTemplate, listTemplates } from './answer-templates.repo';
+import { deleteTemplate, insertTemplate, listTemplates } from './answer-templates.service';
 import { formulaText, parseFormula } from './handling-score.core';
 import { HandlingSettingsForm } from '../../views/pages/handling';
 import { chinaDate } from '../notifications/outbox.core';
@@ -54,7 +54,7 @@ import {
   PAGE_SIZE,
   type Suggestion,
   handlingUnchanged,
-} from './suggestions.repo';
+} from './suggestions.service';
 import {
   LIMITS,
   STATUS_LABELS,

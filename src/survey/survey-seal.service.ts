@@ -9,8 +9,8 @@
  * Nothing here returns a figure about response content before `survey_results` has the row.
  */
 import { and, asc, eq, isNull, sql } from 'drizzle-orm';
-import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.repo';
-import type { Campaign } from '../campaigns/campaigns.repo';
+import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.service';
+import type { Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { surveyResponses, surveyResultApprovals, surveyResultDrafts, surveyResults, surveySeats, surveys } from '../db/schema';
 import { canonicalJson, sha256Hex } from '../lib/crypto';
@@ -20,7 +20,7 @@ import { ceremonyParamsProblem, ceremonyProblem, shuffled, type CeremonyFile, ty
 import { isRawPublicKey } from '../tally/seal.core';
 import { allQuestions, type Answers, type SurveyTally } from './survey.core';
 import { buildSurveyCommitment, checkPostedSurveyResult, type SurveyCommitment, type SurveyResponsesFile } from './survey-unseal.core';
-import { parseDefinition, surveyScope, type Survey } from './survey.repo';
+import { parseDefinition, surveyScope, type Survey } from './survey.service';
 
 const target = (campaign: Campaign, s: Survey, seat?: number) => `survey:${campaign.code}:${s.id}${seat ? `:${seat}` : ''}`;
 const bySurvey = (surveyId: string) => eq(surveySeats.surveyId, surveyId);

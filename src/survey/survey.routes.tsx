@@ -17,13 +17,13 @@ import {
 import { requireRole } from '../auth/auth.middleware';
 import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
 import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
-import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit.middleware';
-import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.repo';
+import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit.service';
+import { defaultCampaign, getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { campaigns, surveys } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links.service';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';
-import { AppError, editConflict, isEditConflict, notFound } from '../lib/errors';
+import { AppError, editConflict, isEditConflict, notFound, httpError } from '../lib/errors';
 import { readJson, RESULT_LIMIT, uploadedJson } from '../lib/input';
 import { submittedVersion } from '../lib/validation';
 import { formFieldsAll, page } from '../lib/render';
@@ -48,7 +48,7 @@ import {
   respondWithCredential,
   saveDefinition,
   type Survey,
-} from './survey.repo';
+} from './survey.service';
 import {
   approveSurveyResult,
   isSurveyUnsealed,
@@ -97,7 +97,8 @@ async function act(c: Context<AppEnv>, run: (campaign: Campaign, survey: Survey)
   try {
     const done = await run(campaign, survey);
     return c.redirect(`/staff/c/${campaign.code}/surveys/${survey.id}?done=${encodeURIComponent(done)}`, 303);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && [404, 409, 410, 422].includes(err.status)) {
       const fresh = await getSurvey(c.var.db, campaign, survey.id);
       // after a concurrent edit the page shows the newer definition, not the text that lost
@@ -132,7 +133,8 @@ async function created(c: Context<AppEnv>, campaign: Campaign, make: () => Promi
   try {
     const id = await make();
     return c.redirect(`/staff/c/${campaign.code}/surveys/${id}`, 303);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status === 422) {
       return page(c, { title: '问卷调查', campaignCode: campaign.code, status: 422 }, <SurveysPage campaign={campaign} surveys={await listSurveys(c.var.db, campaign.id)} csrfToken={c.var.csrfToken} user={c.var.user!} error={err.message} />);
     }
@@ -225,7 +227,8 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/questions', requireRole('organiser
       // on the version the form was rendered with: a question added on a page read before
       // someone else's edit is refused (409), not merged into a definition its author never saw
       await saveDefinition(c.var.db, actor(c), campaign, survey, def, survey.title, submittedVersion(form as Record<string, string>));
-    } catch (err) {
+    } catch (caught) {
+      const err = httpError(caught) ?? caught; // a domain error, as HTTP
       if (err instanceof AppError && err.status === 422) {
         const mine = Object.fromEntries(Object.entries(err.fields).map(([k, v]) => [formKeyOf(k), v]));
         throw new AppError(422, 'INVALID_QUESTION', err.message, mine);
@@ -442,7 +445,8 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/citizens', requireRole
     const { batch, codes } = await issueCitizenCodes(c.var.db, actor(c), campaign, survey, Number(str(form['count'])));
     c.header('Cache-Control', 'no-store');
     return page(c, { title: '邀请码', campaignCode: campaign.code }, <CodesPage survey={survey} batch={batch} codes={codes} note="邀请码只显示这一次(服务器只保存其摘要),请立即打印后分发给受邀市民。每个码可提交一份匿名答卷。" />);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && [409, 422].includes(err.status)) return editPage(c, campaign, survey, { error: err.message, errors: err.fields }, err.status as 409 | 422);
     throw err;
   }
@@ -455,7 +459,8 @@ surveyRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requireRole
     const r = await issueDelegateCode(c.var.db, actor(c), c.var.user!, campaign, survey, str(form['delegateCode']));
     c.header('Cache-Control', 'no-store');
     return page(c, { title: '邀请码', campaignCode: campaign.code }, <DelegateCodePage survey={survey} code={r.code} name={r.name} />);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && [404, 409].includes(err.status)) return editPage(c, campaign, survey, { error: err.message }, err.status as 404 | 409);
     throw err;
   }

@@ -10,12 +10,12 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { tallySeats } from '../db/schema';
-import { SYSTEM_ACTOR, type Actor } from '../audit/audit.repo';
-import type { Campaign } from '../campaigns/campaigns.repo';
+import { SYSTEM_ACTOR, type Actor } from '../audit/audit.service';
+import type { Campaign } from '../campaigns/campaigns.service';
 import { openSealedShare, runCeremonyCore, type ShareFile } from './ceremony.core';
 import type { GroupCommitment } from './commitment.core';
 import { newSeatKeyFile, seatKeyFromFile } from './seat-key.core';
-import { approveResult, commitGroup, commitmentDocument, committedBallots, joinCeremony, postResult, publishedResult, sealedShareFor, seatsDocument, tallyParams, uploadCeremony } from './tally.repo';
+import { approveResult, commitGroup, commitmentDocument, committedBallots, joinCeremony, postResult, publishedResult, sealedShareFor, seatsDocument, tallyParams, uploadCeremony } from './tally.service';
 import { unsealWithShares } from './unseal.core';
 import { verifyAgainstCommitment, type CommitmentVerdict, type PublishedResult } from './verify.core';
 

@@ -5,9 +5,9 @@ import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/han
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/pages/tally';
 import { requireRole } from '../auth/auth.middleware';
-import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
-import { AppError, notFound } from '../lib/errors';
+import { AppError, notFound, httpError } from '../lib/errors';
 import { RESULT_LIMIT, readForm, readJson, uploadedJson } from '../lib/input';
 import { page } from '../lib/render';
 import { resultChartSvg } from './chart.core';
@@ -29,7 +29,7 @@ import {
   seatsDocument,
   setTallyParams,
   uploadCeremony,
-} from './tally.repo';
+} from './tally.service';
 import { tallyCsv, type GroupTally } from './tally.core';
 import { groupName } from '../../views/components/ui';
 
@@ -70,7 +70,8 @@ async function act(c: Context<AppEnv>, campaign: Campaign, run: () => Promise<st
   try {
     const done = await run();
     return c.redirect(`/staff/c/${campaign.code}/tally?done=${encodeURIComponent(done)}`, 303);
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && [409, 410, 422].includes(err.status)) return staffPage(c, campaign, { error: err.message }, err.status as 409 | 410 | 422);
     throw err;
   }

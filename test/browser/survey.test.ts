@@ -5,7 +5,7 @@ import { chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
 import { sha256Hex } from '../../src/lib/crypto';
-import type { Survey } from '../../src/survey/survey.repo';
+import type { Survey } from '../../src/survey/survey.service';
 import { ARTIFACTS, CHROMIUM, launchBrowser } from '../helpers/browser';
 import { rememberAtRest } from '../helpers/app';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/node/boot';
-import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.service';
 import { runCeremonyCore, type CeremonyFile, type SealedShareFile } from '../../src/tally/ceremony.core';
 import { seatKeyFromPassphrase } from '../../src/tally/seat-key.core';
-import { approveResult, commitGroup, joinCeremony, loadTally, resultDraft, seatsDocument, setTallyParams, uploadCeremony } from '../../src/tally/tally.repo';
+import { approveResult, commitGroup, joinCeremony, loadTally, resultDraft, seatsDocument, setTallyParams, uploadCeremony } from '../../src/tally/tally.service';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { addUser, PASSWORD } from '../helpers/app';
 import { prepareHearing } from '../helpers/hearing';
@@ -146,7 +146,7 @@ describe('the custodians’ pages: seat key and unsealing in the browser', () =>
 
   it('in a fresh browser the custodian downloads the sealed share and opens it with the same passphrase: the fingerprint shown is the published one', async () => {
     const db = server.handle.db;
-    const { loadAgenda } = await import('../../src/campaigns/campaigns.repo');
+    const { loadAgenda } = await import('../../src/campaigns/campaigns.service');
     const agenda = await loadAgenda(db, campaign.id);
     const n = agenda.groups.find((g) => g.no === GROUP)!.departments.length;
     answers = Array.from({ length: 1000 }, (_, i) => Array.from({ length: n }, (_, j) => (i + j) % 5 === 0 ? null : 1 + ((i * 7 + j) % 3)));

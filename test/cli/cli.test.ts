@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../src/audit/audit.repo';
+import { verifyAuditChain } from '../../src/audit/audit.service';
 import { Browser, testApp } from '../helpers/app';
 
 let t: Awaited<ReturnType<typeof testApp>>;

@@ -36,7 +36,7 @@ describe('the one-way layout', () => {
     const dir = tree({
       'src/tally/tally.repo.ts': 'export const x = 1;',
       'src/lib/pii.core.ts': 'export const mask = (s: string) => s;',
-      'views/tally/page.tsx': "import { x } from '../../src/tally/tally.repo';\nimport type { A } from 'drizzle-orm';",
+      'views/tally/page.tsx': "import { x } from '../../src/tally/tally.service';\nimport type { A } from 'drizzle-orm';",
       'views/survey/page.tsx': "import { mask } from '../../src/lib/pii.core';",
     });
     const rules = layerViolations(dir).map((v) => `${v.from}: ${v.rule}`);

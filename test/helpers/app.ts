@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
-import { insertUser } from '../../src/auth/auth.repo';
+import { insertUser } from '../../src/auth/auth.service';
 import type { Role } from '../../src/db/schema';
 import { hashPassword } from '../../src/lib/password';
 import type { Db } from '../../src/db/client';

@@ -1,5 +1,5 @@
 import { v4 as uuidv4 } from 'uuid';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { candidates } from '../../src/db/schema';
 import { seedCommitment } from '../../src/delegates/draw.core';
 import { Browser, type testApp } from './app';

@@ -1,8 +1,8 @@
-import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
-import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
+import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.service';
 import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential.core';
-import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, surveyScope, type Survey } from '../../src/survey/survey.repo';
+import { createDisciplineSurvey, createSocialSurvey, getSurvey, issueCitizenCodes, openSurvey, parseDefinition, surveyScope, type Survey } from '../../src/survey/survey.service';
 import { encodeResponse, responseInfo } from '../../src/survey/response.core';
 import { checkResponse, type Answers } from '../../src/survey/survey.core';
 import { IKM_LENGTH, sealWithSeed } from '../../src/tally/device-seal.core';

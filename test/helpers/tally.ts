@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { chunkRows, type Db } from '../../src/db/client';
 import { ballots, votingSessions } from '../../src/db/schema';
-import { loadVenues, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { loadVenues, type Campaign } from '../../src/campaigns/campaigns.service';
 import { ballotReceipt, sealBallot } from '../../src/tally/seal.core';
 
 /** Voting sessions for every venue with seats in the group (the lead's hearing code opens them over HTTP). */

@@ -1,12 +1,12 @@
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addressBucket, safeNext } from '../../src/auth/auth.core';
-import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
-import { defaultCampaign, getCampaign } from '../../src/campaigns/campaigns.repo';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
+import { defaultCampaign, getCampaign } from '../../src/campaigns/campaigns.service';
 import { auditLog, campaigns, delegates, rateLimits, suggestions, tallyResults } from '../../src/db/schema';
 import { nodeApp, prepareDatabase } from '../../src/node/boot';
 import { rehearsalCeremony } from '../../src/tally/rehearsal.service';
-import { approveResult, commitGroup, commitmentDocument, committedBallots, postResult } from '../../src/tally/tally.repo';
+import { approveResult, commitGroup, commitmentDocument, committedBallots, postResult } from '../../src/tally/tally.service';
 import { unsealWithShares } from '../../src/tally/unseal.core';
 import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor, type Sealed } from '../helpers/hearing';
 import type { Credential } from '../../src/hearing/credential.core';
-import { loadTurnout } from '../../src/hearing/hearing.repo';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { loadTurnout } from '../../src/hearing/hearing.service';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 
 // the figures as the database has them at this moment (the turnout API shares them for 0.5 s)
 const turnoutNow = async () => loadTurnout(t.db, await getCampaign(t.db, '2018'));

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { CONTENT_SECURITY_POLICY } from '../../src/lib/security-headers';
+import { CONTENT_SECURITY_POLICY } from '../../src/lib/security-headers.middleware';
 
 // an app whose database is down: /check must not need it
 const app = createApp({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { count, eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../src/audit/audit.repo';
+import { verifyAuditChain } from '../../src/audit/audit.service';
 import { openLibsql } from '../../src/db/libsql';
 import { auditLog, campaigns, departments } from '../../src/db/schema';
 import { prepareDatabase } from '../../src/node/boot';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign, loadAgenda, type Campaign } from '../../src/campaigns/campaigns.service';
 import { campaigns, departments, suggestionAssignments, suggestions } from '../../src/db/schema';
 import type { ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal.service';

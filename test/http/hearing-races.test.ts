@@ -1,9 +1,9 @@
 import { and, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, checkins, votingSessions } from '../../src/db/schema';
-import { audited } from '../../src/audit/audit.repo';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
-import { prepareCheckin } from '../../src/hearing/hearing.repo';
+import { audited } from '../../src/audit/audit.service';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
+import { prepareCheckin } from '../../src/hearing/hearing.service';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, prepareHearing, tokenFor } from '../helpers/hearing';
 import { changeDigest } from '../../src/audit/audit.core';

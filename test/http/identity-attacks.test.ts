@@ -2,7 +2,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ballots, checkins, votingSessions } from '../../src/db/schema';
 import { blindRequest, blindSign, finalizeCredential, type Credential } from '../../src/hearing/credential.core';
-import { venueSigningKey } from '../../src/hearing/hearing.repo';
+import { venueSigningKey } from '../../src/hearing/hearing.service';
 import { b64url, fromB64url } from '../../src/lib/bytes.core';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, cast, credentialFor, prepareHearing, tokenFor } from '../helpers/hearing';

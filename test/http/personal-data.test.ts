@@ -1,8 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestions } from '../../src/db/schema';
-import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
-import { closeSurvey, getSurvey } from '../../src/survey/survey.repo';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
+import { closeSurvey, getSurvey } from '../../src/survey/survey.service';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { openSocialSurvey, respond, responseCredential, socialAnswers, unsealSurveyAsCustodians } from '../helpers/survey';
 

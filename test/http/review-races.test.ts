@@ -1,7 +1,7 @@
 import { and, eq, like } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { auditLog, candidates, delegates, draws } from '../../src/db/schema';
 import { seedCommitment } from '../../src/delegates/draw.core';
 import { addUser, Browser, testApp, delegateLinkToken } from '../helpers/app';

@@ -1,6 +1,6 @@
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { candidates, departments, venues } from '../../src/db/schema';
 import type { Role } from '../../src/db/schema';
 import { addUser, Browser, PASSWORD, testApp } from '../helpers/app';

@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditChain } from '../../src/audit/audit.repo';
+import { verifyAuditChain } from '../../src/audit/audit.service';
 import { auditLog, campaigns, departments, venueSeats, venues } from '../../src/db/schema';
 import { prepareDatabase } from '../../src/node/boot';
 import { testApp } from '../helpers/app';

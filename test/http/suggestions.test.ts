@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { suggestionAssignments, suggestions, suggestionSupporters } from '../../src/db/schema';
 import { addUser, Browser, testApp } from '../helpers/app';
 import { suggestionFlows } from '../helpers/suggestions';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
-import { createOne } from '../../src/suggestions/suggestions.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
+import { createOne } from '../../src/suggestions/suggestions.service';
 import { fingerprint } from '../../src/suggestions/suggestions.core';
 
 let t: Awaited<ReturnType<typeof testApp>>;

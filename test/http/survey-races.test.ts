@@ -1,8 +1,8 @@
 import { like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { auditLog } from '../../src/db/schema';
-import { getSurvey, openSurvey } from '../../src/survey/survey.repo';
+import { getSurvey, openSurvey } from '../../src/survey/survey.service';
 import { addUser, atRestOf, Browser, formVersion, testApp } from '../helpers/app';
 import { surveyCeremony } from '../helpers/survey';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SYSTEM_ACTOR } from '../../src/audit/audit.repo';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { SYSTEM_ACTOR } from '../../src/audit/audit.service';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { b64url } from '../../src/lib/bytes.core';
-import { closeSurvey, getSurvey, type Survey } from '../../src/survey/survey.repo';
+import { closeSurvey, getSurvey, type Survey } from '../../src/survey/survey.service';
 import { CIPHERTEXT_OVERHEAD, RESPONSE_BLOCK } from '../../src/survey/response.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
 import { addUser, Browser, testApp } from '../helpers/app';

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, Browser, testApp, delegateLinkToken, formVersion } from '../helpers/app';
 import { addDelegates, prepareHearing } from '../helpers/hearing';
 import { openDisciplineSurvey, openSocialSurvey, respond, respondOpen, respondOpenSealed, respondSealed, responseCredential, sealResponse, socialAnswers, surveyCeremony, unsealSurveyAsCustodians } from '../helpers/survey';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
-import { getSurvey } from '../../src/survey/survey.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
+import { getSurvey } from '../../src/survey/survey.service';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 let org: Browser;

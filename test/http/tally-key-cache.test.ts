@@ -1,11 +1,11 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign } from '../../src/campaigns/campaigns.service';
 import { ballots, tallyKeys } from '../../src/db/schema';
 import { combineShares, type ShareFile } from '../../src/tally/ceremony.core';
 import { rehearsalCeremony } from '../../src/tally/rehearsal.service';
 import { openBallot, publicKeyOf } from '../../src/tally/seal.core';
-import { tallyParams } from '../../src/tally/tally.repo';
+import { tallyParams } from '../../src/tally/tally.service';
 import { addUser, PASSWORD, testApp } from '../helpers/app';
 import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor } from '../helpers/hearing';
 

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.repo';
+import { getCampaign, type Campaign } from '../../src/campaigns/campaigns.service';
 import { tallyKeys, tallyResults, tallySeats } from '../../src/db/schema';
 import { runCeremonyCore, type CeremonyFile, type SeatsDocument, openSealedShare, type ShareFile } from '../../src/tally/ceremony.core';
 import type { GroupCommitment } from '../../src/tally/commitment.core';

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';
 import { decodeCsvBytes } from '../../src/delegates/csv.core';
-import { insertRowsAsJson, respondStatements } from '../../src/delegates/delegates.repo';
+import { insertRowsAsJson, respondStatements } from '../../src/delegates/delegates.service';
 import { runDraw, seedCommitment, verifyDraw } from '../../src/delegates/draw.core';
 import { delegateLinksFor } from '../../src/delegates/link.core';
 import { reissueClearDelegateLinks } from '../../src/db/encrypt-at-rest';

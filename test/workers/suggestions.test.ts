@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';
-import { reindexPublic } from '../../src/suggestions/suggestions.repo';
+import { reindexPublic } from '../../src/suggestions/suggestions.service';
 
 const e = env as unknown as { DB: D1Database; TEST_MIGRATIONS: Parameters<typeof applyD1Migrations>[1] };
 const worker = (exports as unknown as { default: { fetch(req: Request): Promise<Response> } }).default;

@@ -3,7 +3,7 @@ import { env, exports } from 'cloudflare:workers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { drizzle } from 'drizzle-orm/d1';
 import { schema, type Db } from '../../src/db/client';
-import { getCampaign, loadAgenda } from '../../src/campaigns/campaigns.repo';
+import { getCampaign, loadAgenda } from '../../src/campaigns/campaigns.service';
 import { rehearsalCeremony, rehearsalUnseal } from '../../src/tally/rehearsal.service';
 import { castSealed, closeAllVenues } from '../helpers/tally';
 

@@ -1,4 +1,4 @@
-import type { Department } from '../../src/campaigns/campaigns.repo';
+import type { Department } from '../../src/campaigns/campaigns.service';
 import { groupName } from '../components/ui';
 
 /**

@@ -1,6 +1,6 @@
 import type { Slot } from '../../src/campaigns/campaigns.core';
 import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
-import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.repo';
+import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.service';
 import { formatDate, groupName, StatusBadge } from '../components/ui';
 
 export interface AgendaView {

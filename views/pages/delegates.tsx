@@ -1,8 +1,8 @@
 import type { Child } from 'hono/jsx';
 import { renderSVG } from 'uqr';
-import type { Campaign, Group } from '../../src/campaigns/campaigns.repo';
+import type { Campaign, Group } from '../../src/campaigns/campaigns.service';
 import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
-import type { Candidate, Delegate } from '../../src/delegates/delegates.repo';
+import type { Candidate, Delegate } from '../../src/delegates/delegates.service';
 import { formatDate, groupName } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 

@@ -1,5 +1,5 @@
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
-import type { Draw } from '../../src/delegates/delegates.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
+import type { Draw } from '../../src/delegates/delegates.service';
 import { groupName } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 

@@ -1,8 +1,8 @@
 import { chinaDateTime } from '../components/format';
 import { scriptSrc } from '../components/scripts';
 import { renderSVG } from 'uqr';
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
-import type { Checkin, TurnoutRow } from '../../src/hearing/hearing.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
+import type { Checkin, TurnoutRow } from '../../src/hearing/hearing.service';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
 

@@ -1,4 +1,4 @@
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
 import type { OutboxChannel, OutboxStatus } from '../../src/db/schema';
 import { fmtDate } from './suggestions';
 

@@ -1,5 +1,5 @@
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
-import type { QuotaTable } from '../../src/delegates/delegates.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
+import type { QuotaTable } from '../../src/delegates/delegates.service';
 import type { VenueAllocation } from '../../src/delegates/quotas.service';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';

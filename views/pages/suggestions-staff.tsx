@@ -1,4 +1,4 @@
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
 import type { Adoption, AssignmentStatus, SuggestionStatus } from '../../src/db/schema';
 import type { RoutingReason } from '../../src/suggestions/routing.core';
 import {
@@ -14,7 +14,7 @@ import {
   isDispatchOverdue,
   reminderLevel,
 } from '../../src/suggestions/suggestions.core';
-import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.repo';
+import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.service';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 import { SuggestionForm, fmtDate, type FormOptions } from './suggestions';
 

@@ -1,5 +1,5 @@
 import { chinaDate } from '../components/format';
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
 import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
 import type { Adoption, SuggestionStatus } from '../../src/db/schema';
 import { CsrfField, FieldError, Flash } from '../components/layout';

@@ -1,5 +1,5 @@
 import { chinaDateTime } from '../components/format';
-import type { Campaign } from '../../src/campaigns/campaigns.repo';
+import type { Campaign } from '../../src/campaigns/campaigns.service';
 import type { SessionUser } from '../../src/env';
 import {
   allQuestions,
@@ -11,7 +11,7 @@ import {
   type SurveyDefinition,
   type SurveyTally,
 } from '../../src/survey/survey.core';
-import type { Survey } from '../../src/survey/survey.repo';
+import type { Survey } from '../../src/survey/survey.service';
 import type { SurveySealState, TextAnswer } from '../../src/survey/survey-seal.service';
 
 export const STATE_LABELS = { draft: '草稿(可编辑)', open: '作答中(已冻结)', closed: '已结束' } as const;

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { Campaign } from '../campaigns/campaigns.repo';
+import type { Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { and, inArray, isNotNull } from 'drizzle-orm';
 import { surveys, tallyKeys, votingSessions } from '../db/schema';
-import { deviceBundleHashes } from '../lib/assets';
+import { deviceBundleHashes } from '../lib/bundles';
 import { publishedKeys } from './keys.core';
 
 /** The campaign's public key list as published (keys page, keys.json, posters, closing sheets). */

@@ -2,9 +2,9 @@ import type { Context } from 'hono';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import { rateLimits } from '../db/schema';
 import type { AppEnv } from '../env';
-import { AppError } from '../lib/errors';
+import { AppError, httpError } from '../lib/errors';
 import { addressBucket, LOOKUP_LIMIT, retryAfterSeconds } from './auth.core';
-import { hitRateLimit } from './auth.repo';
+import { hitRateLimit } from './auth.service';
 
 export interface Limit {
   max: number;
@@ -46,7 +46,8 @@ export async function limitedLookup<T>(c: Context<AppEnv>, scope: string, lookup
   let found: T;
   try {
     found = await lookup();
-  } catch (err) {
+  } catch (caught) {
+    const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (!(err instanceof AppError && err.status === 404)) await refund();
     throw err;
   }

@@ -14,7 +14,7 @@ import {
   venues,
 } from '../db/schema';
 import { editConflict, notFound } from '../lib/errors';
-import { stillHolds, type Precondition } from '../audit/audit.repo';
+import { stillHolds, type Precondition } from '../audit/audit.service';
 import { frozenCampaign, type CampaignSnapshot } from './campaigns.core';
 
 export type Campaign = typeof campaigns.$inferSelect;

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, inArray, is, SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
+import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import type { DelegateLinks } from './link.core';
 import { candidates, delegates, draws, quotaBase, quotaCategories, type VenueKind } from '../db/schema';

@@ -4,7 +4,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { v7 as uuidv7 } from 'uuid';
 import { randomCode } from '../delegates/delegates.core';
-import { stillHolds, type Precondition } from '../audit/audit.repo';
+import { stillHolds, type Precondition } from '../audit/audit.service';
 import { chunkRows, type Db } from '../db/client';
 import { AppError } from '../lib/errors';
 import { groupCommit } from '../db/group-commit';
@@ -22,7 +22,7 @@ import {
 } from '../db/schema';
 import { buildRouter, type Router } from './routing.core';
 import { sealText, type AtRest } from '../lib/at-rest';
-import { enqueueForAuthor } from '../notifications/outbox.repo';
+import { enqueueForAuthor } from '../notifications/outbox.service';
 import { contactRow } from '../notifications/contact.service';
 import { mobileKeyOf, sealContact } from './author-contact.service';
 import { citySegmenter, routingVocabulary } from './vocabulary.service';

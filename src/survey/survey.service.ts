@@ -7,17 +7,17 @@
  */
 import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
-import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.repo';
+import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
-import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.repo';
+import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.service';
 import { chunkRows, type Db } from '../db/client';
 import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential.core';
 import { toHex } from '../lib/bytes.core';
-import { decodeBlinded, signBlinded } from '../hearing/hearing.repo';
+import { decodeBlinded, signBlinded } from '../hearing/hearing.service';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { sha256Hex } from '../lib/crypto';
 import { AppError, editConflict } from '../lib/errors';

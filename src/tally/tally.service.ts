@@ -9,8 +9,8 @@
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
 import { ballots, tallyCommitments, tallyKeys, tallyResultApprovals, tallyResultDrafts, tallyResults, tallySeats, tallySettings, votingSessions } from '../db/schema';
-import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.repo';
-import { loadAgenda, loadScale, loadVenues, type Campaign } from '../campaigns/campaigns.repo';
+import { audited, auditedAll, type Actor, type AuditRecord } from '../audit/audit.service';
+import { loadAgenda, loadScale, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
 import {

@@ -1,8 +1,8 @@
 import { and, asc, count, eq, exists, inArray, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
-import type { Campaign } from '../campaigns/campaigns.repo';
-import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.repo';
-import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.repo';
+import type { Campaign } from '../campaigns/campaigns.service';
+import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.service';
+import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.service';
 import type { Db } from '../db/client';
 import { groupCommit } from '../db/group-commit';
 import { ballots, candidates, checkins, credentialUses, delegates, tallyKeys, votingSessions } from '../db/schema';
@@ -14,7 +14,7 @@ import { AppError } from '../lib/errors';
 import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
 import { ballotReceipt, fromB64url, b64url, isRawPublicKey, sealedBallotProblem } from '../tally/seal.core';
-import { notCommittedSql } from '../tally/tally.repo';
+import { notCommittedSql } from '../tally/tally.service';
 import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential.core';
 import { groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { AuditPage } from '../../views/pages/staff';
+import { AuditPage } from '../../views/audit/audit';
 import { requireRole } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
 import { page } from '../lib/render';

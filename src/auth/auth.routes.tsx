@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { LoginPage } from '../../views/pages/auth';
+import { LoginPage } from '../../views/auth/login';
 import { audited } from '../audit/audit.service';
 import type { AppEnv } from '../env';
 import { sha256Hex } from '../lib/crypto';

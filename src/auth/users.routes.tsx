@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { and, eq } from 'drizzle-orm';
-import { UsersPage } from '../../views/pages/staff';
+import { UsersPage } from '../../views/auth/users';
 import { audited, stillHolds } from '../audit/audit.service';
 import { defaultCampaign, loadAgenda, loadVenues } from '../campaigns/campaigns.service';
 import { users } from '../db/schema';

@@ -1,7 +1,7 @@
-import { HandlingScoresTable } from '../../views/pages/handling';
+import { HandlingScoresTable } from '../../views/components/handling-scores';
 import { departmentHandling } from '../suggestions/handling-score.service';
 import { Hono } from 'hono';
-import { AgendaPage, CampaignHome, DepartmentPage, DepartmentsPage, VenuesPage, type AgendaView } from '../../views/pages/campaign';
+import { AgendaPage, CampaignHome, DepartmentPage, DepartmentsPage, VenuesPage, type AgendaView } from '../../views/campaigns/public';
 import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { notFound } from '../lib/errors';

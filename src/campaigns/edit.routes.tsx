@@ -9,8 +9,8 @@ import {
   GroupForm,
   MaterialsSection,
   VenueForm,
-} from '../../views/pages/manage';
-import { DepartmentStaffPage, VenueStaffPage } from '../../views/pages/staff';
+} from '../../views/campaigns/manage';
+import { DepartmentStaffPage, VenueStaffPage } from '../../views/campaigns/staff-pages';
 import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { listSurveys } from '../survey/survey.service';
 import { and, eq } from 'drizzle-orm';
-import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/pages/delegates';
+import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/delegates/delegates';
 import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { and, eq } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
-import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/pages/draw';
+import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/delegates/draw';
 import { audited, stillHolds } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { QuotaEditPage, QuotaPage } from '../../views/pages/quotas';
+import { QuotaEditPage, QuotaPage } from '../../views/delegates/quotas';
 import { and, eq, sql } from 'drizzle-orm';
 import { audited, stillHolds } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';

@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
-import { ImportPage, type ImportReport } from '../../views/pages/delegates';
+import { ImportPage, type ImportReport } from '../../views/delegates/delegates';
 import { audited } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';

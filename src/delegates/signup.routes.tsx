@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
-import { SignupDone, SignupPage } from '../../views/pages/signup';
+import { SignupDone, SignupPage } from '../../views/delegates/signup';
 import { hitRateLimit } from '../auth/auth.service';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import { candidates } from '../db/schema';

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { BallotForm, VotePage } from '../../views/pages/ballot';
+import { BallotForm, VotePage } from '../../views/hearing/ballot';
 import { audited } from '../audit/audit.service';
 import { limitedLookup } from '../auth/rate-limit.service';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';

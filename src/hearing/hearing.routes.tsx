@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { eq } from 'drizzle-orm';
-import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/pages/hearing';
+import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/hearing/hearing';
 import { audited } from '../audit/audit.service';
 import { canAccessVenue } from '../auth/auth.core';
 import { assertInScope } from '../auth/scope.service';

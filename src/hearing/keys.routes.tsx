@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { KeysPage } from '../../views/pages/keys';
+import { KeysPage } from '../../views/hearing/keys';
 import { getCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { page } from '../lib/render';

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ErrorPage } from '../../views/pages/error';
+import { ErrorPage } from '../../views/components/error-page';
 import type { AppEnv } from '../env';
 import type { AppError } from './errors';
 import { page } from './render';

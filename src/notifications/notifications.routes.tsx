@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { OutboxPage } from '../../views/pages/notifications';
+import { OutboxPage } from '../../views/notifications/outbox';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { v7 as uuidv7 } from 'uuid';
-import { CampaignsPage, Dashboard } from '../../views/pages/staff';
+import { CampaignsPage, Dashboard } from '../../views/staff/dashboard';
 import { audited } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { copySnapshot } from '../campaigns/campaigns.core';

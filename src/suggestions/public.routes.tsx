@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { ExcellentList, FeedbackColumn, FeedbackPage, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/pages/suggestions';
+import { ExcellentList, FeedbackColumn, FeedbackPage, SuggestDone, SuggestPage, TrackPage, type PublicItem } from '../../views/suggestions/public';
 import { AppError } from '../lib/errors';
 import { feedbackToken } from '../notifications/links.service';
 import { isFeedbackToken, rateAnswer, ratingsOf } from './followup.service';

@@ -12,7 +12,7 @@ import {
   QueuePage,
   StatsPage,
   StatsSummary,
-} from '../../views/pages/suggestions-staff';
+} from '../../views/suggestions/staff';
 import { audited, stillHolds, type Actor } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
@@ -30,7 +30,7 @@ import { openContact } from './author-contact.service';
 import { requireAtRest } from '../lib/at-rest';
 import { deleteTemplate, insertTemplate, listTemplates } from './answer-templates.service';
 import { formulaText, parseFormula } from './handling-score.core';
-import { HandlingSettingsForm } from '../../views/pages/handling';
+import { HandlingSettingsForm } from '../../views/components/handling-scores';
 import { chinaDate } from '../notifications/outbox.core';
 import {
   assignmentsOf,

@@ -13,7 +13,7 @@ import {
   SurveyFormFragment,
   SurveyResultPage,
   SurveysPage,
-} from '../../views/pages/survey';
+} from '../../views/survey/survey';
 import { requireRole } from '../auth/auth.middleware';
 import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
 import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';

@@ -1,9 +1,9 @@
 import { canonicalReceipt } from '../lib/codes.core';
-import { HandlingScoresTable } from '../../views/pages/handling';
+import { HandlingScoresTable } from '../../views/components/handling-scores';
 import { departmentHandling } from '../suggestions/handling-score.service';
 import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
-import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/pages/tally';
+import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/tally/tally';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';

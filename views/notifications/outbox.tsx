@@ -1,6 +1,6 @@
 import type { Campaign } from '../../src/campaigns/campaigns.service';
 import type { OutboxChannel, OutboxStatus } from '../../src/db/schema';
-import { fmtDate } from './suggestions';
+import { fmtDate } from '../suggestions/public';
 
 export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = { pending: '待发送', sending: '发送中', sent: '已发送', failed: '发送失败' };
 const CHANNEL_LABELS: Record<OutboxChannel, string> = { sms: '短信', email: '电子邮件' };

@@ -16,7 +16,7 @@ import {
 } from '../../src/suggestions/suggestions.core';
 import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.service';
 import { CsrfField, FieldError, Flash } from '../components/layout';
-import { SuggestionForm, fmtDate, type FormOptions } from './suggestions';
+import { SuggestionForm, fmtDate, type FormOptions } from './public';
 
 const base = (c: Campaign) => `/staff/c/${c.code}/suggestions`;
 

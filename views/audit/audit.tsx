@@ -1,13 +1,16 @@
 import { chinaDateTime } from '../components/format';
-import type { ChainVerdict } from '../../src/audit/audit.core';
-import type { AuditRow } from '../../src/audit/audit.core';
-import { MATERIAL_KIND_LABELS, ROLE_LABELS, type Slot } from '../../src/campaigns/campaigns.core';
-import type { Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.service';
-import type { User } from '../../src/auth/auth.service';
-import { ROLES } from '../../src/db/schema';
-import type { SessionUser } from '../../src/env';
-import { formatDate, groupName, StatusBadge } from '../components/ui';
-import { CsrfField, FieldError, Flash } from '../components/layout';
+import { Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export type ChainVerdict = { ok: true; count: number; head: string; } | { ok: false; count: number; brokenAt: number; reason: string; };
+export interface AuditRow {
+  seq: number;
+  at: number;
+  actorName: string;
+  action: string;
+  target: string;
+  digest: string;
+}
 
 
 export function AuditPage(props: { rows: AuditRow[]; verdict: ChainVerdict }) {

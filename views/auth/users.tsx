@@ -1,13 +1,18 @@
-import { chinaDateTime } from '../components/format';
-import type { ChainVerdict } from '../../src/audit/audit.core';
-import type { AuditRow } from '../../src/audit/audit.core';
-import { MATERIAL_KIND_LABELS, ROLE_LABELS, type Slot } from '../../src/campaigns/campaigns.core';
-import type { Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.service';
-import type { User } from '../../src/auth/auth.service';
+import { ROLE_LABELS } from '../../src/campaigns/campaigns.core';
 import { ROLES } from '../../src/db/schema';
-import type { SessionUser } from '../../src/env';
-import { formatDate, groupName, StatusBadge } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  role: 'organiser' | 'venue_staff' | 'qualifier' | 'statistician' | 'custodian' | 'dept_handler' | 'auditor';
+  venueName: string | null;
+  departmentName: string | null;
+  email: string | null;
+  active: boolean;
+}
 
 
 export function UsersPage(props: {

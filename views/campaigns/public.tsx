@@ -1,6 +1,6 @@
-import type { Slot } from '../../src/campaigns/campaigns.core';
+import type { Slot } from '../components/models';
 import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
-import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.service';
+import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../components/models';
 import { formatDate, groupName, StatusBadge } from '../components/ui';
 
 export interface AgendaView {

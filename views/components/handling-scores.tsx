@@ -1,5 +1,17 @@
-import type { HandlingScore } from '../../src/suggestions/handling-score.core';
 import { formatRate } from '../../src/suggestions/handling-score.core';
+
+/* The view model: the fields this page shows. */
+export interface HandlingScore {
+  department: string;
+  received: number;
+  onTimeRate: number | null;
+  medianDays: number | null;
+  ratings: number;
+  satisfactionRate: number | null;
+  reopenedRate: number | null;
+  adopted: number;
+  score: number | null;
+}
 
 /** Each department's handling of suggestions, beside its ballot result; the formula in plain Chinese. */
 export function HandlingScoresTable(props: { scores: readonly HandlingScore[]; formula: string; csvHref?: string | undefined; heading?: string }) {

@@ -1,10 +1,39 @@
 import type { Child } from 'hono/jsx';
 import { renderSVG } from 'uqr';
-import type { Campaign, Group } from '../../src/campaigns/campaigns.service';
+import type { Campaign, Group } from '../components/models';
 import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
-import type { Candidate, Delegate } from '../../src/delegates/delegates.service';
 import { formatDate, groupName } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface Candidate {
+  id: string;
+  code: string;
+  name: string;
+  source: 'volunteer' | 'recommended';
+  idLast4: string;
+  mobile: string;
+  venueName: string;
+  category: string;
+  groups: string;
+  district: string | null;
+  organisation: string | null;
+  qualification: 'pending' | 'passed' | 'rejected';
+  qualificationReason: string | null;
+  districtReview: 'pending' | 'passed' | 'rejected';
+  districtReviewReason: string | null;
+}
+export interface Delegate {
+  id: string;
+  venueName: string;
+  category: string;
+  candidateId: string;
+  groupNo: number;
+  state: 'selected' | 'reserve' | 'confirmed' | 'declined';
+  drawnAs: 'selected' | 'reserve';
+  reserveRank: number | null;
+  delegateCode: string;
+}
 
 export function DelegateQr({ code }: { code: string }) {
   // server-rendered SVG: works without JavaScript and prints sharply

@@ -1,7 +1,17 @@
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { Draw } from '../../src/delegates/delegates.service';
+import type { Campaign } from '../components/models';
 import { groupName } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface Draw {
+  state: 'committed' | 'drawn';
+  seedCommitment: string;
+  candidatesDigest: string;
+  candidateCount: number;
+  seed: string | null;
+  beaconSource: string | null;
+  beaconValue: string | null;
+}
 
 export interface CellSummary {
   venue: string;

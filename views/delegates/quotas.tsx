@@ -1,8 +1,24 @@
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { QuotaTable } from '../../src/delegates/delegates.service';
-import type { VenueAllocation } from '../../src/delegates/quotas.service';
+import type { Campaign } from '../components/models';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface QuotaTable {
+  categories: { id: string; name: string; seats: number[]; }[];
+}
+export interface VenueAllocation {
+  venue: string;
+  kind: 'main' | 'sub';
+  group: number;
+  seats: number;
+  categories: CategoryAllocation[];
+}
+export interface CategoryAllocation {
+  category: string;
+  seats: number;
+  exact: number;
+  moved: boolean;
+}
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 

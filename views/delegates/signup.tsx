@@ -1,4 +1,4 @@
-import type { Campaign, Group } from '../../src/campaigns/campaigns.service';
+import type { Campaign, Group } from '../components/models';
 import { groupName, formatDate } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 

@@ -1,4 +1,4 @@
-import type { Department } from '../../src/campaigns/campaigns.service';
+import type { Department } from '../components/models';
 import { groupName } from '../components/ui';
 
 /**

@@ -1,10 +1,30 @@
 import { chinaDateTime } from '../components/format';
 import { scriptSrc } from '../components/scripts';
 import { renderSVG } from 'uqr';
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { Checkin, TurnoutRow } from '../../src/hearing/hearing.service';
+import type { Campaign } from '../components/models';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface Checkin {
+  id: string;
+  state: 'issued' | 'redeemed' | 'voided';
+  channel: 'venue' | 'online';
+  voidReason: string | null;
+}
+export interface TurnoutRow {
+  venue: string;
+  group: number;
+  state: 'closed' | 'pending' | 'open';
+  seats: number;
+  checkedIn: number;
+  issued: number;
+  cast: number;
+  voided: number;
+  unused: number;
+  balanced: boolean;
+  alarms: string[];
+}
 
 const STATE_LABEL = { pending: '未开启', open: '投票中', closed: '已结束' } as const;
 const TICKET_LABEL = { issued: '已签到,未领凭证', redeemed: '已领取凭证', voided: '已作废' } as const;

@@ -1,5 +1,12 @@
-import type { PublishedKeys } from '../../src/hearing/keys.core';
 import { groupName } from '../components/ui';
+
+/* The view model: the fields this page shows. */
+export interface PublishedKeys {
+  tally: { group: number; publicKey: string; fingerprint: string; }[];
+  venues: { group: number; venue: string; publicKey: string; fingerprint: string; state: string; }[];
+  surveys: { survey: string; title: string; publicKey: string; fingerprint: string; }[];
+  bundles: { name: string; sha256: string; }[];
+}
 
 /**
  * The published key list, and (with ?venue=) a venue's poster: the fingerprints a delegate compares

@@ -1,6 +1,9 @@
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { OutboxChannel, OutboxStatus } from '../../src/db/schema';
+import type { Campaign } from '../components/models';
 import { fmtDate } from '../suggestions/public';
+
+/* The view model: the fields this page shows. */
+export type OutboxChannel = 'sms' | 'email';
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed';
 
 export const OUTBOX_STATUS_LABELS: Record<OutboxStatus, string> = { pending: '待发送', sending: '发送中', sent: '已发送', failed: '发送失败' };
 const CHANNEL_LABELS: Record<OutboxChannel, string> = { sms: '短信', email: '电子邮件' };

@@ -1,12 +1,7 @@
-import { chinaDateTime } from '../components/format';
-import type { ChainVerdict } from '../../src/audit/audit.core';
-import type { AuditRow } from '../../src/audit/audit.core';
-import { MATERIAL_KIND_LABELS, ROLE_LABELS, type Slot } from '../../src/campaigns/campaigns.core';
-import type { Campaign, Department, Group, Material, VenueWithSeats } from '../../src/campaigns/campaigns.service';
-import type { User } from '../../src/auth/auth.service';
-import { ROLES } from '../../src/db/schema';
-import type { SessionUser } from '../../src/env';
-import { formatDate, groupName, StatusBadge } from '../components/ui';
+import { ROLE_LABELS } from '../../src/campaigns/campaigns.core';
+import type { Campaign, Department, VenueWithSeats } from '../components/models';
+import type { SessionUser } from '../components/models';
+import { StatusBadge } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
 

@@ -1,8 +1,25 @@
 import { chinaDate } from '../components/format';
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS, type PublicSuggestionView } from '../../src/suggestions/suggestions.core';
-import type { Adoption, SuggestionStatus } from '../../src/db/schema';
+import type { Campaign } from '../components/models';
+import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS } from '../../src/suggestions/suggestions.core';
 import { CsrfField, FieldError, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface PublicSuggestionView {
+  code: string;
+  author: string;
+  theme: string;
+  area: string;
+  title: string;
+  body: string;
+  status: 'received' | 'dispatched' | 'in_progress' | 'answered' | 'published' | 'merged' | 'not_accepted';
+  publicAnswer: string;
+  adoption: 'none' | 'next_year_plan' | 'work_report';
+  createdAt: number;
+  publishedAt: number | null;
+  rejectReason: string | null;
+}
+export type Adoption = 'none' | 'next_year_plan' | 'work_report';
+export type SuggestionStatus = 'received' | 'dispatched' | 'in_progress' | 'answered' | 'published' | 'merged' | 'not_accepted';
 
 type Errors = Record<string, string>;
 type Values = Record<string, string>;

@@ -1,22 +1,51 @@
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { Adoption, AssignmentStatus, SuggestionStatus } from '../../src/db/schema';
-import type { RoutingReason } from '../../src/suggestions/routing.core';
-import {
-  ADOPTION_LABELS,
-  ASSIGNMENT_LABELS,
-  LIMITS,
-  MAX_REOPEN_ROUNDS,
-  RATING_LABELS,
-  STATUS_LABELS,
-  barChart,
-  daysLate,
-  isAnswerOverdue,
-  isDispatchOverdue,
-  reminderLevel,
-} from '../../src/suggestions/suggestions.core';
-import type { Assignment, Suggestion } from '../../src/suggestions/suggestions.service';
+import type { Campaign } from '../components/models';
+import { ADOPTION_LABELS, ASSIGNMENT_LABELS, LIMITS, MAX_REOPEN_ROUNDS, RATING_LABELS, STATUS_LABELS, barChart, daysLate, isAnswerOverdue, isDispatchOverdue, reminderLevel } from '../../src/suggestions/suggestions.core';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 import { SuggestionForm, fmtDate, type FormOptions } from './public';
+
+/* The view model: the fields this page shows. */
+export type Adoption = 'none' | 'next_year_plan' | 'work_report';
+export type AssignmentStatus = 'dispatched' | 'in_progress' | 'answered' | 'returned' | 'reopened';
+export type SuggestionStatus = 'dispatched' | 'in_progress' | 'answered' | 'received' | 'published' | 'merged' | 'not_accepted';
+export interface RoutingReason {
+  department: string;
+  score: number;
+  phrases: string[];
+  words: string[];
+  rules: string[];
+  neighbours: number;
+}
+export interface Assignment {
+  id: string;
+  status: 'dispatched' | 'in_progress' | 'answered' | 'returned' | 'reopened';
+  adoption: 'none' | 'next_year_plan' | 'work_report';
+  departmentName: string;
+  answer: string | null;
+  returnReason: string | null;
+  assignedAt: number;
+  deadlineAt: number;
+  round: number;
+}
+export interface Suggestion {
+  seq: number;
+  code: string;
+  status: 'dispatched' | 'in_progress' | 'answered' | 'received' | 'published' | 'merged' | 'not_accepted';
+  createdAt: number;
+  authorName: string;
+  organisation: string | null;
+  theme: string;
+  area: string;
+  title: string;
+  body: string;
+  targetDepartment: string | null;
+  duplicateOf: number | null;
+  rejectReason: string | null;
+  adoption: 'none' | 'next_year_plan' | 'work_report';
+  excellence: 'none' | 'shortlisted' | 'selected';
+  closedAt: number | null;
+  organiserReview: boolean;
+  dispatchBy: number;
+}
 
 const base = (c: Campaign) => `/staff/c/${c.code}/suggestions`;
 

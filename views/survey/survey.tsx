@@ -1,18 +1,81 @@
 import { chinaDateTime } from '../components/format';
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { SessionUser } from '../../src/env';
-import {
-  allQuestions,
-  KIND_LABELS,
-  optionLabels,
-  QUESTION_KINDS,
-  type Answer,
-  type Question,
-  type SurveyDefinition,
-  type SurveyTally,
-} from '../../src/survey/survey.core';
-import type { Survey } from '../../src/survey/survey.service';
-import type { SurveySealState, TextAnswer } from '../../src/survey/survey-seal.service';
+import type { Campaign } from '../components/models';
+import type { SessionUser } from '../components/models';
+import { allQuestions, KIND_LABELS, optionLabels, QUESTION_KINDS } from '../../src/survey/survey.core';
+
+/* The view model: the fields this page shows. */
+export type Answer = string | number | number[] | null;
+export interface Question {
+  id: string;
+  kind: 'single' | 'multiple' | 'rating' | 'text';
+  title: string;
+  required: boolean;
+  options?: string[];
+  minChoices?: number;
+  maxChoices?: number;
+  maxLength?: number;
+}
+export interface SurveyDefinition {
+  intro: string;
+  scale: ScaleOption[];
+  sections: Section[];
+}
+export interface SurveyTally {
+  responses: number;
+  invalid: number;
+  questions: QuestionResult[];
+}
+export interface Survey {
+  id: string;
+  kind: 'social' | 'discipline';
+  access: 'invited' | 'open';
+  title: string;
+  definition: string;
+  state: 'draft' | 'closed' | 'open';
+  sealKey: string | null;
+  shareCount: number;
+  threshold: number;
+  responses: number;
+  root: string | null;
+  version: number;
+}
+export interface SurveySealState {
+  seats: { shareWaiting: boolean; surveyId: string; seatNo: number; custodianId: string; custodianName: string; fingerprint: string | null; downloadedAt: number | null; }[];
+  draft: { digest: string; approvedSeats: number[]; tally: SurveyTally; } | undefined;
+  unsealed: boolean;
+}
+export interface TextAnswer {
+  questionId: string;
+  text: string;
+}
+export interface ScaleOption {
+  label: string;
+  valid: boolean;
+  satisfied: boolean;
+}
+export interface Section {
+  id: string;
+  title: string;
+  note?: string;
+  questions: Question[];
+}
+export interface QuestionResult {
+  id: string;
+  section: string;
+  title: string;
+  kind: 'single' | 'multiple' | 'rating' | 'text';
+  answered: number;
+  blank: number;
+  options: OptionCount[];
+  valid?: number;
+  satisfied?: number;
+  satisfactionRate?: number | null;
+}
+export interface OptionCount {
+  label: string;
+  count: number;
+  percent: number | null;
+}
 
 export const STATE_LABELS = { draft: '草稿(可编辑)', open: '作答中(已冻结)', closed: '已结束' } as const;
 const KIND_NAMES = { social: '社情民意调查', discipline: '活动纪律情况调查' } as const;

@@ -2,12 +2,44 @@ import { chinaDateTimeLong } from '../components/format';
 import { scriptSrc } from '../components/scripts';
 import { staticScript } from '../../src/lib/assets';
 import { raw } from 'hono/html';
-import type { Campaign } from '../../src/campaigns/campaigns.service';
-import type { SessionUser } from '../../src/env';
-import type { GroupSealState } from '../../src/tally/tally.service';
-import type { GroupTally } from '../../src/tally/tally.core';
+import type { Campaign } from '../components/models';
+import type { SessionUser } from '../components/models';
 import { groupName } from '../components/ui';
 import { CsrfField, Flash } from '../components/layout';
+
+/* The view model: the fields this page shows. */
+export interface GroupSealState {
+  groupNo: number;
+  params: { shareCount: number; threshold: number; };
+  key: { campaignId: string; groupNo: number; publicKey: string; shareCount: number; threshold: number; createdAt: number; ceremonyDigest: string | null; } | undefined;
+  seats: { sealed: boolean; campaignId: string; groupNo: number; seatNo: number; custodianId: string; custodianName: string; seatKey: string; fingerprint: string | null; downloadedAt: number | null; }[];
+  commitment: { root: string; ballotCount: number; committedAt: number; receipts: string[]; digest: string | null; } | undefined;
+  draft: { digest: string; approvedSeats: number[]; } | undefined;
+  unsealedAt: number | null;
+  ballotCount: number;
+  closure: { closed: boolean; notClosed: string[]; };
+}
+export interface GroupTally {
+  campaign: string;
+  group: number;
+  scale: ScaleOption[];
+  ballots: { total: number; counted: number; invalid: number; blank: number; };
+  departments: DepartmentTally[];
+}
+export interface ScaleOption {
+  label: string;
+  weight: number | null;
+  valid: boolean;
+}
+export interface DepartmentTally {
+  name: string;
+  counts: number[];
+  blank: number;
+  valid: number;
+  satisfactionRate: number | null;
+  score: number | null;
+  rank: number | null;
+}
 
 const fmt = (n: number | null) => (n === null ? '—' : n.toFixed(2));
 const when = chinaDateTimeLong;

@@ -126,7 +126,8 @@ function edgeRule(fromFile: string, toFile: string): string | null {
       if (to === 'view' && dirname(toFile) === dirname(fromFile)) return null;
       return 'views import views/components (and their own folder) only';
     case 'component':
-      return to === 'component' || (to === 'core' && toFile.startsWith('src/lib/')) ? null : 'views/components import only components and src/lib/*.core.ts';
+      // pure formatting (src/lib/*.core.ts) and each domain's vocabulary: its states and their Chinese names
+      return to === 'component' || (to === 'core' && (toFile.startsWith('src/lib/') || toFile.endsWith('/states.core.ts'))) ? null : 'views/components import only components, src/lib/*.core.ts and the states cores';
     case 'core':
       return to === 'core' || to === 'lib' || to === 'generated' ? null : `cores import cores only, not a ${to}`;
     case 'client':

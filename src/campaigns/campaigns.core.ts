@@ -1,5 +1,11 @@
 import type { CampaignStatus, MaterialKind, VenueKind } from './states.core';
 import { DomainError } from '../lib/domain-error.core';
+import { ROLE_LABELS } from '../auth/states.core';
+// the vocabulary lives beside the states it names (views read it from there)
+export { ROLE_LABELS };
+import { MATERIAL_KIND_LABELS } from './states.core';
+// the vocabulary lives beside the states it names (views read it from there)
+export { MATERIAL_KIND_LABELS };
 
 /** Everything that defines a campaign's structure, as plain rows: seeded, copied and inserted as one. */
 export interface CampaignSnapshot {
@@ -200,18 +206,4 @@ export function moveInOrder<T extends { id: string; position: number }>(
   ];
 }
 
-export const ROLE_LABELS = {
-  organiser: '组织者',
-  venue_staff: '会场工作人员',
-  qualifier: '资格审查员(公安)',
-  statistician: '统计人员',
-  custodian: '计票保管人',
-  dept_handler: '部门承办人',
-  auditor: '监督审计员',
-} as const;
 
-export const MATERIAL_KIND_LABELS: Record<MaterialKind, string> = {
-  board_image: '解读图板(图片)',
-  pdf: 'PDF 文件',
-  link: '网页链接',
-};

@@ -6,3 +6,9 @@ export type VenueKind = (typeof VENUE_KINDS)[number];
 export const MATERIAL_KINDS = ['board_image', 'pdf', 'link'] as const;
 export type MaterialKind = (typeof MATERIAL_KINDS)[number];
 export const SUGGESTION_TERM_KINDS = ['theme', 'area'] as const;
+
+export const MATERIAL_KIND_LABELS: Record<MaterialKind, string> = {
+  board_image: '解读图板(图片)',
+  pdf: 'PDF 文件',
+  link: '网页链接',
+};

@@ -1,6 +1,9 @@
 import type { DelegateState, ReviewState } from './states.core';
 
 import { CODE_ALPHABET } from '../lib/codes.core';
+import { DELEGATE_STATE_LABELS, REVIEW_LABELS } from './states.core';
+// the vocabulary lives beside the states it names (views read it from there)
+export { DELEGATE_STATE_LABELS, REVIEW_LABELS };
 
 /** A random code like K7F3-9QXA (prefix + groups of 4), from crypto.getRandomValues. */
 export function randomCode(prefix: string, groups = 2): string {
@@ -55,18 +58,7 @@ export function nextReserve(cell: readonly CellSeat[]): CellSeat | undefined {
     .sort((a, b) => (a.reserveRank ?? Infinity) - (b.reserveRank ?? Infinity))[0];
 }
 
-export const DELEGATE_STATE_LABELS: Record<DelegateState, string> = {
-  selected: '已抽中(待确认)',
-  reserve: '候补',
-  confirmed: '已确认参加',
-  declined: '已婉拒',
-};
 
-export const REVIEW_LABELS: Record<ReviewState, string> = {
-  pending: '待审核',
-  passed: '通过',
-  rejected: '未通过',
-};
 
 /**
  * Category names a recommendation may use, mapped to the stored (full) name: the full name

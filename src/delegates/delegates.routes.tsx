@@ -11,7 +11,18 @@ import { campaigns, candidates } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, forbidden, notFound } from '../lib/errors';
 import { formFields, page } from '../lib/render';
-import { maskId } from './delegates.core';
+import { maskId, maskMobile } from './delegates.core';
+
+/**
+ * A candidate as a page may show them: privacy is applied here, before the view. The ID number
+ * is always masked; the mobile is masked except on the delegates' contact list (organisers and
+ * the venue's staff phone delegates), as before.
+ */
+function shownCandidate<T extends { idLast4: string; mobile: string }>(c: T, mobile: 'masked' | 'full') {
+  const { idLast4, ...rest } = c;
+  return { ...rest, idMasked: maskId(idLast4), mobile: mobile === 'full' ? c.mobile : maskMobile(c.mobile) };
+}
+const shownRow = <R extends { candidate: { idLast4: string; mobile: string } }>(r: R) => ({ ...r, candidate: shownCandidate(r.candidate, 'full') });
 import { personalLinkDelegate, requireLinks } from './links.service';
 import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, noDrawYet, respondPreconditions, respondStatements } from './delegates.service';
 
@@ -40,7 +51,7 @@ async function candidatesPage(c: Context<AppEnv>, campaign: Campaign, extra: { e
     { title: '候选人与审核', campaignCode: campaign.code, status },
     <CandidatesPage
       campaign={campaign}
-      rows={rows}
+      rows={rows.map((r) => shownCandidate(r, 'masked'))}
       role={c.var.user!.role}
       venueFilter={venue}
       venues={c.var.user!.role === 'venue_staff' ? [venue!] : venues.map((v) => v.name)}
@@ -119,7 +130,7 @@ delegateRoutes.get('/staff/c/:code/delegates', requireRole('organiser', 'venue_s
   return page(
     c,
     { title: '市民代表名单', campaignCode: campaign.code },
-    <DelegatesPage campaign={campaign} rows={rows} venue={venue} venues={venues} canChooseVenue={c.var.user!.role === 'organiser'} csrfToken={c.var.csrfToken} />,
+    <DelegatesPage campaign={campaign} rows={rows.map(shownRow)} venue={venue} venues={venues} canChooseVenue={c.var.user!.role === 'organiser'} csrfToken={c.var.csrfToken} />,
   );
 });
 
@@ -136,13 +147,13 @@ delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'v
     { title: '通知名单', campaignCode: campaign.code },
     <DelegatesPage
       campaign={campaign}
-      rows={rows}
+      rows={rows.map(shownRow)}
       venue={venue}
       venues={venues}
       canChooseVenue={false}
       csrfToken={c.var.csrfToken}
       printable
-      notices={<DelegateNotices campaign={campaign} rows={rows.map((r) => ({ ...r, linkToken: links.token(r.delegate.id) }))} groups={groups} origin={new URL(c.req.url).origin} />}
+      notices={<DelegateNotices campaign={campaign} rows={rows.map((r) => ({ ...shownRow(r), linkToken: links.token(r.delegate.id) }))} groups={groups} origin={new URL(c.req.url).origin} />}
     />,
   );
 });
@@ -203,7 +214,7 @@ delegateRoutes.get('/d/:token', async (c) => {
   return page(
     c,
     { title: '市民代表通知', campaignCode: campaign!.code },
-    <DelegatePersonalPage campaign={campaign!} delegate={row.delegate} candidate={row.candidate} group={groups.find((g) => g.no === row.delegate.groupNo)} csrfToken={c.var.csrfToken} token={c.req.param('token')} flash={flash} surveys={surveys} />,
+    <DelegatePersonalPage campaign={campaign!} delegate={row.delegate} candidate={shownCandidate(row.candidate, 'masked')} group={groups.find((g) => g.no === row.delegate.groupNo)} csrfToken={c.var.csrfToken} token={c.req.param('token')} flash={flash} surveys={surveys} />,
   );
 });
 

@@ -1,3 +1,4 @@
+import { formatRate, round1 } from '../lib/number.core';
 /**
  * Each department's handling of suggestions, per campaign, as published beside its ballot
  * result: pure, from plain rows. The composite score's weights are campaign data
@@ -56,7 +57,6 @@ export interface HandlingScore {
   score: number | null;
 }
 
-const round1 = (x: number) => Math.round(x * 10) / 10;
 
 /** Reads a campaign's formula; anything malformed falls back to the default (and says so via `valid`). */
 export function parseFormula(json: string | null | undefined): { formula: HandlingFormula; valid: boolean } {
@@ -120,7 +120,7 @@ export function handlingPeriodClosed(c: { status: string; handlingClosesAt: numb
   return c.status === 'closed' || (c.handlingClosesAt !== null && now >= c.handlingClosesAt);
 }
 
-const pct = (x: number | null) => (x === null ? '—' : `${round1(x * 100)}%`);
+const pct = formatRate;
 
 /** The CSV beside the results CSV: one row per department. */
 export const HANDLING_COLUMNS = ['收到建议', '按期答复率', '答复中位天数', '回访满意率', '回访评价数', '重新交办率', '采纳为下一年度计划', '办理得分'] as const;

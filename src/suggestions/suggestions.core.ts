@@ -6,45 +6,18 @@ import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
 import { maskName, maskPersonalData } from '../lib/personal-data.core';
 import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from './states.core';
+import { LIMITS, STATUS_LABELS, ASSIGNMENT_LABELS, ADOPTION_LABELS, RATING_LABELS, MAX_REOPEN_ROUNDS, RATING_COMMENT_MAX } from './states.core';
+// the vocabulary lives beside the states it names (views read it from there)
+export { LIMITS, STATUS_LABELS, ASSIGNMENT_LABELS, ADOPTION_LABELS, RATING_LABELS, MAX_REOPEN_ROUNDS, RATING_COMMENT_MAX };
 
-export const LIMITS = {
-  name: { min: 2, max: 20 },
-  title: { min: 4, max: 40 },
-  body: { min: 10, max: 2000 },
-  email: 100,
-  organisation: 60,
-  reason: { min: 2, max: 300 },
-  answer: { min: 10, max: 3000 },
-} as const;
 
 /** Days the dispatcher has to route an item, and a department to answer it. */
 export const DISPATCH_DAYS = 3;
 export const ANSWER_DAYS = 15;
 const DAY = 24 * 60 * 60 * 1000;
 
-export const STATUS_LABELS: Record<SuggestionStatus, string> = {
-  received: '已受理,待分派',
-  dispatched: '已分派',
-  in_progress: '办理中',
-  answered: '已答复,待公开',
-  published: '已公开答复',
-  merged: '已合并(重复建议)',
-  not_accepted: '不予受理',
-};
 
-export const ASSIGNMENT_LABELS: Record<AssignmentStatus, string> = {
-  dispatched: '待签收',
-  in_progress: '办理中',
-  answered: '已答复',
-  returned: '已退回',
-  reopened: '市民不满意,已重新交办',
-};
 
-export const ADOPTION_LABELS: Record<Adoption, string> = {
-  none: '未采纳为工作计划',
-  next_year_plan: '采纳:纳入下一年度工作计划',
-  work_report: '采纳:纳入政府工作报告',
-};
 
 export interface IntakeContext {
   themes: readonly string[];
@@ -335,14 +308,7 @@ export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil
 
 // ---------------------------------------------------------------- 回访 (follow-up)
 
-/** A 不满意 rating reopens the item at most this many times; after that the organiser decides. */
-export const MAX_REOPEN_ROUNDS = 2;
 
-export const RATING_LABELS: Record<Rating, string> = {
-  satisfied: '满意',
-  basically_satisfied: '基本满意',
-  unsatisfied: '不满意',
-};
 
 export interface FollowUpState {
   status: SuggestionStatus;
@@ -368,7 +334,6 @@ export function decideFollowUp(s: FollowUpState, rating: Rating): FollowUpDecisi
   return s.reopenRound < MAX_REOPEN_ROUNDS ? { kind: 'reopen', round: s.reopenRound + 1 } : { kind: 'organiser' };
 }
 
-export const RATING_COMMENT_MAX = 300;
 
 /** A rating from a form: the verdict, and a comment (required, 2+ characters, for 不满意: the reason). */
 export function validateRating(input: Record<string, unknown>): Checked<{ rating: Rating; comment: string }> {

@@ -6,3 +6,8 @@ export type SurveyKind = (typeof SURVEY_KINDS)[number];
 /** invited: one anonymous response credential per invitation code; open: anyone with the link (the discipline form). */
 export const SURVEY_ACCESS = ['invited', 'open'] as const;
 export type SurveyAccess = (typeof SURVEY_ACCESS)[number];
+
+export const KIND_LABELS: Record<QuestionKind, string> = { single: '单选题', multiple: '多选题', rating: '满意度评价', text: '文字题' };
+
+export const QUESTION_KINDS = ['single', 'multiple', 'rating', 'text'] as const;
+export type QuestionKind = (typeof QUESTION_KINDS)[number];

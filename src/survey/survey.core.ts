@@ -1,3 +1,6 @@
+import { QUESTION_KINDS, KIND_LABELS, type QuestionKind } from './states.core';
+// the vocabulary lives beside the states it names (views read it from there)
+export { QUESTION_KINDS, KIND_LABELS, type QuestionKind };
 /**
  * Questionnaires, pure: the definition an organiser builds (sections; single choice, multiple
  * choice, rating scale and free-text questions), the validation of a definition and of a
@@ -10,9 +13,6 @@
  * and blanks are not answers. No valid answer → no rate (null), never 0.
  */
 
-export const QUESTION_KINDS = ['single', 'multiple', 'rating', 'text'] as const;
-export type QuestionKind = (typeof QUESTION_KINDS)[number];
-export const KIND_LABELS: Record<QuestionKind, string> = { single: '单选题', multiple: '多选题', rating: '满意度评价', text: '文字题' };
 
 export interface ScaleOption {
   label: string;

@@ -1,3 +1,4 @@
+import { staticScript } from '../lib/assets';
 import { canonicalReceipt } from '../lib/codes.core';
 import { HandlingScoresTable } from '../../views/components/handling-scores';
 import { departmentHandling } from '../suggestions/handling-score.service';
@@ -62,7 +63,7 @@ const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.u
 
 async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { flash?: string; error?: string } = {}, status: 200 | 409 | 410 | 422 = 200) {
   const groups = await Promise.all((await groupNos(c, campaign)).map((n) => groupSealState(c.var.db, campaign, n)));
-  return page(c, { title: '开封计票', campaignCode: campaign.code, status }, <TallyStaffPage campaign={campaign} user={c.var.user!} groups={groups} csrfToken={c.var.csrfToken} {...extra} />);
+  return page(c, { title: '开封计票', campaignCode: campaign.code, status }, <TallyStaffPage campaign={campaign} custodianScript={staticScript('custodian.js')} user={c.var.user!} groups={groups} csrfToken={c.var.csrfToken} {...extra} />);
 }
 
 /** Runs a staff action; a refusal (409/410/422) re-renders the page with the reason beside the groups. */
@@ -160,7 +161,7 @@ tallyRoutes.get('/staff/c/:code/tally/:group/unseal', requireRole('custodian', '
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   const state = await groupSealState(c.var.db, campaign, n);
-  return page(c, { title: `${groupName(n)}开封计票`, campaignCode: campaign.code }, <UnsealPage campaign={campaign} state={state} csrfToken={c.var.csrfToken} />);
+  return page(c, { title: `${groupName(n)}开封计票`, campaignCode: campaign.code }, <UnsealPage campaign={campaign} custodianScript={staticScript('custodian.js')} state={state} csrfToken={c.var.csrfToken} />);
 });
 
 /** The preview a custodian checks before approving: only the group's own custodians see figures before publication. */

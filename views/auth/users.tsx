@@ -1,5 +1,4 @@
-import { ROLE_LABELS } from '../../src/campaigns/campaigns.core';
-import { ROLES } from '../../src/db/schema';
+import { ROLES, ROLE_LABELS } from '../components/vocabulary';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
 /* The view model: the fields this page shows. */

@@ -1,2 +1,3 @@
-/** Display formatting shared by every page: time from the one module that formats it (src/lib/time.core). */
+/** Display formatting shared by every page: time (src/lib/time.core) and rates (src/lib/number.core), the modules exports use too. */
 export { chinaDate, chinaDateOrDash, chinaDateTime, chinaDateTimeLong, formatDate } from '../../src/lib/time.core';
+export { formatRate } from '../../src/lib/number.core';

@@ -1,4 +1,4 @@
-import { formatRate } from '../../src/suggestions/handling-score.core';
+import { formatRate } from './format';
 
 /* The view model: the fields this page shows. */
 export interface HandlingScore {

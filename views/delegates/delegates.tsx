@@ -1,7 +1,7 @@
+import { DELEGATE_STATE_LABELS, REVIEW_LABELS } from '../components/vocabulary';
 import type { Child } from 'hono/jsx';
 import { renderSVG } from 'uqr';
 import type { Campaign, Group } from '../components/models';
-import { DELEGATE_STATE_LABELS, maskId, maskMobile, REVIEW_LABELS } from '../../src/delegates/delegates.core';
 import { formatDate, groupName } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
@@ -11,7 +11,9 @@ export interface Candidate {
   code: string;
   name: string;
   source: 'volunteer' | 'recommended';
-  idLast4: string;
+  /** The ID number as the page may show it: masked by the route, never the number. */
+  idMasked: string;
+  /** The mobile as this page may show it (masked by the route except on the delegates' contact list). */
   mobile: string;
   venueName: string;
   category: string;
@@ -203,8 +205,8 @@ export function CandidatesPage(props: {
                   <code>{c.code}</code>
                 </td>
                 <td>{c.name}</td>
-                <td>{maskId(c.idLast4)}</td>
-                <td>{maskMobile(c.mobile)}</td>
+                <td>{c.idMasked}</td>
+                <td>{c.mobile}</td>
                 <td>
                   {c.venueName} · {c.category}
                 </td>
@@ -249,7 +251,7 @@ export function DelegateNotices(props: { campaign: Campaign; rows: (DelegateRow 
               <DelegateQr code={d.delegateCode} />
               <div>
                 <p>
-                  {c.name}(身份证 {maskId(c.idLast4)}):您已{d.drawnAs === 'reserve' ? '递补' : '抽取'}为市民代表,请于
+                  {c.name}(身份证 {c.idMasked}):您已{d.drawnAs === 'reserve' ? '递补' : '抽取'}为市民代表,请于
                   {g ? ` ${formatDate(g.date)} ${g.startTime} ` : ' '}到 <strong>{d.venueName}</strong> 参加{groupName(d.groupNo)}评议({d.category})。
                 </p>
                 <p>
@@ -329,7 +331,7 @@ export function DelegatesPage(props: { campaign: Campaign; rows: DelegateRow[]; 
                 <td>{groupName(d.groupNo)}</td>
                 <td>{d.category}</td>
                 <td>{c.name}</td>
-                <td>{maskId(c.idLast4)}</td>
+                <td>{c.idMasked}</td>
                 <td>{c.mobile}</td>
                 <td>
                   <code>{d.delegateCode}</code>

@@ -1,5 +1,5 @@
 import type { Campaign } from '../components/models';
-import { fmtDate } from '../suggestions/public';
+import { chinaDateOrDash as fmtDate } from '../components/format';
 
 /* The view model: the fields this page shows. */
 export type OutboxChannel = 'sms' | 'email';

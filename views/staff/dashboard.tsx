@@ -1,4 +1,4 @@
-import { ROLE_LABELS } from '../../src/campaigns/campaigns.core';
+import { ROLE_LABELS } from '../components/vocabulary';
 import type { Campaign, Department, VenueWithSeats } from '../components/models';
 import type { SessionUser } from '../components/models';
 import { StatusBadge } from '../components/ui';

@@ -1,6 +1,6 @@
+import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS } from '../components/vocabulary';
 import { chinaDate } from '../components/format';
 import type { Campaign } from '../components/models';
-import { ADOPTION_LABELS, LIMITS, RATING_COMMENT_MAX, RATING_LABELS, STATUS_LABELS } from '../../src/suggestions/suggestions.core';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
 /* The view model: the fields this page shows. */

@@ -1,5 +1,6 @@
+import { ADOPTION_LABELS, ASSIGNMENT_LABELS, LIMITS, MAX_REOPEN_ROUNDS, RATING_LABELS, STATUS_LABELS } from '../components/vocabulary';
 import type { Campaign } from '../components/models';
-import { ADOPTION_LABELS, ASSIGNMENT_LABELS, LIMITS, MAX_REOPEN_ROUNDS, RATING_LABELS, STATUS_LABELS, barChart, daysLate, isAnswerOverdue, isDispatchOverdue, reminderLevel } from '../../src/suggestions/suggestions.core';
+import { barChart, daysLate, isAnswerOverdue, isDispatchOverdue, reminderLevel } from '../../src/suggestions/suggestions.core';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 import { SuggestionForm, fmtDate, type FormOptions } from './public';
 

@@ -1,7 +1,8 @@
+import { KIND_LABELS, QUESTION_KINDS } from '../components/vocabulary';
 import { chinaDateTime } from '../components/format';
 import type { Campaign } from '../components/models';
 import type { SessionUser } from '../components/models';
-import { allQuestions, KIND_LABELS, optionLabels, QUESTION_KINDS } from '../../src/survey/survey.core';
+import { allQuestions, optionLabels } from '../../src/survey/survey.core';
 
 /* The view model: the fields this page shows. */
 export type Answer = string | number | number[] | null;

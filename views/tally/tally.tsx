@@ -1,6 +1,5 @@
 import { chinaDateTimeLong } from '../components/format';
 import { scriptSrc } from '../components/scripts';
-import { staticScript } from '../../src/lib/assets';
 import { raw } from 'hono/html';
 import type { Campaign } from '../components/models';
 import type { SessionUser } from '../components/models';
@@ -52,7 +51,7 @@ function stage(s: GroupSealState): string {
   return `密钥仪式:已有 ${s.seats.length}/${s.params.shareCount} 位保管人加入`;
 }
 
-export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; groups: GroupSealState[]; csrfToken: string; flash?: string | undefined; error?: string | undefined }) {
+export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; custodianScript: string; groups: GroupSealState[]; csrfToken: string; flash?: string | undefined; error?: string | undefined }) {
   const { campaign, user, csrfToken } = props;
   const base = `/staff/c/${campaign.code}/tally`;
   const canRun = user.role === 'statistician' || user.role === 'organiser';
@@ -219,13 +218,13 @@ export function TallyStaffPage(props: { campaign: Campaign; user: SessionUser; g
           </article>
         );
       })}
-      {isCustodian && <script src={staticScript('custodian.js')} defer></script>}
+      {isCustodian && <script src={props.custodianScript} defer></script>}
     </section>
   );
 }
 
 /** The unsealing table: k custodians open their sealed shares in this browser; custodian.js does the rest. */
-export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; csrfToken: string }) {
+export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; csrfToken: string; custodianScript: string }) {
   const { campaign, state: s } = props;
   const base = `/staff/c/${campaign.code}/tally`;
   const api = `/api/campaigns/${campaign.code}/groups/${s.groupNo}`;
@@ -325,7 +324,7 @@ export function UnsealPage(props: { campaign: Campaign; state: GroupSealState; c
           <noscript>本页面需要运行脚本;也可以在离线电脑上用命令行工具 unseal 开封。</noscript>
         </>
       )}
-      <script src={staticScript('custodian.js')} defer></script>
+      <script src={props.custodianScript} defer></script>
     </section>
   );
 }

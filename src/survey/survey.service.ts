@@ -5,7 +5,6 @@
  * organiser and custodian act. Responses are sealed before anything is stored; nothing here
  * returns a figure about their content before `survey_results` holds the survey's row.
  */
-import { and, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
@@ -13,8 +12,8 @@ import type { SessionUser } from '../env';
 import { getCampaign, loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.service';
 // the campaign a survey URL names (routes call services, not the campaigns repo)
 export { defaultCampaign, getCampaign } from '../campaigns/campaigns.service';
-import { chunkRows, type Db } from '../db/client';
-import { surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
+import type { Db } from '../db/client';
+import { surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential.core';
@@ -73,7 +72,7 @@ export async function createSurvey(db: Db, actor: Actor, campaign: Campaign, inp
     state: 'draft' as const,
     createdAt: Date.now(),
   };
-  await audited(db, actor, 'survey.create', `survey:${campaign.code}:${row.id}`, { title, kind: row.kind, access: row.access }, [db.insert(surveys).values(row)]);
+  await audited(db, actor, 'survey.create', `survey:${campaign.code}:${row.id}`, { title, kind: row.kind, access: row.access }, [repo.insertSurvey(db, row)]);
   return row.id;
 }
 
@@ -93,8 +92,8 @@ export async function createDisciplineSurvey(db: Db, actor: Actor, campaign: Cam
 /** The survey is still a draft, and still at the version the change was made on (re-checked in the batch). */
 function draftAt(db: Db, survey: Survey, version: number): Precondition[] {
   return [
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'draft')), new AppError(409, 'SURVEY_FROZEN', '问卷已经开放作答或已经结束,内容已冻结,不能再修改')),
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.version, version)), editConflict()),
+    stillHolds(db, surveys, repo.surveyInState(survey.id, 'draft'), new AppError(409, 'SURVEY_FROZEN', '问卷已经开放作答或已经结束,内容已冻结,不能再修改')),
+    stillHolds(db, surveys, repo.surveyAtVersion(survey.id, version), editConflict()),
   ];
 }
 
@@ -115,7 +114,7 @@ export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, s
     'survey.edit',
     `survey:${campaign.code}:${survey.id}`,
     { title, definition: sha256Hex(text) },
-    [db.update(surveys).set({ definition: text, title, version: sql`${surveys.version} + 1` }).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'), eq(surveys.version, version)))],
+    [repo.updateDraftDefinition(db, survey.id, version, text, title)],
     draftAt(db, survey, version),
   );
 }
@@ -131,10 +130,7 @@ export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, surve
   // stored only sealed under the data-encryption key, bound to this survey's row
   const sealedKey = await sealText(cipher, secretRows.surveyKey(survey.id), key.privateKey);
   await audited(db, actor, 'survey.open', `survey:${campaign.code}:${survey.id}`, { definition: sha256Hex(survey.definition), signPublicKey: key.publicKey }, [
-    db
-      .update(surveys)
-      .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: sealedKey, openedAt: Date.now() })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
+    repo.openDraft(db, survey.id, key.publicKey, sealedKey),
     // the definition opened is the one checked above, and a second opening at once opens nothing
   ], draftAt(db, survey, survey.version));
 }
@@ -152,14 +148,10 @@ export async function closeSurvey(db: Db, actor: Actor, campaign: Campaign, surv
   const root = commitmentRoot(surveyScope(campaign, survey), 0, receipts);
   // the signing key is dropped at closing: no credential can be issued any more
   await audited(db, actor, 'survey.close', `survey:${campaign.code}:${survey.id}`, { root, responses: receipts.length }, [
-    // query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
-    db
-      .update(surveys)
-      .set({ state: 'closed', closedAt: Date.now(), root, signPrivateKey: null })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`)),
+    repo.closeOpen(db, survey.id, root, receipts.length),
   ], [
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'open')), new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束')),
-    { holds: sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`, otherwise: new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试') },
+    stillHolds(db, surveys, repo.surveyInState(survey.id, 'open'), new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束')),
+    { holds: repo.responseCountIs(survey.id, receipts.length), otherwise: new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试') },
   ]);
   return { root, responses: receipts.length };
 }
@@ -174,7 +166,7 @@ export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign
   const batch = randomCode('', 1);
   const codes = Array.from({ length: count }, () => randomCode('', 3));
   const rows = codes.map((c) => ({ id: uuidv4(), surveyId: survey.id, channel: 'citizen' as const, delegateId: null, ticketHash: invitationHash(c)!, blindHash: null, state: 'issued' as const, batch }));
-  const inserts = chunkRows(rows).map((chunk) => db.insert(surveyInvitations).values(chunk));
+  const inserts = repo.insertInvitations(db, rows);
   await audited(db, actor, 'survey.invite.citizens', `survey:${campaign.code}:${survey.id}`, { batch, count }, inserts);
   return { batch, codes };
 }
@@ -196,7 +188,7 @@ export async function issueDelegateCode(db: Db, actor: Actor, by: SessionUser | 
   if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   const code = randomCode('', 3);
   await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: canonicalCode('delegate', delegateCode) }, [
-    db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code)!, state: 'issued' }).onConflictDoNothing(),
+    repo.insertDelegateInvitation(db, { id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code)!, state: 'issued' }),
   ]);
   const mine = await repo.invitationByHash(db, invitationHash(code)!);
   if (!mine) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
@@ -244,10 +236,7 @@ export async function redeemInvitation(db: Db, code: string, blindedMsg: string,
   if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
   const blindSig = await signBlinded(await surveySigningKey(atRest, survey), blinded);
   if (invitation.state === 'issued') {
-    await db
-      .update(surveyInvitations)
-      .set({ state: 'redeemed', blindHash })
-      .where(and(eq(surveyInvitations.id, invitation.id), eq(surveyInvitations.state, 'issued')));
+    await repo.markRedeemed(db, invitation.id, blindHash);
     const now = await repo.invitationRedemption(db, invitation.id);
     if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw used;
   }
@@ -303,29 +292,7 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
   const hash = credentialHash(bytes.msg);
   const receipt = ballotReceipt(ciphertext);
   const tag = sha256Hex(`sanmin-survey-tag-v3:${toHex(bytes.msg)}:${ciphertext}`);
-  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
-  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
-  const mine = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
-  const [, , inserted] = await db.batch([
-    db
-      .insert(surveyCredentialUses)
-      // never more responses than signatures issued: a signing key from a database copy can add none
-      .select(
-        sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE ${open} AND ${fresh}
-          AND (SELECT responses FROM surveys WHERE id = ${survey.id}) < (SELECT count(*) FROM survey_invitations WHERE survey_id = ${survey.id} AND state = 'redeemed')`,
-      )
-      .onConflictDoNothing(),
-    // the counter before the insert: both see "no response with this receipt yet" in the same state
-    db
-      .update(surveys)
-      .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), mine, fresh)),
-    db
-      .insert(surveyResponses)
-      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${mine} AND ${fresh}`)
-      .onConflictDoNothing()
-      .returning({ receipt: surveyResponses.receipt }),
-  ]);
+  const inserted = await repo.storeCredentialResponse(db, { surveyId: survey.id, sealKey, credentialHash: hash, tag, receipt, ciphertext });
   const use = await repo.credentialUse(db, hash);
   if (use) {
     if (use.receipt !== receipt) throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');
@@ -345,19 +312,7 @@ export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, ci
   requireCiphertext(survey, ciphertext);
   if (sealKey !== survey.sealKey) throw sealKeyChanged(survey.sealKey);
   const receipt = ballotReceipt(ciphertext);
-  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
-  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
-  const [, inserted] = await db.batch([
-    db
-      .update(surveys)
-      .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), eq(surveys.sealKey, sealKey), fresh)),
-    db
-      .insert(surveyResponses)
-      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open} AND ${fresh}`)
-      .onConflictDoNothing()
-      .returning({ receipt: surveyResponses.receipt }),
-  ]);
+  const inserted = await repo.storeOpenResponse(db, { surveyId: survey.id, sealKey, receipt, ciphertext });
   if (inserted.length) return { status: 'accepted', receipt };
   const stored = await repo.responseByReceipt(db, receipt);
   if (stored?.surveyId === survey.id) return { status: 'duplicate', receipt };

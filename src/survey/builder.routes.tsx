@@ -28,7 +28,7 @@ import {
 import { approveSurveyResult, joinSurveyCeremony, postSurveyResult, setSurveyParams, surveySealState, uploadSurveyCeremony } from './survey-seal.service';
 import { campaignView, questionKindOptions, questionnaireView, surveyView } from './survey-view.core';
 
-type Campaign = Awaited<ReturnType<typeof getCampaign>>;
+import type { Campaign } from '../campaigns/campaigns.service';
 
 /** The organisers' builder and the survey's life (staff pages): drafts, ceremony, opening, invitations, closing. */
 export const surveyBuilderRoutes = new Hono<AppEnv>();

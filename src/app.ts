@@ -34,7 +34,10 @@ import { tallyApi, tallyRoutes } from './tally/tally.routes';
 import { suggestionPublicRoutes } from './suggestions/public.routes';
 import { suggestionStaffRoutes } from './suggestions/staff.routes';
 import { suggestionApi } from './suggestions/api.routes';
-import { surveyRoutes } from './survey/survey.routes';
+import { surveyBuilderRoutes } from './survey/builder.routes';
+import { surveyCeremonyApi } from './survey/ceremony.routes';
+import { surveyRespondRoutes } from './survey/respond.routes';
+import { surveyResultRoutes } from './survey/results.routes';
 import { notificationRoutes } from './notifications/notifications.routes';
 import { open311Routes } from './suggestions/open311.routes';
 
@@ -111,7 +114,10 @@ export function createApp(opts: AppOptions) {
   app.route('/', notificationRoutes);
   app.route('/api', suggestionApi);
   app.route('/open311/v2', open311Routes);
-  app.route('/', surveyRoutes);
+  app.route('/', surveyBuilderRoutes);
+  app.route('/', surveyCeremonyApi);
+  app.route('/', surveyRespondRoutes);
+  app.route('/', surveyResultRoutes);
   app.route('/api', campaignApi);
   app.route('/api', tallyApi);
 

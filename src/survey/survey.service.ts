@@ -1,18 +1,19 @@
 /**
- * Questionnaires with the database: the builder's drafts, opening (freezes the definition and
+ * Questionnaires (orchestration): the builder's drafts, opening (freezes the definition and
  * creates the blind-signing key), invitations (one-time codes that buy one blind signature),
  * the idempotent one-batch response, closing with a commitment, and audit entries for every
  * organiser and custodian act. Responses are sealed before anything is stored; nothing here
  * returns a figure about their content before `survey_results` holds the survey's row.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { audited, stillHolds, type Actor, type Precondition } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
-import { loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.service';
-import { chunkRows, type Db } from '../db/client';
-import { candidates, delegates, surveyCredentialUses, surveyInvitations, surveyResponses, surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
+import { getCampaign, loadAgenda, loadScale, type Campaign } from '../campaigns/campaigns.service';
+// the campaign a survey URL names (routes call services, not the campaigns repo)
+export { defaultCampaign, getCampaign } from '../campaigns/campaigns.service';
+import type { Db } from '../db/client';
+import { surveys, type SurveyAccess, type SurveyKind } from '../db/schema';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';
 import { blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential } from '../hearing/credential.core';
@@ -20,20 +21,16 @@ import { toHex } from '../lib/bytes.core';
 import { decodeBlinded, signBlinded } from '../hearing/hearing.service';
 import { openText, requireAtRest, sealText, secretRows, type AtRest } from '../lib/at-rest';
 import { sha256Hex } from '../lib/crypto';
-import { AppError, editConflict } from '../lib/errors';
+import { AppError, editConflict, notFound } from '../lib/errors';
 import { ballotReceipt } from '../tally/seal.core';
 import { commitmentRoot } from '../tally/ceremony.core';
 import { definitionProblems, type SurveyDefinition } from './survey.core';
-import { ciphertextProblem, responseBlockLimit, responseInfo as infoOf, surveyScope as scopeOf } from './response.core';
+import { ciphertextProblem, responseBlockLimit } from './response.core';
 import { disciplineTemplate, socialSurveyTemplate } from './templates.core';
+import * as repo from './survey.repo';
+import { parseDefinition, surveyScope, type Survey } from './survey.repo';
 
-export type Survey = typeof surveys.$inferSelect;
-
-export const parseDefinition = (s: Survey): SurveyDefinition => JSON.parse(s.definition) as SurveyDefinition;
-
-/** The scope string the ceremony core and the sealing `info` use for a survey (response.core's, from the rows). */
-export const surveyScope = (campaign: Pick<Campaign, 'code'>, survey: Pick<Survey, 'id'>) => scopeOf(campaign.code, survey.id);
-export const responseInfo = (campaign: Pick<Campaign, 'code'>, survey: Pick<Survey, 'id'>) => infoOf(campaign.code, survey.id);
+export { campaignById, parseDefinition, responseInfo, surveyScope, type Survey } from './survey.repo';
 
 /** An invitation's stored identity: the hash of its one canonical spelling; null for what cannot be an invitation code (as ticketHash). */
 export const invitationHash = (code: string): string | null => {
@@ -41,19 +38,17 @@ export const invitationHash = (code: string): string | null => {
   return canonical && sha256Hex(`sanmin-survey-invitation-v1:${canonical}`);
 };
 
-export async function listSurveys(db: Db, campaignId: string): Promise<Survey[]> {
-  return db.select().from(surveys).where(eq(surveys.campaignId, campaignId)).orderBy(asc(surveys.createdAt));
-}
+export const listSurveys = (db: Db, campaignId: string): Promise<Survey[]> => repo.listSurveys(db, campaignId);
 
 export async function getSurvey(db: Db, campaign: Campaign, id: string): Promise<Survey> {
-  const [s] = await db.select().from(surveys).where(and(eq(surveys.campaignId, campaign.id), eq(surveys.id, id)));
+  const s = await repo.findSurvey(db, campaign.id, id);
   if (!s) throw new AppError(404, 'SURVEY_NOT_FOUND', '找不到该问卷');
   return s;
 }
 
 /** The campaign's discipline questionnaire that respondents should reach: the open one, else the newest. */
 export async function disciplineSurvey(db: Db, campaign: Campaign): Promise<Survey | undefined> {
-  const rows = await db.select().from(surveys).where(and(eq(surveys.campaignId, campaign.id), eq(surveys.kind, 'discipline'))).orderBy(desc(surveys.createdAt));
+  const rows = await repo.surveysOfKind(db, campaign.id, 'discipline');
   return rows.find((s) => s.state === 'open') ?? rows[0];
 }
 
@@ -77,7 +72,7 @@ export async function createSurvey(db: Db, actor: Actor, campaign: Campaign, inp
     state: 'draft' as const,
     createdAt: Date.now(),
   };
-  await audited(db, actor, 'survey.create', `survey:${campaign.code}:${row.id}`, { title, kind: row.kind, access: row.access }, [db.insert(surveys).values(row)]);
+  await audited(db, actor, 'survey.create', `survey:${campaign.code}:${row.id}`, { title, kind: row.kind, access: row.access }, [repo.insertSurvey(db, row)]);
   return row.id;
 }
 
@@ -97,8 +92,8 @@ export async function createDisciplineSurvey(db: Db, actor: Actor, campaign: Cam
 /** The survey is still a draft, and still at the version the change was made on (re-checked in the batch). */
 function draftAt(db: Db, survey: Survey, version: number): Precondition[] {
   return [
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'draft')), new AppError(409, 'SURVEY_FROZEN', '问卷已经开放作答或已经结束,内容已冻结,不能再修改')),
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.version, version)), editConflict()),
+    stillHolds(db, surveys, repo.surveyInState(survey.id, 'draft'), new AppError(409, 'SURVEY_FROZEN', '问卷已经开放作答或已经结束,内容已冻结,不能再修改')),
+    stillHolds(db, surveys, repo.surveyAtVersion(survey.id, version), editConflict()),
   ];
 }
 
@@ -119,7 +114,7 @@ export async function saveDefinition(db: Db, actor: Actor, campaign: Campaign, s
     'survey.edit',
     `survey:${campaign.code}:${survey.id}`,
     { title, definition: sha256Hex(text) },
-    [db.update(surveys).set({ definition: text, title, version: sql`${surveys.version} + 1` }).where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'), eq(surveys.version, version)))],
+    [repo.updateDraftDefinition(db, survey.id, version, text, title)],
     draftAt(db, survey, version),
   );
 }
@@ -135,10 +130,7 @@ export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, surve
   // stored only sealed under the data-encryption key, bound to this survey's row
   const sealedKey = await sealText(cipher, secretRows.surveyKey(survey.id), key.privateKey);
   await audited(db, actor, 'survey.open', `survey:${campaign.code}:${survey.id}`, { definition: sha256Hex(survey.definition), signPublicKey: key.publicKey }, [
-    db
-      .update(surveys)
-      .set({ state: 'open', signPublicKey: key.publicKey, signPrivateKey: sealedKey, openedAt: Date.now() })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'draft'))),
+    repo.openDraft(db, survey.id, key.publicKey, sealedKey),
     // the definition opened is the one checked above, and a second opening at once opens nothing
   ], draftAt(db, survey, survey.version));
 }
@@ -149,21 +141,17 @@ export async function openSurvey(db: Db, actor: Actor, campaign: Campaign, surve
  */
 export async function closeSurvey(db: Db, actor: Actor, campaign: Campaign, survey: Survey) {
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束');
-  const rows = await db.select({ receipt: surveyResponses.receipt, ciphertext: surveyResponses.ciphertext }).from(surveyResponses).where(eq(surveyResponses.surveyId, survey.id));
+  const rows = await repo.storedResponses(db, survey.id);
   const bad = rows.find((r) => sha256Hex(r.ciphertext) !== r.receipt);
   if (bad) throw new AppError(409, 'RESPONSE_ALTERED', `答卷 ${bad.receipt} 的密文与回执不符,不能结束;请联系监督人员`);
   const receipts = rows.map((r) => r.receipt).sort();
   const root = commitmentRoot(surveyScope(campaign, survey), 0, receipts);
   // the signing key is dropped at closing: no credential can be issued any more
   await audited(db, actor, 'survey.close', `survey:${campaign.code}:${survey.id}`, { root, responses: receipts.length }, [
-    // query builders, not db.run(sql): drizzle's D1 batch cannot bind a raw statement's parameters
-    db
-      .update(surveys)
-      .set({ state: 'closed', closedAt: Date.now(), root, signPrivateKey: null })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`)),
+    repo.closeOpen(db, survey.id, root, receipts.length),
   ], [
-    stillHolds(db, surveys, and(eq(surveys.id, survey.id), eq(surveys.state, 'open')), new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束')),
-    { holds: sql`(SELECT count(*) FROM survey_responses WHERE survey_id = ${survey.id}) = ${receipts.length}`, otherwise: new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试') },
+    stillHolds(db, surveys, repo.surveyInState(survey.id, 'open'), new AppError(409, 'SURVEY_NOT_OPEN', '问卷不在作答中,不能结束')),
+    { holds: repo.responseCountIs(survey.id, receipts.length), otherwise: new AppError(409, 'RESPONSES_CHANGED', '结束过程中答卷集合发生变化,请重试') },
   ]);
   return { root, responses: receipts.length };
 }
@@ -178,7 +166,7 @@ export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign
   const batch = randomCode('', 1);
   const codes = Array.from({ length: count }, () => randomCode('', 3));
   const rows = codes.map((c) => ({ id: uuidv4(), surveyId: survey.id, channel: 'citizen' as const, delegateId: null, ticketHash: invitationHash(c)!, blindHash: null, state: 'issued' as const, batch }));
-  const inserts = chunkRows(rows).map((chunk) => db.insert(surveyInvitations).values(chunk));
+  const inserts = repo.insertInvitations(db, rows);
   await audited(db, actor, 'survey.invite.citizens', `survey:${campaign.code}:${survey.id}`, { batch, count }, inserts);
   return { batch, codes };
 }
@@ -191,31 +179,27 @@ export async function issueCitizenCodes(db: Db, actor: Actor, campaign: Campaign
 export async function issueDelegateCode(db: Db, actor: Actor, by: SessionUser | 'the delegate', campaign: Campaign, survey: Survey, delegateCode: string) {
   if (survey.access !== 'invited') throw new AppError(409, 'OPEN_SURVEY', '本问卷凭链接作答,不需要邀请码');
   if (survey.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', '问卷尚未开放或已经结束');
-  const [found] = await db
-    .select({ id: delegates.id, state: delegates.state, venueName: delegates.venueName, name: candidates.name })
-    .from(delegates)
-    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(and(eq(delegates.campaignId, campaign.id), eq(delegates.delegateCode, canonicalCode('delegate', delegateCode) ?? '')));
+  const found = await repo.delegateByCode(db, campaign.id, canonicalCode('delegate', delegateCode) ?? '');
   if (!found) throw new AppError(404, 'DELEGATE_NOT_FOUND', '代表证号不存在,请核对后重新输入');
   // another venue's delegate: refused before their name or state is looked at
   if (by !== 'the delegate') assertInScope(by, { venue: found.venueName });
   if (found.state !== 'selected' && found.state !== 'confirmed') throw new AppError(409, 'NOT_A_DELEGATE', '该人员不是正式代表,不能领取问卷邀请码');
-  const [already] = await db.select({ id: surveyInvitations.id }).from(surveyInvitations).where(and(eq(surveyInvitations.surveyId, survey.id), eq(surveyInvitations.delegateId, found.id)));
+  const already = await repo.delegateInvitation(db, survey.id, found.id);
   if (already) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   const code = randomCode('', 3);
   await audited(db, actor, 'survey.invite.delegate', `survey:${campaign.code}:${survey.id}`, { delegate: canonicalCode('delegate', delegateCode) }, [
-    db.insert(surveyInvitations).values({ id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code)!, state: 'issued' }).onConflictDoNothing(),
+    repo.insertDelegateInvitation(db, { id: uuidv4(), surveyId: survey.id, channel: 'delegate', delegateId: found.id, ticketHash: invitationHash(code)!, state: 'issued' }),
   ]);
-  const [mine] = await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, invitationHash(code)!));
+  const mine = await repo.invitationByHash(db, invitationHash(code)!);
   if (!mine) throw new AppError(409, 'ALREADY_INVITED', '该代表已经领取过本问卷的邀请码,不能重复领取');
   return { code, name: found.name };
 }
 
 export async function findInvitation(db: Db, code: string) {
   const hash = invitationHash(code);
-  const [row] = hash ? await db.select().from(surveyInvitations).where(eq(surveyInvitations.ticketHash, hash)) : [];
+  const row = hash ? await repo.invitationByHash(db, hash) : undefined;
   if (!row) throw new AppError(404, 'INVITATION_NOT_FOUND', '邀请码无效,请核对后重新输入');
-  const [survey] = await db.select().from(surveys).where(eq(surveys.id, row.surveyId));
+  const survey = await repo.surveyById(db, row.surveyId);
   if (survey?.state !== 'open') throw new AppError(409, 'SURVEY_NOT_OPEN', survey?.state === 'closed' ? '本问卷已经结束,不再接收答卷' : '本问卷尚未开放');
   return { invitation: row, survey };
 }
@@ -252,11 +236,8 @@ export async function redeemInvitation(db: Db, code: string, blindedMsg: string,
   if (invitation.state === 'redeemed' && invitation.blindHash !== blindHash) throw used;
   const blindSig = await signBlinded(await surveySigningKey(atRest, survey), blinded);
   if (invitation.state === 'issued') {
-    await db
-      .update(surveyInvitations)
-      .set({ state: 'redeemed', blindHash })
-      .where(and(eq(surveyInvitations.id, invitation.id), eq(surveyInvitations.state, 'issued')));
-    const [now] = await db.select({ state: surveyInvitations.state, blindHash: surveyInvitations.blindHash }).from(surveyInvitations).where(eq(surveyInvitations.id, invitation.id));
+    await repo.markRedeemed(db, invitation.id, blindHash);
+    const now = await repo.invitationRedemption(db, invitation.id);
     if (now?.state !== 'redeemed' || now.blindHash !== blindHash) throw used;
   }
   return { blindSig };
@@ -282,11 +263,10 @@ const sealKeyChanged = (current: string | null) =>
  * stored (under another credential, or for another survey).
  */
 async function notStored(db: Db, survey: Survey, sealKey: string, receipt: string, otherwise: AppError): Promise<AppError> {
-  const [now] = await db.select({ state: surveys.state, sealKey: surveys.sealKey }).from(surveys).where(eq(surveys.id, survey.id));
+  const now = await repo.surveyStateAndKey(db, survey.id);
   if (now?.state !== 'open') return new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收');
   if (now.sealKey !== sealKey) return sealKeyChanged(now.sealKey);
-  const [stored] = await db.select({ r: surveyResponses.receipt }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
-  if (stored) return ciphertextReplayed();
+  if (await repo.responseByReceipt(db, receipt)) return ciphertextReplayed();
   return otherwise;
 }
 
@@ -312,30 +292,8 @@ export async function respondWithCredential(db: Db, campaign: Campaign, survey: 
   const hash = credentialHash(bytes.msg);
   const receipt = ballotReceipt(ciphertext);
   const tag = sha256Hex(`sanmin-survey-tag-v3:${toHex(bytes.msg)}:${ciphertext}`);
-  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
-  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
-  const mine = sql`EXISTS (SELECT 1 FROM survey_credential_uses WHERE credential_hash = ${hash} AND receipt = ${receipt})`;
-  const [, , inserted] = await db.batch([
-    db
-      .insert(surveyCredentialUses)
-      // never more responses than signatures issued: a signing key from a database copy can add none
-      .select(
-        sql`SELECT ${hash}, ${survey.id}, ${tag}, ${receipt} WHERE ${open} AND ${fresh}
-          AND (SELECT responses FROM surveys WHERE id = ${survey.id}) < (SELECT count(*) FROM survey_invitations WHERE survey_id = ${survey.id} AND state = 'redeemed')`,
-      )
-      .onConflictDoNothing(),
-    // the counter before the insert: both see "no response with this receipt yet" in the same state
-    db
-      .update(surveys)
-      .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), mine, fresh)),
-    db
-      .insert(surveyResponses)
-      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${mine} AND ${fresh}`)
-      .onConflictDoNothing()
-      .returning({ receipt: surveyResponses.receipt }),
-  ]);
-  const [use] = await db.select().from(surveyCredentialUses).where(eq(surveyCredentialUses.credentialHash, hash));
+  const inserted = await repo.storeCredentialResponse(db, { surveyId: survey.id, sealKey, credentialHash: hash, tag, receipt, ciphertext });
+  const use = await repo.credentialUse(db, hash);
   if (use) {
     if (use.receipt !== receipt) throw new AppError(409, 'CREDENTIAL_SPENT', '该答卷凭证已经提交过答卷,不能再提交另一份');
     return { status: inserted.length ? 'accepted' : 'duplicate', receipt };
@@ -354,32 +312,29 @@ export async function respondOpen(db: Db, campaign: Campaign, survey: Survey, ci
   requireCiphertext(survey, ciphertext);
   if (sealKey !== survey.sealKey) throw sealKeyChanged(survey.sealKey);
   const receipt = ballotReceipt(ciphertext);
-  const fresh = sql`NOT EXISTS (SELECT 1 FROM survey_responses WHERE receipt = ${receipt})`;
-  const open = sql`EXISTS (SELECT 1 FROM surveys WHERE id = ${survey.id} AND state = 'open' AND seal_key = ${sealKey})`;
-  const [, inserted] = await db.batch([
-    db
-      .update(surveys)
-      .set({ responses: sql`${surveys.responses} + 1` })
-      .where(and(eq(surveys.id, survey.id), eq(surveys.state, 'open'), eq(surveys.sealKey, sealKey), fresh)),
-    db
-      .insert(surveyResponses)
-      .select(sql`SELECT ${receipt}, ${survey.id}, ${ciphertext} WHERE ${open} AND ${fresh}`)
-      .onConflictDoNothing()
-      .returning({ receipt: surveyResponses.receipt }),
-  ]);
+  const inserted = await repo.storeOpenResponse(db, { surveyId: survey.id, sealKey, receipt, ciphertext });
   if (inserted.length) return { status: 'accepted', receipt };
-  const [stored] = await db.select({ surveyId: surveyResponses.surveyId }).from(surveyResponses).where(eq(surveyResponses.receipt, receipt));
+  const stored = await repo.responseByReceipt(db, receipt);
   if (stored?.surveyId === survey.id) return { status: 'duplicate', receipt };
   throw await notStored(db, survey, sealKey, receipt, new AppError(409, 'SURVEY_NOT_OPEN', '本问卷已经结束,答卷未被接收'));
 }
 
 /** Invitation counts for the organiser: issued / redeemed by channel, and responses. Counts only. */
 export async function invitationCounts(db: Db, surveyId: string) {
-  const rows = await db
-    .select({ channel: surveyInvitations.channel, state: surveyInvitations.state, n: sql<number>`count(*)` })
-    .from(surveyInvitations)
-    .where(eq(surveyInvitations.surveyId, surveyId))
-    .groupBy(surveyInvitations.channel, surveyInvitations.state);
+  const rows = await repo.invitationCountRows(db, surveyId);
   const get = (ch: string, st?: string) => rows.filter((r) => r.channel === ch && (!st || r.state === st)).reduce((a, r) => a + Number(r.n), 0);
   return { delegate: get('delegate'), citizen: get('citizen'), redeemed: get('delegate', 'redeemed') + get('citizen', 'redeemed') };
+}
+
+/** A survey by campaign code and id, as the pages' URLs name it. */
+export async function loadSurvey(db: Db, code: string, id: string) {
+  const campaign = await getCampaign(db, code);
+  return { campaign, survey: await getSurvey(db, campaign, id) };
+}
+
+/** The invited questionnaire the device's form fragment shows; 404 for any other. */
+export async function invitedOpenSurvey(db: Db, id: string): Promise<Survey> {
+  const survey = await repo.surveyById(db, id);
+  if (!survey || survey.state !== 'open' || survey.access !== 'invited') throw notFound('问卷');
+  return survey;
 }

@@ -14,33 +14,13 @@ import { AppError } from '../lib/errors';
 import { assertInScope } from '../auth/scope.service';
 import type { SessionUser } from '../env';
 import { ballotReceipt, fromB64url, b64url, isRawPublicKey, sealedBallotProblem } from '../tally/seal.core';
-import { notCommittedSql } from '../tally/tally.service';
+import { notCommittedSql } from '../tally/tally.repo';
 import { ballotTag, blindSign, blindedHash, credentialHash, decodeCredential, generateVenueKey, verifyCredential, type Credential, type CredentialBytes } from './credential.core';
 import { groupAlarms, reconcile, totals, type Reconciliation } from './hearing.core';
+import { findDelegateByCode, findTicket, getSession, listSessions, sessionKey, ticketHash, type VotingSession } from './hearing.repo';
 
-export type VotingSession = typeof votingSessions.$inferSelect;
-export type Checkin = typeof checkins.$inferSelect;
-
-/** A ticket's stored identity: the hash of its one canonical spelling; null for what cannot be a ticket. */
-export const ticketHash = (ticket: string): string | null => {
-  const canonical = canonicalCode('ticket', ticket);
-  return canonical && sha256Hex(`sanmin-ticket-v1:${canonical}`);
-};
-
-export async function listSessions(db: Db, campaignId: string, groupNo?: number): Promise<VotingSession[]> {
-  return db
-    .select()
-    .from(votingSessions)
-    .where(and(eq(votingSessions.campaignId, campaignId), groupNo === undefined ? undefined : eq(votingSessions.groupNo, groupNo)));
-}
-
-export async function getSession(db: Db, campaignId: string, groupNo: number, venueName: string) {
-  const [s] = await db
-    .select()
-    .from(votingSessions)
-    .where(and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName)));
-  return s;
-}
+// the reads routes and tests need, through the service (routes call services, not repos)
+export { closeStatement, findDelegateByCode, findTicket, getCheckin, getSession, listSessions, ticketHash, venueCheckins, voidTicketStatement, type Checkin, type VotingSession } from './hearing.repo';
 
 /** The group's departments in report order and the campaign's scale: what a ballot is made of. */
 export async function ballotShape(db: Db, campaignId: string, groupNo: number) {
@@ -81,15 +61,6 @@ export async function prepareOpen(db: Db, campaign: Campaign, groupNo: number, v
     openedAt: Date.now(),
     }),
   };
-}
-
-export async function findDelegateByCode(db: Db, campaignId: string, code: string) {
-  const [row] = await db
-    .select({ delegate: delegates, candidate: { name: candidates.name, idLast4: candidates.idLast4 } })
-    .from(delegates)
-    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(and(eq(delegates.campaignId, campaignId), eq(delegates.delegateCode, canonicalCode('delegate', code) ?? '')));
-  return row;
 }
 
 /**
@@ -136,13 +107,6 @@ export async function prepareCheckin(db: Db, campaign: Campaign, groupNo: number
       checkedInAt: Date.now(),
     }),
   };
-}
-
-export async function findTicket(db: Db, ticket: string) {
-  const hash = ticketHash(ticket);
-  if (!hash) return undefined;
-  const [row] = await db.select().from(checkins).where(eq(checkins.ticketHash, hash));
-  return row;
 }
 
 /** A device's blinded message (base64url) as bytes; a clear 422 when it is not base64url. */
@@ -399,35 +363,12 @@ export async function voidCredential(db: Db, campaign: Campaign, groupNo: number
   return { venueName: session.venueName };
 }
 
-export async function getCheckin(db: Db, campaignId: string, id: string) {
-  const [row] = await db.select().from(checkins).where(and(eq(checkins.campaignId, campaignId), eq(checkins.id, id)));
-  return row;
-}
-
 /** A ticket is voided only while it is still unredeemed and its venue still open (re-checked in the void's batch). */
 export function voidPreconditions(db: Db, checkin: { id: string; campaignId: string; groupNo: number; venueName: string }): Precondition[] {
   return [
     stillHolds(db, checkins, and(eq(checkins.id, checkin.id), eq(checkins.state, 'issued')), new AppError(409, 'CREDENTIAL_ON_DEVICE', '该凭证刚刚被领取到投票设备或已被作废,未能作废')),
     stillHolds(db, votingSessions, and(sessionKey(checkin.campaignId, checkin.groupNo, checkin.venueName), eq(votingSessions.state, 'open')), new AppError(409, 'VOTING_CLOSED', '本会场本组投票已经结束')),
   ];
-}
-
-/** Staff void a ticket not yet exchanged for a credential (the delegate left). */
-export function voidTicketStatement(db: Db, id: string, reason: string) {
-  return db
-    .update(checkins)
-    .set({ state: 'voided', voidReason: reason })
-    .where(and(eq(checkins.id, id), eq(checkins.state, 'issued')));
-}
-
-export async function venueCheckins(db: Db, campaignId: string, groupNo: number, venueName: string) {
-  return db
-    .select({ checkin: checkins, name: candidates.name, code: delegates.delegateCode })
-    .from(checkins)
-    .innerJoin(delegates, eq(delegates.id, checkins.delegateId))
-    .innerJoin(candidates, eq(candidates.id, delegates.candidateId))
-    .where(and(eq(checkins.campaignId, campaignId), eq(checkins.groupNo, groupNo), eq(checkins.venueName, venueName)))
-    .orderBy(asc(checkins.checkedInAt));
 }
 
 export interface TurnoutRow extends Reconciliation {
@@ -474,9 +415,6 @@ export async function loadTurnout(db: Db, campaign: Campaign) {
   return { rows, totals: totals(rows), groupChecks };
 }
 
-const sessionKey = (campaignId: string, groupNo: number, venueName: string) =>
-  and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName));
-
 /**
  * The close is decided on the figures read (the reconciliation the audit entry records): it lands
  * only while the session is open and no check-in, cast or void has changed those figures since.
@@ -493,11 +431,4 @@ export function closePreconditions(db: Db, campaignId: string, groupNo: number, 
       otherwise: changed,
     },
   ];
-}
-
-export function closeStatement(db: Db, campaignId: string, groupNo: number, venueName: string, by: string, note: string | null) {
-  return db
-    .update(votingSessions)
-    .set({ state: 'closed', closedAt: Date.now(), closedBy: by, closeNote: note })
-    .where(and(eq(votingSessions.campaignId, campaignId), eq(votingSessions.groupNo, groupNo), eq(votingSessions.venueName, venueName), eq(votingSessions.state, 'open')));
 }

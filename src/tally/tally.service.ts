@@ -29,14 +29,10 @@ import type { PublishedResult } from './verify.core';
 import { checkPostedResult, type BallotsFile, type PostedResult } from './unseal.core';
 import { buildCommitment, type GroupCommitment } from './commitment.core';
 import { receiptHasher } from './digest.core';
+import { ballotCount, byGroup, commitmentDocument, isGroupCommitted, isUnsealed, noBallotsSql, noKeySql, resultDraft, seatOf, tallyParams } from './tally.repo';
 
-const byGroup = <T extends { campaignId: any; groupNo: any }>(t: T, campaignId: string, groupNo: number) =>
-  and(eq(t.campaignId, campaignId), eq(t.groupNo, groupNo));
-
-export async function tallyParams(db: Db, campaignId: string): Promise<{ shareCount: number; threshold: number }> {
-  const [row] = await db.select().from(tallySettings).where(eq(tallySettings.campaignId, campaignId));
-  return row ? { shareCount: row.shareCount, threshold: row.threshold } : { shareCount: DEFAULT_SHARE_COUNT, threshold: DEFAULT_THRESHOLD };
-}
+// the reads routes, the rehearsal and the cast need, through the service (routes call services, not repos)
+export { ballotCount, commitmentDocument, isGroupCommitted, isUnsealed, loadTally, notCommittedSql, resultDraft, tallyParams } from './tally.repo';
 
 export async function setTallyParams(db: Db, actor: Actor, campaign: Campaign, shareCount: number, threshold: number) {
   const problem = ceremonyParamsProblem(shareCount, threshold);
@@ -47,23 +43,6 @@ export async function setTallyParams(db: Db, actor: Actor, campaign: Campaign, s
   await audited(db, actor, 'tally.settings', `campaign:${campaign.code}`, row, [
     db.insert(tallySettings).values(row).onConflictDoUpdate({ target: tallySettings.campaignId, set: { shareCount, threshold } }),
   ]);
-}
-
-/**
- * The cast path's check: a committed group takes no more ballots. Also available as a SQL
- * condition (`notCommittedSql`) to put inside the cast batch's INSERT, which makes it atomic.
- */
-export async function isGroupCommitted(db: Db, campaignId: string, groupNo: number): Promise<boolean> {
-  const [row] = await db.select({ root: tallyCommitments.root }).from(tallyCommitments).where(byGroup(tallyCommitments, campaignId, groupNo));
-  return Boolean(row);
-}
-
-export const notCommittedSql = (campaignId: string, groupNo: number) =>
-  sql`NOT EXISTS (SELECT 1 FROM tally_commitments WHERE campaign_id = ${campaignId} AND group_no = ${groupNo})`;
-
-export async function ballotCount(db: Db, campaignId: string, groupNo: number): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(ballots).where(byGroup(ballots, campaignId, groupNo));
-  return row?.n ?? 0;
 }
 
 /** Venues with seats for the group and whether each has closed (a venue without a session is not closed). */
@@ -112,16 +91,6 @@ export type GroupSealState = Awaited<ReturnType<typeof groupSealState>>;
 function ensureGroup(campaign: Campaign, groupNo: number, groups: { no: number }[]) {
   if (!groups.some((g) => g.no === groupNo)) throw new AppError(404, 'GROUP_NOT_FOUND', '找不到该评议组');
 }
-
-/** The seat a custodian holds in a group, if any. */
-async function seatOf(db: Db, campaignId: string, groupNo: number, custodianId: string) {
-  const [seat] = await db.select().from(tallySeats).where(and(byGroup(tallySeats, campaignId, groupNo), eq(tallySeats.custodianId, custodianId)));
-  return seat;
-}
-
-const noBallotsSql = (campaignId: string, groupNo: number) =>
-  sql`NOT EXISTS (SELECT 1 FROM ballots WHERE campaign_id = ${campaignId} AND group_no = ${groupNo}) AND ${notCommittedSql(campaignId, groupNo)}`;
-const noKeySql = (campaignId: string, groupNo: number) => sql`NOT EXISTS (SELECT 1 FROM tally_keys WHERE campaign_id = ${campaignId} AND group_no = ${groupNo})`;
 
 /**
  * A custodian takes seat `seatNo` of the group's ceremony with the public seat key they derived
@@ -311,25 +280,11 @@ export async function commitGroup(db: Db, actor: Actor, campaign: Campaign, grou
   return { root, ballotCount: receipts.length, digest: commitment.digest };
 }
 
-/**
- * The group's commitment file as stored at commit (the exact text, served as is), or undefined
- * while the group is not committed, or null for a group committed before the file existed.
- */
-export async function commitmentDocument(db: Db, campaignId: string, groupNo: number): Promise<string | null | undefined> {
-  const [row] = await db.select({ document: tallyCommitments.document }).from(tallyCommitments).where(byGroup(tallyCommitments, campaignId, groupNo));
-  return row ? row.document : undefined;
-}
-
 /** The departments and scale a committed group's ballots were cast on: from its commitment file when it has one. */
 async function committedShape(db: Db, campaign: Campaign, groupNo: number, document: string | null) {
   if (!document) return tallyShape(db, campaign, groupNo);
   const doc = JSON.parse(document) as GroupCommitment;
   return { departments: doc.departments, scale: doc.scale };
-}
-
-export async function isUnsealed(db: Db, campaignId: string, groupNo: number): Promise<boolean> {
-  const [row] = await db.select({ at: tallyResults.unsealedAt }).from(tallyResults).where(byGroup(tallyResults, campaignId, groupNo));
-  return Boolean(row);
 }
 
 /** The group's departments (report order) and the campaign scale, as the tally needs them. */
@@ -395,14 +350,6 @@ export async function postResult(db: Db, actor: Actor, campaign: Campaign, group
   return { digest, threshold: commitment.threshold, tally: checked.posted.tally };
 }
 
-/** The draft awaiting approval (the preview each custodian confirms), or undefined. */
-export async function resultDraft(db: Db, campaign: Campaign, groupNo: number) {
-  const [draft] = await db.select().from(tallyResultDrafts).where(byGroup(tallyResultDrafts, campaign.id, groupNo));
-  if (!draft) return undefined;
-  const approvals = await db.select().from(tallyResultApprovals).where(and(byGroup(tallyResultApprovals, campaign.id, groupNo), eq(tallyResultApprovals.digest, draft.digest)));
-  return { digest: draft.digest, tally: JSON.parse(draft.tally) as GroupTally, unsealedAt: draft.unsealedAt, approvedSeats: approvals.map((a) => a.seatNo).sort((a, b) => a - b) };
-}
-
 /**
  * A seated custodian approves the draft they previewed (by its digest). The k-th approval
  * publishes it into `tally_results` in the same batch; each approval is in the audit chain.
@@ -446,12 +393,6 @@ export async function approveResult(db: Db, actor: Actor & { id: string }, campa
     ],
   );
   return { seat: seat.seatNo, approvals: others.length + 1, threshold: key!.threshold, published: publishes };
-}
-
-/** The group's published tally, or undefined while sealed (the only read of results). */
-export async function loadTally(db: Db, campaignId: string, groupNo: number): Promise<GroupTally | undefined> {
-  const [row] = await db.select({ tally: tallyResults.tally }).from(tallyResults).where(byGroup(tallyResults, campaignId, groupNo));
-  return row ? (JSON.parse(row.tally) as GroupTally) : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@
  */
 import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
-import { maskName, maskPersonalData } from '../lib/personal-data.core';
+import { maskName, maskPersonalData } from '../lib/pii.core';
 import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from './states.core';
 import { LIMITS, STATUS_LABELS, ASSIGNMENT_LABELS, ADOPTION_LABELS, RATING_LABELS, MAX_REOPEN_ROUNDS, RATING_COMMENT_MAX } from './states.core';
 // the vocabulary lives beside the states it names (views read it from there)

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
 import { delegateByToken } from './delegates.service';

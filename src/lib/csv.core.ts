@@ -153,9 +153,9 @@ export function parseCsv(text: string): CsvRecord[] {
  * Which column holds which field, from a header row: a title matches a field by its canonical
  * title or by an alias; the first of two same-meaning columns wins and the second is reported.
  */
-export function mapHeader<K extends string>(
+export function mapHeader<T extends Readonly<Record<string, string>>, K extends keyof T & string = keyof T & string>(
   cells: readonly string[],
-  titles: Readonly<Record<K, string>>,
+  titles: T,
   aliases: Readonly<Record<string, K>> = {},
 ): { index: Map<K, number>; missing: K[]; duplicates: string[] } {
   const index = new Map<K, number>();

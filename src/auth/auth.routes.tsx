@@ -10,8 +10,8 @@ import { readJson } from '../lib/input';
 import { formFields, page } from '../lib/render';
 import { LOGIN_LIMITS, safeNext, SESSION_TTL_MS } from './auth.core';
 import { cookieOptions, SESSION_COOKIE } from './auth.middleware';
-import { limitAddress, rateLimitedError } from './rate-limit.service';
-import { clearRateLimit, deleteSession, findUserByUsername, hitRateLimit, newSession } from './auth.service';
+import { clearRateLimit, hitRateLimit, limitAddress, rateLimitedError } from '../lib/rate-limit.service';
+import { deleteSession, findUserByUsername, newSession } from './auth.service';
 
 export const authRoutes = new Hono<AppEnv>();
 

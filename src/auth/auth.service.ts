@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client';
-import { rateLimits, sessions, users, type Role } from '../db/schema';
+import { sessions, users, type Role } from '../db/schema';
 import { randomToken, sha256Hex } from '../lib/crypto';
 import type { SessionUser } from '../env';
 import { SESSION_TTL_MS } from './auth.core';
@@ -59,28 +59,4 @@ export function deleteSession(db: Db, token: string) {
 
 export function deleteUserSessions(db: Db, userId: string) {
   return db.delete(sessions).where(eq(sessions.userId, userId));
-}
-
-/**
- * Counts one hit against a fixed window and returns the count so far, in one statement
- * (atomic on libSQL and D1 alike).
- */
-export async function hitRateLimit(db: Db, key: string, windowMs: number, now = Date.now()): Promise<number> {
-  const windowStart = now - (now % windowMs);
-  const [row] = await db
-    .insert(rateLimits)
-    .values({ key, windowStart, count: 1 })
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${rateLimits.windowStart} = ${windowStart} THEN ${rateLimits.count} + 1 ELSE 1 END`,
-        windowStart: sql`${windowStart}`,
-      },
-    })
-    .returning({ count: rateLimits.count });
-  return row?.count ?? 1;
-}
-
-export function clearRateLimit(db: Db, key: string) {
-  return db.delete(rateLimits).where(eq(rateLimits.key, key));
 }

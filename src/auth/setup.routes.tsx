@@ -7,7 +7,7 @@ import { constantTimeEqual } from '../lib/crypto';
 import { AppError, notFound, httpError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { createStaffUser } from './users.service';
-import { hitRateLimit } from './auth.service';
+import { spendBudget } from '../lib/rate-limit.service';
 
 /**
  * First organiser without a shell: enabled only while a setup token (SANMIN_SETUP_TOKEN, on Node
@@ -61,7 +61,7 @@ setupRoutes.get('/setup', async (c) => {
 
 setupRoutes.post('/setup', async (c) => {
   await assertOpen(c);
-  if ((await hitRateLimit(c.var.db, `setup:ip:${c.var.clientIp}`, 15 * 60 * 1000)) > 10) throw new AppError(429, 'RATE_LIMITED', '尝试过于频繁,请稍后再试');
+  await spendBudget(c, `setup:ip:${c.var.clientIp}`, { max: 10, windowMs: 15 * 60 * 1000 }, '尝试过于频繁,请稍后再试');
   const form = await formFields(c);
   if (!constantTimeEqual(form['token'] ?? '', c.var.setupToken!)) {
     return page(c, { title: '初始化', status: 403 }, <SetupPage csrfToken={c.var.csrfToken} values={form} errors={{ token: '初始化口令不正确' }} />);

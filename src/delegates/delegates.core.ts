@@ -33,11 +33,7 @@ export function parseGroups(value: string): number[] {
 
 export const formatGroups = (groups: readonly number[]) => [...new Set(groups)].sort((a, b) => a - b).join(',');
 
-export function maskMobile(mobile: string): string {
-  return mobile.length === 11 ? `${mobile.slice(0, 3)}****${mobile.slice(7)}` : '****';
-}
-
-export const maskId = (last4: string) => `**************${last4}`;
+export { maskId, maskMobile } from '../lib/pii.core';
 
 /** A candidate enters the draw only when both the qualification check and the district review passed. */
 export function isEligible(c: { qualification: ReviewState; districtReview: ReviewState }): boolean {

@@ -1,3 +1,4 @@
+import { csvCell } from '../lib/csv.core';
 import { Hono, type Context } from 'hono';
 import { listSurveys } from '../survey/survey.service';
 import { and, eq } from 'drizzle-orm';
@@ -157,13 +158,6 @@ delegateRoutes.get('/staff/c/:code/delegates/print', requireRole('organiser', 'v
     />,
   );
 });
-
-const csvCell = (v: string | number | null) => {
-  const s = String(v ?? '');
-  // quote, and defuse spreadsheet formulas in names typed by the public
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 delegateRoutes.get('/staff/c/:code/delegates.csv', requireRole('organiser', 'venue_staff'), async (c) => {
   const { db, campaign, venue, rows } = await delegateList(c);

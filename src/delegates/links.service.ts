@@ -1,21 +1,21 @@
 import type { Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import type { AppEnv } from '../env';
 import { AppError, notFound } from '../lib/errors';
+import { LruCache } from '../lib/cache.core';
 import { delegateByToken } from './delegates.service';
 import { delegateLinksFor, type DelegateLinks } from './link.core';
 
 export type { DelegateLinks };
 
-const cache = new Map<string, DelegateLinks>();
+// one entry per data-encryption key: a handful at most (rotation), bounded all the same
+const cache = new LruCache<string, DelegateLinks>({ max: 8 });
 
 /** The personal-link functions under the data-encryption key; undefined when none (or no well-formed one) is configured. */
 export function delegateLinks(secretKeyHex: string | undefined): DelegateLinks | undefined {
   if (!secretKeyHex || !/^[0-9a-f]{64}$/i.test(secretKeyHex)) return undefined;
   const hex = secretKeyHex.toLowerCase();
-  let links = cache.get(hex);
-  if (!links) cache.set(hex, (links = delegateLinksFor(hex)));
-  return links;
+  return cache.getOrSet(hex, () => delegateLinksFor(hex));
 }
 
 /** Drawing delegates, printing their links and opening them need the key; without one they stop here. */

@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
 import { SignupDone, SignupPage } from '../../views/delegates/signup';
-import { hitRateLimit } from '../auth/auth.service';
+import { spendBudget } from '../lib/rate-limit.service';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -66,9 +66,7 @@ signupRoutes.post('/c/:code/signup', async (c) => {
   if (data.closed) throw new AppError(409, 'SIGNUP_CLOSED', data.closed);
   if (!c.var.idHashKey) throw new AppError(503, 'ID_KEY_MISSING', '报名服务暂未配置,请稍后再试');
   const form = await formFieldsAll(c);
-  if (await hitRateLimit(db, `signup:ip:${c.var.clientIp}`, SIGNUP_LIMIT.windowMs) > SIGNUP_LIMIT.max) {
-    throw new AppError(429, 'RATE_LIMITED', '提交过于频繁,请稍后再试');
-  }
+  await spendBudget(c, `signup:ip:${c.var.clientIp}`, SIGNUP_LIMIT, '提交过于频繁,请稍后再试');
   const { idNumber: _omit, ...values } = form; // the ID number is never echoed back into a page
   // a filled honeypot is a bot: answer as if accepted, store nothing
   if (typeof form['website'] === 'string' && form['website'] !== '') {

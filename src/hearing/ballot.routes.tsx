@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { BallotForm, VotePage } from '../../views/hearing/ballot';
 import { audited } from '../audit/audit.service';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';
 import { campaigns } from '../db/schema';
 import { personalLinkDelegate } from '../delegates/links.service';

@@ -12,6 +12,7 @@
 import { RSABSSA } from '@cloudflare/blindrsa-ts';
 import { b64url, fromB64url } from '../tally/seal.core';
 import { sha256Hex } from '../lib/crypto';
+import { LruCache } from '../lib/cache.core';
 
 const suite = () => RSABSSA.SHA384.PSS.Randomized();
 const RSA_PSS = { name: 'RSA-PSS', hash: 'SHA-384' } as const;
@@ -29,15 +30,9 @@ export async function generateVenueKey(): Promise<VenueKeyPair> {
   };
 }
 
-const keyCache = new Map<string, Promise<CryptoKey>>();
+const keyCache = new LruCache<string, Promise<CryptoKey>>({ max: 1000 });
 function importKey(text: string, kind: 'spki' | 'pkcs8'): Promise<CryptoKey> {
-  let key = keyCache.get(text);
-  if (!key) {
-    key = crypto.subtle.importKey(kind, fromB64url(text).slice().buffer as ArrayBuffer, RSA_PSS, true, [kind === 'spki' ? 'verify' : 'sign']);
-    if (keyCache.size > 1000) keyCache.clear();
-    keyCache.set(text, key);
-  }
-  return key;
+  return keyCache.getOrSet(text, () => crypto.subtle.importKey(kind, fromB64url(text).slice().buffer as ArrayBuffer, RSA_PSS, true, [kind === 'spki' ? 'verify' : 'sign']));
 }
 
 type RawSigner = (pkcs8: string, blinded: Uint8Array) => Promise<Uint8Array | undefined>;

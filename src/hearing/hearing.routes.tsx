@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { eq } from 'drizzle-orm';
 import { ClosingSheet, DisciplineReports, HearingOverview, TurnoutPage, TurnoutTable, VenueDesk } from '../../views/hearing/hearing';
 import { audited } from '../audit/audit.service';
+import { LruCache } from '../lib/cache.core';
 import { canAccessVenue } from '../auth/auth.core';
 import { assertInScope } from '../auth/scope.service';
 import { requireRole } from '../auth/auth.middleware';
@@ -49,13 +50,12 @@ function assertVenue(c: Context<AppEnv>, venue: string, acrossVenues: Role[] = [
  * is shared per campaign for a short moment: the view stays well within the 2 s freshness goal.
  */
 const TURNOUT_TTL_MS = 500;
-const turnoutCache = new Map<string, { at: number; value: Promise<Awaited<ReturnType<typeof loadTurnout>>> }>();
+const turnoutCache = new LruCache<string, Promise<Awaited<ReturnType<typeof loadTurnout>>>>({ max: 64, ttlMs: TURNOUT_TTL_MS });
 function cachedTurnout(c: Context<AppEnv>, campaign: Campaign) {
   const hit = turnoutCache.get(campaign.id);
-  const now = Date.now();
-  if (hit && now - hit.at < TURNOUT_TTL_MS) return hit.value;
+  if (hit) return hit;
   const value = loadTurnout(c.var.db, campaign);
-  turnoutCache.set(campaign.id, { at: now, value });
+  turnoutCache.set(campaign.id, value);
   value.catch(() => turnoutCache.delete(campaign.id));
   return value;
 }

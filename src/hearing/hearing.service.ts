@@ -1,5 +1,6 @@
 import { and, asc, count, eq, exists, inArray, sql } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
+import { LruCache } from '../lib/cache.core';
 import type { Campaign } from '../campaigns/campaigns.service';
 import { loadAgenda, loadScale, loadVenues } from '../campaigns/campaigns.service';
 import { stillAbsent, stillHolds, type Precondition } from '../audit/audit.service';
@@ -187,15 +188,8 @@ const groupSessions = new Map<string, Promise<VotingSession[]>>();
 /** A short public name of a venue key: the device says which key signed it, saving trial verifications. */
 export const venueKeyId = (publicKey: string) => sha256Hex(`sanmin-venue-key-v1:${publicKey}`).slice(0, 16);
 
-const keyIds = new Map<string, string>();
-const cachedKeyId = (publicKey: string) => {
-  let id = keyIds.get(publicKey);
-  if (id === undefined) {
-    if (keyIds.size > 1000) keyIds.clear();
-    keyIds.set(publicKey, (id = venueKeyId(publicKey)));
-  }
-  return id;
-};
+const keyIds = new LruCache<string, string>({ max: 1000 });
+const cachedKeyId = (publicKey: string) => keyIds.getOrSet(publicKey, () => venueKeyId(publicKey));
 
 /** Tries the hinted key first: the venue is learnt at cast anyway (for its counter), so the hint reveals nothing more. */
 function hintedFirst(sessions: VotingSession[], keyId: string | undefined): VotingSession[] {
@@ -251,7 +245,7 @@ export type CastOutcome = { status: 'accepted' | 'duplicate'; receipt: string };
  * (a repeated ceremony); the cast's insert names the key the device sealed with, so a ballot
  * sealed to a replaced key is never stored: the device is told to check the new key and reseal.
  */
-const tallyPublicKeys = new Map<string, Promise<string | undefined>>();
+const tallyPublicKeys = new LruCache<string, Promise<string | undefined>>({ max: 200 });
 export function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fresh = false): Promise<string | undefined> {
   const k = `${campaignId}|${groupNo}`;
   let key = fresh ? undefined : tallyPublicKeys.get(k);
@@ -261,7 +255,6 @@ export function tallyPublicKey(db: Db, campaignId: string, groupNo: number, fres
       .from(tallyKeys)
       .where(and(eq(tallyKeys.campaignId, campaignId), eq(tallyKeys.groupNo, groupNo)))
       .then((r) => r[0]?.publicKey);
-    if (tallyPublicKeys.size > 200) tallyPublicKeys.clear();
     tallyPublicKeys.set(k, key);
     // a group without a key yet (or a failed read) is asked again next time, unless a newer read replaced it
     const read = key;

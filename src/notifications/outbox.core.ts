@@ -72,14 +72,7 @@ export function renderMessage(event: NotificationEvent, params: Record<string, s
 /** The SMTP Message-ID of an outbox message: the same on every attempt. */
 export const messageIdOf = (id: string, domain: string) => `<${id}@${domain}>`;
 
-/** A recipient as organisers see it in the outbox: 139****0001, z***@example.com. */
-export function maskRecipient(address: string): string {
-  if (address.includes('@')) {
-    const [user, host] = address.split('@') as [string, string];
-    return `${[...user][0] ?? ''}***@${host}`;
-  }
-  return address.length >= 7 ? `${address.slice(0, 3)}****${address.slice(-4)}` : '****';
-}
+export { maskRecipient } from '../lib/pii.core';
 
 /** Beijing date (YYYY-MM-DD) of a deadline, as messages print it. */
 export { chinaDate } from '../lib/time.core';

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';
 import { randomCode } from '../delegates/delegates.core';
 import type { AppEnv } from '../env';

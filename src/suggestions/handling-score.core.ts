@@ -4,6 +4,7 @@ import { formatRate, round1 } from '../lib/number.core';
  * result: pure, from plain rows. The composite score's weights are campaign data
  * (`campaigns.handling_formula`, JSON); `formulaText` says it in plain Chinese.
  */
+import { csvCell } from '../lib/csv.core';
 import type { Adoption, AssignmentStatus, Rating } from './states.core';
 import { median } from './suggestions.core';
 
@@ -129,8 +130,8 @@ export const handlingCells = (s: HandlingScore) => [s.received, pct(s.onTimeRate
 
 export function handlingCsv(scores: readonly HandlingScore[]): string {
   const header = ['部门', ...HANDLING_COLUMNS];
-  const rows = scores.map((s) => [s.department, ...handlingCells(s)].join(','));
-  return `\ufeff${[header.join(','), ...rows].join('\r\n')}\r\n`;
+  const rows = scores.map((s) => [s.department, ...handlingCells(s)].map(csvCell).join(','));
+  return `\ufeff${[header.map(csvCell).join(','), ...rows].join('\r\n')}\r\n`;
 }
 
 export { pct as formatRate };

@@ -1,12 +1,8 @@
 import type { Context } from 'hono';
-import { sql } from 'drizzle-orm';
-import { hitRateLimit } from '../auth/auth.service';
-import { rateLimits } from '../db/schema';
+import { spendBudget, spendBudgets } from '../lib/rate-limit.service';
 import type { Campaign } from '../campaigns/campaigns.service';
-import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
-import { groupCommit } from '../db/group-commit';
 import { cachedIntakeContext, createSuggestion, type IntakeResult } from './suggestions.service';
 import { validateSuggestion } from './suggestions.core';
 import { mobileKeyOf } from './author-contact.service';
@@ -18,28 +14,7 @@ export const INTAKE_LIMITS = {
   perMobile: { max: 10, windowMs: 24 * 60 * 60 * 1000 },
 } as const;
 
-export const rateLimited = () => new AppError(429, 'RATE_LIMITED', '提交过于频繁,请稍后再试;如需提交多条建议,请间隔一段时间');
-
-/**
- * Counts one hit against several fixed windows in one statement (a multi-row upsert, run in the
- * group commit) and returns each key's count so far; atomic on libSQL and D1 alike.
- */
-export async function hitRateLimits(db: Db, hits: { key: string; windowMs: number }[], now = Date.now()): Promise<Map<string, number>> {
-  const [rows] = (await groupCommit(db, [
-    db
-      .insert(rateLimits)
-    .values(hits.map((h) => ({ key: h.key, windowStart: now - (now % h.windowMs), count: 1 })))
-    .onConflictDoUpdate({
-      target: rateLimits.key,
-      set: {
-        count: sql`CASE WHEN ${rateLimits.windowStart} = excluded.window_start THEN ${rateLimits.count} + 1 ELSE 1 END`,
-        windowStart: sql`excluded.window_start`,
-      },
-    })
-      .returning({ key: rateLimits.key, count: rateLimits.count }),
-  ])) as [{ key: string; count: number }[]];
-  return new Map(rows.map((r) => [r.key, r.count]));
-}
+const RATE_LIMITED_MESSAGE = '提交过于频繁,请稍后再试;如需提交多条建议,请间隔一段时间';
 
 export function intakeClosed(campaign: Campaign): string | undefined {
   return campaign.status === 'closed' ? '本年度活动已结束,建议征集已截止。' : undefined;
@@ -61,24 +36,20 @@ export async function publicIntake(c: Context<AppEnv>, campaign: Campaign, raw: 
   const ipKey = `suggest:ip:${c.var.clientIp}`;
   // a filled honeypot is a bot: answer as if accepted, store nothing
   if (typeof raw['website'] === 'string' && raw['website'] !== '') {
-    if ((await hitRateLimit(db, ipKey, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
+    await spendBudget(c, ipKey, INTAKE_LIMITS.perIp, RATE_LIMITED_MESSAGE);
     return { kind: 'honeypot' };
   }
   const ctx = await cachedIntakeContext(db, campaign.id);
   const checked = validateSuggestion(raw, ctx);
   if (!checked.ok) {
     // every attempt counts against the address, valid or not
-    if ((await hitRateLimit(db, ipKey, INTAKE_LIMITS.perIp.windowMs)) > INTAKE_LIMITS.perIp.max) throw rateLimited();
+    await spendBudget(c, ipKey, INTAKE_LIMITS.perIp, RATE_LIMITED_MESSAGE);
     return { kind: 'invalid', errors: checked.errors };
   }
   // contacts are never stored in the clear: without the data-encryption key, no intake (503)
   const atRest = requireAtRest(c.var.atRest);
   // the per-mobile counter is keyed by the number's keyed hash, not the number
   const mobileKey = `suggest:mobile:${await mobileKeyOf(atRest, checked.value.mobile)}`;
-  const counts = await hitRateLimits(db, [
-    { key: ipKey, windowMs: INTAKE_LIMITS.perIp.windowMs },
-    { key: mobileKey, windowMs: INTAKE_LIMITS.perMobile.windowMs },
-  ]);
-  if ((counts.get(ipKey) ?? 0) > INTAKE_LIMITS.perIp.max || (counts.get(mobileKey) ?? 0) > INTAKE_LIMITS.perMobile.max) throw rateLimited();
+  await spendBudgets(c, [{ key: ipKey, ...INTAKE_LIMITS.perIp }, { key: mobileKey, ...INTAKE_LIMITS.perMobile }], RATE_LIMITED_MESSAGE);
   return createSuggestion(db, { campaignId: campaign.id, source, input: checked.value, atRest });
 }

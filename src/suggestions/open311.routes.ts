@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import { cachedCampaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';

@@ -4,7 +4,7 @@ import { AppError } from '../lib/errors';
 import { feedbackToken } from '../notifications/links.service';
 import { isFeedbackToken, rateAnswer, ratingsOf } from './followup.service';
 import { canRate, validateRating } from './suggestions.core';
-import { limitedLookup } from '../auth/rate-limit.service';
+import { limitedLookup } from '../lib/rate-limit.service';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { randomCode } from '../delegates/delegates.core';
 import { canonicalCode } from '../lib/codes.core';

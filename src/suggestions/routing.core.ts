@@ -15,6 +15,7 @@
  * - a vote of the most similar dispatched suggestions, so every dispatch, reassignment and split
  *   teaches the model without a deploy (e.g. 停车收费 → 市物价局, not 市交通运输委).
  */
+import { LruCache } from '../lib/cache.core';
 
 export interface DepartmentProfile {
   name: string;
@@ -270,15 +271,9 @@ export interface Router {
 // only what is new: department texts by their content, dispatched examples by their text. Bounded;
 // the oldest entries go first (a Map iterates in insertion order).
 const TERM_CACHE_LIMIT = 8000;
-const termCache = new Map<string, Map<string, number>>();
+const termCache = new LruCache<string, Map<string, number>>({ max: TERM_CACHE_LIMIT });
 function cachedTerms(key: string, make: () => Map<string, number>): Map<string, number> {
-  let tf = termCache.get(key);
-  if (!tf) {
-    tf = make();
-    termCache.set(key, tf);
-    if (termCache.size > TERM_CACHE_LIMIT) for (const k of [...termCache.keys()].slice(0, termCache.size - TERM_CACHE_LIMIT)) termCache.delete(k);
-  }
-  return tf;
+  return termCache.getOrSet(key, make);
 }
 const vocabularyTerms = new WeakMap<Vocabulary, { key: string; tf: Map<string, Map<string, number>> }>();
 

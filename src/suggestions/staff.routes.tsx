@@ -1,3 +1,4 @@
+import { csvCell } from '../lib/csv.core';
 import { Hono, type Context } from 'hono';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
@@ -323,12 +324,6 @@ suggestionStaffRoutes.post(`${P}/excellent/publish`, organiser, async (c) => {
   ]);
   return c.redirect(`/staff/c/${campaign.code}/suggestions/excellent?done=published`, 303);
 });
-
-const csvCell = (v: string | number | null) => {
-  const s = String(v ?? '');
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s; // defuse spreadsheet formulas typed by the public
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 /** Authors of the published excellent suggestions, in the columns of the delegates' recommendation import. */
 export const EXCELLENT_CATEGORY = '往年获评优秀建议市民代表';

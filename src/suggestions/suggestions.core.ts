@@ -4,7 +4,8 @@
  */
 import { validateMobile } from '../delegates/idcard.core';
 import { sha256Hex } from '../lib/crypto';
-import { maskName, maskPersonalData } from '../lib/personal-data.core';
+import { LruCache } from '../lib/cache.core';
+import { maskName, maskPersonalData } from '../lib/pii.core';
 import { NOTIFY_CHANNELS, type Adoption, type AssignmentStatus, type NotifyChannel, type Rating, type SuggestionStatus } from './states.core';
 import { LIMITS, STATUS_LABELS, ASSIGNMENT_LABELS, ADOPTION_LABELS, RATING_LABELS, MAX_REOPEN_ROUNDS, RATING_COMMENT_MAX } from './states.core';
 // the vocabulary lives beside the states it names (views read it from there)
@@ -115,14 +116,9 @@ function shingles(text: string): Set<string> {
  * Shingles of texts seen lately: the intake compares each new text with up to ~70 candidates,
  * and the same earlier texts come up again and again (a campaign's recurring themes).
  */
-const recentShingles = new Map<string, Set<string>>();
+const recentShingles = new LruCache<string, Set<string>>({ max: 5000 });
 function shinglesOf(text: string): Set<string> {
-  let set = recentShingles.get(text);
-  if (!set) {
-    if (recentShingles.size >= 5000) recentShingles.clear();
-    recentShingles.set(text, (set = shingles(text)));
-  }
-  return set;
+  return recentShingles.getOrSet(text, () => shingles(text));
 }
 
 /** Jaccard similarity of character 3-gram sets (0..1). */

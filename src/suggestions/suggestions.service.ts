@@ -1,4 +1,5 @@
 import { and, asc, count, desc, eq, inArray, isNotNull, ne, sql, type SQL } from 'drizzle-orm';
+import { LruCache } from '../lib/cache.core';
 import { canonicalCode } from '../lib/codes.core';
 import type { BatchItem } from 'drizzle-orm/batch';
 import { integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
@@ -59,16 +60,15 @@ export async function loadDepartments(db: Db, campaignId: string): Promise<Campa
 }
 
 type IntakeOptions = IntakeContext & { departmentList: { id: string; name: string }[] };
-const intakeCache = new Map<string, { at: number; value: IntakeOptions }>();
 const INTAKE_CACHE_MS = 30_000;
+const intakeCache = new LruCache<string, IntakeOptions>({ max: 16, ttlMs: INTAKE_CACHE_MS });
 
 /** Themes, areas and departments of a campaign; cached per isolate for 30 s (they change rarely, intake is hot). */
-export async function cachedIntakeContext(db: Db, campaignId: string, now = Date.now()): Promise<IntakeOptions> {
+export async function cachedIntakeContext(db: Db, campaignId: string): Promise<IntakeOptions> {
   const hit = intakeCache.get(campaignId);
-  if (hit && now - hit.at < INTAKE_CACHE_MS) return hit.value;
+  if (hit) return hit;
   const value = await loadIntakeContext(db, campaignId);
-  if (intakeCache.size > 16) intakeCache.clear();
-  intakeCache.set(campaignId, { at: now, value });
+  intakeCache.set(campaignId, value);
   return value;
 }
 
@@ -497,8 +497,8 @@ export function handlingUnchanged(db: Db, seq: number, status: SuggestionStatus,
 
 // ---------------------------------------------------------------- routing model
 
-const routerCache = new Map<string, { key: string; router: Router; at: number }>();
 const ROUTER_TTL = 10 * 60 * 1000;
+const routerCache = new LruCache<string, { key: string; router: Router }>({ max: 8, ttlMs: ROUTER_TTL });
 /** The most recent dispatched items the model learns from (bounded so a rebuild stays cheap). */
 export const HISTORY_LIMIT = 3000;
 
@@ -506,7 +506,7 @@ export const HISTORY_LIMIT = 3000;
  * The campaign's routing model: department profiles plus recent dispatched suggestions. Cached
  * per isolate and rebuilt when dispatches or duties change (cheap count/max probe), or after 10 minutes.
  */
-export async function routerFor(db: Db, campaignId: string, now = Date.now()): Promise<Router> {
+export async function routerFor(db: Db, campaignId: string): Promise<Router> {
   const depts = await loadDepartments(db, campaignId);
   // What the history depends on, in two index seeks instead of a scan of every assignment (which
   // cost ~100 ms at 100,000 suggestions): the newest assignment row (every dispatch, reassignment
@@ -520,7 +520,7 @@ export async function routerFor(db: Db, campaignId: string, now = Date.now()): P
     .from(sql`(SELECT 1)`);
   const key = `${probe?.last ?? 0}:${probe?.returned ?? 0}:${depts.reduce((s, d) => s + d.duties.length + d.goals.length + d.report.length, 0)}`;
   const hit = routerCache.get(campaignId);
-  if (hit && hit.key === key && now - hit.at < ROUTER_TTL) return hit.router;
+  if (hit && hit.key === key) return hit.router;
   const history = depts.length
     ? await db
         .select({ department: suggestionAssignments.departmentName, title: suggestions.title, body: suggestions.body })
@@ -535,8 +535,7 @@ export async function routerFor(db: Db, campaignId: string, now = Date.now()): P
     history.map((h) => ({ department: h.department, text: `${h.title} ${h.body}` })),
     { vocabulary: routingVocabulary, segment: citySegmenter(depts.map((d) => d.name)) },
   );
-  if (routerCache.size > 8) routerCache.clear();
-  routerCache.set(campaignId, { key, router, at: now });
+  routerCache.set(campaignId, { key, router });
   return router;
 }
 

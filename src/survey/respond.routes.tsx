@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import type { z } from 'zod';
 import { OpenSurveyPage, RespondPage, SurveyFormFragment } from '../../views/survey/respond';
 import { OPEN_SURVEY_LIMIT } from '../auth/auth.core';
-import { limitAddress, limitedLookup, spendBudget } from '../auth/rate-limit.service';
+import { limitAddress, limitedLookup, spendBudget } from '../lib/rate-limit.service';
 import { personalLinkDelegate } from '../delegates/links.service';
 import type { AppEnv } from '../env';
 import { staticScript } from '../lib/assets';

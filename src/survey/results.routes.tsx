@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { PublicSurveysPage, ReviewPage, SurveyResultPage } from '../../views/survey/results';
 import { requireRole } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
-import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/personal-data.core';
+import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/pii.core';
 import { AppError } from '../lib/errors';
 import { formFieldsAll, page } from '../lib/render';
 import { rateChartSvg } from '../tally/chart.core';

@@ -15,7 +15,7 @@ import type { Db } from '../db/client';
 import { surveyResponses, surveyResultApprovals, surveyResultDrafts, surveyResults, surveySeats, surveys } from '../db/schema';
 import { canonicalJson, sha256Hex } from '../lib/crypto';
 import { AppError } from '../lib/errors';
-import { maskPersonalData } from '../lib/personal-data.core';
+import { maskPersonalData } from '../lib/pii.core';
 import { ceremonyParamsProblem, ceremonyProblem, shuffled, type CeremonyFile, type SealedShareFile, type SeatsDocument } from '../tally/ceremony.core';
 import { isRawPublicKey } from '../tally/seal.core';
 import { allQuestions, type Answers, type SurveyTally } from './survey.core';

@@ -12,6 +12,7 @@ export { QUESTION_KINDS, KIND_LABELS, type QuestionKind };
  * where an answer is valid when its option is marked `valid` (不了解-style options are not)
  * and blanks are not answers. No valid answer → no rate (null), never 0.
  */
+import { csvCell } from '../lib/csv.core';
 
 
 export interface ScaleOption {
@@ -250,11 +251,6 @@ export function tallySurvey(def: SurveyDefinition, raw: readonly unknown[]): Sur
   return { responses: responses.length, invalid, questions };
 }
 
-const csvCell = (v: string | number | null | undefined) => {
-  const s = v === null || v === undefined ? '' : String(v);
-  return /[",\n\r]/.test(s) || /^[=+\-@]/.test(s) ? `"${(/^[=+\-@]/.test(s) ? "'" : '') + s.replace(/"/g, '""')}"` : s;
-};
-
 /** One row per question × option; rating questions carry their valid base and satisfaction rate. UTF-8 with BOM (Excel). */
 export function surveyCsv(title: string, tally: SurveyTally): string {
   const rows: (string | number | null | undefined)[][] = [['问卷', '栏目', '题号', '题目', '题型', '选项', '人次', '占答题人数%', '答题人数', '有效答卷', '满意人次', '满意率%']];
@@ -272,4 +268,4 @@ export function surveyCsv(title: string, tally: SurveyTally): string {
 
 // ---- personal data in free text ----
 // Found and masked by the one module every free text shown to others goes through:
-// src/lib/personal-data.core.ts (findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS).
+// src/lib/pii.core.ts (findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS).

@@ -19,6 +19,7 @@
  * Ballot level: invalid = malformed or undecryptable (excluded everywhere); blank = well-formed
  * but every answer null (counted, contributes blanks only).
  */
+import { csvCell } from '../lib/csv.core';
 
 export interface ScaleOption {
   position: number; // 1-based, what a ballot stores
@@ -147,11 +148,6 @@ export function combinedRows(tallies: readonly GroupTally[]) {
   return [...tallies]
     .sort((a, b) => a.group - b.group)
     .flatMap((t) => t.departments.map((d) => ({ group: t.group, ...d })));
-}
-
-function csvCell(value: string | number | null): string {
-  const s = value === null ? '' : String(value);
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 /** CSV of one or more groups: one line per department, counts per option in scale order. UTF-8 with BOM for Excel. */

@@ -1,10 +1,10 @@
 import type { Context } from 'hono';
-import { and, eq, gt, sql } from 'drizzle-orm';
-import { rateLimits } from '../db/schema';
+import type { Db } from '../db/client';
 import type { AppEnv } from '../env';
-import { AppError, httpError } from '../lib/errors';
-import { addressBucket, LOOKUP_LIMIT, retryAfterSeconds } from './auth.core';
-import { hitRateLimit } from './auth.service';
+import { AppError, httpError } from './errors';
+import { addressBucket, LOOKUP_LIMIT, retryAfterSeconds } from '../auth/auth.core';
+import * as repo from './rate-limit.repo';
+import { hitRateLimits, refundRateLimit, type Hit } from './rate-limit.repo';
 
 export interface Limit {
   max: number;
@@ -25,6 +25,24 @@ export async function spendBudget(c: Context<AppEnv>, key: string, limit: Limit,
   if ((await hitRateLimit(c.var.db, key, limit.windowMs, now)) > limit.max) throw rateLimitedError(c, limit, message, now);
 }
 
+/** Counts one hit and returns the window's count so far (for callers that weigh several budgets). */
+export const hitRateLimit = (db: Db, key: string, windowMs: number, now = Date.now()) => repo.hitRateLimit(db, key, windowMs, now);
+
+/** The statement that forgets a key's counter (batched by the caller, e.g. with a successful login). */
+export const clearRateLimit = (db: Db, key: string) => repo.clearRateLimit(db, key);
+
+/**
+ * Several budgets spent by one statement (run in the group commit); refuses when any is spent,
+ * with Retry-After for the longest of the spent windows (the one the caller waits for).
+ */
+export async function spendBudgets(c: Context<AppEnv>, budgets: readonly (Hit & Limit)[], message: string, now = Date.now()): Promise<void> {
+  const counts = await hitRateLimits(c.var.db, budgets, now, { groupCommit: true });
+  const spent = budgets.filter((b) => (counts.get(b.key) ?? 0) > b.max);
+  if (!spent.length) return;
+  const worst = spent.reduce((a, b) => (retryAfterSeconds(now, b.windowMs) > retryAfterSeconds(now, a.windowMs) ? b : a));
+  throw rateLimitedError(c, worst, message, now);
+}
+
 const LOOKUP_MESSAGE = '查询过于频繁,请稍后再试;请核对输入的编码是否正确';
 
 /**
@@ -36,13 +54,7 @@ const LOOKUP_MESSAGE = '查询过于频繁,请稍后再试;请核对输入的编
 export async function limitedLookup<T>(c: Context<AppEnv>, scope: string, lookup: () => Promise<T>, now = Date.now()): Promise<T> {
   const key = `lookup:${scope}:${limitAddress(c)}`;
   await spendBudget(c, key, LOOKUP_LIMIT, LOOKUP_MESSAGE, now);
-  const refund = () => {
-    const windowStart = now - (now % LOOKUP_LIMIT.windowMs);
-    return c.var.db
-      .update(rateLimits)
-      .set({ count: sql`${rateLimits.count} - 1` })
-      .where(and(eq(rateLimits.key, key), eq(rateLimits.windowStart, windowStart), gt(rateLimits.count, 0)));
-  };
+  const refund = () => refundRateLimit(c.var.db, key, LOOKUP_LIMIT.windowMs, now);
   let found: T;
   try {
     found = await lookup();

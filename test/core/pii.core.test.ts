@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findPersonalData, maskName, maskPersonalData, normaliseWidth } from '../../src/lib/personal-data.core';
+import { findPersonalData, maskName, maskPersonalData, normaliseWidth } from '../../src/lib/pii.core';
 
 /** [text, what must not survive masking, kind found]: each row is personal data a citizen might type. */
 const POSITIVES: [string, string, string][] = [

@@ -229,3 +229,20 @@ export function maskName(name: string): string {
   if (!c.length) return '*';
   return c[0]! + '*'.repeat(Math.max(1, c.length - 1));
 }
+
+/** A mobile number as staff lists show it: 138****5678. */
+export function maskMobile(mobile: string): string {
+  return mobile.length === 11 ? `${mobile.slice(0, 3)}****${mobile.slice(7)}` : '****';
+}
+
+/** A resident ID of which only the last four characters are kept: **************123X. */
+export const maskId = (last4: string) => `**************${last4}`;
+
+/** A recipient as organisers see it in the outbox: 139****0001, z***@example.com. */
+export function maskRecipient(address: string): string {
+  if (address.includes('@')) {
+    const [user, host] = address.split('@') as [string, string];
+    return `${[...user][0] ?? ''}***@${host}`;
+  }
+  return address.length >= 7 ? `${address.slice(0, 3)}****${address.slice(-4)}` : '****';
+}

@@ -5,22 +5,10 @@ import { writeFileSync } from 'node:fs';
 import campaign2018 from '../seed/2018/campaign.json';
 import { candidatesDigest, effectiveSeed, runDraw, seedCommitment, verifyDraw, type DrawCandidate, type DrawCell } from '../src/delegates/draw.core';
 import { apportionQuotas, type QuotaVenue } from '../src/delegates/quota.core';
+import { mulberry32 } from '../src/lib/prng.core';
 
 const CANDIDATES = 100_000;
 const json = process.argv.includes('--json');
-
-// mulberry32: a small seeded generator so every run draws from the same synthetic list
-// (test data only; the draw itself is keyed by HMAC-SHA256)
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const venues: QuotaVenue[] = campaign2018.venues.map((v) => ({
   name: v.name,
@@ -35,6 +23,7 @@ const seats = cells.reduce((s, c) => s + c.seats, 0);
 
 // candidates spread like the seats: pick a venue × category in proportion to its seats over all
 // groups, then 1–4 groups the person can attend
+// seeded, so every run draws from the same synthetic list (test data only; the draw itself is keyed by HMAC-SHA256)
 const rand = mulberry32(2018);
 const pairs = new Map<string, { venue: string; category: string; weight: number }>();
 for (const c of cells) {

@@ -34,6 +34,7 @@ import { sealBallotFast } from '../src/tally/hpke-fast.core';
 import { benchTicket, delegateCode } from './shared';
 import { storageCeiling } from './storage';
 import { suggestionScenario } from './suggestions';
+import { apiClient, type ApiResponse } from '../src/cli/api-client';
 
 const JSON_OUT = process.argv.includes('--json');
 const PROFILE = process.argv.includes('--profile');
@@ -181,20 +182,9 @@ deadline.unref();
 let base = '';
 let token = '';
 
-async function call(method: string, path: string, body?: unknown, auth = false): Promise<{ status: number; json: any; text: string }> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
+// base is only known once the server is up, so the client is made per call (it is a closure, cheap)
+async function call(method: string, path: string, body?: unknown, auth = false): Promise<ApiResponse> {
+  return apiClient(base)(path, { method, body, ...(auth ? { token } : {}) });
 }
 
 async function must(method: string, path: string, body: unknown, auth: boolean, status: number, retries = 5) {

@@ -19,6 +19,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { createClient } from '@libsql/client';
 import { drizzle } from 'drizzle-orm/libsql';
 import { schema, type Db } from '../src/db/client';
+import { mulberry32 } from '../src/lib/prng.core';
 
 const json = process.argv.includes('--json');
 const singleConnection = process.argv.includes('--single-connection');
@@ -30,16 +31,6 @@ const log = (...a: unknown[]) => {
   if (!json) console.log(...a);
 };
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rnd = mulberry32(2018);
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
 

@@ -38,6 +38,8 @@ import { newSeatKeyFile, seatKeyFromFile } from '../tally/seat-key.core';
 import { unsealWithShares } from '../tally/unseal.core';
 import { verifyAgainstCommitment } from '../tally/verify.core';
 import { tallyParams } from '../tally/tally.service';
+import { mulberry32FromText } from '../lib/prng.core';
+import { apiClient } from './api-client';
 import { eq } from 'drizzle-orm';
 
 const { values } = parseArgs({
@@ -58,18 +60,8 @@ if (!Number.isInteger(group) || group < 1) {
   process.exit(2);
 }
 
-// mulberry32 from a string seed: the same seed gives the same mix of answers, retries and voids
-function rng(seedText: string) {
-  let a = [...seedText].reduce((h, ch) => Math.imul(h ^ ch.charCodeAt(0), 2654435761) >>> 0, 2166136261);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = rng(values.seed!);
+// the same seed gives the same mix of answers, retries and voids
+const random = mulberry32FromText(values.seed!);
 
 const dir = mkdtempSync(join(tmpdir(), 'sanmin-rehearsal-'));
 const url = values.db ?? `file:${join(dir, 'rehearsal.db')}`;
@@ -82,17 +74,14 @@ const db = server.handle.db;
 // the server's own data-encryption key (the key file it made beside the database): delegates' link hashes are keyed by it
 const links = requireLinks(delegateLinks(loadSecretKey(url)));
 
+const api = apiClient(server.url);
 async function call(path: string, body?: unknown, token?: string) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const res = await fetch(`${server.url}${path}`, {
-        method: body === undefined ? 'GET' : 'POST',
-        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const json = (await res.json().catch(() => ({}))) as any;
-      if (res.status >= 500 && attempt < 5) continue;
-      return { status: res.status, json };
+      const r = await api(path, { body, token });
+      if (r.status >= 500 && attempt < 5) continue;
+      // a body that is not JSON reads as {} (what the phases below expect)
+      return { status: r.status, json: r.json ?? {} };
     } catch (err) {
       if (attempt >= 5) throw err;
     }

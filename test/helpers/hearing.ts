@@ -5,6 +5,7 @@ import type { Db } from '../../src/db/client';
 import { blindRequest, finalizeCredential, type Credential } from '../../src/hearing/credential.core';
 import { sealOnDevice } from '../../src/tally/device-seal.core';
 import { generateTallyKeyPair } from '../../src/tally/seal.core';
+import { apiClient } from '../../src/cli/api-client';
 import { linksOf } from './app';
 
 type Fetchable = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
@@ -44,27 +45,16 @@ export async function addDelegates(db: Db, campaignId: string, venueName: string
   return out;
 }
 
+/** The shared API client over app.request(), as a device or script would call the server. */
+const clientOf = (app: Fetchable) => apiClient('http://localhost', (url, init) => app.request(url, init));
+
 export async function tokenFor(app: Fetchable, username: string, password: string) {
-  const res = await app.request('http://localhost/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password }) });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
-  return ((await res.json()) as { token: string }).token;
+  const r = await clientOf(app)('/api/login', { body: { username, password } });
+  if (r.status !== 200) throw new Error(`login ${username}: ${r.status}`);
+  return (r.json as { token: string }).token;
 }
 
-export async function api(app: Fetchable, path: string, body?: unknown, token?: string) {
-  const res = await app.request(`http://localhost${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, json, text };
-}
+export const api = (app: Fetchable, path: string, body?: unknown, token?: string) => clientOf(app)(path, { body, token });
 
 /** What a voting device does with a ticket: fetch the venue key, blind, redeem, unblind. */
 export async function credentialFor(app: Fetchable, ticket: string): Promise<{ credential: Credential; group: number; campaign: string; blindedMsg: string; keyId: string }> {

@@ -4,6 +4,7 @@ import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sea
 import type { Credential } from '../../src/hearing/credential.core';
 import { loadTurnout } from '../../src/hearing/hearing.service';
 import { getCampaign } from '../../src/campaigns/campaigns.service';
+import { mulberry32 } from '../../src/lib/prng.core';
 
 // the figures as the database has them at this moment (the turnout API shares them for 0.5 s)
 const turnoutNow = async () => loadTurnout(t.db, await getCampaign(t.db, '2018'));
@@ -92,17 +93,8 @@ describe('P1: nobody with the whole database and the logs can tell who cast whic
   });
 });
 
-// mulberry32: a seeded generator, so the random sequence is the same on every run
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32 (src/lib/prng.core): a seeded generator, so the random sequence is the same on every run
+const rng = mulberry32;
 
 describe('P3: issued = cast + voided + unused at every moment', () => {
   it('holds after a random sequence of check-ins, credentials, casts, voids and retries', async () => {

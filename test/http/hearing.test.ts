@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addUser, Browser, PASSWORD, testApp, delegateLinkToken } from '../helpers/app';
 import { addDelegates, api, cast, castSealed, credentialFor, prepareHearing, sealFor, tokenFor } from '../helpers/hearing';
 import { openBallot } from '../../src/tally/seal.core';
+import { steppedClock } from '../helpers/clock';
 
 let t: Awaited<ReturnType<typeof testApp>>;
 let org: string;
@@ -27,7 +28,11 @@ beforeAll(async () => {
     expect(r.status, r.text).toBe(201);
   }
 });
-afterAll(() => t.close());
+const clock = steppedClock();
+afterAll(() => {
+  clock.restore();
+  return t.close();
+});
 
 const checkin = (code: string, venue = '市南区', token = shinan, group = 1) => api(t.app, '/api/campaigns/2018/checkins', { delegateCode: code, group, venue }, token);
 
@@ -115,7 +120,7 @@ describe('casting', () => {
     expect(new Set(results.map((r) => r.json.receipt)).size).toBe(1);
     const after = Number((await t.client.execute('SELECT count(*) AS n FROM ballots')).rows[0]!['n']);
     expect(after - before).toBe(1);
-    await new Promise((r) => setTimeout(r, 600));
+    clock.advance(600); // past the 0.5 s turnout cache, without sleeping
     const turnout = await api(t.app, '/api/campaigns/2018/turnout', undefined, org);
     const row = turnout.json.venues.find((v: any) => v.venue === '市南区' && v.group === 1);
     expect(row.cast).toBe(after);
@@ -169,7 +174,7 @@ describe('voiding', () => {
 
 describe('turnout', () => {
   it('answers organisers with counts per venue and group and city totals, never ballot content', async () => {
-    await new Promise((r) => setTimeout(r, 600)); // one computation is shared by all viewers for 0.5 s
+    clock.advance(600); // one computation is shared by all viewers for 0.5 s
     const r = await api(t.app, '/api/campaigns/2018/turnout', undefined, org);
     expect(r.status).toBe(200);
     const row = r.json.venues.find((v: any) => v.venue === '市南区' && v.group === 1);

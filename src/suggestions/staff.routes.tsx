@@ -1,3 +1,4 @@
+import { answerMarks, daysLate, dispatchMarks } from './suggestions.core';
 import { csvCell } from '../lib/csv.core';
 import { Hono, type Context } from 'hono';
 import { and, count, eq, inArray } from 'drizzle-orm';
@@ -113,7 +114,7 @@ suggestionStaffRoutes.get(P, organiser, async (c) => {
   return page(
     c,
     { title: '建议分派', campaignCode: campaign.code },
-    <QueuePage campaign={campaign} rows={result.rows} total={result.total} page={result.page} pageSize={PAGE_SIZE} status={status ?? ''} area={q['area'] ?? ''} areas={ctx.areas} now={now} />,
+    <QueuePage campaign={campaign} rows={result.rows.map((r) => ({ ...r, marks: dispatchMarks(r, now), assignments: r.assignments.map((a) => ({ ...a, marks: answerMarks(a, now) })) }))} total={result.total} page={result.page} pageSize={PAGE_SIZE} status={status ?? ''} area={q['area'] ?? ''} areas={ctx.areas} now={now} />,
   );
 });
 
@@ -228,8 +229,8 @@ suggestionStaffRoutes.get(`${P}/stats`, requireRole('organiser', 'statistician')
       byDept={st.byDept.map((r) => ({ label: r.key, value: r.n })).sort((a, b) => b.value - a.value)}
       medianHandling={formatDuration(median(st.handlingTimes))}
       answered={st.handlingTimes.length}
-      overdueDispatch={st.overdueDispatch}
-      overdueAnswers={st.overdueAnswers}
+      overdueDispatch={st.overdueDispatch.map((o) => ({ ...o, lateDays: daysLate(o.deadline, Date.now()) }))}
+      overdueAnswers={st.overdueAnswers.map((o) => ({ ...o, lateDays: daysLate(o.deadline, Date.now()) }))}
       now={now}
     />
     {c.var.user!.role === 'organiser' && <HandlingSettingsForm {...handlingSettingsProps(c, campaign, c.req.query('done') === 'handling' ? '已保存' : undefined)} />}
@@ -362,9 +363,9 @@ async function detailView(c: Context<AppEnv>, campaign: Campaign, s: Suggestion,
     { title: s.title, campaignCode: campaign.code, status },
     <DetailPage
       campaign={campaign}
-      s={s}
+      s={{ ...s, marks: dispatchMarks(s, Date.now()) }}
       contact={contact}
-      assignments={assignments}
+      assignments={assignments.map((a) => ({ ...a, marks: answerMarks(a, Date.now()) }))}
       supporters={supporters}
       candidates={router.explain(s.title, s.body, 10)}
       departments={ctx.departments}
@@ -563,7 +564,7 @@ suggestionStaffRoutes.get(H, handler, async (c) => {
   const rows = await listForDepartment(c.var.db, campaign.id, department);
   const done = c.req.query('done');
   const flash = done === 'answered' ? '答复已提交,待组委会公开' : done === 'returned' ? '已退回组委会重新分派' : undefined;
-  return page(c, { title: '待办建议', campaignCode: campaign.code }, <HandlerListPage campaign={campaign} department={department} rows={rows} now={Date.now()} flash={flash} />);
+  return page(c, { title: '待办建议', campaignCode: campaign.code }, <HandlerListPage campaign={campaign} department={department} rows={rows.map((r) => ({ ...r, marks: answerMarks(r, Date.now()) }))} now={Date.now()} flash={flash} />);
 });
 
 /** The handler's share of an item: 404 when no such item, 403 when it was not routed to their department. */
@@ -592,7 +593,7 @@ suggestionStaffRoutes.get(`${H}/:sc`, handler, async (c) => {
   return page(
     c,
     { title: item.title, campaignCode: campaign.code },
-    <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} ratings={ratings} templates={templates} duplicates={dups?.n ?? 0} values={chosen ? { answer: chosen.body } : undefined} />,
+    <HandlerItemPage campaign={campaign} item={{ ...item, marks: answerMarks(item, Date.now()) }} csrfToken={c.var.csrfToken} now={Date.now()} ratings={ratings} templates={templates} duplicates={dups?.n ?? 0} values={chosen ? { answer: chosen.body } : undefined} />,
   );
 });
 
@@ -631,7 +632,7 @@ suggestionStaffRoutes.post(`${H}/:sc/answer`, handler, async (c) => {
   if (chars(answer) < LIMITS.answer.min || chars(answer) > LIMITS.answer.max) errors['answer'] = `答复须为 ${LIMITS.answer.min}–${LIMITS.answer.max} 个字,请写明办理意见`;
   if (!ADOPTIONS.includes(adoption)) errors['adoption'] = '请选择采纳情况';
   if (Object.keys(errors).length) {
-    return page(c, { title: item.title, campaignCode: campaign.code, status: 422 }, <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={errors} />);
+    return page(c, { title: item.title, campaignCode: campaign.code, status: 422 }, <HandlerItemPage campaign={campaign} item={{ ...item, marks: answerMarks(item, Date.now()) }} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={errors} />);
   }
   await settle(c, item.seq, item.assignmentId, item.status, { status: 'answered', answer, adoption, answeredAt: Date.now() }, 'suggestion.answer', { adoption }, item.code);
   return c.redirect(`/staff/c/${campaign.code}/handling?done=answered`, 303);
@@ -646,7 +647,7 @@ suggestionStaffRoutes.post(`${H}/:sc/return`, handler, async (c) => {
     return page(
       c,
       { title: item.title, campaignCode: campaign.code, status: 422 },
-      <HandlerItemPage campaign={campaign} item={item} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={{ reason: `请说明退回原因(${LIMITS.reason.min}–${LIMITS.reason.max} 个字),如应由哪个部门办理` }} />,
+      <HandlerItemPage campaign={campaign} item={{ ...item, marks: answerMarks(item, Date.now()) }} csrfToken={c.var.csrfToken} now={Date.now()} values={form} errors={{ reason: `请说明退回原因(${LIMITS.reason.min}–${LIMITS.reason.max} 个字),如应由哪个部门办理` }} />,
     );
   }
   await settle(c, item.seq, item.assignmentId, item.status, { status: 'returned', returnReason: reason }, 'suggestion.return', { reason }, item.code);

@@ -302,6 +302,20 @@ export function reminderLevel(a: { status: AssignmentStatus; assignedAt: number 
 /** Whole days late (at least 1 once overdue). */
 export const daysLate = (deadline: number, now: number) => Math.max(1, Math.ceil((now - deadline) / DAY));
 
+/** What a page shows of one deadline: days late (null while on time) and the handler's reminder. Decided here; views only print it. */
+export interface DeadlineMarks {
+  lateDays: number | null;
+  reminder: 'day10' | 'day14' | null;
+}
+export const dispatchMarks = (s: { status: SuggestionStatus; dispatchBy: number }, now: number): DeadlineMarks => ({
+  lateDays: isDispatchOverdue(s, now) ? daysLate(s.dispatchBy, now) : null,
+  reminder: null,
+});
+export const answerMarks = (a: { status: AssignmentStatus; deadlineAt: number; assignedAt: number }, now: number): DeadlineMarks => ({
+  lateDays: isAnswerOverdue(a, now) ? daysLate(a.deadlineAt, now) : null,
+  reminder: reminderLevel(a, now),
+});
+
 // ---------------------------------------------------------------- 回访 (follow-up)
 
 
@@ -435,39 +449,7 @@ export function formatDuration(ms: number | null): string {
   return `${Math.max(0, ms / 3_600_000).toFixed(1)} 小时`;
 }
 
-export interface Bar {
-  label: string;
-  value: number;
-  /** Bar length in px, for a chart `width` wide. */
-  length: number;
-  y: number;
-}
-
-export interface BarChart {
-  width: number;
-  height: number;
-  labelWidth: number;
-  rowHeight: number;
-  bars: Bar[];
-  max: number;
-}
-
-/** Geometry of a horizontal bar chart; the view draws it as SVG on the server. */
-export function barChart(rows: readonly { label: string; value: number }[], opts: { width?: number; labelWidth?: number; rowHeight?: number } = {}): BarChart {
-  const width = opts.width ?? 640;
-  const labelWidth = opts.labelWidth ?? 170;
-  const rowHeight = opts.rowHeight ?? 26;
-  const max = Math.max(1, ...rows.map((r) => r.value));
-  const room = width - labelWidth - 60;
-  return {
-    width,
-    height: rows.length * rowHeight + 8,
-    labelWidth,
-    rowHeight,
-    max,
-    bars: rows.map((r, i) => ({ label: r.label, value: r.value, length: Math.round((r.value / max) * room), y: 4 + i * rowHeight })),
-  };
-}
+export { barChart, type Bar, type BarChart } from '../lib/bar-chart.core';
 
 // ---------------------------------------------------------------- excellent suggestions
 

@@ -1,6 +1,6 @@
+import { barChart } from '../components/format';
 import { ADOPTION_LABELS, ASSIGNMENT_LABELS, LIMITS, MAX_REOPEN_ROUNDS, RATING_LABELS, STATUS_LABELS } from '../components/vocabulary';
 import type { Campaign } from '../components/models';
-import { barChart, daysLate, isAnswerOverdue, isDispatchOverdue, reminderLevel } from '../../src/suggestions/suggestions.core';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 import { SuggestionForm, fmtDate, type FormOptions } from './public';
 
@@ -16,7 +16,13 @@ export interface RoutingReason {
   rules: string[];
   neighbours: number;
 }
+/** A deadline as the route decided to show it (days late, null while on time; the handler's reminder). */
+export interface DeadlineMarks {
+  lateDays: number | null;
+  reminder: 'day10' | 'day14' | null;
+}
 export interface Assignment {
+  marks: DeadlineMarks;
   id: string;
   status: 'dispatched' | 'in_progress' | 'answered' | 'returned' | 'reopened';
   adoption: 'none' | 'next_year_plan' | 'work_report';
@@ -28,6 +34,7 @@ export interface Assignment {
   round: number;
 }
 export interface Suggestion {
+  marks: DeadlineMarks;
   seq: number;
   code: string;
   status: 'dispatched' | 'in_progress' | 'answered' | 'received' | 'published' | 'merged' | 'not_accepted';
@@ -207,7 +214,7 @@ export function QueuePage(props: {
           </thead>
           <tbody>
             {props.rows.map((r) => {
-              const overdue = isDispatchOverdue(r, props.now) || r.assignments.some((a) => isAnswerOverdue(a, props.now));
+              const overdue = r.marks.lateDays !== null || r.assignments.some((a) => a.marks.lateDays !== null);
               return (
                 <tr>
                   <td>
@@ -305,7 +312,7 @@ export function DetailPage(props: {
           </dd>
           <dt>收到 / 分派期限</dt>
           <dd>
-            {fmtDate(s.createdAt)} / {fmtDate(s.dispatchBy)} {isDispatchOverdue(s, props.now) && <span class="badge frozen">逾期 {daysLate(s.dispatchBy, props.now)} 天</span>}
+            {fmtDate(s.createdAt)} / {fmtDate(s.dispatchBy)} {s.marks.lateDays !== null && <span class="badge frozen">逾期 {s.marks.lateDays} 天</span>}
           </dd>
           {s.targetDepartment && (
             <>
@@ -359,7 +366,7 @@ export function DetailPage(props: {
               <tr>
                 <td>{a.departmentName}</td>
                 <td>
-                  {ASSIGNMENT_LABELS[a.status]} {isAnswerOverdue(a, props.now) && <span class="badge frozen">逾期 {daysLate(a.deadlineAt, props.now)} 天</span>}
+                  {ASSIGNMENT_LABELS[a.status]} {a.marks.lateDays !== null && <span class="badge frozen">逾期 {a.marks.lateDays} 天</span>}
                 </td>
                 <td>{fmtDate(a.deadlineAt)}</td>
                 <td class="prose">
@@ -525,6 +532,7 @@ export function ImportPage(props: {
 }
 
 export interface HandlerRow {
+  marks: DeadlineMarks;
   code: string;
   title: string;
   body: string;
@@ -545,8 +553,8 @@ export function HandlerListPage(props: { campaign: Campaign; department: string;
       {props.flash && <Flash kind="ok">{props.flash}</Flash>}
       <p class="muted">按工作纪律,建议人的姓名和联系方式不向承办部门提供;如需联系,请通过组委会。</p>
       {(() => {
-        const urgent = props.rows.filter((r) => reminderLevel(r, props.now) === 'day14').length;
-        const soon = props.rows.filter((r) => reminderLevel(r, props.now) === 'day10').length;
+        const urgent = props.rows.filter((r) => r.marks.reminder === 'day14').length;
+        const soon = props.rows.filter((r) => r.marks.reminder === 'day10').length;
         return urgent + soon > 0 ? (
           <Flash kind="warn">
             <span data-testid="handling-reminder">
@@ -577,9 +585,9 @@ export function HandlerListPage(props: { campaign: Campaign; department: string;
                 <td>{r.area}</td>
                 <td>{ASSIGNMENT_LABELS[r.status]}</td>
                 <td>
-                  {fmtDate(r.deadlineAt)} {isAnswerOverdue(r, props.now) && <span class="badge frozen">逾期 {daysLate(r.deadlineAt, props.now)} 天</span>}
-                  {!isAnswerOverdue(r, props.now) && reminderLevel(r, props.now) === 'day14' && <span class="badge frozen">明天到期</span>}
-                  {reminderLevel(r, props.now) === 'day10' && <span class="badge draft">剩余不足 5 天</span>}
+                  {fmtDate(r.deadlineAt)} {r.marks.lateDays !== null && <span class="badge frozen">逾期 {r.marks.lateDays} 天</span>}
+                  {r.marks.lateDays === null && r.marks.reminder === 'day14' && <span class="badge frozen">明天到期</span>}
+                  {r.marks.reminder === 'day10' && <span class="badge draft">剩余不足 5 天</span>}
                 </td>
               </tr>
             ))}
@@ -639,7 +647,7 @@ export function HandlerItemPage(props: {
       {Object.keys(errors).length > 0 && <Flash kind="err">操作未完成,请按提示修改</Flash>}
       <p class="muted">
         {item.code} · {item.theme} · {item.area} · {ASSIGNMENT_LABELS[item.status]} · 答复期限 {fmtDate(item.deadlineAt)}{' '}
-        {isAnswerOverdue(item, props.now) && <span class="badge frozen">逾期</span>}
+        {item.marks.lateDays !== null && <span class="badge frozen">逾期</span>}
       </p>
       <div class="card">
         <p class="prose">{item.body}</p>
@@ -840,8 +848,8 @@ export function StatsPage(props: {
   byDept: { label: string; value: number }[];
   medianHandling: string;
   answered: number;
-  overdueDispatch: { code: string; title: string; deadline: number }[];
-  overdueAnswers: { code: string; title: string; department: string; deadline: number }[];
+  overdueDispatch: { code: string; title: string; deadline: number; lateDays: number }[];
+  overdueAnswers: { code: string; title: string; department: string; deadline: number; lateDays: number }[];
   now: number;
 }) {
   const b = base(props.campaign);
@@ -893,7 +901,7 @@ export function StatsPage(props: {
               <td>{o.title}</td>
               <td>待分派</td>
               <td>{fmtDate(o.deadline)}</td>
-              <td class="num">{daysLate(o.deadline, props.now)}</td>
+              <td class="num">{o.lateDays}</td>
             </tr>
           ))}
           {props.overdueAnswers.map((o) => (
@@ -904,7 +912,7 @@ export function StatsPage(props: {
               <td>{o.title}</td>
               <td>{o.department} 答复</td>
               <td>{fmtDate(o.deadline)}</td>
-              <td class="num">{daysLate(o.deadline, props.now)}</td>
+              <td class="num">{o.lateDays}</td>
             </tr>
           ))}
         </tbody>

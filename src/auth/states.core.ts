@@ -1,3 +1,2 @@
-/** The states and kinds of this domain's records: declared here, pure, so cores and the db schema share them. */
-export const ROLES = ['organiser', 'venue_staff', 'qualifier', 'statistician', 'custodian', 'dept_handler', 'auditor'] as const;
-export type Role = (typeof ROLES)[number];
+/** The states and kinds of this domain's records: the roles are declared once, in roles.core. */
+export { ROLES, type Role } from './roles.core';

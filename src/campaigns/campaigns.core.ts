@@ -200,18 +200,3 @@ export function moveInOrder<T extends { id: string; position: number }>(
   ];
 }
 
-export const ROLE_LABELS = {
-  organiser: '组织者',
-  venue_staff: '会场工作人员',
-  qualifier: '资格审查员(公安)',
-  statistician: '统计人员',
-  custodian: '计票保管人',
-  dept_handler: '部门承办人',
-  auditor: '监督审计员',
-} as const;
-
-export const MATERIAL_KIND_LABELS: Record<MaterialKind, string> = {
-  board_image: '解读图板(图片)',
-  pdf: 'PDF 文件',
-  link: '网页链接',
-};

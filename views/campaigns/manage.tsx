@@ -1,6 +1,5 @@
-import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
+import { MATERIAL_KIND_LABELS, MATERIAL_KINDS } from './material-kinds';
 import type { AgendaGroup, Campaign, Department, Group, Material, VenueWithSeats } from '../components/models';
-import { MATERIAL_KINDS } from '../../src/db/schema';
 import { groupName, StatusBadge } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 

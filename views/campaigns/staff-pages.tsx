@@ -1,5 +1,5 @@
 import type { Slot } from '../components/models';
-import { MATERIAL_KIND_LABELS } from '../../src/campaigns/campaigns.core';
+import { MATERIAL_KIND_LABELS } from './material-kinds';
 import type { Campaign, Department, Group, Material, VenueWithSeats } from '../components/models';
 import { formatDate, groupName } from '../components/ui';
 

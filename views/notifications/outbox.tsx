@@ -1,5 +1,7 @@
 import type { Campaign } from '../components/models';
-import { fmtDate } from '../suggestions/public';
+import { chinaDate } from '../components/format';
+
+const fmtDate = (ms: number | null | undefined) => (ms ? chinaDate(ms) : '—');
 
 /* The view model: the fields this page shows. */
 export type OutboxChannel = 'sms' | 'email';

@@ -1,4 +1,4 @@
-import type { Role } from './states.core';
+import { roleReach, type Role } from './roles.core';
 
 /** The signed-in staff member, as every request sees them. */
 export interface SessionUser {
@@ -25,21 +25,22 @@ export interface ResourceScope {
  * every venue's closing sheet): that is authority of the role, granted route by route.
  */
 export function inScope(user: Pick<SessionUser, 'role' | 'venueName' | 'departmentName'>, resource: ResourceScope, acrossVenues: readonly Role[] = []): boolean {
-  if (user.role === 'organiser' || acrossVenues.includes(user.role)) return true;
+  const reach = roleReach(user.role);
+  if (reach === 'all' || acrossVenues.includes(user.role)) return true;
   const hasVenue = resource.venue !== undefined && resource.venue !== null;
   const hasDepartment = resource.department !== undefined && resource.department !== null;
   if (!hasVenue && !hasDepartment) return false;
-  if (hasVenue && !(user.role === 'venue_staff' && user.venueName !== null && user.venueName === resource.venue)) return false;
-  if (hasDepartment && !(user.role === 'dept_handler' && user.departmentName !== null && user.departmentName === resource.department)) return false;
+  if (hasVenue && !(reach === 'own_venue' && user.venueName !== null && user.venueName === resource.venue)) return false;
+  if (hasDepartment && !(reach === 'own_department' && user.departmentName !== null && user.departmentName === resource.department)) return false;
   return true;
 }
 
 /** Why a record is out of the user's scope, in words for the user (names only their own scope, never the record's). */
 export function outOfScopeReason(user: Pick<SessionUser, 'role' | 'venueName' | 'departmentName'>, resource: ResourceScope): string {
   if (resource.venue !== undefined && resource.venue !== null) {
-    return user.role === 'venue_staff' ? `您只能查看和办理本会场(${user.venueName ?? '未绑定'})的事项` : '您的账号不负责任何会场的事项';
+    return roleReach(user.role) === 'own_venue' ? `您只能查看和办理本会场(${user.venueName ?? '未绑定'})的事项` : '您的账号不负责任何会场的事项';
   }
-  return user.role === 'dept_handler' ? `您只能查看和办理本部门(${user.departmentName ?? '未绑定'})的事项` : '您的账号不负责任何部门的事项';
+  return roleReach(user.role) === 'own_department' ? `您只能查看和办理本部门(${user.departmentName ?? '未绑定'})的事项` : '您的账号不负责任何部门的事项';
 }
 
 /** Organisers see every venue; venue staff only their own. */

@@ -8,6 +8,7 @@ import type { AppEnv } from '../env';
 import { AppError, notFound, httpError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
 import { requireRole } from './auth.middleware';
+import { ROLE_LABELS, roleOptions } from './roles.core';
 import { deleteUserSessions, getUser, listUsers } from './auth.service';
 import { createStaffUser } from './users.service';
 import { staffEmail } from './users.schemas';
@@ -28,7 +29,7 @@ async function usersPage(c: Context<AppEnv>, extra: { values?: Record<string, st
   return page(
     c,
     { title: '工作人员账号', campaignCode: campaign?.code, status },
-    <UsersPage users={all} venues={vs.map((v) => v.name)} departments={departments} csrfToken={c.var.csrfToken} {...extra} />,
+    <UsersPage users={all.map((u) => ({ ...u, roleLabel: ROLE_LABELS[u.role] }))} roleOptions={roleOptions()} venues={vs.map((v) => v.name)} departments={departments} csrfToken={c.var.csrfToken} {...extra} />,
   );
 }
 

@@ -3,7 +3,7 @@ import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Layout } from '../../views/components/layout';
 import type { AppEnv } from '../env';
-import { ROLE_LABELS } from '../campaigns/campaigns.core';
+import { ROLE_LABELS } from '../auth/roles.core';
 
 export function page(
   c: Context<AppEnv>,

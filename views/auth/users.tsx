@@ -1,4 +1,3 @@
-import { ROLES, ROLE_LABELS } from '../components/vocabulary';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
 /* The view model: the fields this page shows. */
@@ -6,7 +5,9 @@ export interface User {
   id: string;
   username: string;
   displayName: string;
-  role: 'organiser' | 'venue_staff' | 'qualifier' | 'statistician' | 'custodian' | 'dept_handler' | 'auditor';
+  role: string;
+  /** The role as staff read it (the route passes the domain's label). */
+  roleLabel: string;
   venueName: string | null;
   departmentName: string | null;
   email: string | null;
@@ -16,6 +17,8 @@ export interface User {
 
 export function UsersPage(props: {
   users: User[];
+  /** Every role a new account may take, in order, with its label. */
+  roleOptions: { value: string; label: string }[];
   venues: string[];
   departments: string[];
   csrfToken: string;
@@ -53,7 +56,7 @@ export function UsersPage(props: {
               <tr>
                 <td>{u.username}</td>
                 <td>{u.displayName}</td>
-                <td>{ROLE_LABELS[u.role]}</td>
+                <td>{u.roleLabel}</td>
                 <td>
                   {u.venueName ?? u.departmentName ?? '—'}
                   {u.role === 'dept_handler' && (
@@ -93,9 +96,9 @@ export function UsersPage(props: {
         <div>
           <label for="user-role">角色</label>
           <select id="user-role" name="role">
-            {ROLES.map((r) => (
-              <option value={r} selected={v['role'] === r}>
-                {ROLE_LABELS[r]}
+            {props.roleOptions.map((r) => (
+              <option value={r.value} selected={v['role'] === r.value}>
+                {r.label}
               </option>
             ))}
           </select>

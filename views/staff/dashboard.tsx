@@ -1,11 +1,15 @@
-import { ROLE_LABELS } from '../components/vocabulary';
 import type { Campaign, Department, VenueWithSeats } from '../components/models';
 import type { SessionUser } from '../components/models';
 import { StatusBadge } from '../components/ui';
 import { CsrfField, FieldError, Flash } from '../components/layout';
 
 
-export function Dashboard(props: { user: SessionUser; campaign: Campaign | undefined; venues: VenueWithSeats[]; departments: Department[] }) {
+/** The signed-in staff member as the dashboard shows them: the route passes the role's label. */
+export interface DashboardUser extends SessionUser {
+  roleLabel: string;
+}
+
+export function Dashboard(props: { user: DashboardUser; campaign: Campaign | undefined; venues: VenueWithSeats[]; departments: Department[] }) {
   const { user, campaign } = props;
   const base = campaign ? `/staff/c/${campaign.code}` : '';
   const myVenue = props.venues.find((v) => v.name === user.venueName);
@@ -14,7 +18,7 @@ export function Dashboard(props: { user: SessionUser; campaign: Campaign | undef
     <section>
       <h1>工作台</h1>
       <p>
-        {user.displayName}({ROLE_LABELS[user.role]}
+        {user.displayName}({user.roleLabel}
         {user.venueName ? ` · ${user.venueName}` : ''}
         {user.departmentName ? ` · ${user.departmentName}` : ''})
       </p>

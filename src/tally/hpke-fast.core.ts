@@ -27,8 +27,8 @@ const TAG = 16;
 
 type NodeCrypto = typeof import('node:crypto');
 
-/** The per-`info` constants of the key schedule and the per-message derivation of key and nonce. */
-function keySchedule(nc: NodeCrypto, info: Uint8Array) {
+/** The per-`info` constants of the key schedule and the per-message derivation of key and nonce (exported for the RFC 9180 vector test). */
+export function keySchedule(nc: NodeCrypto, info: Uint8Array) {
   const mac = (key: Uint8Array, ...parts: Uint8Array[]) => {
     const h = nc.createHmac('sha256', key);
     for (const p of parts) h.update(p);

@@ -34,14 +34,13 @@ ballotRoutes.get('/vote/ballot', async (c) => {
   return c.html(<BallotForm campaign={campaign.code} group={group} departments={departments} options={scale.map((o) => ({ position: o.position, label: o.label }))} />);
 });
 
-const jsonBody = readJson;
 
 const ticketBody = z.object({ ticket: z.string().min(4).max(40) });
 
 /** What a device needs before blinding: the group, and the public key of the venue that issued the ticket. */
 ballotRoutes.post('/api/ballot/ticket', async (c) => {
   noStore(c);
-  const parsed = ticketBody.safeParse(await jsonBody(c));
+  const parsed = ticketBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入凭证码');
   const row = await limitedLookup(c, 'ticket', () => findTicket(c.var.db, parsed.data.ticket));
   if (!row) throw new AppError(404, 'TICKET_NOT_FOUND', '凭证码无效,请核对或请工作人员重新签到');
@@ -58,7 +57,7 @@ const redeemBody = z.object({ ticket: z.string().min(4).max(40), blindedMsg: z.s
 
 ballotRoutes.post('/api/ballot/redeem', async (c) => {
   noStore(c);
-  const parsed = redeemBody.safeParse(await jsonBody(c));
+  const parsed = redeemBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供凭证码和盲化消息');
   const r = await limitedLookup(c, 'ticket', () => redeemTicket(c.var.db, parsed.data.ticket, parsed.data.blindedMsg, c.var.atRest));
   return c.json({ blindSig: r.blindSig });
@@ -77,7 +76,7 @@ const castBody = z.object({
 
 ballotRoutes.post('/api/ballot/cast', async (c) => {
   noStore(c);
-  const parsed = castBody.safeParse(await jsonBody(c));
+  const parsed = castBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '选票格式不正确:需要 campaign、group、credential、ciphertext 和 tallyKey');
   const { campaign: code, group, credential: cred, ciphertext, tallyKey, keyId } = parsed.data;
   const campaign = await cachedCampaign(c.var.db, code);
@@ -90,7 +89,7 @@ const voidBody = z.object({ campaign: z.string().min(1).max(40), group: z.number
 /** The device voids the credential it holds (a fault, a delegate who left after signing). */
 ballotRoutes.post('/api/ballot/void', async (c) => {
   noStore(c);
-  const parsed = voidBody.safeParse(await jsonBody(c));
+  const parsed = voidBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供凭证与作废原因');
   const campaign = await getCampaign(c.var.db, parsed.data.campaign);
   const { venueName } = await voidCredential(c.var.db, campaign, parsed.data.group, parsed.data.credential);

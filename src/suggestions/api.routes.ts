@@ -14,12 +14,11 @@ import { ADOPTION_LABELS, ASSIGNMENT_LABELS, STATUS_LABELS, isAnswerOverdue, pub
 /** JSON under /api: intake, tracking, public search, routing preview, a handler's queue. */
 export const suggestionApi = new Hono<AppEnv>();
 
-const jsonBody = readJson;
 
 const campaignParam = z.string().max(40).optional();
 
 suggestionApi.post('/suggestions', async (c) => {
-  const body = await jsonBody(c);
+  const body = await readJson(c);
   const code = campaignParam.safeParse(body['campaign']);
   const campaign = await cachedCampaign(c.var.db, code.success ? code.data : undefined);
   const result = await publicIntake(c, campaign, body);
@@ -99,7 +98,7 @@ const PREVIEW_SIZE = 10;
 
 /** The routing ranking for a text (top 10): `{candidates: [{department, score}]}`, best first. */
 suggestionApi.post('/routing/preview', async (c) => {
-  const parsed = previewInput.safeParse(await jsonBody(c));
+  const parsed = previewInput.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', parsed.error.issues[0]?.message ?? '请求内容有误');
   const { title, body } = parsed.data;
   if (!title.trim() && !body.trim()) throw new AppError(422, 'VALIDATION_FAILED', '标题和内容不能都为空');

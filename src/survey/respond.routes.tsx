@@ -58,11 +58,10 @@ surveyRespondRoutes.get('/s/form', async (c) => {
   return c.html(<SurveyFormFragment survey={surveyView(survey)} def={questionnaireView(parseDefinition(survey))} />);
 });
 
-const jsonBody = readJson;
 
 surveyRespondRoutes.post('/api/survey/invitation', async (c) => {
   noStore(c);
-  const parsed = codeBody.safeParse(await jsonBody(c));
+  const parsed = codeBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请输入邀请码');
   const { invitation, survey } = await limitedLookup(c, 'invitation', () => findInvitation(c.var.db, parsed.data.code));
   const campaign = await campaignById(c.var.db, survey.campaignId);
@@ -73,7 +72,7 @@ surveyRespondRoutes.post('/api/survey/invitation', async (c) => {
 
 surveyRespondRoutes.post('/api/survey/redeem', async (c) => {
   noStore(c);
-  const parsed = redeemBody.safeParse(await jsonBody(c));
+  const parsed = redeemBody.safeParse(await readJson(c));
   if (!parsed.success) throw new AppError(422, 'VALIDATION_FAILED', '请提供邀请码和盲化消息');
   return c.json(await limitedLookup(c, 'invitation', () => redeemInvitation(c.var.db, parsed.data.code, parsed.data.blindedMsg, c.var.atRest)));
 });
@@ -90,7 +89,7 @@ function parseSealed<T>(shape: z.ZodType<T>, body: unknown, needs: string): T {
 
 surveyRespondRoutes.post('/api/survey/respond', async (c) => {
   noStore(c);
-  const body = parseSealed(respondBody, await jsonBody(c), 'campaign、survey、credential、ciphertext 和 sealKey');
+  const body = parseSealed(respondBody, await readJson(c), 'campaign、survey、credential、ciphertext 和 sealKey');
   const campaign = await getCampaign(c.var.db, body.campaign);
   const survey = await getSurvey(c.var.db, campaign, body.survey);
   const outcome = await respondWithCredential(c.var.db, campaign, survey, body.credential, body.ciphertext, body.sealKey);
@@ -100,7 +99,7 @@ surveyRespondRoutes.post('/api/survey/respond', async (c) => {
 /** The open questionnaire's page seals on the device and posts here (JSON, no cookies). */
 surveyRespondRoutes.post('/api/survey/respond-open', async (c) => {
   noStore(c);
-  const body = parseSealed(respondOpenBody, await jsonBody(c), 'campaign、survey、ciphertext 和 sealKey');
+  const body = parseSealed(respondOpenBody, await readJson(c), 'campaign、survey、ciphertext 和 sealKey');
   const campaign = await getCampaign(c.var.db, body.campaign);
   const survey = await getSurvey(c.var.db, campaign, body.survey);
   // anyone with the link may report, so reports are limited per address; the counter holds the

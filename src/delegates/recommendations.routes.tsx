@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
-import { ImportPage, type ImportReport } from '../../views/delegates/delegates';
+import { RecommendationImportPage, type ImportReport } from '../../views/delegates/delegates';
 import { audited } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
@@ -31,7 +31,7 @@ function render(c: Context<AppEnv>, campaign: Campaign, extra: { report?: Import
   return page(
     c,
     { title: '导入推荐名单', campaignCode: campaign.code, status },
-    <ImportPage campaign={campaign} venue={user.role === 'venue_staff' ? (user.venueName ?? '') : undefined} csrfToken={c.var.csrfToken} {...extra} />,
+    <RecommendationImportPage campaign={campaign} venue={user.role === 'venue_staff' ? (user.venueName ?? '') : undefined} csrfToken={c.var.csrfToken} {...extra} />,
   );
 }
 

@@ -3,18 +3,10 @@ import { csvCell } from '../lib/csv.core';
 import { Hono, type Context } from 'hono';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import {
-  DetailPage,
-  AnswerTemplatesPage,
-  ExcellencePage,
-  HandlerItemPage,
-  HandlerListPage,
-  ImportPage,
-  PaperEntryPage,
-  QueuePage,
-  StatsPage,
-  StatsSummary,
-} from '../../views/suggestions/staff';
+import { DetailPage, AnswerTemplatesPage, SuggestionImportPage, PaperEntryPage, QueuePage } from '../../views/suggestions/dispatcher';
+import { HandlerItemPage, HandlerListPage } from '../../views/suggestions/handler';
+import { ExcellencePage } from '../../views/suggestions/excellence';
+import { StatsPage, StatsSummary } from '../../views/suggestions/stats';
 import { audited, stillHolds, type Actor } from '../audit/audit.service';
 import { requireRole } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
@@ -156,7 +148,7 @@ const MAX_IMPORT_ROWS = 2000;
 
 suggestionStaffRoutes.get(`${P}/import`, organiser, async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  return page(c, { title: '批量导入建议', campaignCode: campaign.code }, <ImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} />);
+  return page(c, { title: '批量导入建议', campaignCode: campaign.code }, <SuggestionImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} />);
 });
 
 suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
@@ -166,7 +158,7 @@ suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
   const organisation = (fields['organisation'] ?? '').trim();
   const file = files['file'];
   const fail = (error: string) =>
-    page(c, { title: '批量导入建议', campaignCode: campaign.code, status: 422 }, <ImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} organisation={organisation} error={error} />);
+    page(c, { title: '批量导入建议', campaignCode: campaign.code, status: 422 }, <SuggestionImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} organisation={organisation} error={error} />);
   if (!(file instanceof File) || file.size === 0) return fail('请选择要导入的 CSV 文件');
   if (file.size > MAX_IMPORT_BYTES) return fail('文件超过 2 MB,请拆分后分批导入');
   if (chars(organisation) > LIMITS.organisation) return fail(`报送单位名称不能超过 ${LIMITS.organisation} 个字`);
@@ -196,7 +188,7 @@ suggestionStaffRoutes.post(`${P}/import`, organiser, async (c) => {
   return page(
     c,
     { title: '批量导入建议', campaignCode: campaign.code, status: good.length ? 200 : 422 },
-    <ImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} organisation={organisation} result={{ imported, bad }} />,
+    <SuggestionImportPage campaign={campaign} csrfToken={c.var.csrfToken} columns={COLUMNS_TEXT} organisation={organisation} result={{ imported, bad }} />,
   );
 });
 

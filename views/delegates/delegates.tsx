@@ -376,7 +376,7 @@ export interface ImportReport {
 const IMPORT_HEADER = '姓名,身份证号,手机号,会场,分组,类别,推荐单位';
 
 /** The recommendation upload: a plain multipart form (works without JavaScript) and the per-line report. */
-export function ImportPage(props: { campaign: Campaign; venue: string | undefined; csrfToken: string; report?: ImportReport | undefined; error?: string | undefined }) {
+export function RecommendationImportPage(props: { campaign: Campaign; venue: string | undefined; csrfToken: string; report?: ImportReport | undefined; error?: string | undefined }) {
   const base = `/staff/c/${props.campaign.code}`;
   const r = props.report;
   return (

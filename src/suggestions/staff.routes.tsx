@@ -1,4 +1,4 @@
-import { answerMarks, daysLate, dispatchMarks } from './suggestions.core';
+import { answerMarks, daysLate, dispatchMarks, suggestionAfterStep } from './suggestions.core';
 import { csvCell } from '../lib/csv.core';
 import { Hono, type Context } from 'hono';
 import { and, count, eq, inArray } from 'drizzle-orm';
@@ -594,11 +594,7 @@ async function settle(c: Context<AppEnv>, seq: number, assignmentId: string, fro
   const db = c.var.db;
   const all = await assignmentsOf(db, seq);
   const after = all.map((a) => (a.id === assignmentId ? { ...a, ...set } : a)) as { status: typeof all[number]['status'] }[];
-  const next = deriveStatus(after);
-  const now = Date.now();
-  const suggestionSet: Parameters<typeof setSuggestion>[2] = { status: next };
-  if (next === 'answered') suggestionSet.answeredAt = now;
-  if (next === 'received') suggestionSet.dispatchBy = dispatchDeadline(now);
+  const suggestionSet: Parameters<typeof setSuggestion>[2] = suggestionAfterStep(after, Date.now());
   const [current] = await db.select({ status: suggestions.status }).from(suggestions).where(eq(suggestions.seq, seq));
   await audited(db, actorOf(c), action, `suggestion:${code}`, change, [setAssignment(db, assignmentId, set), setSuggestion(db, seq, suggestionSet)], [
     // the assignment is still in the state the action was allowed from (checked before the body was read)

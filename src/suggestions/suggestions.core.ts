@@ -282,6 +282,17 @@ export function overallAdoption(adoptions: readonly Adoption[]): Adoption {
 export const dispatchDeadline = (createdAt: number) => createdAt + DISPATCH_DAYS * DAY;
 export const answerDeadline = (assignedAt: number) => assignedAt + ANSWER_DAYS * DAY;
 
+/**
+ * The suggestion's own change after one department's step: its status from all its departments,
+ * and the clock that status starts (answered: when; back with the dispatcher: a fresh deadline).
+ */
+export function suggestionAfterStep(assignments: readonly { status: AssignmentStatus }[], now: number): { status: SuggestionStatus; answeredAt?: number; dispatchBy?: number } {
+  const status = deriveStatus(assignments);
+  if (status === 'answered') return { status, answeredAt: now };
+  if (status === 'received') return { status, dispatchBy: dispatchDeadline(now) };
+  return { status };
+}
+
 /** Overdue: a received item not routed by its dispatch deadline. */
 export function isDispatchOverdue(s: { status: SuggestionStatus; dispatchBy: number }, now: number): boolean {
   return s.status === 'received' && now > s.dispatchBy;

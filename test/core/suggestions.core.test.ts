@@ -9,6 +9,8 @@ import {
   barChart,
   bigramTokens,
   deriveStatus,
+  suggestionAfterStep,
+  dispatchDeadline,
   findDuplicate,
   fingerprint,
   isAnswerOverdue,
@@ -199,5 +201,19 @@ describe('organisational CSV batches', () => {
     const r = parseBatch(`姓名,手机号,主题,领域,标题,内容\n${row}\n${row}\n`, ctx, '');
     expect(r.good).toHaveLength(1);
     expect(r.bad).toEqual([{ line: 3, reason: '内容与第 2 行相同' }]);
+  });
+});
+
+describe("the suggestion's change after a department's step (suggestionAfterStep)", () => {
+  const now = Date.UTC(2018, 5, 1);
+  it.each([
+    [[{ status: 'answered' }, { status: 'answered' }], { status: 'answered', answeredAt: now }],
+    [[{ status: 'answered' }, { status: 'in_progress' }], { status: 'in_progress' }],
+    [[{ status: 'dispatched' }, { status: 'returned' }], { status: 'dispatched' }],
+    [[{ status: 'returned' }], { status: 'received', dispatchBy: dispatchDeadline(now) }],
+    [[{ status: 'reopened' }, { status: 'returned' }], { status: 'received', dispatchBy: dispatchDeadline(now) }],
+    [[{ status: 'answered' }, { status: 'returned' }], { status: 'answered', answeredAt: now }],
+  ] as const)('%j → %j', (assignments, expected) => {
+    expect(suggestionAfterStep(assignments, now)).toEqual(expected);
   });
 });

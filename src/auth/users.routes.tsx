@@ -7,7 +7,7 @@ import { users } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, notFound, httpError } from '../lib/errors';
 import { formFields, page } from '../lib/render';
-import { requireRole } from './auth.middleware';
+import { requireRole, staffUser } from './auth.middleware';
 import { ROLE_LABELS, roleOptions } from './roles.core';
 import { deleteUserSessions, getUser, listUsers } from './auth.service';
 import { createStaffUser } from './users.service';
@@ -38,7 +38,7 @@ userRoutes.get('/', (c) => usersPage(c, { flash: c.req.query('done') === 'create
 userRoutes.post('/', async (c) => {
   const form = await formFields(c);
   try {
-    await createStaffUser(c.var.db, { id: c.var.user!.id, name: c.var.user!.username }, form as never);
+    await createStaffUser(c.var.db, { id: staffUser(c).id, name: staffUser(c).username }, form as never);
   } catch (caught) {
     const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status === 422) return usersPage(c, { values: form, errors: err.fields }, 422);
@@ -54,7 +54,7 @@ userRoutes.post('/:id/email', async (c) => {
   if (!target) throw notFound('账号');
   const parsed = staffEmail.safeParse((await formFields(c))['email'] ?? '');
   if (!parsed.success) return usersPage(c, { errors: { _form: parsed.error.issues[0]?.message ?? '电子邮箱格式不正确' } }, 422);
-  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'user.email', `user:${target.username}`, { set: parsed.data !== null }, [db.update(users).set({ email: parsed.data }).where(eq(users.id, target.id))]);
+  await audited(db, { id: staffUser(c).id, name: staffUser(c).username }, 'user.email', `user:${target.username}`, { set: parsed.data !== null }, [db.update(users).set({ email: parsed.data }).where(eq(users.id, target.id))]);
   return c.redirect('/staff/users?done=saved', 303);
 });
 
@@ -63,8 +63,8 @@ userRoutes.post('/:id/active', async (c) => {
   const target = await getUser(db, c.req.param('id'));
   if (!target) throw notFound('账号');
   const active = (await formFields(c))['active'] === 'yes';
-  if (!active && target.id === c.var.user!.id) throw new AppError(409, 'CANNOT_DISABLE_SELF', '不能停用自己的账号');
-  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, active ? 'user.enable' : 'user.disable', `user:${target.username}`, { active }, [
+  if (!active && target.id === staffUser(c).id) throw new AppError(409, 'CANNOT_DISABLE_SELF', '不能停用自己的账号');
+  await audited(db, { id: staffUser(c).id, name: staffUser(c).username }, active ? 'user.enable' : 'user.disable', `user:${target.username}`, { active }, [
     db.update(users).set({ active }).where(eq(users.id, target.id)),
     // a disabled account loses its open sessions at once
     ...(active ? [] : [deleteUserSessions(db, target.id)]),

@@ -13,7 +13,7 @@ import {
 import { DepartmentStaffPage, VenueStaffPage } from '../../views/campaigns/staff-pages';
 import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { campaigns, departmentMaterials, departments, groups, venueSeats, venues } from '../db/schema';
 import type { AppEnv } from '../env';
 import { AppError, editConflict, forbidden, isEditConflict, notFound } from '../lib/errors';
@@ -38,7 +38,7 @@ import { departmentInput, groupInput, materialInput, moveInput, newDepartmentInp
 /** Staff pages of one campaign: organisers edit its structure; venue staff and handlers see their own scope. */
 export const editRoutes = new Hono<AppEnv>();
 
-const actorOf = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actorOf = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 const campaignOf = (c: Context<AppEnv>) => getCampaign(c.var.db, c.req.param('code') ?? '');
 
 /** After a successful form post: the updated fragment for htmx, a redirect (PRG) otherwise. */

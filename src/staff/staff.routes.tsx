@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { v7 as uuidv7 } from 'uuid';
 import { CampaignsPage, Dashboard } from '../../views/staff/dashboard';
 import { audited } from '../audit/audit.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { ROLE_LABELS } from '../auth/roles.core';
 import { copySnapshot } from '../campaigns/campaigns.core';
 import { defaultCampaign, findCampaign, listCampaigns, loadAgenda, loadSnapshot, loadVenues, snapshotInserts } from '../campaigns/campaigns.service';
@@ -21,7 +21,7 @@ staffRoutes.get('/', requireRole(), async (c) => {
     campaign ? loadAgenda(db, campaign.id) : { groups: [], internal: [] },
   ]);
   const departments = [...agenda.groups.flatMap((g) => g.departments), ...agenda.internal];
-  return page(c, { title: '工作台', campaignCode: campaign?.code }, <Dashboard user={{ ...c.var.user!, roleLabel: ROLE_LABELS[c.var.user!.role] }} campaign={campaign} venues={vs} departments={departments} />);
+  return page(c, { title: '工作台', campaignCode: campaign?.code }, <Dashboard user={{ ...staffUser(c), roleLabel: ROLE_LABELS[staffUser(c).role] }} campaign={campaign} venues={vs} departments={departments} />);
 });
 
 staffRoutes.get('/campaigns', requireRole('organiser'), async (c) => {
@@ -45,7 +45,7 @@ staffRoutes.post('/campaigns/copy', requireRole('organiser'), async (c) => {
   try {
     await audited(
       db,
-      { id: c.var.user!.id, name: c.var.user!.username },
+      { id: staffUser(c).id, name: staffUser(c).username },
       'campaign.copy',
       `campaign:${copy.campaign.code}`,
       { from, ...meta },

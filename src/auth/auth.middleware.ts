@@ -87,7 +87,7 @@ export function requireRole(...roles: Role[]) {
 }
 
 /**
- * The signed-in staff member, for handlers behind `requireRole` (typed, so no `c.var.user!`):
+ * The signed-in staff member, for handlers behind `requireRole` (typed, so no non-null assertion on `c.var.user`):
  * 401 if somehow reached without one, as `requireRole` would answer on the API.
  */
 export function staffUser(c: Context<AppEnv>): SessionUser {

@@ -5,7 +5,7 @@ import { and, eq } from 'drizzle-orm';
 import { CandidatesPage, DelegateNotices, DelegatePersonalPage, DelegatesPage } from '../../views/delegates/delegates';
 import { audited, stillHolds } from '../audit/audit.service';
 import { assertInScope } from '../auth/scope.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, loadVenues, type Campaign } from '../campaigns/campaigns.service';
 import type { Db } from '../db/client';
 import { campaigns, candidates } from '../db/schema';
@@ -30,11 +30,11 @@ import { delegateById, getCandidate, listCandidates, listDelegates, loadDraw, no
 /** Candidates, reviews and delegate lists: organisers see all venues, venue staff only their own. */
 export const delegateRoutes = new Hono<AppEnv>();
 
-const actorOf = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actorOf = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 
 /** The venue a request may look at: venue staff are pinned to theirs; others may filter. */
 function scopedVenue(c: Context<AppEnv>): string | undefined {
-  const user = c.var.user!;
+  const user = staffUser(c);
   if (user.role === 'venue_staff') {
     const asked = c.req.query('venue');
     if (asked) assertInScope(user, { venue: asked });
@@ -53,9 +53,9 @@ async function candidatesPage(c: Context<AppEnv>, campaign: Campaign, extra: { e
     <CandidatesPage
       campaign={campaign}
       rows={rows.map((r) => shownCandidate(r, 'masked'))}
-      role={c.var.user!.role}
+      role={staffUser(c).role}
       venueFilter={venue}
-      venues={c.var.user!.role === 'venue_staff' ? [venue!] : venues.map((v) => v.name)}
+      venues={staffUser(c).role === 'venue_staff' ? [venue!] : venues.map((v) => v.name)}
       csrfToken={c.var.csrfToken}
       frozen={Boolean(draw)}
       flash={c.req.query('done') === 'saved' ? '已记录审核结果' : undefined}
@@ -131,7 +131,7 @@ delegateRoutes.get('/staff/c/:code/delegates', requireRole('organiser', 'venue_s
   return page(
     c,
     { title: '市民代表名单', campaignCode: campaign.code },
-    <DelegatesPage campaign={campaign} rows={rows.map(shownRow)} venue={venue} venues={venues} canChooseVenue={c.var.user!.role === 'organiser'} csrfToken={c.var.csrfToken} />,
+    <DelegatesPage campaign={campaign} rows={rows.map(shownRow)} venue={venue} venues={venues} canChooseVenue={staffUser(c).role === 'organiser'} csrfToken={c.var.csrfToken} />,
   );
 });
 
@@ -184,7 +184,7 @@ delegateRoutes.post('/staff/c/:code/delegates/:id/respond', requireRole('organis
   if (answer !== 'confirm' && answer !== 'decline') throw new AppError(422, 'VALIDATION_FAILED', '请选择确认或婉拒');
   assertAnswerable(row.delegate, answer);
   await audited(db, actorOf(c), `delegate.${answer}`, `delegate:${campaign.code}/${row.delegate.delegateCode}`, { answer, byStaff: true }, [...respondStatements(db, row.delegate, answer)], respondPreconditions(db, row.delegate, answer, answeredMeanwhile()));
-  return c.redirect(`/staff/c/${campaign.code}/delegates${c.var.user!.role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
+  return c.redirect(`/staff/c/${campaign.code}/delegates${staffUser(c).role === 'organiser' ? `?venue=${encodeURIComponent(row.delegate.venueName)}` : ''}`, 303);
 });
 
 const answeredMeanwhile = () => new AppError(409, 'ALREADY_ANSWERED', '此通知刚刚已经答复过,请刷新页面查看最新状态');

@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { v4 as uuidv4 } from 'uuid';
 import { PublicDrawPage, StaffDrawPage, type CellSummary } from '../../views/delegates/draw';
 import { audited, stillHolds } from '../audit/audit.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { delegates, draws } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -110,7 +110,7 @@ drawRoutes.post('/staff/c/:code/draw/commit', requireRole('organiser'), async (c
     committedAt: Date.now(),
     beaconSource: publicSource,
   };
-  await audited(db, { id: c.var.user!.id, name: c.var.user!.username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)], [
+  await audited(db, { id: staffUser(c).id, name: staffUser(c).username }, 'draw.commit', `draw:${campaign.code}`, row, [db.insert(draws).values(row)], [
     noDrawYet(db, campaign.id, new AppError(409, 'DRAW_COMMITTED', '本年度已公布抽签承诺,不能重复承诺')),
     // the digest is of the pool as read: a review that passed someone meanwhile refuses the commitment
     poolStillHas(db, campaign.id, input.candidates.length, new AppError(409, 'CANDIDATES_CHANGED', '承诺过程中候选名单发生了变化,请刷新页面后重新承诺')),
@@ -165,7 +165,7 @@ drawRoutes.post('/staff/c/:code/draw/run', requireRole('organiser'), async (c) =
   }));
   await audited(
     db,
-    { id: c.var.user!.id, name: c.var.user!.username },
+    { id: staffUser(c).id, name: staffUser(c).username },
     'draw.run',
     `draw:${campaign.code}`,
     { seed, publicSource: draw.beaconSource, publicValue, effectiveSeed: drawSeed, selected: result.totals.selected, shortfall: result.totals.shortfall },

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { QuotaEditPage, QuotaPage } from '../../views/delegates/quotas';
 import { and, eq, sql } from 'drizzle-orm';
 import { audited, stillHolds } from '../audit/audit.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { assertEditable } from '../campaigns/campaigns.core';
 import { campaignStillDraft, getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import { campaigns, quotaBase } from '../db/schema';
@@ -114,7 +114,7 @@ quotaRoutes.post('/staff/c/:code/quotas/:kind', requireRole('organiser'), async 
   try {
     await audited(
       db,
-      { id: c.var.user!.id, name: c.var.user!.username },
+      { id: staffUser(c).id, name: staffUser(c).username },
       'quota.update',
       `quota:${campaign.code}/${kind}`,
       { version, cells },

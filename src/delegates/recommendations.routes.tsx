@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { v4 as uuidv4 } from 'uuid';
 import { RecommendationImportPage, type ImportReport } from '../../views/delegates/delegates';
 import { audited } from '../audit/audit.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import { candidates } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -27,7 +27,7 @@ export const recommendationRoutes = new Hono<AppEnv>();
 export const MAX_CSV_BYTES = 2 * 1024 * 1024;
 
 function render(c: Context<AppEnv>, campaign: Campaign, extra: { report?: ImportReport; error?: string } = {}, status: 200 | 409 | 422 = 200) {
-  const user = c.var.user!;
+  const user = staffUser(c);
   return page(
     c,
     { title: '导入推荐名单', campaignCode: campaign.code, status },
@@ -44,7 +44,7 @@ recommendationRoutes.get('/staff/c/:code/candidates/import', requireRole('organi
 
 recommendationRoutes.post('/staff/c/:code/candidates/import', requireRole('organiser', 'venue_staff'), async (c) => {
   const db = c.var.db;
-  const user = c.var.user!;
+  const user = staffUser(c);
   const campaign = await getCampaign(db, c.req.param('code'));
   if (await loadDraw(db, campaign.id)) throw frozen();
   if (!c.var.idHashKey) throw new AppError(503, 'ID_KEY_MISSING', '身份证号码密钥未配置,暂不能导入');

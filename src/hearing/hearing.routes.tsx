@@ -7,7 +7,7 @@ import { audited } from '../audit/audit.service';
 import { LruCache } from '../lib/cache.core';
 import { canAccessVenue } from '../auth/auth.core';
 import { assertInScope } from '../auth/scope.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { sessionUser } from '../auth/auth.service';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { disciplineReports, type Role } from '../db/schema';
@@ -33,7 +33,7 @@ import {
 /** Hearing day for staff: sessions, the venue desk (check-in, void, close), live turnout; HTML and JSON. */
 export const hearingRoutes = new Hono<AppEnv>();
 
-const actorOf = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actorOf = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 
 function groupParam(c: Context<AppEnv>): number {
   const n = Number(c.req.param('group'));
@@ -96,14 +96,14 @@ async function deskPage(c: Context<AppEnv>, campaign: Campaign, group: number, v
   return page(
     c,
     { title: `${venue} 签到台`, campaignCode: campaign.code, status },
-    <VenueDesk campaign={campaign} group={group} venue={venue} row={row} checkins={list} csrfToken={c.var.csrfToken} canClose={c.var.user!.role === 'organiser'} {...extra} />,
+    <VenueDesk campaign={campaign} group={group} venue={venue} row={row} checkins={list} csrfToken={c.var.csrfToken} canClose={staffUser(c).role === 'organiser'} {...extra} />,
   );
 }
 
 hearingRoutes.get('/staff/c/:code/hearing', requireRole('organiser', 'venue_staff'), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const t = await loadTurnout(c.var.db, campaign);
-  const user = c.var.user!;
+  const user = staffUser(c);
   const rows = t.rows.filter((r) => canAccessVenue(user, r.venue));
   const flash = c.req.query('done') === 'opened' ? '已开启投票' : c.req.query('done') === 'closed' ? '已结束投票' : undefined;
   return page(c, { title: '评议现场', campaignCode: campaign.code }, <HearingOverview campaign={campaign} rows={rows} canOpen={user.role === 'organiser'} csrfToken={c.var.csrfToken} flash={flash} />);
@@ -129,7 +129,7 @@ hearingRoutes.post('/staff/c/:code/hearing/:group/:venue/checkin', requireRole('
   if (!code) return deskPage(c, campaign, group, venue, { error: '请输入代表证号' }, 422);
   let prepared;
   try {
-    prepared = await prepareCheckin(c.var.db, campaign, group, venue, code, 'venue', c.var.user!);
+    prepared = await prepareCheckin(c.var.db, campaign, group, venue, code, 'venue', staffUser(c));
   } catch (caught) {
     const err = httpError(caught) ?? caught; // a domain error, as HTTP
     if (err instanceof AppError && err.status !== 403) return deskPage(c, campaign, group, venue, { error: err.message }, err.status as 404 | 409);
@@ -172,7 +172,7 @@ async function closeVenue(c: Context<AppEnv>, campaign: Campaign, group: number,
   if (!decision.ok) return decision;
   const signed = decision.noteRequired ? note!.trim() : null;
   await audited(c.var.db, actorOf(c), 'voting.close', `voting:${campaign.code}/${group}/${venue}`, { reconciliation: { issued: row.issued, cast: row.cast, voided: row.voided, unused: row.unused, balanced: row.balanced }, note: signed }, [
-    closeStatement(c.var.db, campaign.id, group, venue, c.var.user!.username, signed),
+    closeStatement(c.var.db, campaign.id, group, venue, staffUser(c).username, signed),
   ], closePreconditions(c.var.db, campaign.id, group, venue, row));
   invalidate(campaign);
   return decision;
@@ -280,7 +280,7 @@ hearingRoutes.post('/api/campaigns/:code/checkins', requireRole('organiser', 've
   const { delegateCode, group, venue } = parsed.data;
   assertVenue(c, venue);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  const prepared = await prepareCheckin(c.var.db, campaign, group, venue, delegateCode, 'venue', c.var.user!);
+  const prepared = await prepareCheckin(c.var.db, campaign, group, venue, delegateCode, 'venue', staffUser(c));
   await audited(c.var.db, actorOf(c), 'checkin', `checkin:${campaign.code}/${group}/${venue}`, { delegate: prepared.delegate.delegate.delegateCode }, [prepared.insert], prepared.preconditions);
   invalidate(campaign);
   return c.json({ checkinId: prepared.id, ticket: prepared.ticket }, 201);

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { limitedLookup } from '../lib/rate-limit.service';
 import { cachedCampaign, getCampaign } from '../campaigns/campaigns.service';
 import { randomCode } from '../delegates/delegates.core';
@@ -109,7 +109,7 @@ suggestionApi.post('/routing/preview', async (c) => {
 
 /** A department handler's own items as JSON: never the author's name, mobile or email. */
 suggestionApi.get('/handling/:code', requireRole('dept_handler'), async (c) => {
-  const user = c.var.user!;
+  const user = staffUser(c);
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   if (!user.departmentName) throw forbidden('您的账号没有绑定部门');
   const rows = await listForDepartment(c.var.db, campaign.id, user.departmentName);

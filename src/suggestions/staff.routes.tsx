@@ -8,7 +8,7 @@ import { HandlerItemPage, HandlerListPage } from '../../views/suggestions/handle
 import { ExcellencePage } from '../../views/suggestions/excellence';
 import { StatsPage, StatsSummary } from '../../views/suggestions/stats';
 import { audited, stillHolds, type Actor } from '../audit/audit.service';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { getCampaign, type Campaign } from '../campaigns/campaigns.service';
 import { decodeCsvBytes } from '../delegates/csv.core';
 import { canonicalCode } from '../lib/codes.core';
@@ -71,7 +71,7 @@ import {
 /** Dispatchers (organisers), department handlers, reviewers and statistics. */
 export const suggestionStaffRoutes = new Hono<AppEnv>();
 
-const actorOf = (c: Context<AppEnv>): Actor => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actorOf = (c: Context<AppEnv>): Actor => ({ id: staffUser(c).id, name: staffUser(c).username });
 const chars = (s: string) => [...s].length;
 
 /** Workflow refusals become 409 with their Chinese message. */
@@ -225,7 +225,7 @@ suggestionStaffRoutes.get(`${P}/stats`, requireRole('organiser', 'statistician')
       overdueAnswers={st.overdueAnswers.map((o) => ({ ...o, lateDays: daysLate(o.deadline, Date.now()) }))}
       now={now}
     />
-    {c.var.user!.role === 'organiser' && <HandlingSettingsForm {...handlingSettingsProps(c, campaign, c.req.query('done') === 'handling' ? '已保存' : undefined)} />}
+    {staffUser(c).role === 'organiser' && <HandlingSettingsForm {...handlingSettingsProps(c, campaign, c.req.query('done') === 'handling' ? '已保存' : undefined)} />}
     </>,
   );
 });
@@ -276,7 +276,7 @@ suggestionStaffRoutes.post(`${P}/handling-settings`, organiser, async (c) => {
 async function excellenceView(c: Context<AppEnv>, campaign: Campaign, extra: { flash?: string; errors?: Record<string, string> } = {}, status: 200 | 422 = 200) {
   const { rows, scores } = await listExcellence(c.var.db, campaign.id);
   const ranking = new Map(rankByScores(scores).map((r) => [r.suggestionSeq, r]));
-  const me = c.var.user!.id;
+  const me = staffUser(c).id;
   const view = rows
     .map((r) => ({
       seq: r.seq,
@@ -530,7 +530,7 @@ suggestionStaffRoutes.post(`${P}/:sc/score`, organiser, async (c) => {
   const form = await formFields(c);
   const score = parseScore(form['score'] ?? '');
   if (score === undefined) return excellenceView(c, campaign, { errors: { _form: '评分须为 1–100 的整数' } }, 422);
-  const user = c.var.user!;
+  const user = staffUser(c);
   await audited(c.var.db, actorOf(c), 'suggestion.score', `suggestion:${s.code}`, { score }, [
     upsertScore(c.var.db, { suggestionSeq: s.seq, reviewerId: user.id, reviewerName: user.username, score, comment: (form['comment'] ?? '').slice(0, 200), at: Date.now() }),
   ]);
@@ -545,7 +545,7 @@ const handlingChanged = () => new AppError(409, 'HANDLING_CHANGED', '该建议�
 const H = '/staff/c/:code/handling';
 
 function myDepartment(c: Context<AppEnv>): string {
-  const d = c.var.user!.departmentName;
+  const d = staffUser(c).departmentName;
   if (!d) throw forbidden('您的账号没有绑定部门,请联系组织者');
   return d;
 }

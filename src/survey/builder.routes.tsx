@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { CodesPage, DelegateCodePage, PreviewPage, SurveyEditPage, SurveysPage } from '../../views/survey/builder';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
 import { AppError, editConflict, httpError, isEditConflict, notFound } from '../lib/errors';
 import { RESULT_LIMIT, uploadedJson } from '../lib/input';
@@ -34,7 +34,7 @@ import type { Campaign } from '../campaigns/campaigns.service';
 export const surveyBuilderRoutes = new Hono<AppEnv>();
 
 const STAFF = ['organiser', 'statistician', 'custodian', 'auditor', 'venue_staff'] as const;
-const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actor = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 const load = (c: Context<AppEnv>) => loadSurvey(c.var.db, c.req.param('code') ?? '', c.req.param('id') ?? '');
 
 async function editPage(c: Context<AppEnv>, campaign: Campaign, survey: Survey, extra: { flash?: string; error?: string; errors?: Record<string, string>; json?: string } = {}, status: 200 | 404 | 409 | 410 | 422 = 200) {
@@ -42,7 +42,7 @@ async function editPage(c: Context<AppEnv>, campaign: Campaign, survey: Survey, 
   return page(
     c,
     { title: survey.title, campaignCode: campaign.code, status },
-    <SurveyEditPage campaign={campaignView(campaign)} survey={surveyView(survey)} def={questionnaireView(parseDefinition(survey))} kinds={questionKindOptions()} user={{ id: c.var.user!.id, role: c.var.user!.role }} csrfToken={c.var.csrfToken} seal={seal} counts={counts} {...extra} />,
+    <SurveyEditPage campaign={campaignView(campaign)} survey={surveyView(survey)} def={questionnaireView(parseDefinition(survey))} kinds={questionKindOptions()} user={{ id: staffUser(c).id, role: staffUser(c).role }} csrfToken={c.var.csrfToken} seal={seal} counts={counts} {...extra} />,
   );
 }
 
@@ -81,7 +81,7 @@ const DONE: Record<string, string> = {
 
 surveyBuilderRoutes.get('/staff/c/:code/surveys', requireRole(...STAFF), async (c) => {
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
-  return page(c, { title: '问卷调查', campaignCode: campaign.code }, <SurveysPage campaign={campaignView(campaign)} surveys={(await listSurveys(c.var.db, campaign.id)).map(surveyView)} csrfToken={c.var.csrfToken} user={{ id: c.var.user!.id, role: c.var.user!.role }} />);
+  return page(c, { title: '问卷调查', campaignCode: campaign.code }, <SurveysPage campaign={campaignView(campaign)} surveys={(await listSurveys(c.var.db, campaign.id)).map(surveyView)} csrfToken={c.var.csrfToken} user={{ id: staffUser(c).id, role: staffUser(c).role }} />);
 });
 
 async function created(c: Context<AppEnv>, campaign: Campaign, make: () => Promise<string>) {
@@ -91,7 +91,7 @@ async function created(c: Context<AppEnv>, campaign: Campaign, make: () => Promi
   } catch (caught) {
     const err = httpError(caught);
     if (err?.status === 422) {
-      return page(c, { title: '问卷调查', campaignCode: campaign.code, status: 422 }, <SurveysPage campaign={campaignView(campaign)} surveys={(await listSurveys(c.var.db, campaign.id)).map(surveyView)} csrfToken={c.var.csrfToken} user={{ id: c.var.user!.id, role: c.var.user!.role }} error={err.message} />);
+      return page(c, { title: '问卷调查', campaignCode: campaign.code, status: 422 }, <SurveysPage campaign={campaignView(campaign)} surveys={(await listSurveys(c.var.db, campaign.id)).map(surveyView)} csrfToken={c.var.csrfToken} user={{ id: staffUser(c).id, role: staffUser(c).role }} error={err.message} />);
     }
     throw caught;
   }
@@ -268,7 +268,7 @@ surveyBuilderRoutes.post('/staff/c/:code/surveys/:id/tally/settings', requireRol
 surveyBuilderRoutes.post('/staff/c/:code/surveys/:id/tally/join', requireRole('custodian'), async (c) => {
   const form = await formFieldsAll(c);
   return act(c, async (campaign, survey) => {
-    await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, Number(str(form['seat'])), str(form['seatKey']).trim(), c.var.user!.displayName);
+    await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, Number(str(form['seat'])), str(form['seatKey']).trim(), staffUser(c).displayName);
     return 'join';
   });
 });
@@ -330,7 +330,7 @@ surveyBuilderRoutes.post('/staff/c/:code/surveys/:id/invitations/delegate', requ
   const { campaign, survey } = await load(c);
   const form = await formFieldsAll(c);
   try {
-    const r = await issueDelegateCode(c.var.db, actor(c), c.var.user!, campaign, survey, str(form['delegateCode']));
+    const r = await issueDelegateCode(c.var.db, actor(c), staffUser(c), campaign, survey, str(form['delegateCode']));
     c.header('Cache-Control', 'no-store');
     return page(c, { title: '邀请码', campaignCode: campaign.code }, <DelegateCodePage survey={surveyView(survey)} code={r.code} name={r.name} />);
   } catch (caught) {

@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
 import { AppError } from '../lib/errors';
 import { readJson } from '../lib/input';
@@ -20,7 +20,7 @@ import {
 export const surveyCeremonyApi = new Hono<AppEnv>();
 
 const STAFF = ['organiser', 'statistician', 'custodian', 'auditor', 'venue_staff'] as const;
-const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actor = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 const load = (c: Context<AppEnv>) => loadSurvey(c.var.db, c.req.param('code') ?? '', c.req.param('id') ?? '');
 
 const apiSurvey = '/api/campaigns/:code/surveys/:id/tally';
@@ -35,7 +35,7 @@ surveyCeremonyApi.get(`${apiSurvey}/seats`, requireRole(...STAFF), async (c) => 
 surveyCeremonyApi.post(`${apiSurvey}/join`, requireRole('custodian'), async (c) => {
   const { campaign, survey } = await load(c);
   const body = await readJson(c);
-  return c.json({ seat: await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, body['seat'], body['seatKey'], c.var.user!.displayName) });
+  return c.json({ seat: await joinSurveyCeremony(c.var.db, actor(c), campaign, survey, body['seat'], body['seatKey'], staffUser(c).displayName) });
 });
 
 /** body: the ceremony file written by `npm run ceremony -- --survey <id>` on the offline machine. */
@@ -72,7 +72,7 @@ surveyCeremonyApi.post(`${apiSurvey}/result`, requireRole('custodian', 'statisti
 surveyCeremonyApi.get(`${apiSurvey}/draft`, requireRole('custodian'), async (c) => {
   const { survey } = await load(c);
   const seal = await surveySealState(c.var.db, survey);
-  if (!seal.seats.some((s) => s.custodianId === c.var.user!.id)) throw new AppError(403, 'NO_SEAT', '只有本问卷的保管人可以预览待确认的结果');
+  if (!seal.seats.some((s) => s.custodianId === staffUser(c).id)) throw new AppError(403, 'NO_SEAT', '只有本问卷的保管人可以预览待确认的结果');
   if (!seal.draft) throw new AppError(404, 'NO_DRAFT', '还没有待确认的结果');
   return c.json(seal.draft, 200, { 'cache-control': 'no-store' });
 });

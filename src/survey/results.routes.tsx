@@ -1,6 +1,6 @@
 import { Hono, type Context } from 'hono';
 import { PublicSurveysPage, ReviewPage, SurveyResultPage } from '../../views/survey/results';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import type { AppEnv } from '../env';
 import { findPersonalData, maskPersonalData, PERSONAL_DATA_LABELS } from '../lib/pii.core';
 import { AppError } from '../lib/errors';
@@ -16,7 +16,7 @@ export const surveyResultRoutes = new Hono<AppEnv>();
 
 const RESULT_READERS = ['organiser', 'statistician', 'auditor'] as const;
 const str = (v: string | string[] | undefined) => (Array.isArray(v) ? (v[v.length - 1] ?? '') : (v ?? '')).trim();
-const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actor = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 const load = (c: Context<AppEnv>) => loadSurvey(c.var.db, c.req.param('code') ?? '', c.req.param('id') ?? '');
 
 surveyResultRoutes.get('/c/:code/surveys', async (c) => {

@@ -5,7 +5,7 @@ import { departmentHandling } from '../suggestions/handling-score.service';
 import { HANDLING_COLUMNS, handlingCells, handlingCsv } from '../suggestions/handling-score.core';
 import { Hono, type Context } from 'hono';
 import { ReceiptPage, GroupResultPage, ResultsOverviewPage, SealPage, TallyStaffPage, UnsealPage } from '../../views/tally/tally';
-import { requireRole } from '../auth/auth.middleware';
+import { requireRole, staffUser } from '../auth/auth.middleware';
 import { getCampaign, loadAgenda, type Campaign } from '../campaigns/campaigns.service';
 import type { AppEnv } from '../env';
 import { AppError, notFound, httpError } from '../lib/errors';
@@ -59,11 +59,11 @@ async function requireGroup(c: Context<AppEnv>, campaign: Campaign): Promise<num
   return n;
 }
 
-const actor = (c: Context<AppEnv>) => ({ id: c.var.user!.id, name: c.var.user!.username });
+const actor = (c: Context<AppEnv>) => ({ id: staffUser(c).id, name: staffUser(c).username });
 
 async function staffPage(c: Context<AppEnv>, campaign: Campaign, extra: { flash?: string; error?: string } = {}, status: 200 | 409 | 410 | 422 = 200) {
   const groups = await Promise.all((await groupNos(c, campaign)).map((n) => groupSealState(c.var.db, campaign, n)));
-  return page(c, { title: '开封计票', campaignCode: campaign.code, status }, <TallyStaffPage campaign={campaign} custodianScript={staticScript('custodian.js')} user={c.var.user!} groups={groups} csrfToken={c.var.csrfToken} {...extra} />);
+  return page(c, { title: '开封计票', campaignCode: campaign.code, status }, <TallyStaffPage campaign={campaign} custodianScript={staticScript('custodian.js')} user={staffUser(c)} groups={groups} csrfToken={c.var.csrfToken} {...extra} />);
 }
 
 /** Runs a staff action; a refusal (409/410/422) re-renders the page with the reason beside the groups. */
@@ -109,7 +109,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/join', requireRole('custodian'), a
   const form = await readForm(c);
   return act(c, campaign, async () => {
     const seat = /^\d{1,2}$/.test(form['seat'] ?? '') ? Number(form['seat']) : NaN;
-    await joinCeremony(c.var.db, actor(c), campaign, n, seat, (form['seatKey'] ?? '').trim(), c.var.user!.displayName);
+    await joinCeremony(c.var.db, actor(c), campaign, n, seat, (form['seatKey'] ?? '').trim(), staffUser(c).displayName);
     return 'join';
   });
 });
@@ -183,7 +183,7 @@ tallyRoutes.post('/staff/c/:code/tally/:group/approve', requireRole('custodian')
 
 async function draftForCustodian(c: Context<AppEnv>, campaign: Campaign, n: number) {
   const state = await groupSealState(c.var.db, campaign, n);
-  if (!state.seats.some((s) => s.custodianId === c.var.user!.id)) throw new AppError(403, 'NO_SEAT', '只有本组的保管人可以预览待确认的结果');
+  if (!state.seats.some((s) => s.custodianId === staffUser(c).id)) throw new AppError(403, 'NO_SEAT', '只有本组的保管人可以预览待确认的结果');
   const draft = await resultDraft(c.var.db, campaign, n);
   if (!draft) throw new AppError(404, 'NO_DRAFT', '还没有待确认的结果');
   return { ...draft, threshold: state.params.threshold, root: state.commitment?.root ?? null };
@@ -343,7 +343,7 @@ tallyApi.post('/campaigns/:code/groups/:group/tally/join', requireRole('custodia
   const campaign = await getCampaign(c.var.db, c.req.param('code'));
   const n = await requireGroup(c, campaign);
   const body = await readJson(c);
-  return c.json({ seat: await joinCeremony(c.var.db, actor(c), campaign, n, body['seat'], body['seatKey'], c.var.user!.displayName) });
+  return c.json({ seat: await joinCeremony(c.var.db, actor(c), campaign, n, body['seat'], body['seatKey'], staffUser(c).displayName) });
 });
 
 /** body: the ceremony file written by `npm run ceremony` on the offline machine. */

@@ -1,5 +1,6 @@
 /** The organisers' pages: the survey list, the builder and the survey's life, the preview, invitation codes. */
-import { Csrf, Flash, KIND_NAMES, STATE_LABELS, type CampaignView, type QuestionnaireView, type SurveyView, type UserView } from './parts';
+import { Flash, KIND_NAMES, STATE_LABELS, type CampaignView, type QuestionnaireView, type SurveyView, type UserView } from './parts';
+import { CsrfField } from '../components/layout';
 import { Questionnaire } from './questionnaire';
 import { SealCard, type SealView } from './ceremony';
 
@@ -38,17 +39,17 @@ export function SurveysPage(props: { campaign: CampaignView; surveys: SurveyView
         <div class="card stack">
           <h2>新建问卷</h2>
           <form method="post" action={`${base}/templates/social`} class="inline">
-            <Csrf token={props.csrfToken} />
+            <CsrfField token={props.csrfToken} />
             <button type="submit">按模板新建社情民意调查(13 个领域)</button>
           </form>
           <form method="post" action={`${base}/templates/discipline`} class="inline">
-            <Csrf token={props.csrfToken} />
+            <CsrfField token={props.csrfToken} />
             <button type="submit" class="secondary">
               按模板新建活动纪律情况调查表
             </button>
           </form>
           <form method="post" action={base} class="stack">
-            <Csrf token={props.csrfToken} />
+            <CsrfField token={props.csrfToken} />
             <div>
               <label for="title">空白问卷标题</label>
               <input id="title" name="title" required maxlength={60} />
@@ -129,7 +130,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
                     {draft && org && (
                       <span class="row">
                         <form method="post" action={`${base}/questions/${q.id}/move`} class="inline">
-                          <Csrf token={p.csrfToken} />
+                          <CsrfField token={p.csrfToken} />
                           <Version survey={p.survey} />
                           <input type="hidden" name="dir" value="up" />
                           <button type="submit" class="small secondary" aria-label={`上移 ${q.title}`}>
@@ -137,7 +138,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
                           </button>
                         </form>
                         <form method="post" action={`${base}/questions/${q.id}/delete`} class="inline">
-                          <Csrf token={p.csrfToken} />
+                          <CsrfField token={p.csrfToken} />
                           <Version survey={p.survey} />
                           <button type="submit" class="small secondary" aria-label={`删除 ${q.title}`}>
                             删除
@@ -154,7 +155,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
         {draft && org && (
           <>
             <form id="question-form" method="post" action={`${base}/questions`} class="stack">
-              <Csrf token={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <Version survey={p.survey} />
               <h3>添加题目</h3>
               <div>
@@ -208,7 +209,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
             <details>
               <summary>高级:以 JSON 编辑整份问卷(引言、评价等级、栏目与题目)</summary>
               <form id="definition-form" method="post" action={`${base}/definition`} class="stack">
-                <Csrf token={p.csrfToken} />
+                <CsrfField token={p.csrfToken} />
                 {/* the version the JSON was read at: saving over someone else's newer edit is refused (409) */}
                 <Version survey={p.survey} />
                 <label for="definition">问卷定义</label>
@@ -234,13 +235,13 @@ export function SurveyEditPage(p: SurveyEditProps) {
           <h2>开放与结束</h2>
           {draft && (
             <form method="post" action={`${base}/open`} class="inline">
-              <Csrf token={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <button type="submit">开放作答(内容随即冻结)</button>
             </form>
           )}
           {p.survey.state === 'open' && (
             <form method="post" action={`${base}/close`} class="inline">
-              <Csrf token={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <button type="submit">结束作答并承诺答卷集合</button>
             </form>
           )}
@@ -261,7 +262,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
           <p class="muted">每个邀请码换取一份匿名答卷凭证(盲签名),服务器无法把答卷与邀请码关联。作答地址:/s</p>
           {p.survey.state === 'open' && (
             <form method="post" action={`${base}/invitations/delegate`} class="stack">
-              <Csrf token={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <label for="delegateCode">为代表发放(代表证号)</label>
               <input id="delegateCode" name="delegateCode" autocomplete="off" />
               <button type="submit">发放邀请码</button>
@@ -269,7 +270,7 @@ export function SurveyEditPage(p: SurveyEditProps) {
           )}
           {org && (
             <form method="post" action={`${base}/invitations/citizens`} class="stack" hx-boost="false">
-              <Csrf token={p.csrfToken} />
+              <CsrfField token={p.csrfToken} />
               <label for="count">为受邀市民生成一批邀请码(数量)</label>
               <input id="count" name="count" type="number" min={1} max={2000} value="100" />
               <button type="submit">生成并打印(只显示一次)</button>

@@ -1,5 +1,6 @@
 /** The builder page's card for the key ceremony and the unsealing (seats, ceremony file, result, approvals). */
-import { Csrf, type CampaignView, type SurveyView, type UserView } from './parts';
+import { type CampaignView, type SurveyView, type UserView } from './parts';
+import { CsrfField } from '../components/layout';
 
 /** The seal's state as the card shows it: seats (no seat keys, no shares), the draft result, whether it is published. */
 export interface SealView {
@@ -42,7 +43,7 @@ export function SealCard(p: { campaign: CampaignView; survey: SurveyView; user: 
     </ul>
     {draft && org && !p.survey.sealKey && p.seal.seats.length === 0 && (
       <form method="post" action={`${base}/tally/settings`} class="row">
-        <Csrf token={p.csrfToken} />
+        <CsrfField token={p.csrfToken} />
         <label>
           保管人数 <input name="shareCount" type="number" min={2} max={15} value={String(p.survey.shareCount)} class="w-5em" />
         </label>
@@ -56,7 +57,7 @@ export function SealCard(p: { campaign: CampaignView; survey: SurveyView; user: 
     )}
     {draft && p.user.role === 'custodian' && !p.survey.sealKey && (
       <form method="post" action={`${base}/tally/join`} class="stack">
-        <Csrf token={p.csrfToken} />
+        <CsrfField token={p.csrfToken} />
         <p class="muted">
           在自己的电脑上由口令或密钥文件算出席位公钥(服务器只保存公钥,重新登录不影响):
 <input type="text" readonly class="mono" value={`npm run seat-key -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seat 1 --passphrase-file passphrase.txt`} aria-label="生成席位公钥的命令" />
@@ -72,7 +73,7 @@ export function SealCard(p: { campaign: CampaignView; survey: SurveyView; user: 
     )}
     {draft && (org || p.user.role === 'statistician') && (
       <form method="post" action={`${base}/tally/ceremony`} class="stack" enctype="multipart/form-data">
-        <Csrf token={p.csrfToken} />
+        <CsrfField token={p.csrfToken} />
         <p class="muted">
           在离线电脑上举行仪式:下载 <a href={`${api}/tally/seats`}>席位文件</a>,运行下面的命令,再上传生成的仪式文件。私钥不经过服务器。
           <input type="text" readonly class="mono" value={`npm run ceremony -- --campaign ${p.campaign.code} --survey ${p.survey.id} --seats seats.json --out ceremony.json`} aria-label="密钥仪式命令" />
@@ -98,7 +99,7 @@ export function SealCard(p: { campaign: CampaignView; survey: SurveyView; user: 
         </p>
         {(org || ['custodian', 'statistician'].includes(p.user.role)) && (
           <form method="post" action={`${base}/tally/result`} class="stack" enctype="multipart/form-data">
-            <Csrf token={p.csrfToken} />
+            <CsrfField token={p.csrfToken} />
             <input type="file" name="resultFile" accept=".json,application/json" aria-label="结果文件" required />
             <button type="submit">上传开封结果(公开版)</button>
           </form>
@@ -111,7 +112,7 @@ export function SealCard(p: { campaign: CampaignView; survey: SurveyView; user: 
             </p>
             {p.user.role === 'custodian' && p.seal.seats.some((s) => s.custodianId === p.user.id) && (
               <form method="post" action={`${base}/tally/approve`} class="inline">
-                <Csrf token={p.csrfToken} />
+                <CsrfField token={p.csrfToken} />
                 <input type="hidden" name="digest" value={p.seal.draft.digest} />
                 <button type="submit">确认此结果</button>
               </form>

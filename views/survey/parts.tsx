@@ -58,4 +58,3 @@ export const Flash = (p: { flash?: string | undefined; error?: string | undefine
   </>
 );
 
-export const Csrf = ({ token }: { token: string }) => <input type="hidden" name="_csrf" value={token} />;

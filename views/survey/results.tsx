@@ -1,6 +1,7 @@
 /** The results: the published tally, the reviewers' free-text page, the public list of social surveys. */
 import { chinaDateTime } from '../components/format';
-import { Csrf, Flash, type CampaignView, type SurveyView } from './parts';
+import { CsrfField } from '../components/layout';
+import { Flash, type CampaignView, type SurveyView } from './parts';
 
 export interface TextAnswerView {
   questionId: string;
@@ -126,7 +127,7 @@ export function ReviewPage(props: { campaign: CampaignView; survey: SurveyView; 
         <p class="flash ok">文字答复已经发布。</p>
       ) : (
         <form method="post" action={`/staff/c/${props.campaign.code}/surveys/${props.survey.id}/review`} class="stack">
-          <Csrf token={props.csrfToken} />
+          <CsrfField token={props.csrfToken} />
           {props.texts.map((t, i) => {
             const findings = t.findings;
             return (

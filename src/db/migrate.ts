@@ -24,11 +24,18 @@ function lostMigrationRace(err: unknown): boolean {
  * it in one atomic batch, so a process whose batch fails because another's committed first just
  * re-reads the applied migrations and finds nothing left to do.
  */
-export async function applyMigrations(db: Db, attempts = 5): Promise<void> {
+export const applyMigrations = (db: Db, attempts = 5): Promise<void> =>
+  retryStartRace(() => migrate(db as unknown as LibSQLDatabase, { migrationsFolder }), attempts);
+
+/**
+ * Runs one idempotent start-up step (migrations, the seed, the index and sealing passes), again
+ * when another process starting on the same file won the race or held the write lock: a lock
+ * upgrade that would deadlock gets SQLITE_BUSY at once, without waiting for busy_timeout.
+ */
+export async function retryStartRace<T>(step: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await migrate(db as unknown as LibSQLDatabase, { migrationsFolder });
-      return;
+      return await step();
     } catch (err) {
       if (attempt >= attempts || !lostMigrationRace(err)) throw err;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));

@@ -10,7 +10,7 @@ import { checkpointWal, openLibsql, type LibsqlHandle } from '../db/libsql';
 import { encryptPlaintextSecrets, reissueClearDelegateLinks } from '../db/encrypt-at-rest';
 import { atRestCipher } from '../lib/at-rest';
 import { delegateLinks } from '../delegates/links.service';
-import { applyMigrations } from '../db/migrate';
+import { applyMigrations, retryStartRace } from '../db/migrate';
 import { reindexPublicSuggestions } from '../suggestions/suggestions.service';
 import { sealAuthorContacts } from '../suggestions/author-contact.service';
 import type { Context } from 'hono';
@@ -92,14 +92,14 @@ export async function prepareDatabase(
   const handle = await openLibsql(url, authToken);
   await applyMigrations(handle.db);
   // public suggestions missing from the (masked) search index, e.g. after migration 0011
-  await reindexPublicSuggestions(handle.db);
-  if (opts.seed !== false) await seedCampaign(handle.db);
+  await retryStartRace(() => reindexPublicSuggestions(handle.db));
+  if (opts.seed !== false) await retryStartRace(() => seedCampaign(handle.db));
   const secretKey = 'secretKey' in opts ? opts.secretKey : loadSecretKey(url);
   const atRest = atRestCipher(secretKey);
   const links = delegateLinks(secretKey);
   // secrets, and citizens' contacts stored in the clear by an older version, sealed
-  const sealed = atRest ? (await encryptPlaintextSecrets(handle.db, atRest)) + (await sealAuthorContacts(handle.db, atRest)) : 0;
-  const reissued = links ? await reissueClearDelegateLinks(handle.db, links) : 0;
+  const sealed = atRest ? (await retryStartRace(() => encryptPlaintextSecrets(handle.db, atRest))) + (await retryStartRace(() => sealAuthorContacts(handle.db, atRest))) : 0;
+  const reissued = links ? await retryStartRace(() => reissueClearDelegateLinks(handle.db, links)) : 0;
   if (reissued > 0) console.warn(`re-issued ${reissued} delegates' personal links stored in the clear by an older version: export the list again and hand out the new links`);
   // what the clear values left in the WAL goes with the checkpoint (secure_delete zeroed the pages)
   if (sealed + reissued > 0 && path) await checkpointWal(handle.client);
